@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "redirectd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "redirectd", targets: ["redirectd"]),
+        .executable(name: "redirectctl", targets: ["redirectctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // libfcgi, wrapped by a module map only. The FastCGI loop is the one target that imports it.
+        .systemLibrary(
+            name: "CFastCGI",
+            pkgConfig: "fcgi",
+            providers: [.apt(["libfcgi-dev"])]
+        ),
+        // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
+        .target(
+            name: "RedirectCore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // Redirect files on disk: the stat-revalidated cache and the directory checker.
+        .target(
+            name: "RedirectFiles",
+            dependencies: ["RedirectCore", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        // The click spool: time-bucketed JSON Lines files, sealing and reading.
+        .target(
+            name: "ClickSpool",
+            dependencies: ["RedirectCore", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        // The FastCGI/CGI request loop on libfcgi.
+        .target(
+            name: "FastCGIResponder",
+            dependencies: ["CFastCGI"]
+        ),
+        // The responder: wires files, core, spool and the request loop together.
+        .target(
+            name: "RedirectServer",
+            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGIResponder"]
+        ),
+        // Library behind redirectctl's commands.
+        .target(
+            name: "RedirectControl",
+            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool"]
+        ),
+        .executableTarget(
+            name: "redirectd",
+            dependencies: ["RedirectServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "redirectctl",
+            dependencies: ["RedirectControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "RedirectCoreTests",
+            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["RedirectCore", "ClickSpool"]
+        ),
+    ]
+)

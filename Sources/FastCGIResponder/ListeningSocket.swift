@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why the listening socket could not be set up.
+public struct ListenError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Opening the listening socket ourselves, instead of `FCGX_OpenSocket`, which unlinks whatever is at a
+/// unix path and calls `exit()` on any failure.
+public enum ListeningSocket {
+    /// Opens, binds and listens; returns the descriptor.
+    ///
+    /// A unix socket path that another live process is listening on is refused rather than stolen; a stale
+    /// socket file is replaced; any other file at the path is an error.
+    public static func open(_ address: ListenAddress, backlog: Int32 = 1024, socketMode: mode_t = 0o666) throws(ListenError) -> Int32 {
+        switch address {
+        case .unix(let path): return try openUnix(path, backlog: backlog, mode: socketMode)
+        case .tcp(let host, let port): return try openTCP(host, port, backlog: backlog)
+        }
+    }
+
+    private static func fail(_ what: String, _ e: Int32 = errno) -> ListenError {
+        ListenError(message: "\(what): \(String(cString: strerror(e)))")
+    }
+
+    private static func openUnix(_ path: String, backlog: Int32, mode: mode_t) throws(ListenError) -> Int32 {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            throw ListenError(message: "socket path too long (at most 107 bytes): \(path)")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFSOCK else {
+                throw ListenError(message: "\(path) exists and is not a socket; refusing to replace it")
+            }
+            let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let live = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            } == 0
+            close(probe)
+            if live { throw ListenError(message: "another process is already listening on \(path)") }
+            unlink(path)
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw fail("socket") }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else {
+            let e = errno
+            close(fd)
+            throw fail("cannot bind \(path)", e)
+        }
+        chmod(path, mode)
+        guard listen(fd, backlog) == 0 else {
+            let e = errno
+            close(fd)
+            throw fail("cannot listen on \(path)", e)
+        }
+        return fd
+    }
+
+    private static func openTCP(_ host: String, _ port: UInt16, backlog: Int32) throws(ListenError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &result)
+        guard rc == 0, let info = result else {
+            throw ListenError(message: "cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(result) }
+        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw fail("socket") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let e = errno
+            close(fd)
+            throw fail("cannot bind \(host):\(port)", e)
+        }
+        guard listen(fd, backlog) == 0 else {
+            let e = errno
+            close(fd)
+            throw fail("cannot listen on \(host):\(port)", e)
+        }
+        return fd
+    }
+
+    /// Whether `fd` is a socket in the listening state (spawn-fcgi and systemd hand one over as fd 0 or 3).
+    public static func isListening(_ fd: Int32) -> Bool {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &length) == 0 && value != 0
+    }
+}

@@ -1,0 +1,61 @@
+/// What the responder needs from a request, as CGI/FastCGI parameters name it.
+public struct ClickRequest: Sendable {
+    public var method: String
+    public var pathInfo: String
+    public var query: String
+    public var remoteAddress: String?
+    public var userAgent: String?
+    public var referer: String?
+    public var acceptLanguage: String?
+    public var host: String?
+    /// `Sec-GPC: 1` was sent.
+    public var globalPrivacyControl: Bool
+    /// `DNT: 1` was sent.
+    public var doNotTrack: Bool
+
+    public init(
+        method: String, pathInfo: String, query: String = "", remoteAddress: String? = nil,
+        userAgent: String? = nil, referer: String? = nil, acceptLanguage: String? = nil, host: String? = nil,
+        globalPrivacyControl: Bool = false, doNotTrack: Bool = false
+    ) {
+        self.method = method
+        self.pathInfo = pathInfo
+        self.query = query
+        self.remoteAddress = remoteAddress
+        self.userAgent = userAgent
+        self.referer = referer
+        self.acceptLanguage = acceptLanguage
+        self.host = host
+        self.globalPrivacyControl = globalPrivacyControl
+        self.doNotTrack = doNotTrack
+    }
+
+    /// Builds a request from CGI parameter names (`REQUEST_METHOD`, `PATH_INFO`, `HTTP_USER_AGENT`, …).
+    ///
+    /// `parameter` returns a parameter's value; the FastCGI loop and CGI mode each supply their own.
+    public init(parameter: (String) -> String?) {
+        self.init(
+            method: parameter("REQUEST_METHOD") ?? "GET",
+            pathInfo: parameter("PATH_INFO") ?? "",
+            query: parameter("QUERY_STRING") ?? "",
+            remoteAddress: parameter("REMOTE_ADDR"),
+            userAgent: parameter("HTTP_USER_AGENT"),
+            referer: parameter("HTTP_REFERER"),
+            acceptLanguage: parameter("HTTP_ACCEPT_LANGUAGE"),
+            host: parameter("HTTP_HOST"),
+            globalPrivacyControl: parameter("HTTP_SEC_GPC")?.trimmedValue == "1",
+            doNotTrack: parameter("HTTP_DNT")?.trimmedValue == "1")
+    }
+
+    /// Decodes a parameter's raw bytes; invalid UTF-8 becomes U+FFFD, so nothing downstream sees it.
+    public static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    fileprivate var trimmedValue: Substring {
+        Substring(self).drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+            .reduce(into: Substring()) { $0.append($1) }
+    }
+}

@@ -1,0 +1,130 @@
+/// What a lookup of a redirect id found.
+public enum RedirectLookup: Sendable {
+    case found(Redirect)
+    case notFound
+}
+
+/// The decision for one request: the response to send and the event to record.
+public struct ResponderDecision: Sendable {
+    public var response: RedirectResponse
+    /// Nil for requests that are not clicks (methods other than GET and HEAD).
+    public var event: ClickEvent?
+}
+
+/// Decides the answer to a request. Pure: the caller supplies the lookup, the defaults, the time and the id.
+public enum Responder {
+    /// Headers on every answer that is not a permanent redirect, so browsers and proxies ask again next time.
+    static let noStore = RedirectResponse.Header("Cache-Control", "private, no-store")
+
+    /// The response and event for `request`.
+    ///
+    /// - Parameters:
+    ///   - lookup: finds a redirect by id; called at most once, only for a well-formed id.
+    ///   - now: the time of the click; decides validity windows and stamps the event.
+    ///   - clickID: the event's id, also the `{click_id}` placeholder.
+    public static func respond(
+        to request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String,
+        lookup: (String) -> RedirectLookup
+    ) -> ResponderDecision {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return ResponderDecision(
+                response: RedirectResponse(
+                    status: 405, headers: [RedirectResponse.Header("Allow", "GET, HEAD"), noStore],
+                    body: "Method Not Allowed\n"),
+                event: nil)
+        }
+        let path = RequestPath.parse(request.pathInfo)
+        var session: String? = nil
+        var sessionStatus = ClickEvent.SessionStatus.absent
+        switch path?.session {
+        case .valid(let s)?:
+            session = s
+            sessionStatus = .valid
+        case .malformed?: sessionStatus = .malformed
+        case .none?, nil: break
+        }
+        let query = QueryString(parsing: request.query)
+        let values = PlaceholderValues(session: session, redirect: path?.id ?? "", clickID: clickID, query: query)
+
+        var outcome = ClickEvent.Outcome.notFound
+        var redirect: Redirect? = nil
+        if let path, case .found(let found) = lookup(path.id) {
+            redirect = found
+            if !found.enabled {
+                outcome = .disabled
+            } else if let from = found.validFrom, now < from {
+                outcome = .expired
+            } else if let until = found.validUntil, now >= until {
+                outcome = .expired
+            } else {
+                outcome = .redirected
+            }
+        }
+
+        let response: RedirectResponse
+        switch (outcome, redirect) {
+        case (.redirected, let r?):
+            let target = TargetBuilder.build(template: r.url, values: values, forwardQuery: r.forwardQuery)
+            response = RedirectResponse(
+                status: r.status.rawValue, location: target, headers: r.status.isTemporary ? [noStore] : [])
+        case (.expired, let r?):
+            if let expired = r.expiredURL {
+                let target = TargetBuilder.build(template: expired, values: values, forwardQuery: false)
+                response = RedirectResponse(status: 302, location: target, headers: [noStore])
+            } else {
+                response = RedirectResponse(status: 410, headers: [noStore], body: "Gone\n")
+            }
+        default:
+            if let notFound = defaults.notFoundURL {
+                let target = TargetBuilder.build(template: notFound, values: values, forwardQuery: false)
+                response = RedirectResponse(status: 302, location: target, headers: [noStore])
+            } else {
+                response = RedirectResponse(status: 404, headers: [noStore], body: "Not Found\n")
+            }
+        }
+
+        let event = makeEvent(
+            request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
+            outcome: outcome, session: session, sessionStatus: sessionStatus, values: values, response: response)
+        return ResponderDecision(response: response, event: event)
+    }
+
+    static func makeEvent(
+        request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String, path: RequestPath?,
+        redirect: Redirect?, outcome: ClickEvent.Outcome, session: String?,
+        sessionStatus: ClickEvent.SessionStatus, values: PlaceholderValues, response: RedirectResponse
+    ) -> ClickEvent {
+        let privacy = defaults.honorPrivacySignals && (request.globalPrivacyControl || request.doNotTrack)
+        var ip = privacy ? nil : request.remoteAddress
+        if defaults.anonymizeIP, let address = ip { ip = IPAnonymizer.anonymize(address) }
+        let info = ClickEvent.RequestInfo(
+            method: request.method, ip: ip, userAgent: privacy ? nil : request.userAgent,
+            referer: privacy ? nil : request.referer, acceptLanguage: request.acceptLanguage, host: request.host,
+            query: request.query)
+        return ClickEvent(
+            id: clickID, time: now, outcome: outcome, redirect: path?.id, session: session,
+            sessionStatus: sessionStatus, source: redirect?.source ?? defaults.source,
+            type: redirect?.eventType ?? defaults.eventType ?? "redirect",
+            properties: mergedProperties(defaults.properties, redirect?.properties ?? [], values: values),
+            target: response.location, status: response.status, request: info,
+            bot: BotClassifier.classify(method: request.method, userAgent: request.userAgent))
+    }
+
+    /// The redirect's properties over the defaults' (same key: the redirect's wins), placeholders filled in raw.
+    static func mergedProperties(
+        _ base: [(key: String, value: JSONValue)], _ own: [(key: String, value: JSONValue)], values: PlaceholderValues
+    ) -> [(key: String, value: JSONValue)] {
+        var merged = base.filter { member in !own.contains { $0.key == member.key } }
+        merged.append(contentsOf: own)
+        return merged.map { ($0.key, expand($0.value, values: values)) }
+    }
+
+    static func expand(_ value: JSONValue, values: PlaceholderValues) -> JSONValue {
+        switch value {
+        case .string(let s): return .string(Placeholders.expand(s, values: values) { $0 })
+        case .array(let items): return .array(items.map { expand($0, values: values) })
+        case .object(let members): return .object(members.map { ($0.key, expand($0.value, values: values)) })
+        default: return value
+        }
+    }
+}

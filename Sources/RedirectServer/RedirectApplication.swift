@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ClickSpool
+import FastCGIResponder
+
+/// Why `redirectd` could not start.
+public struct StartupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// `redirectd` itself: picks FastCGI or CGI mode and serves.
+public enum RedirectApplication {
+    /// How the responder was started.
+    public enum Mode: Equatable {
+        case fastCGI(fd: Int32)
+        case cgi
+    }
+
+    /// FastCGI on an opened or inherited listening socket, or CGI when a CGI host started us.
+    public static func detectMode(listen: ListenAddress?) throws -> Mode {
+        if let listen {
+            do {
+                return .fastCGI(fd: try ListeningSocket.open(listen))
+            } catch {
+                throw StartupError("cannot listen on \(listen): \(error)")
+            }
+        }
+        // systemd socket activation hands the socket over as fd 3.
+        if let fds = getenv("LISTEN_FDS").flatMap({ Int(String(cString: $0)) }), fds >= 1,
+            let pid = getenv("LISTEN_PID").flatMap({ Int32(String(cString: $0)) }), pid == getpid(),
+            ListeningSocket.isListening(3)
+        {
+            return .fastCGI(fd: 3)
+        }
+        // spawn-fcgi and the FastCGI convention: the listening socket is fd 0.
+        if ListeningSocket.isListening(0) { return .fastCGI(fd: 0) }
+        if CGIRequest.isCGIEnvironment { return .cgi }
+        throw StartupError(
+            "no listening socket on fd 0 and not started as a CGI program; "
+                + "run under spawn-fcgi or systemd, pass --listen unix:/run/redirectd/redirectd.sock, "
+                + "or start from a CGI host such as fcgiwrap")
+    }
+
+    /// Serves until told to stop (FastCGI) or for one request (CGI). Returns the process exit code.
+    public static func run(configuration: ResponderConfiguration) throws -> Int32 {
+        let mode = try detectMode(listen: configuration.listen)
+        let responder = ClickResponder(configuration: configuration, log: StandardError.log)
+        switch mode {
+        case .cgi:
+            return CGIRequest.serve(responder.makeHandler()) ? 0 : 1
+        case .fastCGI(let fd):
+            let server = FastCGIServer(listenFD: fd, threads: configuration.threads, log: StandardError.log)
+            let sealer = BackgroundSealer(layout: configuration.spool, interval: configuration.sealInterval)
+            sealer.start()
+            server.run(makeHandler: responder.makeHandler)
+            sealer.stop()
+            if case .unix(let path) = configuration.listen { unlink(path) }
+            return 0
+        }
+    }
+}

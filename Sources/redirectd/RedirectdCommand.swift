@@ -1,0 +1,83 @@
+import ArgumentParser
+import ClickSpool
+import FastCGIResponder
+import RedirectServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `redirectd`: the FastCGI (or CGI) responder for `/redirect/<id>[/<session>]` links.
+@main
+struct RedirectdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redirectd",
+        abstract: "Answer click-tracking links with a redirect and record each click.",
+        discussion: """
+            Modes: FastCGI when fd 0 is a listening socket (spawn-fcgi), with systemd socket activation, or \
+            with --listen; CGI when started by a CGI host such as fcgiwrap (one request, then exit).
+            Every option has an environment variable, which is all there is in CGI mode.
+            """)
+
+    @Option(name: .customLong("redirects"), help: "Directory of <id>.toml files. Env: REDIRECTS_DIR. Default: ./redirects.d")
+    var redirectsDirectory: String?
+
+    @Option(name: .customLong("spool"), help: "Click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
+    var spoolDirectory: String?
+
+    @Option(help: "Listen on unix:PATH or tcp:HOST:PORT instead of an inherited socket. Env: REDIRECTD_LISTEN")
+    var listen: String?
+
+    @Option(help: "Worker threads (FastCGI). At least nginx workers x upstream keepalive. Env: REDIRECTD_THREADS. Default: 64")
+    var threads: Int?
+
+    @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
+    var bucketSeconds: Int?
+
+    @Option(help: "Size in bytes at which a bucket file is split. Env: CLICK_LOG_MAX_BYTES. Default: 67108864")
+    var maxFileSize: Int64?
+
+    @Option(help: "Seconds between background sealing passes (0: off). Env: REDIRECTD_SEAL_INTERVAL. Default: 5")
+    var sealInterval: Int?
+
+    @Option(help: "Most redirect files kept parsed in memory. Env: REDIRECTD_CACHE_SIZE. Default: 20000")
+    var cacheSize: Int?
+
+    func validate() throws {
+        if let threads = threads ?? Self.env("REDIRECTD_THREADS").flatMap(Int.init), !(1...4096).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 4096")
+        }
+        if let listen = listen ?? Self.env("REDIRECTD_LISTEN"), ListenAddress(listen) == nil {
+            throw ValidationError("--listen must look like unix:/run/redirectd.sock or tcp:127.0.0.1:9000, found \"\(listen)\"")
+        }
+        if let seconds = bucketSeconds ?? Self.env("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init), !(1...86_400).contains(seconds) {
+            throw ValidationError("--bucket-seconds must be between 1 and 86400")
+        }
+    }
+
+    func run() throws {
+        let spool = SpoolLayout(
+            directory: spoolDirectory ?? Self.env("CLICK_LOG_DIR") ?? "./clicks",
+            bucketSeconds: bucketSeconds ?? Self.env("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
+                ?? SpoolLayout.defaultBucketSeconds,
+            maxFileSize: maxFileSize ?? Self.env("CLICK_LOG_MAX_BYTES").flatMap { Int64($0) } ?? SpoolLayout.defaultMaxFileSize)
+        let configuration = ResponderConfiguration(
+            redirectsDirectory: redirectsDirectory ?? Self.env("REDIRECTS_DIR") ?? "./redirects.d",
+            spool: spool,
+            threads: threads ?? Self.env("REDIRECTD_THREADS").flatMap(Int.init) ?? ResponderConfiguration.defaultThreads,
+            listen: (listen ?? Self.env("REDIRECTD_LISTEN")).flatMap(ListenAddress.init),
+            cacheLimit: cacheSize ?? Self.env("REDIRECTD_CACHE_SIZE").flatMap(Int.init) ?? 20_000,
+            sealInterval: sealInterval ?? Self.env("REDIRECTD_SEAL_INTERVAL").flatMap(Int.init) ?? 5)
+        do {
+            let code = try RedirectApplication.run(configuration: configuration)
+            if code != 0 { throw ExitCode(code) }
+        } catch let error as StartupError {
+            StandardError.log("redirectd: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    static func env(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
