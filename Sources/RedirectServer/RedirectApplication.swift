@@ -51,6 +51,8 @@ public enum RedirectApplication {
         case .cgi:
             return CGIRequest.serve(responder.makeHandler()) ? 0 : 1
         case .fastCGI(let fd):
+            // Before any thread starts, so that only the server's signal thread ever sees SIGTERM/SIGINT.
+            FastCGIServer.prepareSignals()
             let server = FastCGIServer(listenFD: fd, threads: configuration.threads, log: StandardError.log)
             let sealer = BackgroundSealer(layout: configuration.spool, interval: configuration.sealInterval)
             sealer.start()

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Clicks through a real nginx to a real redirectd, checked the way a user would: status line, Location,
+/// and the event in the spool.
+@Suite(.serialized) struct ResponderEndToEndTests {
+    static let saleTarget = "https://shop.example.com/sale?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
+
+    @Test(arguments: [RedirectStack.Mode.fastCGI, .cgi])
+    func redirectWithSession(mode: RedirectStack.Mode) throws {
+        let stack = try RedirectStack(mode: mode)
+        defer { stack.stop() }
+        let response = try stack.get("/redirect/spring-sale/s-1", headers: [
+            "User-Agent: Mozilla/5.0 (X11; Linux x86_64)", "Referer: https://mail.example.com/", "Accept-Language: de-DE",
+        ])
+        #expect(response.status == 302)
+        #expect(response.header("Location") == Self.saleTarget)
+        #expect(response.header("Cache-Control") == "private, no-store")
+
+        let events = try stack.events()
+        #expect(events.count == 1)
+        let e = try #require(events.first)
+        #expect(e["v"] as? Int == 1)
+        #expect((e["id"] as? String)?.count == 36)
+        #expect((e["time"] as? String)?.hasSuffix("Z") == true)
+        #expect(e["outcome"] as? String == "redirected")
+        #expect(e["redirect"] as? String == "spring-sale")
+        #expect(e["session"] as? String == "s-1")
+        #expect(e["session_status"] as? String == "valid")
+        #expect(e["source"] as? String == "newsletter")
+        #expect(e["type"] as? String == "email-click")
+        #expect(e["target"] as? String == Self.saleTarget)
+        #expect(e["status"] as? Int == 302)
+        #expect(e["bot"] is NSNull)
+        let properties = try #require(e["properties"] as? [String: Any])
+        #expect(properties["campaign"] as? String == "spring-sale")
+        #expect(properties["position"] as? Int == 1)
+        #expect(properties["channel"] as? String == "link")
+        let request = try #require(e["request"] as? [String: Any])
+        #expect(request["method"] as? String == "GET")
+        #expect(request["ip"] as? String == "127.0.0.1")
+        #expect(request["user_agent"] as? String == "Mozilla/5.0 (X11; Linux x86_64)")
+        #expect(request["referer"] as? String == "https://mail.example.com/")
+        #expect(request["accept_language"] as? String == "de-DE")
+        #expect(request["host"] as? String == "go.example.com")
+    }
+
+    @Test func redirectWithoutSessionAndQuery() throws {
+        let stack = try RedirectStack()
+        defer { stack.stop() }
+        let response = try stack.get("/redirect/welcome?ref=tw", headers: ["User-Agent: Mozilla/5.0"])
+        #expect(response.status == 302)
+        #expect(response.header("Location") == "https://www.example.com/welcome")
+        let e = try #require(try stack.events().first)
+        #expect(e["session"] is NSNull)
+        #expect(e["session_status"] as? String == "absent")
+        #expect(e["source"] as? String == "redirect-links")
+        #expect(e["type"] as? String == "redirect")
+        #expect((e["request"] as? [String: Any])?["query"] as? String == "ref=tw")
+    }
+
+    @Test func unknownIdIs404AndRecorded() throws {
+        let stack = try RedirectStack()
+        defer { stack.stop() }
+        let response = try stack.get("/redirect/no-such-link/s-1")
+        #expect(response.status == 404)
+        #expect(response.header("Location") == nil)
+        let e = try #require(try stack.events().first)
+        #expect(e["outcome"] as? String == "not-found")
+        #expect(e["redirect"] as? String == "no-such-link")
+        #expect(e["status"] as? Int == 404)
+    }
+
+    @Test func headRedirectsAndIsFlagged() throws {
+        let stack = try RedirectStack()
+        defer { stack.stop() }
+        let response = try stack.get("/redirect/welcome", method: "HEAD", headers: ["User-Agent: Mozilla/5.0"])
+        #expect(response.status == 302)
+        #expect(response.header("Location") == "https://www.example.com/welcome")
+        let e = try #require(try stack.events().first)
+        #expect(e["bot"] as? String == "head-request")
+        #expect((e["request"] as? [String: Any])?["method"] as? String == "HEAD")
+    }
+
+    @Test func postIs405AndNotAClick() throws {
+        let stack = try RedirectStack()
+        defer { stack.stop() }
+        let response = try stack.get("/redirect/welcome", method: "POST")
+        #expect(response.status == 405)
+        #expect(response.header("Allow") == "GET, HEAD")
+        #expect(try stack.events().isEmpty)
+    }
+
+    @Test func editIsPickedUpWithoutRestartAndInvalidEditKeepsLastGood() throws {
+        let stack = try RedirectStack(files: ["promo.toml": "url = \"https://a.example.com/one\"\n"])
+        defer { stack.stop() }
+        #expect(try stack.get("/redirect/promo").header("Location") == "https://a.example.com/one")
+
+        try stack.write("promo.toml", "url = \"https://a.example.com/two\"\n")
+        #expect(try stack.get("/redirect/promo").header("Location") == "https://a.example.com/two")
+
+        try stack.write("promo.toml", "url = \"https://a.example.com/three\"\nstatus = \"oops\"\n")
+        for _ in 0..<3 {
+            let response = try stack.get("/redirect/promo")
+            #expect(response.status == 302)
+            #expect(response.header("Location") == "https://a.example.com/two")
+        }
+        let log = stack.responderStderr()
+        #expect(log.components(separatedBy: "status must be an integer, found a string").count - 1 == 1)
+        #expect(log.contains("promo.toml:2:1"))
+
+        try FileManager.default.removeItem(at: stack.redirects.appendingPathComponent("promo.toml"))
+        #expect(try stack.get("/redirect/promo").status == 404)
+    }
+
+    @Test func sigtermStopsCleanly() throws {
+        let stack = try RedirectStack()
+        defer { stack.stop() }
+        #expect(try stack.get("/redirect/welcome").status == 302)
+        #expect(try stack.terminateResponder() == 0)
+        #expect(!FileManager.default.fileExists(atPath: stack.root.appendingPathComponent("redirectd.sock").path))
+        #expect(try stack.spoolLines().count == 1)
+    }
+}
+
+extension RedirectStack.Mode: CustomTestStringConvertible {
+    var testDescription: String { self == .fastCGI ? "FastCGI" : "CGI (fcgiwrap)" }
+}

@@ -1,0 +1,200 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real nginx in front of a real redirectd (FastCGI, or CGI through fcgiwrap), on a free loopback port,
+/// in a temporary directory of its own. `stop()` ends every process it started.
+final class RedirectStack {
+    enum Mode { case fastCGI, cgi }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The directory holding the built products (redirectd, redirectctl) beside the test bundle.
+    static let productsDirectory: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            url = URL(fileURLWithPath: exe)
+        }
+        var dir = url.deletingLastPathComponent()
+        while dir.path != "/" {
+            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("redirectd").path) { return dir }
+            dir = dir.deletingLastPathComponent()
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug")
+    }()
+
+    static var redirectd: String { productsDirectory.appendingPathComponent("redirectd").path }
+    static var redirectctl: String { productsDirectory.appendingPathComponent("redirectctl").path }
+
+    let root: URL
+    let redirects: URL
+    let spool: URL
+    let port: Int
+    let mode: Mode
+    private var processes: [Process] = []
+    let responderLog: URL
+
+    init(mode: Mode = .fastCGI, files: [String: String]? = nil, bucketSeconds: Int = 60) throws {
+        self.mode = mode
+        root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("redirectd-e2e-\(UUID().uuidString)")
+        redirects = root.appendingPathComponent("redirects.d")
+        spool = root.appendingPathComponent("clicks")
+        responderLog = root.appendingPathComponent("redirectd.log")
+        port = try Self.freePort()
+        let fm = FileManager.default
+        try fm.createDirectory(at: redirects, withIntermediateDirectories: true)
+        try fm.createDirectory(at: root.appendingPathComponent("nginx/tmp"), withIntermediateDirectories: true)
+        // nginx workers may run as another user: let them reach the socket.
+        chmod(root.path, 0o755)
+        if let files {
+            for (name, text) in files { try write(name, text) }
+        } else {
+            for name in try fm.contentsOfDirectory(atPath: Self.repositoryRoot.appendingPathComponent("redirects.d").path) {
+                try fm.copyItem(at: Self.repositoryRoot.appendingPathComponent("redirects.d/\(name)"),
+                                to: redirects.appendingPathComponent(name))
+            }
+        }
+        let socket = root.appendingPathComponent("redirectd.sock").path
+        fm.createFile(atPath: responderLog.path, contents: nil)
+
+        switch mode {
+        case .fastCGI:
+            try start(Self.redirectd, ["--listen", "unix:\(socket)", "--redirects", redirects.path,
+                                       "--spool", spool.path, "--threads", "8", "--bucket-seconds", "\(bucketSeconds)"],
+                      log: responderLog)
+        case .cgi:
+            try start("/usr/sbin/fcgiwrap", ["-c", "2", "-s", "unix:\(socket)"], log: responderLog)
+        }
+        try waitFor { fm.fileExists(atPath: socket) }
+        if mode == .cgi { chmod(socket, 0o666) }
+
+        let template = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("nginx/example.conf.in"), encoding: .utf8)
+        var conf = template
+            .replacingOccurrences(of: "@PREFIX@", with: root.appendingPathComponent("nginx").path)
+            .replacingOccurrences(of: "@PORT@", with: "\(port)")
+            .replacingOccurrences(of: "@UPSTREAM@", with: "unix:\(socket)")
+            .replacingOccurrences(of: "@NGINX_DIR@", with: Self.repositoryRoot.appendingPathComponent("nginx").path)
+        if mode == .cgi {
+            // CGI: the same location, but fcgiwrap runs redirectd per request, configured by the environment.
+            conf = conf.replacingOccurrences(
+                of: "include \(Self.repositoryRoot.appendingPathComponent("nginx").path)/redirectd-location.conf;",
+                with: """
+                    location ^~ /redirect/ {
+                        fastcgi_split_path_info ^(/redirect)(/.*)$;
+                        fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+                        fastcgi_param REQUEST_METHOD $request_method;
+                        fastcgi_param QUERY_STRING $query_string;
+                        fastcgi_param PATH_INFO $fastcgi_path_info;
+                        fastcgi_param REMOTE_ADDR $remote_addr;
+                        fastcgi_param SCRIPT_FILENAME \(Self.redirectd);
+                        fastcgi_param REDIRECTS_DIR \(redirects.path);
+                        fastcgi_param CLICK_LOG_DIR \(spool.path);
+                        fastcgi_param CLICK_LOG_BUCKET_SECONDS \(bucketSeconds);
+                        fastcgi_pass redirectd;
+                    }
+                    """)
+        }
+        let confPath = root.appendingPathComponent("nginx/nginx.conf")
+        try conf.write(to: confPath, atomically: true, encoding: .utf8)
+        try start("/usr/sbin/nginx", ["-c", confPath.path, "-p", root.appendingPathComponent("nginx").path],
+                  log: root.appendingPathComponent("nginx/stderr.log"))
+        try waitFor { (try? RawHTTP.request(port: self.port, path: "/")) != nil }
+    }
+
+    deinit { stop() }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(to: redirects.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    func get(_ path: String, method: String = "GET", headers: [String] = []) throws -> HTTPResponse {
+        try RawHTTP.request(port: port, method: method, path: path, headers: headers)
+    }
+
+    /// Every line in the spool (current and ready), parsed.
+    func events() throws -> [[String: Any]] {
+        try spoolLines().map { line in
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw TestFailure("not a JSON object: \(line)")
+            }
+            return object
+        }
+    }
+
+    func spoolLines() throws -> [String] {
+        var lines: [String] = []
+        let fm = FileManager.default
+        for sub in ["ready", "current"] {
+            let dir = spool.appendingPathComponent(sub)
+            guard let names = try? fm.contentsOfDirectory(atPath: dir.path) else { continue }
+            for name in names.sorted() {
+                let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+                lines += text.split(separator: "\n").map(String.init)
+            }
+        }
+        return lines
+    }
+
+    func responderStderr() -> String {
+        (try? String(contentsOf: responderLog, encoding: .utf8)) ?? ""
+    }
+
+    /// Sends SIGTERM to redirectd (FastCGI mode) and returns its exit status.
+    func terminateResponder() throws -> Int32 {
+        guard let responder = processes.first else { throw TestFailure("no responder") }
+        responder.terminate()
+        let deadline = Date().addingTimeInterval(10)
+        while responder.isRunning && Date() < deadline { usleep(20_000) }
+        guard !responder.isRunning else { throw TestFailure("redirectd did not stop within 10 s") }
+        return responder.terminationStatus
+    }
+
+    func stop() {
+        for p in processes.reversed() where p.isRunning {
+            p.terminate()
+            let deadline = Date().addingTimeInterval(5)
+            while p.isRunning && Date() < deadline { usleep(10_000) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
+        processes.removeAll()
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    private func start(_ executable: String, _ arguments: [String], log: URL) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardError = handle
+        p.standardOutput = handle
+        try p.run()
+        processes.append(p)
+    }
+
+    func waitFor(_ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(15)
+        while !condition() {
+            if Date() > deadline { throw TestFailure("timed out waiting; logs: \(responderStderr())") }
+            usleep(20_000)
+        }
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard ok else { throw TestFailure("no free port") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}
