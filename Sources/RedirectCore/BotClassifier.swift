@@ -4,17 +4,19 @@
 public enum BotClassifier {
     /// Known automated user agents: a lowercase substring and the label the event carries.
     ///
-    /// Kept as data in one place so that adding an agent is one line and one test case.
+    /// Kept as data in one place so that adding an agent is one line and one test case. The first match
+    /// wins, so more specific entries come before the ones they contain.
     public static let userAgentPatterns: [(substring: String, label: String)] = [
         ("slackbot", "slack"),
         ("slack-imgproxy", "slack"),
         ("facebookexternalhit", "facebook"),
         ("facebookcatalog", "facebook"),
         ("meta-externalagent", "facebook"),
+        // Telegram's agent says "like TwitterBot": it must come first.
+        ("telegrambot", "telegram"),
         ("twitterbot", "twitter"),
         ("linkedinbot", "linkedin"),
         ("whatsapp", "whatsapp"),
-        ("telegrambot", "telegram"),
         ("discordbot", "discord"),
         ("skypeuripreview", "skype"),
         ("microsoftpreview", "microsoft-preview"),

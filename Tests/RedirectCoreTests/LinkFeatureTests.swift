@@ -1,0 +1,209 @@
+import Testing
+@testable import RedirectCore
+
+@Suite struct TargetBuilderTests {
+    func values(session: String? = "s-1", query: String = "") -> PlaceholderValues {
+        PlaceholderValues(session: session, redirect: "sale", clickID: "01a2256d-9f98-77af-9da3-2ebfc2723450",
+                          query: QueryString(parsing: query))
+    }
+
+    static let placeholderCases: [(String, String, String)] = [
+        ("https://e.com/p/{session}", "", "https://e.com/p/s-1"),
+        ("https://e.com/?s={session}&r={redirect}", "", "https://e.com/?s=s-1&r=sale"),
+        ("https://e.com/?c={click_id}", "", "https://e.com/?c=01a2256d-9f98-77af-9da3-2ebfc2723450"),
+        ("https://e.com/?u={query.utm_source}", "utm_source=news+letter", "https://e.com/?u=news%20letter"),
+        ("https://e.com/?u={query.x}", "x=%2F%2Fevil.example%3F%40", "https://e.com/?u=%2F%2Fevil.example%3F%40"),
+        ("https://e.com/?u={query.x}", "x=a%0D%0ALocation:%20evil", "https://e.com/?u=a%0D%0ALocation%3A%20evil"),
+        ("https://e.com/?u={query.missing}", "", "https://e.com/?u="),
+        ("https://e.com/{unknown}", "", "https://e.com/{unknown}"),
+    ]
+
+    @Test(arguments: placeholderCases)
+    func placeholders(template: String, query: String, expected: String) {
+        #expect(TargetBuilder.build(template: template, values: values(query: query), forwardQuery: false) == expected)
+    }
+
+    static let forwardCases: [(String, String, String)] = [
+        ("https://e.com/p", "a=1&b=2", "https://e.com/p?a=1&b=2"),
+        ("https://e.com/p?a=0&keep=1", "a=1", "https://e.com/p?keep=1&a=1"),
+        ("https://e.com/p#frag", "a=1", "https://e.com/p?a=1#frag"),
+        ("https://e.com/p", "@evil.example", "https://e.com/p?%40evil.example="),
+        ("https://e.com/p", "//evil.example", "https://e.com/p?%2F%2Fevil.example="),
+        ("https://e.com/p", "x=%0D%0ASet-Cookie:%20a", "https://e.com/p?x=%0D%0ASet-Cookie%3A%20a"),
+        ("https://e.com", "a=1", "https://e.com?a=1"),
+    ]
+
+    @Test(arguments: forwardCases)
+    func forwardQuery(template: String, query: String, expected: String) {
+        let url = TargetBuilder.build(template: template, values: values(query: query), forwardQuery: true)
+        #expect(url == expected)
+        #expect(TargetBuilder.authority(of: url) == TargetBuilder.authority(of: template))
+    }
+
+    @Test func sessionPlaceholderWithoutSessionIsEmpty() {
+        #expect(TargetBuilder.build(template: "https://e.com/?s={session}", values: values(session: nil), forwardQuery: false)
+            == "https://e.com/?s=")
+    }
+
+    @Test func propertiesGetRawValues() {
+        let merged = Responder.mergedProperties(
+            [], [("src", .string("{query.utm_source}")), ("who", .string("{session}/{redirect}")), ("n", .int(1))],
+            values: values(query: "utm_source=news+letter"))
+        #expect(JSONValue.object(merged).jsonText == #"{"src":"news letter","who":"s-1/sale","n":1}"#)
+    }
+}
+
+@Suite struct TimeWindowTests {
+    let redirect = Redirect(
+        id: "w", url: "https://e.com/live", validFrom: Timestamp(year: 2026, month: 3, day: 1),
+        validUntil: Timestamp(year: 2026, month: 4, day: 1), expiredURL: "https://e.com/over?from={redirect}")
+
+    static let cases: [(Timestamp, Int, String?, String)] = [
+        (Timestamp(year: 2026, month: 2, day: 28, hour: 23, minute: 59, second: 59), 302, "https://e.com/over?from=w", "expired"),
+        (Timestamp(year: 2026, month: 3, day: 1), 302, "https://e.com/live", "redirected"),
+        (Timestamp(year: 2026, month: 3, day: 31, hour: 23, minute: 59, second: 59, millisecond: 999), 302, "https://e.com/live", "redirected"),
+        (Timestamp(year: 2026, month: 4, day: 1), 302, "https://e.com/over?from=w", "expired"),
+    ]
+
+    @Test(arguments: cases)
+    func window(now: Timestamp, status: Int, location: String?, outcome: String) {
+        let d = Responder.respond(to: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
+                                  now: now, clickID: "c") { _ in .found(redirect) }
+        #expect(d.response.status == status)
+        #expect(d.response.location == location)
+        #expect(d.event?.outcome.rawValue == outcome)
+    }
+
+    @Test func expiredWithoutURLIsGone() {
+        var r = redirect
+        r.expiredURL = nil
+        let d = Responder.respond(to: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
+                                  now: Timestamp(year: 2027, month: 1, day: 1), clickID: "c") { _ in .found(r) }
+        #expect(d.response.status == 410)
+        #expect(d.event?.outcome == .expired)
+    }
+}
+
+@Suite struct PrivacyTests {
+    func event(_ request: ClickRequest, _ defaults: RedirectDefaults) -> ClickEvent? {
+        Responder.respond(to: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 0), clickID: "c") { _ in
+            .found(Redirect(id: "x", url: "https://e.com/"))
+        }.event
+    }
+
+    static let anonymized: [(String, String)] = [
+        ("203.0.113.77", "203.0.113.0"),
+        ("2001:db8:abcd:1234:5678::1", "2001:db8:abcd::"),
+        ("::1", "::"),
+    ]
+
+    @Test(arguments: anonymized)
+    func anonymizeIP(address: String, expected: String) {
+        #expect(IPAnonymizer.anonymize(address) == expected)
+        let e = event(ClickRequest(method: "GET", pathInfo: "/x", remoteAddress: address), RedirectDefaults(anonymizeIP: true))
+        #expect(e?.request.ip == expected)
+    }
+
+    @Test(arguments: [(true, false), (false, true)])
+    func privacySignalsLeaveOutIdentifyingFields(gpc: Bool, dnt: Bool) {
+        let request = ClickRequest(method: "GET", pathInfo: "/x", remoteAddress: "203.0.113.7", userAgent: "Mozilla/5.0",
+                                   referer: "https://r.example/", globalPrivacyControl: gpc, doNotTrack: dnt)
+        let honored = event(request, RedirectDefaults())
+        #expect(honored?.request.ip == nil)
+        #expect(honored?.request.userAgent == nil)
+        #expect(honored?.request.referer == nil)
+        let ignored = event(request, RedirectDefaults(honorPrivacySignals: false))
+        #expect(ignored?.request.ip == "203.0.113.7")
+        #expect(ignored?.request.userAgent == "Mozilla/5.0")
+    }
+
+    @Test func signalsAreReadFromParameters() {
+        let r = ClickRequest { ["HTTP_SEC_GPC": " 1", "HTTP_DNT": "0", "REQUEST_METHOD": "GET"][$0] }
+        #expect(r.globalPrivacyControl)
+        #expect(!r.doNotTrack)
+    }
+}
+
+@Suite struct BotClassifierTests {
+    static let userAgents: [(String, String)] = [
+        ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "slack"),
+        ("Slack-ImgProxy (+https://api.slack.com/robots)", "slack"),
+        ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "facebook"),
+        ("facebookcatalog/1.0", "facebook"),
+        ("meta-externalagent/1.1", "facebook"),
+        ("Twitterbot/1.0", "twitter"),
+        ("LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", "linkedin"),
+        ("WhatsApp/2.23.20.0", "whatsapp"),
+        ("TelegramBot (like TwitterBot)", "telegram"),
+        ("Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", "discord"),
+        ("Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5", "skype"),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) MicrosoftPreview/2.0", "microsoft-preview"),
+        ("Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ (KHTML, like Gecko) BingPreview/1.0b", "bing-preview"),
+        ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "bing"),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "google"),
+        ("Mozilla/5.0 (compatible; Google-InspectionTool/1.0)", "google"),
+        ("Mozilla/5.0 (compatible; GoogleOther)", "google"),
+        ("AdsBot-Google (+http://www.google.com/adsbot.html)", "google"),
+        ("Mediapartners-Google", "google"),
+        ("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1 Safari/605.1.15 (Applebot/0.1)", "apple"),
+        ("Mozilla/5.0 (compatible; YandexBot/3.0)", "yandex"),
+        ("Mozilla/5.0 (compatible; Baiduspider/2.0)", "baidu"),
+        ("DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)", "duckduckgo"),
+        ("Pinterestbot/1.0", "pinterest"),
+        ("Mozilla/5.0 (compatible; redditbot/1.0)", "reddit"),
+        ("Mozilla/5.0 (compatible; Embedly/0.2)", "embedly"),
+        ("Iframely/1.3.1", "iframely"),
+        ("Mattermost-Bot/1.1", "mattermost"),
+        ("Mozilla/5.0 (compatible; AhrefsBot/7.0)", "ahrefs"),
+        ("Mozilla/5.0 (compatible; SemrushBot/7~bl)", "semrush"),
+        ("Mozilla/5.0 (compatible; PetalBot)", "petal"),
+        ("Mozilla/5.0 AppleWebKit/537.36 (compatible; GPTBot/1.0)", "openai"),
+        ("Barracuda Sentinel (EE)", "mail-scanner"),
+        ("Proofpoint URL Defense", "mail-scanner"),
+        ("Mimecast URL Protect", "mail-scanner"),
+        ("curl/7.88.1", "curl"),
+        ("Wget/1.21.3", "wget"),
+        ("python-requests/2.31.0", "python-requests"),
+        ("Python-urllib/3.11", "python-urllib"),
+        ("Python/3.11 aiohttp/3.9.1", "aiohttp"),
+        ("python-httpx/0.27.0", "httpx"),
+        ("Go-http-client/1.1", "go-http-client"),
+        ("Java/17.0.2", "java"),
+        ("okhttp/4.12.0", "okhttp"),
+        ("libwww-perl/6.72", "libwww-perl"),
+        ("node-fetch/1.0 (+https://github.com/bitinn/node-fetch)", "node-fetch"),
+        ("axios/1.6.2", "axios"),
+        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0.0.0 Safari/537.36", "headless-chrome"),
+        ("Mozilla/5.0 (Unknown; Linux x86_64) AppleWebKit/538.1 (KHTML, like Gecko) PhantomJS/2.1.1 Safari/538.1", "phantomjs"),
+        ("SomeBot/1.0", "generic-bot"),
+        ("Example-Crawler 2.0", "generic-crawler"),
+        ("examplespider", "generic-spider"),
+    ]
+
+    @Test func everyPatternHasATestCase() {
+        for pattern in BotClassifier.userAgentPatterns {
+            #expect(Self.userAgents.contains { $0.0.lowercased().contains(pattern.substring) && $0.1 == pattern.label },
+                    "no test user agent for \(pattern.substring)")
+        }
+    }
+
+    @Test(arguments: userAgents)
+    func knownAgents(userAgent: String, label: String) {
+        #expect(BotClassifier.classify(method: "GET", userAgent: userAgent) == label)
+    }
+
+    @Test(arguments: [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+    ])
+    func browsersAreNotBots(userAgent: String) {
+        #expect(BotClassifier.classify(method: "GET", userAgent: userAgent) == nil)
+    }
+
+    @Test func headAndMissingAgent() {
+        #expect(BotClassifier.classify(method: "HEAD", userAgent: "Mozilla/5.0") == "head-request")
+        #expect(BotClassifier.classify(method: "GET", userAgent: nil) == "no-user-agent")
+        #expect(BotClassifier.classify(method: "GET", userAgent: "") == "no-user-agent")
+    }
+}
