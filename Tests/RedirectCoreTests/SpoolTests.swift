@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import ClickSpool
+import RedirectCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func makeTemporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "redirectd-test-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct SpoolLayoutTests {
+    let layout = SpoolLayout(directory: "/s", bucketSeconds: 60)
+    let t = Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8, second: 14, millisecond: 431)
+
+    @Test func bucketNames() {
+        let bucket = layout.bucket(atMilliseconds: t.millisecondsSinceEpoch)
+        #expect(layout.fileName(bucket: bucket) == "20261129T020800.jsonl")
+        #expect(layout.fileName(bucket: bucket, part: 2) == "20261129T020800.2.jsonl")
+        let seconds = SpoolLayout(directory: "/s", bucketSeconds: 1)
+        #expect(seconds.fileName(bucket: seconds.bucket(atMilliseconds: t.millisecondsSinceEpoch)) == "20261129T020814.jsonl")
+        let hours = SpoolLayout(directory: "/s", bucketSeconds: 3600)
+        #expect(hours.fileName(bucket: hours.bucket(atMilliseconds: t.millisecondsSinceEpoch)) == "20261129T020000.jsonl")
+    }
+
+    @Test(arguments: ["20261129T020800.jsonl", "20261129T020800.2.jsonl", "20261129T020800.r1.jsonl"])
+    func namesParseBack(name: String) {
+        #expect(layout.bucket(ofFileName: name) == Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8).millisecondsSinceEpoch / 1000)
+    }
+
+    @Test(arguments: ["x.jsonl", "20261329T020800.jsonl", "20261129T020800.txt", "20261129T020800.x.jsonl", ".20261129T020800.jsonl"])
+    func foreignNamesAreIgnored(name: String) {
+        #expect(layout.bucket(ofFileName: name) == nil)
+    }
+
+    @Test func sealingDecision() {
+        let bucket = layout.bucket(atMilliseconds: t.millisecondsSinceEpoch)
+        let end = (bucket + 60) * 1000
+        #expect(!layout.hasPassed(bucket: bucket, nowMilliseconds: end - 1))
+        #expect(layout.hasPassed(bucket: bucket, nowMilliseconds: end))
+    }
+}
+
+@Suite struct SpoolWriterAndSealerTests {
+    func lines(in directory: String) throws -> [String] {
+        var result: [String] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? [] {
+            result += try String(contentsOfFile: directory + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        return result
+    }
+
+    @Test func writesIntoTheBucketOfTheClockAndSealsPassedBuckets() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir + "/spool", bucketSeconds: 60)
+        let writer = SpoolWriter(layout: layout)
+        let base = Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8).millisecondsSinceEpoch
+        #expect(writer.append(Array("{\"n\":1}\n".utf8), clock: { base + 1_000 }) == nil)
+        #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 59_999 }) == nil)
+        #expect(writer.append(Array("{\"n\":3}\n".utf8), clock: { base + 60_000 }) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: layout.currentDirectory).sorted()
+            == ["20261129T020800.jsonl", "20261129T020900.jsonl"])
+
+        let sealer = SpoolSealer(layout: layout)
+        let report = sealer.sealPassed(nowMilliseconds: base + 60_000)
+        #expect(report.sealed == ["20261129T020800.jsonl"])
+        #expect(report.errors.isEmpty)
+        #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}", "{\"n\":2}"])
+        #expect(try lines(in: layout.currentDirectory) == ["{\"n\":3}"])
+        // Nothing passed yet: nothing more to seal.
+        #expect(sealer.sealPassed(nowMilliseconds: base + 119_999).sealed.isEmpty)
+    }
+
+    @Test func aWriterHoldingTheLockMakesTheSealerWait() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        #expect(SpoolWriter(layout: layout).append(Array("{}\n".utf8), clock: { base }) == nil)
+        let path = layout.currentDirectory + "/" + layout.fileName(bucket: base / 1000)
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        #expect(flock(fd, LOCK_SH) == 0)
+        let busy = SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000)
+        #expect(busy.sealed.isEmpty && busy.busy == 1)
+        flock(fd, LOCK_UN)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed.count == 1)
+    }
+
+    @Test func aSealedFileIsNeverWrittenAgain() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        let writer = SpoolWriter(layout: layout)
+        #expect(writer.append(Array("{\"n\":1}\n".utf8), clock: { base }) == nil)
+        _ = SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000)
+        // The writer still has the sealed file open; its next line must go to a new bucket file.
+        #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 60_001 }) == nil)
+        #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
+        #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+    }
+
+    @Test func sizeCapStartsANewPart() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60, maxFileSize: 4096)
+        let writer = SpoolWriter(layout: layout)
+        let line = Array((String(repeating: "x", count: 1000) + "\n").utf8)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        // A part takes lines while it is under the cap: 5 lines of 1001 bytes, then the next part.
+        for _ in 0..<12 { #expect(writer.append(line, clock: { base }) == nil) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: layout.currentDirectory).sorted()
+        #expect(names == ["20260101T000000.1.jsonl", "20260101T000000.2.jsonl", "20260101T000000.jsonl"])
+        #expect(try lines(in: layout.currentDirectory).count == 12)
+    }
+
+    @Test func deletedSpoolIsRecreated() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir + "/spool", bucketSeconds: 60)
+        let writer = SpoolWriter(layout: layout)
+        #expect(writer.append(Array("{\"n\":1}\n".utf8)) == nil)
+        try FileManager.default.removeItem(atPath: layout.directory)
+        #expect(writer.append(Array("{\"n\":2}\n".utf8)) == nil)
+        #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+    }
+
+    @Test func failuresAreReportedOncePerIntervalWithACount() {
+        let messages = LockedMessages()
+        let log = SpoolFailureLog(intervalMilliseconds: 60_000) { messages.append($0) }
+        let error = SpoolError("write to", "/s/current/x.jsonl", .noSpace)
+        for i in 0..<100 { log.failed(error, nowMilliseconds: Int64(i) * 100) }
+        #expect(messages.all.count == 1)
+        log.failed(error, nowMilliseconds: 60_000)
+        #expect(messages.all.count == 2)
+        #expect(messages.all.last?.contains("100 event(s) not recorded") == true)
+        log.succeeded()
+        #expect(messages.all.last == "redirectd: click log writable again")
+        log.succeeded()
+        #expect(messages.all.count == 3)
+    }
+
+    @Test func concurrentWritersAndSealersLoseNothing() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 1)
+        let threads = 8, perThread = 500
+        let stop = LockedFlag()
+        let sealerThread = Thread {
+            while !stop.isSet { _ = SpoolSealer(layout: layout).sealPassed(); usleep(2_000) }
+        }
+        sealerThread.start()
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let writer = SpoolWriter(layout: layout)
+            for i in 0..<perThread {
+                writer.append(Array("{\"t\":\(t),\"i\":\(i)}\n".utf8))
+                if i % 100 == 0 { usleep(50_000) }
+            }
+        }
+        stop.set()
+        usleep(1_100_000)
+        _ = SpoolSealer(layout: layout).sealPassed()
+        let all = try lines(in: layout.readyDirectory) + lines(in: layout.currentDirectory)
+        #expect(all.count == threads * perThread)
+        #expect(Set(all).count == threads * perThread)
+        #expect(all.allSatisfy { $0.hasPrefix("{\"t\":") && $0.hasSuffix("}") })
+    }
+}
+
+final class LockedMessages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+    func append(_ m: String) { lock.lock(); messages.append(m); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return messages }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
