@@ -90,21 +90,39 @@ public final class FastCGIServer: Sendable {
         stop()
     }
 
+    /// How long a connection may wait in the listen queue, while this worker idles on a kept-alive
+    /// connection, before the worker gives that connection up to take the waiting one.
+    static let starvationMilliseconds: Int32 = 10
+
     private func work(handler: RequestHandler) {
         var request = FCGX_Request()
         FCGX_InitRequest(&request, listenFD, 0)
-        var fds = [pollfd(fd: -1, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        let readable = Int16(POLLIN)
+        // [own connection or listening socket, wake-up, listening socket while on a kept-alive connection]
+        var fds = [
+            pollfd(fd: -1, events: readable, revents: 0), pollfd(fd: wakeFD, events: readable, revents: 0),
+            pollfd(fd: listenFD, events: readable, revents: 0),
+        ]
         while !stopping.load(ordering: .relaxed) {
-            fds[0].fd = request.ipcFd >= 0 ? request.ipcFd : listenFD
+            let kept = request.ipcFd >= 0
+            fds[0].fd = kept ? request.ipcFd : listenFD
             fds[0].revents = 0
             fds[1].revents = 0
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 {
+            fds[2].revents = 0
+            if poll(&fds, kept ? 3 : 2, -1) < 0 {
                 if errno == EINTR { continue }
                 log("redirectd: poll failed: \(String(cString: strerror(errno)))")
                 break
             }
-            if fds[0].revents == 0 { break }  // only the wake-up descriptor: shut down
+            if fds[0].revents == 0 {
+                if fds[1].revents != 0 { break }  // the wake-up descriptor: shut down
+                // A new connection waits while we idle on a kept-alive one. nginx may have opened more
+                // connections than there are threads; if no free worker takes it soon, it would wait
+                // forever behind idle connections. Give ours up (nginx retries a request on a cached
+                // connection that closed) and take the waiting one.
+                releaseIdleConnectionIfStarving(&request)
+                continue
+            }
             let rc = FCGX_Accept_r(&request)
             if rc < 0 {
                 // Another thread took the connection, or the kept-alive peer went away: wait again.
@@ -126,6 +144,19 @@ public final class FastCGIServer: Sendable {
             FCGX_Finish_r(&request)
         }
         if request.ipcFd >= 0 { FCGX_Free(&request, 1) }
+    }
+
+    /// Waits briefly for a request on the kept-alive connection; if none comes and a connection still
+    /// waits in the listen queue, closes the kept-alive connection. Returns true if it did.
+    @discardableResult
+    private func releaseIdleConnectionIfStarving(_ request: inout FCGX_Request) -> Bool {
+        let readable = Int16(POLLIN)
+        var mine = [pollfd(fd: request.ipcFd, events: readable, revents: 0), pollfd(fd: wakeFD, events: readable, revents: 0)]
+        if poll(&mine, 2, Self.starvationMilliseconds) != 0 { return false }  // a request came, or shutdown
+        var queue = pollfd(fd: listenFD, events: readable, revents: 0)
+        guard poll(&queue, 1, 0) == 1 else { return false }  // another worker took it
+        FCGX_Free(&request, 1)
+        return true
     }
 }
 
