@@ -43,9 +43,24 @@ public enum RedirectApplication {
                 + "or start from a CGI host such as fcgiwrap")
     }
 
+    /// A missing redirects directory is not fatal (links answer 404 until it appears, e.g. during a
+    /// deployment), but it is almost always a mistake worth a line in the log.
+    static func warnIfUnreadable(_ directory: String) {
+        var s = stat()
+        if stat(directory, &s) != 0 {
+            StandardError.log("redirectd: warning: redirects directory \(directory): \(String(cString: strerror(errno))); "
+                + "every link answers 404 until it exists")
+        } else if s.st_mode & S_IFMT != S_IFDIR {
+            StandardError.log("redirectd: warning: redirects directory \(directory) is not a directory")
+        } else if access(directory, R_OK | X_OK) != 0 {
+            StandardError.log("redirectd: warning: redirects directory \(directory) is not readable by this user")
+        }
+    }
+
     /// Serves until told to stop (FastCGI) or for one request (CGI). Returns the process exit code.
     public static func run(configuration: ResponderConfiguration) throws -> Int32 {
         let mode = try detectMode(listen: configuration.listen)
+        if mode != .cgi { warnIfUnreadable(configuration.redirectsDirectory) }
         let responder = ClickResponder(configuration: configuration, log: StandardError.log)
         switch mode {
         case .cgi:
