@@ -48,7 +48,9 @@ let package = Package(
         // Library behind redirectctl's commands.
         .target(
             name: "RedirectControl",
-            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool"]
+            dependencies: [
+                "RedirectCore", "RedirectFiles", "ClickSpool", .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .executableTarget(
             name: "redirectd",
@@ -66,5 +68,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["RedirectCore", "ClickSpool"]
         ),
+        .testTarget(name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore"]),
+        .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore"]),
     ]
 )

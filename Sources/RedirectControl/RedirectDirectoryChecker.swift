@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import RedirectCore
+import Synchronization
+import SystemPackage
+
+/// Lints a redirects directory: every file through the parser, plus what only the directory shows.
+///
+/// Directory-level problems are names the responder would never serve or would refuse: files that are not
+/// `.toml`, names that are not ids, ids that differ only in case (one file hides the other on a
+/// case-insensitive file system, e.g. a Mac checkout), links that leave the directory, files over the size
+/// limit, anything that is not a regular file, and text that is not UTF-8. Dotfiles (`.gitkeep`) and README
+/// files are left alone.
+///
+/// The work per file is independent, so files are checked on all cores; the only cross-file check (case
+/// collisions) is one dictionary pass, so 100,000 files cost 100,000 times one file.
+public struct RedirectDirectoryChecker: Sendable {
+    /// The directory as named by the user, without trailing slashes; messages name files as `directory/name`.
+    public let directory: String
+
+    public init(directory: String) {
+        var path = directory
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        self.directory = path
+    }
+
+    /// Checks every file and returns all problems found, or throws when the directory cannot be listed.
+    public func check() throws(RedirectDirectoryError) -> RedirectCheckReport {
+        let names = try listNames().filter(Self.isChecked).sorted()
+        var perFile = checkFiles(names)
+        for (index, message) in Self.caseCollisions(names) {
+            perFile[index].insert(problem(names[index], message), at: 0)
+        }
+        var problems: [RedirectFileError] = []
+        for fileProblems in perFile where !fileProblems.isEmpty {
+            problems += fileProblems.enumerated().sorted { a, b in
+                (a.element.line, a.element.column, a.offset) < (b.element.line, b.element.column, b.offset)
+            }.map(\.element)
+        }
+        return RedirectCheckReport(directory: directory, filesChecked: names.count, problems: problems)
+    }
+
+    /// Whether `name` is looked at: everything but dotfiles and README files.
+    static func isChecked(_ name: String) -> Bool {
+        if name.hasPrefix(".") { return false }
+        if !name.hasSuffix(".toml") && name.lowercased().hasPrefix("readme") { return false }
+        return true
+    }
+
+    /// The problems of the directory entry `name`, as positioned messages.
+    func problems(inFile name: String) -> [RedirectFileError] {
+        guard name.hasSuffix(".toml") else {
+            let message =
+                "not a .toml file; a redirects directory holds <id>.toml files, _defaults.toml, README and dotfiles"
+            return [problem(name, message)]
+        }
+        let isDefaults = name == RedirectFileParser.defaultsFileName
+        let id = String(name.dropLast(5))
+        var problems: [RedirectFileError] = []
+        if !isDefaults, let message = Self.idProblem(id) { problems.append(problem(name, message)) }
+        switch DirectoryEntryContents.read(path(of: name)) {
+        case .text(let text):
+            problems += parse(text, as: name)
+        case .symbolicLink(let target):
+            if let message = linkProblem(target) {
+                problems.append(problem(name, message))
+            } else if isDefaults != (target == RedirectFileParser.defaultsFileName) {
+                // The target is checked under its own name, but read here in another role: check that too.
+                if case .text(let text) = DirectoryEntryContents.read(path(of: target)) {
+                    problems += parse(text, as: name)
+                }
+            }
+        case .problem(let line, let column, let message):
+            problems.append(RedirectFileError(file: path(of: name), line: line, column: column, message: message))
+        }
+        return problems
+    }
+
+    /// Why `id` (a file name without `.toml`) is not a redirect id, or nil when it is one.
+    static func idProblem(_ id: String) -> String? {
+        if Identifiers.isRedirectID(id) { return nil }
+        if id.hasPrefix("_") {
+            return "\"\(id)\" is not a redirect id: names starting with \"_\" are reserved "
+                + "(only _defaults.toml is read)"
+        }
+        if id.utf8.count > Identifiers.maxRedirectIDLength {
+            return "\"\(id)\" is not a redirect id: longer than \(Identifiers.maxRedirectIDLength) bytes"
+        }
+        return "\"\(id)\" is not a redirect id: use 1-128 of A-Z a-z 0-9 . _ - (not starting with . or _)"
+    }
+
+    /// Files whose ids equal an earlier id but for case, by index into `names` (sorted), with the message.
+    static func caseCollisions(_ names: [String]) -> [(Int, String)] {
+        var first: [String: String] = [:]
+        var collisions: [(Int, String)] = []
+        for (index, name) in names.enumerated()
+        where name.hasSuffix(".toml") && name != RedirectFileParser.defaultsFileName {
+            let id = String(name.dropLast(5))
+            let key = id.lowercased()
+            if let earlier = first[key] {
+                let message = "id \"\(id)\" differs from \"\(earlier)\" only in case; "
+                    + "on a case-insensitive file system one file hides the other"
+                collisions.append((index, message))
+            } else {
+                first[key] = id
+            }
+        }
+        return collisions
+    }
+
+    /// The responder follows a link only to a `.toml` file named plainly in the same directory, and only one
+    /// link deep (`RedirectFileReader`): say why this one would not be followed, or nil when it would.
+    func linkProblem(_ target: String) -> String? {
+        guard !target.contains("/"), target.hasSuffix(".toml"), !target.hasPrefix(".") else {
+            return "symbolic link to \"\(target)\", which is not a redirect file in the same directory"
+        }
+        switch DirectoryEntryContents.kind(of: path(of: target)) {
+        case .regular: return nil
+        case .missing: return "symbolic link to \"\(target)\", which does not exist"
+        case .symbolicLink:
+            return "symbolic link to \"\(target)\", which is itself a symbolic link (only one link is followed)"
+        case .other: return "symbolic link to \"\(target)\", which is not a regular file"
+        }
+    }
+
+    private func parse(_ text: String, as name: String) -> [RedirectFileError] {
+        if name == RedirectFileParser.defaultsFileName {
+            return RedirectFileParser.parseDefaults(text: text, file: path(of: name)).problems
+        }
+        return RedirectFileParser.parseRedirect(text: text, id: String(name.dropLast(5)), file: path(of: name)).problems
+    }
+
+    private func path(of name: String) -> String { directory + "/" + name }
+
+    private func problem(_ name: String, _ message: String) -> RedirectFileError {
+        RedirectFileError(file: path(of: name), line: 1, column: 1, message: message)
+    }
+
+    /// The problems of each name, in the order of `names`, computed in chunks on every core.
+    private func checkFiles(_ names: [String]) -> [[RedirectFileError]] {
+        let chunkSize = 128
+        let chunks = (names.count + chunkSize - 1) / chunkSize
+        let results = Mutex([[RedirectFileError]](repeating: [], count: names.count))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (chunk * chunkSize)..<min(names.count, (chunk + 1) * chunkSize)
+            let found = range.map { problems(inFile: names[$0]) }
+            results.withLock { all in
+                for (offset, problems) in found.enumerated() where !problems.isEmpty {
+                    all[range.lowerBound + offset] = problems
+                }
+            }
+        }
+        return results.withLock { $0 }
+    }
+
+    /// Every name in the directory but `.` and `..`, unsorted.
+    private func listNames() throws(RedirectDirectoryError) -> [String] {
+        guard let dir = opendir(directory) else {
+            throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno))
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
+                break
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import RedirectControl
+
+/// `redirectctl seal`: move passed spool buckets into `ready/`, from cron or by hand.
+struct SealCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seal",
+        abstract: "Seal the click-log buckets whose time has passed.",
+        discussion: "Exit status: 0 done (busy files are left for the next pass), 1 some file could not be sealed.")
+
+    @Option(name: .customLong("spool"), help: "The click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
+    var spoolDirectory: String?
+
+    @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
+    var bucketSeconds: Int?
+
+    func validate() throws {
+        if let seconds = bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init),
+            !(1...86_400).contains(seconds)
+        {
+            throw ValidationError("--bucket-seconds must be between 1 and 86400")
+        }
+    }
+
+    func run() throws {
+        let summary = SpoolSealSummary.sealOnce(
+            spoolDirectory: spoolDirectory ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks",
+            bucketSeconds: bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
+                ?? 60)
+        print(summary.summary)
+        for error in summary.errors { CommandEnvironment.printError("redirectctl seal: \(error)") }
+        if !summary.errors.isEmpty { throw ExitCode(1) }
+    }
+}

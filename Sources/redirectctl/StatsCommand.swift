@@ -1,0 +1,48 @@
+import ArgumentParser
+import RedirectControl
+
+/// `redirectctl stats`: clicks per redirect from the spool, with a small chart over time.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Print clicks, unique sessions, bots, first and last click per redirect, from the spool.",
+        discussion: "Reads every event in <spool>/shipped, ready and current. Torn lines are skipped and counted.")
+
+    @Option(help: "Spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
+    var spool: String?
+
+    @Option(help: "Number of time slots in the chart.")
+    var slots = 24
+
+    func validate() throws {
+        guard (1...200).contains(slots) else { throw ValidationError("--slots must be between 1 and 200") }
+    }
+
+    func run() throws {
+        let directory = spool ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks"
+        let stats: ClickStatistics
+        do {
+            stats = try ClickStatistics.collect(spool: directory, slots: slots)
+        } catch {
+            CommandEnvironment.printError("redirectctl stats: cannot read spool \(directory): \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        guard !stats.rows.isEmpty else {
+            print("no clicks in \(directory)")
+            return
+        }
+        let idWidth = max(8, stats.rows.map(\.redirect.count).max() ?? 8)
+        func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+        func left(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+        print(pad("redirect", idWidth), left("clicks", 7), left("sessions", 9), left("bots", 6), " first click              ",
+              "last click               ", "over time")
+        for row in stats.rows {
+            print(pad(row.redirect, idWidth), left("\(row.clicks)", 7), left("\(row.uniqueSessions)", 9),
+                  left("\(row.bots)", 6), " " + pad(row.first ?? "-", 25), pad(row.last ?? "-", 25),
+                  ClickStatistics.sparkline(row.histogram))
+        }
+        if stats.skippedLines > 0 {
+            CommandEnvironment.printError("skipped \(stats.skippedLines) line(s) that are not events")
+        }
+    }
+}

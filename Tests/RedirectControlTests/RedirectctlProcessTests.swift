@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// The built `redirectctl`, run as a user or CI would: exit codes, stdout and stderr.
+@Suite struct RedirectctlProcessTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func redirectctl(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RepositoryPaths.redirectctl)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["REDIRECTS_DIR"] = nil
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting, so a full pipe cannot stall the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func checkBrokenDirectory() throws {
+        let dir = try TemporaryDirectory()
+        try dir.create("welcome.toml", .text("url = \"https://www.example.com/\"\n"))
+        try dir.create("status.toml", .text("url = \"https://e.com/\"\nstatus = \"302\"\n"))
+        try dir.create("passwd.toml", .symbolicLink("/etc/passwd"))
+        try dir.create("notes.txt", .text("x\n"))
+        let run = try redirectctl(["check", dir.path])
+        #expect(run.status == 1)
+        #expect(run.stdout == """
+            \(dir.path)/notes.txt:1:1: not a .toml file; a redirects directory holds <id>.toml files, _defaults.toml, \
+            README and dotfiles
+            \(dir.path)/passwd.toml:1:1: symbolic link to "/etc/passwd", which is not a redirect file in the same \
+            directory
+            \(dir.path)/status.toml:2:1: status must be an integer, found a string
+
+            """)
+        #expect(run.stderr == "checked 4 files: 3 problems in 3 files\n")
+
+        let json = try redirectctl(["check", dir.path, "--format", "json"])
+        #expect(json.status == 1)
+        let objects = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(objects?.count == 3)
+    }
+
+    @Test func checkRepositoryRedirects() throws {
+        let run = try redirectctl(["check", RepositoryPaths.redirects])
+        #expect(run.status == 0)
+        #expect(run.stdout == "")
+        #expect(run.stderr.hasSuffix("files: no problems\n"))
+    }
+
+    @Test func checkUnreadableDirectory() throws {
+        let dir = try TemporaryDirectory()
+        let run = try redirectctl(["check", dir.path + "/missing"])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr == "redirectctl check: cannot read directory \(dir.path)/missing: No such file or directory\n")
+    }
+
+    @Test func linkAndNew() throws {
+        let dir = try TemporaryDirectory()
+        try dir.create("_defaults.toml", .text("base_url = \"https://go.example.com/redirect\"\n"))
+        let arguments = ["new", "--url", "https://www.example.com/", "--id", "promo", "--redirects", dir.path]
+        let new = try redirectctl(arguments)
+        #expect(new.status == 0)
+        #expect(new.stdout == "\(dir.path)/promo.toml\nhttps://go.example.com/redirect/promo\n")
+
+        let again = try redirectctl(arguments)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already exists"))
+
+        let link = try redirectctl(["link", "promo", "--session-template", "--redirects", dir.path])
+        #expect(link.status == 0)
+        #expect(link.stdout == "https://go.example.com/redirect/promo/{{session@id}}\n")
+
+        let missing = try redirectctl(["link", "other", "--session", "s1", "--redirects", dir.path])
+        #expect(missing.status == 1)
+        #expect(missing.stdout == "https://go.example.com/redirect/other/s1\n")
+        #expect(missing.stderr.contains("other.toml does not exist"))
+
+        let noBase = try redirectctl(["link", "promo", "--redirects", dir.path + "/missing"])
+        #expect(noBase.status == 64)
+        #expect(noBase.stderr.contains("pass --base"))
+
+        let check = try redirectctl(["check", dir.path])
+        #expect(check.status == 0)
+    }
+}
