@@ -43,19 +43,17 @@ public struct ClickRequest: Sendable {
             referer: parameter("HTTP_REFERER"),
             acceptLanguage: parameter("HTTP_ACCEPT_LANGUAGE"),
             host: parameter("HTTP_HOST"),
-            globalPrivacyControl: parameter("HTTP_SEC_GPC")?.trimmedValue == "1",
-            doNotTrack: parameter("HTTP_DNT")?.trimmedValue == "1")
+            globalPrivacyControl: parameter("HTTP_SEC_GPC").map(Self.isOne) ?? false,
+            doNotTrack: parameter("HTTP_DNT").map(Self.isOne) ?? false)
+    }
+
+    /// `Sec-GPC` and `DNT` are on when their value is `1`, give or take surrounding blanks.
+    static func isOne(_ value: String) -> Bool {
+        value.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }.elementsEqual("1".utf8)
     }
 
     /// Decodes a parameter's raw bytes; invalid UTF-8 becomes U+FFFD, so nothing downstream sees it.
     public static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension String {
-    fileprivate var trimmedValue: Substring {
-        Substring(self).drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-            .reduce(into: Substring()) { $0.append($1) }
     }
 }

@@ -24,8 +24,9 @@ public final class RedirectStore: Sendable {
     private let cacheLimit: Int
     private let log: @Sendable (String) -> Void
     private let cache: Mutex<[String: Entry]>
-    /// The identity of the last bad version per file name, so each bad version is logged once.
-    private let reported: Mutex<[String: FileIdentity]>
+    /// Per file name, the version last reported as bad (nil: a problem before any version could be read),
+    /// so that each bad version is logged once.
+    private let reported: Mutex<[String: FileIdentity?]>
 
     /// - Parameters:
     ///   - directory: the redirects directory.
@@ -118,10 +119,9 @@ public final class RedirectStore: Sendable {
 
     private func report(_ fileName: String, identity: FileIdentity?, _ message: String) {
         let isNew = reported.withLock { reported -> Bool in
-            if let identity, reported[fileName] == identity { return false }
-            if identity == nil, reported[fileName] != nil { return false }
+            if let last = reported[fileName], last == identity { return false }
             if reported.count > 10_000 { reported.removeAll() }
-            reported[fileName] = identity ?? FileIdentity(stat())
+            reported[fileName] = .some(identity)
             return true
         }
         if isNew { log("redirectd: \(message)") }
