@@ -160,6 +160,11 @@ final class RedirectStack {
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
         }
         processes.removeAll()
+        // fcgiwrap's worker children outlive their parent: end everything still running from our folder.
+        let pkill = Process()
+        pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        pkill.arguments = ["-KILL", "-f", root.path]
+        if (try? pkill.run()) != nil { pkill.waitUntilExit() }
         try? FileManager.default.removeItem(at: root)
     }
 
