@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libfcgi, wrapped by a module map only. The FastCGI loop is the one target that imports it.
@@ -35,6 +36,14 @@ let package = Package(
             name: "ClickSpool",
             dependencies: ["RedirectCore", .product(name: "SystemPackage", package: "swift-system")]
         ),
+        // The importer: ships sealed spool files to Tracardi or an NDJSON collector, at least once.
+        .target(
+            name: "ClickImport",
+            dependencies: [
+                "ClickSpool", "RedirectCore", .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // The FastCGI/CGI request loop on libfcgi.
         .target(
             name: "FastCGIResponder",
@@ -49,7 +58,8 @@ let package = Package(
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", .product(name: "SystemPackage", package: "swift-system"),
+                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
@@ -70,5 +80,10 @@ let package = Package(
         ),
         .testTarget(name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore"]),
         .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore"]),
+        .testTarget(
+            name: "ClickImportTests",
+            dependencies: ["ClickImport", "ClickSpool", "RedirectCore"],
+            exclude: ["Resources"]
+        ),
     ]
 )

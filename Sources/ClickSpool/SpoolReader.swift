@@ -23,6 +23,17 @@ public struct SpoolRecord: Sendable {
     public var endOffset: Int64
     /// 1-based line number in the file.
     public var lineNumber: Int
+
+    public init(line: ArraySlice<UInt8>, id: String, outcome: String, bot: String?, offset: Int64, endOffset: Int64,
+                lineNumber: Int) {
+        self.line = line
+        self.id = id
+        self.outcome = outcome
+        self.bot = bot
+        self.offset = offset
+        self.endOffset = endOffset
+        self.lineNumber = lineNumber
+    }
 }
 
 /// A line the reader passed over because it cannot be an event.

@@ -1,0 +1,391 @@
+import ClickSpool
+
+/// `redirectctl import`: ships sealed spool files to a sink, at least once.
+///
+/// One run: take `<spool>/import.lock`, seal passed buckets, prune `shipped/`, then for each `ready/` file,
+/// oldest first, from the checkpoint on: read a batch, send it, and once the sink has acknowledged it, set aside
+/// what it rejected (`rejected/`) and write the checkpoint; a finished file moves to `shipped/` (or is deleted).
+/// The next batch is read while the current one is on the wire. A crash at any moment loses nothing: the next
+/// run resends at most the batch that was in flight, with the same event ids.
+public struct ClickImporter: Sendable {
+    public let options: ImportOptions
+    public let output: ImportOutput
+
+    public init(options: ImportOptions, output: ImportOutput = .standard) {
+        self.options = options
+        self.output = output
+    }
+
+    /// Runs an import and returns its exit status (`ImportExitCode`).
+    public static func run(_ options: ImportOptions, output: ImportOutput = .standard) async -> Int32 {
+        await ClickImporter(options: options, output: output).run().code.rawValue
+    }
+
+    /// Runs an import; returns the exit status and what was done.
+    public func run() async -> (code: ImportExitCode, summary: ImportSummary) {
+        let started = ContinuousClock.now
+        let sink: any ClickSink
+        do {
+            sink = try makeSink()
+        } catch {
+            warn("\(error)")
+            return (error.exitCode, ImportSummary())
+        }
+        let layout = SpoolLayout(directory: options.spoolDirectory, bucketSeconds: options.bucketSeconds)
+        if options.dryRun { return dryRun(sink: sink, layout: layout) }
+
+        do {
+            try SpoolDirectories.create(layout)
+        } catch {
+            warn("spool: \(error)")
+            return (.failure, ImportSummary())
+        }
+        let lock: ImportLock
+        do {
+            lock = try ImportLock.acquire(path: layout.directory + "/import.lock")
+        } catch {
+            warn("\(error)")
+            return (error.exitCode, ImportSummary())
+        }
+        defer { lock.release() }
+
+        let sealed = SpoolSealer(layout: layout).sealPassed()
+        for error in sealed.errors { warn("warning: sealing: \(error)") }
+        if let days = options.keepShippedDays {
+            do {
+                let removed = try ImportFiles.pruneShipped(layout, olderThanDays: days,
+                                                           nowSeconds: SpoolClock.nowMilliseconds() / 1000)
+                if removed > 0 && !options.quiet {
+                    output.line("removed \(removed) file\(removed == 1 ? "" : "s") shipped more than \(days) days ago")
+                }
+            } catch {
+                warn("warning: pruning shipped/: \(error)")
+            }
+        }
+
+        let sender = SinkSender(options: options)
+        var state = RunState()
+        var failure: ImportError?
+        do {
+            try await shipReadyFiles(sink: sink, sender: sender, layout: layout, started: started, state: &state)
+        } catch {
+            failure = error
+        }
+        await sender.shutdown()
+        state.progress?.finish()
+
+        var summary = state.summary
+        summary.seconds = Self.seconds(since: started)
+        if let failure { warn("\(failure)") }
+        if summary.orphansSkipped > 0 && !options.quiet {
+            output.line("skipped \(summary.orphansSkipped) events of unknown redirects (outcome not-found); "
+                        + "--include-orphans ships them")
+        }
+        if summary.unreadableLines > 0 {
+            warn("warning: skipped \(summary.unreadableLines) unreadable line\(summary.unreadableLines == 1 ? "" : "s") "
+                 + "(torn or not JSON; listed above)")
+        }
+        if state.stoppedEarly && failure == nil {
+            output.line("stopped after --max-seconds \(Self.format(options.maxSeconds ?? 0)); "
+                        + "\(state.filesLeft) file\(state.filesLeft == 1 ? "" : "s") left for the next run")
+        }
+        output.line(summary.line)
+        return (failure?.exitCode ?? .success, summary)
+    }
+
+    // MARK: - Shipping
+
+    /// Counters and progress of a run.
+    private struct RunState {
+        var summary = ImportSummary()
+        var progress: ImportProgress?
+        var stoppedEarly = false
+        var filesLeft = 0
+    }
+
+    /// Events read for one request round, and how far into the file they reach.
+    struct Batch: Sendable {
+        var records: [SpoolRecord] = []
+        var bytes = 0
+        /// Offset after the batch's last line (and any lines skipped after it): the checkpoint once acknowledged.
+        var endOffset: Int64 = 0
+        var startOffset: Int64 = 0
+        var atEndOfFile = false
+        var bots = 0
+        var orphans = 0
+    }
+
+    private func shipReadyFiles(sink: any ClickSink, sender: SinkSender, layout: SpoolLayout,
+                                started: ContinuousClock.Instant, state: inout RunState) async throws(ImportError) {
+        let deadline = options.maxSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
+        let checkpointPath = layout.directory + "/import.checkpoint"
+        let files = try ImportFiles.readyFiles(layout)
+        let checkpoint = try ImportCheckpoint.load(from: checkpointPath)
+        func resumeOffset(_ file: ImportFiles.ReadyFile) -> Int64 {
+            guard let checkpoint, checkpoint.file == file.name, checkpoint.inode == file.inode,
+                checkpoint.offset <= file.size
+            else { return 0 }
+            return checkpoint.offset
+        }
+        let total = files.reduce(Int64(0)) { $0 + $1.size - resumeOffset($1) }
+        let progress = ImportProgress(output: output, quiet: options.quiet, totalBytes: total)
+        state.progress = progress
+
+        for (index, file) in files.enumerated() {
+            if let deadline, ContinuousClock.now >= deadline {
+                state.stoppedEarly = true
+                state.filesLeft = files.count - index
+                return
+            }
+            let reader: SpoolReader
+            do {
+                reader = try SpoolReader(path: file.path, offset: resumeOffset(file))
+            } catch {
+                throw .spool(error)
+            }
+            var reported = 0
+            var fileEvents = 0
+            var fileRejected = 0
+            var fileBots = 0
+            var pending: Batch? = try readBatch(reader, reported: &reported, state: &state)
+            while let batch = pending {
+                if batch.records.isEmpty {
+                    // Only at the end of the file: the rest was filtered out or unreadable; nothing to send.
+                    fileBots += batch.bots
+                    state.summary.botsSkipped += batch.bots
+                    state.summary.orphansSkipped += batch.orphans
+                    progress.advance(bytes: batch.endOffset - batch.startOffset, events: 0)
+                    break
+                }
+                if let deadline, ContinuousClock.now >= deadline {
+                    state.stoppedEarly = true
+                    state.filesLeft = files.count - index
+                    return
+                }
+                async let shipping = ship(batch.records, sink: sink, sender: sender, deadline: deadline)
+                // Read the next batch while this one is on the wire.
+                var next: Result<Batch?, ImportError> = .success(nil)
+                if !batch.atEndOfFile {
+                    do {
+                        next = .success(try readBatch(reader, reported: &reported, state: &state))
+                    } catch {
+                        next = .failure(error)
+                    }
+                }
+                let rejections: [SinkRejection]
+                switch await shipping {
+                case .success(let value): rejections = value
+                case .failure(let error): throw .sink(error)
+                }
+                let rejectedCount = try setAside(rejections, of: batch, file: file.name, sink: sink, layout: layout)
+                try ImportCheckpoint(file: file.name, inode: file.inode, offset: batch.endOffset).save(to: checkpointPath)
+
+                let shippedCount = batch.records.count - rejectedCount
+                fileEvents += shippedCount
+                fileRejected += rejectedCount
+                fileBots += batch.bots
+                state.summary.events += shippedCount
+                state.summary.rejected += rejectedCount
+                state.summary.botsSkipped += batch.bots
+                state.summary.orphansSkipped += batch.orphans
+                progress.advance(bytes: batch.endOffset - batch.startOffset, events: shippedCount)
+                switch next {
+                case .success(let value): pending = value
+                case .failure(let error): throw error
+                }
+            }
+            try ImportFiles.retire(file, layout: layout, delete: options.deleteShipped)
+            state.summary.files += 1
+            progress.fileShipped(file.name, events: fileEvents, rejected: fileRejected, bots: fileBots)
+        }
+    }
+
+    /// The next batch of `reader`, with unreadable lines reported as they are met.
+    private func readBatch(_ reader: SpoolReader, reported: inout Int, state: inout RunState) throws(ImportError) -> Batch {
+        var batch = Batch()
+        batch.startOffset = reader.offset
+        let size = max(1, options.batchSize)
+        while batch.records.count < size && batch.bytes < options.maxBatchBytes {
+            let record: SpoolRecord?
+            do {
+                record = try reader.next()
+            } catch {
+                throw .spool(error)
+            }
+            guard let record else {
+                batch.atEndOfFile = true
+                break
+            }
+            if options.excludeBots && record.bot != nil {
+                batch.bots += 1
+                continue
+            }
+            if !options.includeOrphans && record.outcome == "not-found" {
+                batch.orphans += 1
+                continue
+            }
+            batch.bytes += record.line.count
+            batch.records.append(record)
+        }
+        batch.endOffset = reader.offset
+        while reported < reader.skipped.count {
+            warn("warning: \(reader.skipped[reported])")
+            reported += 1
+            state.summary.unreadableLines += 1
+        }
+        return batch
+    }
+
+    /// Sends one batch: every request of the sink's plan, resending what is left of a request after a 400/422
+    /// that named the events it objects to. Returns every rejected event.
+    func ship(_ records: [SpoolRecord], sink: any ClickSink, sender: SinkSender,
+              deadline: ContinuousClock.Instant?) async -> Result<[SinkRejection], SinkError> {
+        let plan = sink.plan(records)
+        var rejections = plan.rejections
+        var queue = plan.requests
+        var position = 0
+        while position < queue.count {
+            let request = queue[position]
+            position += 1
+            do {
+                let response = try await sender.send(request, compress: sink.acceptsGzip, deadline: deadline)
+                let rejected = try sink.interpret(response, to: request)
+                rejections += rejected
+                if !(200..<300).contains(response.status) {
+                    // The request was refused as a whole: send the events it did not object to once more.
+                    let bad = Set(rejected.map(\.id))
+                    let rest = Set(request.eventIDs).subtracting(bad)
+                    let again = records.filter { rest.contains($0.id) }
+                    if !again.isEmpty {
+                        let retry = sink.plan(again)
+                        rejections += retry.rejections
+                        queue += retry.requests
+                    }
+                }
+            } catch {
+                return .failure(error)
+            }
+        }
+        return .success(rejections)
+    }
+
+    /// Writes rejected events to `rejected/`; returns how many events of the batch they are.
+    private func setAside(_ rejections: [SinkRejection], of batch: Batch, file: String, sink: any ClickSink,
+                          layout: SpoolLayout) throws(ImportError) -> Int {
+        guard !rejections.isEmpty else { return 0 }
+        var reasons: [String: SinkRejection] = [:]
+        for rejection in rejections where reasons[rejection.id] == nil { reasons[rejection.id] = rejection }
+        var entries: [(record: SpoolRecord, rejection: SinkRejection)] = []
+        for record in batch.records {
+            if let rejection = reasons[record.id] { entries.append((record, rejection)) }
+        }
+        guard !entries.isEmpty else { return 0 }
+        let path = try RejectedEventLog.append(entries, file: file, sink: sink.name, layout: layout)
+        let first = entries[0].rejection
+        warn("warning: the sink rejected \(entries.count) event\(entries.count == 1 ? "" : "s") of \(file), kept in "
+             + "\(path)" + (first.status.map { " (HTTP \($0))" } ?? "") + ": \(first.reason)")
+        return entries.count
+    }
+
+    // MARK: - Dry run
+
+    /// Reads what a run would ship and builds its requests, sending nothing and changing nothing.
+    private func dryRun(sink: any ClickSink, layout: SpoolLayout) -> (code: ImportExitCode, summary: ImportSummary) {
+        let started = ContinuousClock.now
+        var state = RunState()
+        var requests = 0
+        var localRejections = 0
+        var firstRequest: SinkRequest?
+        do throws(ImportError) {
+            let files = try ImportFiles.readyFiles(layout)
+            let checkpoint = try ImportCheckpoint.load(from: layout.directory + "/import.checkpoint")
+            for file in files {
+                let offset = checkpoint.flatMap { $0.file == file.name && $0.inode == file.inode ? $0.offset : nil } ?? 0
+                let reader: SpoolReader
+                do {
+                    reader = try SpoolReader(path: file.path, offset: offset)
+                } catch {
+                    throw ImportError.spool(error)
+                }
+                var reported = 0
+                while true {
+                    let batch = try readBatch(reader, reported: &reported, state: &state)
+                    let plan = sink.plan(batch.records)
+                    if firstRequest == nil { firstRequest = plan.requests.first }
+                    requests += plan.requests.count
+                    localRejections += plan.rejections.count
+                    state.summary.events += batch.records.count - plan.rejections.count
+                    state.summary.rejected += plan.rejections.count
+                    state.summary.botsSkipped += batch.bots
+                    state.summary.orphansSkipped += batch.orphans
+                    if batch.atEndOfFile { break }
+                }
+                state.summary.files += 1
+            }
+        } catch {
+            warn("\(error)")
+            return (error.exitCode, state.summary)
+        }
+        let unsealed = (try? SpoolDirectoryListing.names(in: layout.currentDirectory).count) ?? 0
+        state.summary.seconds = Self.seconds(since: started)
+        let s = state.summary
+        output.line("dry run: would ship \(s.events) events from \(s.files) files in \(requests) requests "
+                    + "(\(localRejections) not sendable, \(s.botsSkipped) bots skipped, \(s.orphansSkipped) orphans "
+                    + "skipped, \(s.unreadableLines) unreadable lines); \(unsealed) files in current/ not sealed yet")
+        if let firstRequest {
+            output.line("dry run: first request: POST \(firstRequest.url) (\(firstRequest.contentType), "
+                        + "\(firstRequest.body.count) bytes, \(firstRequest.eventIDs.count) events)")
+        }
+        return (.success, s)
+    }
+
+    // MARK: - Helpers
+
+    private func makeSink() throws(ImportError) -> any ClickSink {
+        switch options.sink {
+        case .tracardi(let base):
+            try Self.checkURL(base, flag: "--tracardi")
+            if options.gzip {
+                throw .badOption("--gzip: Tracardi does not accept compressed request bodies; use it with --ndjson")
+            }
+            return TracardiSink(baseURL: base, defaultSource: options.tracardiSource)
+        case .ndjson(let url):
+            try Self.checkURL(url, flag: "--ndjson")
+            if options.gzip && !GzipEncoder.isAvailable {
+                throw .badOption("--gzip: zlib (libz.so.1) was not found on this system")
+            }
+            return NDJSONSink(url: url)
+        }
+    }
+
+    /// An absolute http(s) URL with a host; anything else is a misconfiguration found before any work.
+    static func checkURL(_ url: String, flag: String) throws(ImportError) {
+        let lower = url.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("http://") {
+            rest = url.dropFirst(7)
+        } else if lower.hasPrefix("https://") {
+            rest = url.dropFirst(8)
+        } else {
+            throw .badOption("\(flag) \(url): not an http:// or https:// URL")
+        }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.split(separator: "@").last.map { $0.prefix { $0 != ":" || $0 == "[" } } ?? ""
+        guard !host.isEmpty, !url.contains(where: { $0 == " " || $0 == "\n" || $0 == "\r" }) else {
+            throw .badOption("\(flag) \(url): the URL has no host")
+        }
+    }
+
+    private func warn(_ message: String) {
+        output.warning("redirectctl import: " + message)
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}

@@ -1,0 +1,23 @@
+/// What a run did, for the closing line and for tests.
+public struct ImportSummary: Sendable, Equatable {
+    /// Events the sink acknowledged (rejected ones not counted).
+    public var events = 0
+    /// Files shipped completely (moved to `shipped/` or deleted).
+    public var files = 0
+    public var rejected = 0
+    public var botsSkipped = 0
+    /// Events of unknown redirects (`not-found`) left out because `--include-orphans` was not given.
+    public var orphansSkipped = 0
+    /// Lines that were no event (torn, not JSON, no id).
+    public var unreadableLines = 0
+    public var seconds: Double = 0
+
+    public init() {}
+
+    /// `shipped E events from F files in S s (R rejected, B bots skipped)`.
+    public var line: String {
+        let tenths = Int((seconds * 10).rounded())
+        return "shipped \(events) events from \(files) files in \(tenths / 10).\(tenths % 10) s "
+            + "(\(rejected) rejected, \(botsSkipped) bots skipped)"
+    }
+}

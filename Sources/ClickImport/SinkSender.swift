@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// Sends sink requests over HTTP, retrying what may work later and sorting every other answer into a `SinkError`.
+///
+/// Returns only 2xx, 400 and 422 answers: those are for the sink to read. Network errors, timeouts, 408, 429
+/// and 5xx are retried with backoff (honouring `Retry-After` up to the maximum delay); when the retries run
+/// out, or the next wait would pass the run's deadline, the request fails as `.unavailable`. Any other status
+/// (401, 403, 404, a redirect, 413, …) fails at once as `.misconfigured`.
+final class SinkSender: Sendable {
+    static let maximumAnswerBytes = 1 << 20
+
+    private let client: HTTPClient
+    private let headers: [HTTPHeaderField]
+    private let policy: RetryPolicy
+    private let gzip: Bool
+    private let requestTimeout: TimeAmount
+
+    init(options: ImportOptions) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .milliseconds(Int64(options.connectTimeoutSeconds * 1000)),
+                           read: .milliseconds(Int64(options.requestTimeoutSeconds * 1000))),
+            decompression: .enabled(limit: .ratio(100)))
+        configuration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        headers = options.headers
+        policy = RetryPolicy(retries: options.retries, baseDelaySeconds: options.retryDelaySeconds,
+                             maximumDelaySeconds: options.maximumRetryDelaySeconds)
+        gzip = options.gzip
+        requestTimeout = .milliseconds(Int64(options.requestTimeoutSeconds * 1000))
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Sends `request` until the sink gives an answer for the sink to read, or fails for good.
+    func send(_ request: SinkRequest, compress: Bool, deadline: ContinuousClock.Instant?) async throws(SinkError) -> SinkResponse {
+        var body = request.body
+        var gzipped = false
+        if gzip && compress, let compressed = GzipEncoder.compress(body) {
+            body = compressed
+            gzipped = true
+        }
+        let bytes = body
+        var attempt = 0
+        while true {
+            attempt += 1
+            var problem: String
+            var retryAfter: Double?
+            do {
+                var http = HTTPClientRequest(url: request.url)
+                http.method = .POST
+                http.headers.add(name: "Content-Type", value: request.contentType)
+                http.headers.add(name: "User-Agent", value: "redirectctl-import")
+                if gzipped { http.headers.add(name: "Content-Encoding", value: "gzip") }
+                for header in headers { http.headers.add(name: header.name, value: header.value) }
+                http.body = .bytes(bytes)
+                let response = try await client.execute(http, timeout: requestTimeout)
+                let answer = try await Self.collect(response.body)
+                let status = Int(response.status.code)
+                switch status {
+                case 200..<300, 400, 422:
+                    return SinkResponse(status: status, body: answer)
+                case 408, 429, 500..<600:
+                    problem = "HTTP \(status)" + Self.detail(answer)
+                    retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0) }
+                default:
+                    var detail = SinkAnswer.excerpt(answer)
+                    if (300..<400).contains(status), let location = response.headers.first(name: "Location") {
+                        detail = "redirected to \(location)"
+                    }
+                    throw SinkError.misconfigured(url: request.url, status: status, detail: detail)
+                }
+            } catch let error as SinkError {
+                throw error
+            } catch {
+                if let clientError = error as? HTTPClientError,
+                    clientError == .invalidURL || clientError == .emptyHost || clientError == .emptyScheme
+                        || String(describing: clientError).contains("unsupportedScheme")
+                {
+                    throw .misconfigured(url: request.url, status: nil, detail: String(describing: clientError))
+                }
+                problem = Self.describe(error)
+            }
+            guard attempt <= policy.retries else {
+                throw .unavailable(url: request.url, attempts: attempt, lastProblem: problem)
+            }
+            var delay = policy.delay(beforeRetry: attempt)
+            if let retryAfter { delay = max(delay, min(retryAfter, policy.maximumDelaySeconds)) }
+            if let deadline, ContinuousClock.now + .milliseconds(Int64(delay * 1000)) > deadline {
+                throw .unavailable(url: request.url, attempts: attempt,
+                                   lastProblem: problem + "; --max-seconds leaves no time for another retry")
+            }
+            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+        }
+    }
+
+    private static func collect(_ body: HTTPClientResponse.Body) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await chunk in body {
+            // Keep reading past the limit (so the connection can be reused) but keep no more than the limit.
+            let room = maximumAnswerBytes - bytes.count
+            if room > 0 { bytes.append(contentsOf: chunk.readableBytesView.prefix(room)) }
+        }
+        return bytes
+    }
+
+    private static func detail(_ answer: [UInt8]) -> String {
+        let text = SinkAnswer.excerpt(answer, limit: 200)
+        return text.isEmpty ? "" : ": " + text
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .connectTimeout: return "connect timeout"
+            case .readTimeout: return "read timeout (no answer in time)"
+            case .deadlineExceeded: return "timeout (no complete answer in time)"
+            case .remoteConnectionClosed: return "the sink closed the connection"
+            default: break
+            }
+        }
+        let text = String(describing: error)
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+}

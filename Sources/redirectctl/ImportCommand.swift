@@ -1,0 +1,144 @@
+import ArgumentParser
+import ClickImport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `redirectctl import`: ship sealed click-log files to Tracardi or an NDJSON collector, from cron.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Ship sealed click-log files to Tracardi or an NDJSON collector, at least once.",
+        discussion: """
+            Takes <spool>/import.lock, seals passed buckets, then sends ready/ files oldest first in batches. \
+            After each batch the sink acknowledged, <spool>/import.checkpoint records the file and offset; a \
+            shipped file moves to shipped/ (or is deleted with --delete). Events the sink rejects (400/422 naming \
+            them, or Tracardi's errors list) go to rejected/ with the sink's reason. Events of unknown redirects \
+            (outcome not-found) are skipped unless --include-orphans.
+
+            Headers: --header, REDIRECTCTL_IMPORT_HEADERS (one "Name: value" a line), REDIRECTCTL_IMPORT_TOKEN \
+            (sent as "Authorization: Bearer TOKEN").
+
+            Exit status: 0 all shipped (or stopped cleanly at --max-seconds), 1 other error, 3 another import is \
+            running, 4 sink unavailable (try later; nothing unacknowledged moved), 5 misconfiguration (401, 403, \
+            404, a redirect, a bad URL).
+            """)
+
+    @Option(name: .customLong("spool"), help: "The click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
+    var spoolDirectory: String?
+
+    @Option(help: ArgumentHelp("Tracardi API base URL: events go to URL/track.", valueName: "url"))
+    var tracardi: String?
+
+    @Option(help: ArgumentHelp("NDJSON collector endpoint: raw lines, Content-Type application/x-ndjson.",
+                               valueName: "url"))
+    var ndjson: String?
+
+    @Option(help: ArgumentHelp("Tracardi event source id for events that carry none.", valueName: "id"))
+    var tracardiSource: String?
+
+    @Option(help: "Events per batch (one checkpoint per batch; the most a crash can resend).")
+    var batchSize = 1000
+
+    @Option(name: .customLong("header"), help: ArgumentHelp("A request header, e.g. \"Authorization: Bearer X\". Repeatable.",
+                                                            valueName: "name: value"))
+    var headers: [String] = []
+
+    @Option(help: "Seconds to wait for a connection.")
+    var connectTimeout: Double = 10
+
+    @Option(help: "Seconds for one request, answer included.")
+    var timeout: Double = 30
+
+    @Option(help: "Retries of a request after network errors, timeouts, 408, 429 and 5xx.")
+    var retries = 5
+
+    @Option(help: "Seconds before the first retry; doubled each retry (with jitter), at most 30.")
+    var retryDelay = 0.5
+
+    @Flag(help: "Send request bodies gzip-compressed (--ndjson only).")
+    var gzip = false
+
+    @Flag(help: "Read and count what would be shipped; send nothing, change nothing.")
+    var dryRun = false
+
+    @Option(help: "Start no new batch after this many seconds; the rest waits for the next run.")
+    var maxSeconds: Double?
+
+    @Flag(help: "Skip events flagged as bots (bot not null); they stay in the shipped files.")
+    var excludeBots = false
+
+    @Flag(help: "Also ship events of unknown redirects (outcome not-found).")
+    var includeOrphans = false
+
+    @Flag(help: "Delete shipped files instead of moving them to shipped/.")
+    var delete = false
+
+    @Option(help: ArgumentHelp("Delete files in shipped/ shipped more than N days ago.", valueName: "n"))
+    var keepShippedDays: Int?
+
+    @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
+    var bucketSeconds: Int?
+
+    @Flag(help: "Print only warnings, errors and the summary line.")
+    var quiet = false
+
+    func validate() throws {
+        guard (tracardi == nil) != (ndjson == nil) else {
+            throw ValidationError("pass exactly one of --tracardi URL or --ndjson URL")
+        }
+        if gzip && tracardi != nil { throw ValidationError("--gzip works with --ndjson only: Tracardi takes plain JSON") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard connectTimeout > 0, timeout > 0 else { throw ValidationError("timeouts must be more than 0 seconds") }
+        guard retries >= 0, retryDelay >= 0 else { throw ValidationError("--retries and --retry-delay cannot be negative") }
+        if let maxSeconds, maxSeconds <= 0 { throw ValidationError("--max-seconds must be more than 0") }
+        if let keepShippedDays, keepShippedDays < 0 { throw ValidationError("--keep-shipped-days cannot be negative") }
+        if delete && keepShippedDays != nil { throw ValidationError("--delete keeps nothing in shipped/: drop --keep-shipped-days") }
+        if let seconds = bucketSeconds ?? Self.environment("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init),
+            !(1...86_400).contains(seconds)
+        {
+            throw ValidationError("--bucket-seconds must be between 1 and 86400")
+        }
+        let (_, invalid) = HTTPHeaderField.collect(flags: headers, environment: Self.environmentVariables())
+        if let bad = invalid.first { throw ValidationError("not a header (expected \"Name: value\"): \(bad)") }
+    }
+
+    func run() async throws {
+        let sink: ImportOptions.Sink = tracardi.map { .tracardi(baseURL: $0) } ?? .ndjson(url: ndjson ?? "")
+        var options = ImportOptions(
+            spoolDirectory: spoolDirectory ?? Self.environment("CLICK_LOG_DIR") ?? "./clicks", sink: sink)
+        options.bucketSeconds = bucketSeconds ?? Self.environment("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init) ?? 60
+        options.batchSize = batchSize
+        options.headers = HTTPHeaderField.collect(flags: headers, environment: Self.environmentVariables()).headers
+        options.connectTimeoutSeconds = connectTimeout
+        options.requestTimeoutSeconds = timeout
+        options.retries = retries
+        options.retryDelaySeconds = retryDelay
+        options.gzip = gzip
+        options.dryRun = dryRun
+        options.maxSeconds = maxSeconds
+        options.excludeBots = excludeBots
+        options.includeOrphans = includeOrphans
+        options.deleteShipped = delete
+        options.keepShippedDays = keepShippedDays
+        options.tracardiSource = tracardiSource
+        options.quiet = quiet
+        let code = await ClickImporter.run(options)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    private static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private static func environmentVariables() -> [String: String] {
+        var result: [String: String] = [:]
+        for name in ["REDIRECTCTL_IMPORT_HEADERS", "REDIRECTCTL_IMPORT_TOKEN"] {
+            if let value = environment(name) { result[name] = value }
+        }
+        return result
+    }
+}

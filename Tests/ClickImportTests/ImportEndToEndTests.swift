@@ -1,0 +1,362 @@
+import ClickImport
+import ClickSpool
+import Foundation
+import RedirectCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ClickImporter` against a real HTTP server (sink.py) on a free loopback port, with spool files written the way
+/// the responder writes them.
+@Suite struct ImportEndToEndTests {
+    /// A spool, a sink, and options with quick retries.
+    struct Setup {
+        let spool: TestSpool
+        let sink: TestSink
+
+        init() throws {
+            spool = try TestSpool()
+            sink = try TestSink(directory: spool.root)
+        }
+
+        func options(_ kind: String = "tracardi", _ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
+            let target: ImportOptions.Sink = kind == "tracardi"
+                ? .tracardi(baseURL: sink.baseURL + "/") : .ndjson(url: sink.baseURL + "/ingest")
+            var options = ImportOptions(spoolDirectory: spool.directory, sink: target)
+            options.retries = 3
+            options.retryDelaySeconds = 0.01
+            options.maximumRetryDelaySeconds = 0.05
+            options.requestTimeoutSeconds = 5
+            options.batchSize = 4
+            change(&options)
+            return options
+        }
+
+        func run(_ options: ImportOptions) async -> (code: ImportExitCode, summary: ImportSummary, output: CapturedOutput) {
+            let captured = CapturedOutput()
+            let (code, summary) = await ClickImporter(options: options, output: captured.output).run()
+            return (code, summary, captured)
+        }
+
+        func finish() {
+            sink.stop()
+            spool.remove()
+        }
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// Event ids of the accepted Tracardi calls, in order.
+    static func trackedIDs(_ requests: [TestSink.Request]) throws -> [String] {
+        try requests.flatMap { request -> [String] in
+            let events = try json(request.body)["events"] as? [[String: Any]] ?? []
+            return events.compactMap { $0["id"] as? String }
+        }
+    }
+
+    /// Event ids of the accepted NDJSON posts, in order.
+    static func ndjsonIDs(_ requests: [TestSink.Request]) throws -> [String] {
+        try requests.flatMap { request in
+            try request.body.split(separator: "\n").map { try json(String($0))["id"] as? String ?? "" }
+        }
+    }
+
+    @Test func everyEventArrivesOnceInTracardisShape() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        var expected: [String] = []
+        for file in 1...3 {
+            let events = (0..<6).map { n in
+                TestSpool.event(file: file, n: n, session: n % 3 == 2 ? nil : "sess-\(n % 2)",
+                                source: n == 4 ? "other-source" : "email-source")
+            }
+            try setup.spool.write(file: file, events: events)
+            expected += events.map(\.id)
+        }
+        // A passed bucket still in current/: the importer seals it first.
+        let late = [TestSpool.event(file: 4, n: 0)]
+        try setup.spool.write(file: 4, events: late, into: "current")
+        expected += late.map(\.id)
+
+        let (code, summary, output) = await setup.run(setup.options())
+        #expect(code == .success)
+        #expect(output.warned.isEmpty)
+        let requests = try setup.sink.accepted()
+        #expect(try Set(Self.trackedIDs(requests)) == Set(expected))
+        #expect(try Self.trackedIDs(requests).count == expected.count)
+        #expect(summary.events == expected.count && summary.files == 4)
+        #expect(output.printed.last?.hasPrefix("shipped 19 events from 4 files in ") == true)
+        #expect(output.printed.last?.hasSuffix(" s (0 rejected, 0 bots skipped)") == true)
+        #expect(setup.spool.names(in: "ready").isEmpty)
+        #expect(setup.spool.names(in: "shipped").count == 4)
+
+        for request in requests {
+            let payload = try Self.json(request.body)
+            let source = (payload["source"] as? [String: Any])?["id"] as? String
+            let session = (payload["session"] as? [String: Any])?["id"] as? String
+            #expect(request.headers["content-type"] == "application/json")
+            #expect(request.path == (session == nil ? "/track?profile_less=true" : "/track"))
+            #expect((payload["options"] as? [String: Any])?["saveSession"] as? Bool == false)
+            for event in payload["events"] as? [[String: Any]] ?? [] {
+                let id = try #require(event["id"] as? String)
+                let parts = id.split(separator: "-")
+                let file = Int(parts[1]) ?? 0
+                let n = Int(parts[4]) ?? 0
+                let original = file == 4 ? late[0]
+                    : TestSpool.event(file: file, n: n, session: n % 3 == 2 ? nil : "sess-\(n % 2)",
+                                      source: n == 4 ? "other-source" : "email-source")
+                #expect(source == original.source)
+                #expect(session == original.session)
+                #expect(event["type"] as? String == "redirect")
+                #expect(event["properties"] as? NSDictionary == ["campaign": "spring", "n": n] as NSDictionary)
+                #expect((event["time"] as? [String: Any])?["create"] as? String == original.time.iso8601)
+                let context = try #require(event["context"] as? [String: Any])
+                let recorded = try #require(context["request"] as? [String: Any])
+                #expect(recorded["user_agent"] as? String == original.request.userAgent)
+                #expect(recorded["ip"] as? String == original.request.ip)
+                #expect(recorded["referer"] as? String == "https://mail.example.com/")
+                let browser = ((context["browser"] as? [String: Any])?["local"] as? [String: Any])?["browser"] as? [String: Any]
+                #expect(browser?["userAgent"] as? String == original.request.userAgent)
+                #expect((context["redirect"] as? [String: Any])?["id"] as? String == "spring-sale")
+            }
+        }
+
+        // A second run finds nothing to ship.
+        let before = try setup.sink.requests().count
+        let (again, second, secondOutput) = await setup.run(setup.options())
+        #expect(again == .success)
+        #expect(second.events == 0 && second.files == 0)
+        #expect(try setup.sink.requests().count == before)
+        #expect(secondOutput.printed.last?.hasPrefix("shipped 0 events from 0 files in ") == true)
+    }
+
+    @Test(arguments: [false, true])
+    func ndjsonSinkReceivesTheLinesUnchanged(gzip: Bool) async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        var bytes: [UInt8] = []
+        for file in 1...3 {
+            bytes += try setup.spool.write(file: file, events: (0..<7).map { TestSpool.event(file: file, n: $0) })
+        }
+        let (code, summary, _) = await setup.run(setup.options("ndjson") { $0.gzip = gzip })
+        #expect(code == .success)
+        #expect(summary.events == 21)
+        let requests = try setup.sink.accepted()
+        #expect(requests.map(\.body).joined() == String(decoding: bytes, as: UTF8.self))
+        #expect(requests.allSatisfy { $0.path == "/ingest" && $0.headers["content-type"] == "application/x-ndjson" })
+        #expect(requests.allSatisfy { $0.gzip == gzip })
+        // Batches of 4 never span files: 2 per file of 7 events.
+        #expect(requests.count == 6)
+    }
+
+    @Test func aSecondRunWhileTheLockIsHeldExitsWith3() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        try setup.spool.write(file: 1, events: [TestSpool.event(file: 1, n: 0)])
+        let fd = open(setup.spool.directory + "/import.lock", O_RDWR | O_CREAT, 0o644)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let (code, _, output) = await setup.run(setup.options())
+        close(fd)
+        #expect(code == .anotherImportRunning)
+        #expect(code.rawValue == 3)
+        #expect(output.warned.contains { $0.contains("another import is running") && $0.contains("import.lock") })
+        #expect(try setup.sink.requests().isEmpty)
+        #expect(setup.spool.names(in: "ready").count == 1)
+    }
+
+    @Test func serverErrorsAreRetriedThenShipped() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        var ids: [String] = []
+        for file in 1...2 {
+            let events = (0..<5).map { TestSpool.event(file: file, n: $0) }
+            try setup.spool.write(file: file, events: events)
+            ids += events.map(\.id)
+        }
+        try setup.sink.control(#"{"fail_first": 2, "fail_status": 503}"#)
+        let (code, summary, _) = await setup.run(setup.options("ndjson"))
+        #expect(code == .success)
+        #expect(summary.events == 10)
+        #expect(try Self.ndjsonIDs(setup.sink.accepted()) == ids)
+        #expect(try setup.sink.requests().filter { $0.status == 503 }.count == 2)
+    }
+
+    @Test func aSinkThatStaysDownStopsTheRunWithNothingMovedEarly() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        var ids: [String] = []
+        for file in 1...2 {
+            let events = (0..<6).map { TestSpool.event(file: file, n: $0) }
+            try setup.spool.write(file: file, events: events)
+            ids += events.map(\.id)
+        }
+        // The first batch (4 events of file 1) goes through, then the sink fails for good.
+        try setup.sink.control(#"{"succeed_first": 1, "fail_status": 500}"#)
+        let (code, summary, output) = await setup.run(setup.options("ndjson") { $0.retries = 2 })
+        #expect(code == .sinkUnavailable)
+        #expect(code.rawValue == 4)
+        #expect(summary.events == 4 && summary.files == 0)
+        #expect(output.warned.contains { $0.contains("sink unavailable") && $0.contains("HTTP 500") && $0.contains("3 attempts") })
+        #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1), TestSpool.fileName(2)])
+        #expect(setup.spool.names(in: "shipped").isEmpty)
+        #expect(setup.spool.text(of: "import.checkpoint").contains(#""offset":"#))
+
+        // Back up: the next run ships the rest, and nothing twice.
+        try setup.sink.control("{}")
+        let (again, second, _) = await setup.run(setup.options("ndjson"))
+        #expect(again == .success)
+        #expect(second.events == 8 && second.files == 2)
+        #expect(try Self.ndjsonIDs(setup.sink.accepted()) == ids)
+        #expect(setup.spool.names(in: "ready").isEmpty)
+    }
+
+    @Test func unauthorizedStopsAtOnceWithNothingMoved() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        try setup.spool.write(file: 1, events: (0..<3).map { TestSpool.event(file: 1, n: $0) })
+        try setup.sink.control(#"{"status": 401}"#)
+        let (code, summary, output) = await setup.run(setup.options { $0.headers = [HTTPHeaderField(name: "Authorization", value: "Bearer wrong")] })
+        #expect(code == .misconfiguration)
+        #expect(code.rawValue == 5)
+        #expect(summary.events == 0)
+        #expect(try setup.sink.requests().count == 1)  // no retries
+        #expect(try setup.sink.requests().first?.headers["authorization"] == "Bearer wrong")
+        #expect(output.warned.contains { $0.contains("HTTP 401") && $0.contains("credentials") })
+        #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1)])
+        #expect(setup.spool.names(in: "shipped").isEmpty)
+    }
+
+    @Test(arguments: ["ndjson", "tracardi"])
+    func anEventTheSinkRejectsGoesToRejectedAndTheRestIsShipped(kind: String) async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        let events = (0..<6).map { TestSpool.event(file: 1, n: $0) }
+        let lines = try setup.spool.write(file: 1, events: events)
+        let bad = events[2].id
+        try setup.sink.control(#"{"reject_ids": ["\#(bad)"], "reject_style": "\#(kind == "tracardi" ? "fastapi" : "named")"}"#)
+        let (code, summary, output) = await setup.run(setup.options(kind))
+        #expect(code == .success)
+        #expect(summary.events == 5 && summary.rejected == 1 && summary.files == 1)
+        #expect(output.printed.last?.contains("(1 rejected, 0 bots skipped)") == true)
+        let accepted = try setup.sink.accepted()
+        let shipped = kind == "tracardi" ? try Self.trackedIDs(accepted) : try Self.ndjsonIDs(accepted)
+        #expect(shipped.sorted() == events.map(\.id).filter { $0 != bad }.sorted())
+
+        let rejected = setup.spool.text(of: "rejected/" + TestSpool.fileName(1))
+        let entry = try Self.json(String(rejected.split(separator: "\n").first ?? ""))
+        #expect(rejected.split(separator: "\n").count == 1)
+        #expect((entry["event"] as? [String: Any])?["id"] as? String == bad)
+        #expect(entry["status"] as? Int == 422)
+        #expect(entry["reason"] as? String == (kind == "tracardi" ? "field required" : "bad event " + bad.suffix(4)))
+        #expect(entry["line"] as? Int == 3)
+        // The original line is kept byte for byte.
+        let line = String(decoding: events[2].jsonLine().dropLast(), as: UTF8.self)
+        #expect(rejected.contains(line))
+        _ = lines
+        #expect(setup.spool.names(in: "shipped") == [TestSpool.fileName(1)])
+    }
+
+    @Test func tracardiErrorsInA2xxAnswerRejectThoseEvents() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        let events = (0..<2).map { TestSpool.event(file: 1, n: $0) }
+        try setup.spool.write(file: 1, events: events)
+        try setup.sink.control(#"{"status": 226, "errors": ["workflow failed: no such event source"]}"#)
+        let (code, summary, _) = await setup.run(setup.options())
+        #expect(code == .success)
+        #expect(summary.rejected == 2 && summary.events == 0)
+        let rejected = setup.spool.text(of: "rejected/" + TestSpool.fileName(1))
+        #expect(rejected.split(separator: "\n").count == 2)
+        #expect(rejected.contains("workflow failed: no such event source"))
+    }
+
+    @Test func aSinkThatHangsTimesOutAndTheRunStops() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        try setup.spool.write(file: 1, events: [TestSpool.event(file: 1, n: 0)])
+        try setup.sink.control(#"{"hang_seconds": 20}"#)
+        let started = Date()
+        let (code, _, output) = await setup.run(setup.options("ndjson") {
+            $0.requestTimeoutSeconds = 0.5
+            $0.retries = 1
+        })
+        #expect(code == .sinkUnavailable)
+        #expect(Date().timeIntervalSince(started) < 15)
+        #expect(output.warned.contains { $0.contains("timeout") })
+        #expect(setup.spool.names(in: "ready").count == 1)
+    }
+
+    @Test func botsOrphansAndTornLinesAreSkippedAndCounted() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        let events = [
+            TestSpool.event(file: 1, n: 0), TestSpool.event(file: 1, n: 1, bot: "head-request"),
+            TestSpool.event(file: 1, n: 2, outcome: .notFound), TestSpool.event(file: 1, n: 3, outcome: .expired),
+        ]
+        try setup.spool.write(file: 1, events: events, extra: Array(#"{"v":1,"id":"torn"#.utf8))
+        let (code, summary, output) = await setup.run(setup.options("ndjson") { $0.excludeBots = true })
+        #expect(code == .success)
+        #expect(try Self.ndjsonIDs(setup.sink.accepted()) == [events[0].id, events[3].id])
+        #expect(summary.botsSkipped == 1 && summary.orphansSkipped == 1 && summary.unreadableLines == 1)
+        #expect(output.printed.last?.contains("(0 rejected, 1 bots skipped)") == true)
+        #expect(output.warned.contains { $0.contains("\(TestSpool.fileName(1)):5:") && $0.contains("torn") })
+        #expect(output.printed.contains { $0.contains("--include-orphans") })
+    }
+
+    @Test func dryRunSendsAndChangesNothing() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        try setup.spool.write(file: 1, events: (0..<3).map { TestSpool.event(file: 1, n: $0) })
+        let (code, summary, output) = await setup.run(setup.options { $0.dryRun = true })
+        #expect(code == .success)
+        #expect(summary.events == 3)
+        #expect(try setup.sink.requests().isEmpty)
+        #expect(setup.spool.names(in: "ready").count == 1)
+        #expect(output.printed.first?.hasPrefix("dry run: would ship 3 events from 1 files") == true)
+    }
+
+    @Test func resumesFromTheCheckpointAndDeletesWithTheFlag() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        let events = (0..<5).map { TestSpool.event(file: 1, n: $0) }
+        try setup.spool.write(file: 1, events: events)
+        var s = stat()
+        stat(setup.spool.ready + "/" + TestSpool.fileName(1), &s)
+        let offset = events[0..<2].reduce(0) { $0 + $1.jsonLine().count }
+        try ImportCheckpoint(file: TestSpool.fileName(1), inode: UInt64(s.st_ino), offset: Int64(offset))
+            .save(to: setup.spool.directory + "/import.checkpoint")
+        let (code, summary, _) = await setup.run(setup.options("ndjson") { $0.deleteShipped = true })
+        #expect(code == .success)
+        #expect(summary.events == 3)
+        #expect(try Self.ndjsonIDs(setup.sink.accepted()) == events[2...].map(\.id))
+        #expect(setup.spool.names(in: "ready").isEmpty)
+        #expect(setup.spool.names(in: "shipped").isEmpty)
+    }
+
+    @Test func aBadURLIsAMisconfiguration() async throws {
+        let spool = try TestSpool()
+        defer { spool.remove() }
+        let captured = CapturedOutput()
+        let options = ImportOptions(spoolDirectory: spool.directory, sink: .ndjson(url: "ftp://example.com/x"))
+        let (code, _) = await ClickImporter(options: options, output: captured.output).run()
+        #expect(code == .misconfiguration)
+        #expect(captured.warned.contains { $0.contains("--ndjson ftp://example.com/x: not an http:// or https:// URL") })
+    }
+
+    @Test func aSinkThatIsNotThereIsUnavailable() async throws {
+        let spool = try TestSpool()
+        defer { spool.remove() }
+        try spool.write(file: 1, events: [TestSpool.event(file: 1, n: 0)])
+        let captured = CapturedOutput()
+        var options = ImportOptions(spoolDirectory: spool.directory, sink: .ndjson(url: "http://127.0.0.1:9/ingest"))
+        options.retries = 1
+        options.retryDelaySeconds = 0.01
+        let (code, _) = await ClickImporter(options: options, output: captured.output).run()
+        #expect(code == .sinkUnavailable)
+        #expect(spool.names(in: "ready").count == 1)
+    }
+}

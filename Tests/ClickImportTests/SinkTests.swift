@@ -1,0 +1,146 @@
+@testable import ClickImport
+import ClickSpool
+import Foundation
+import RedirectCore
+import Testing
+
+/// Pure halves of the sinks and the importer's small values: no network, no files.
+@Suite struct SinkTests {
+    static func record(_ event: ClickEvent) -> SpoolRecord {
+        let line = event.jsonLine()
+        return SpoolRecord(line: line[...], id: event.id, outcome: event.outcome.rawValue, bot: event.bot, offset: 0,
+                           endOffset: Int64(line.count), lineNumber: 1)
+    }
+
+    @Test func tracardiGroupsBySourceAndSession() throws {
+        let events = [
+            TestSpool.event(file: 1, n: 0, session: "a"), TestSpool.event(file: 1, n: 1, session: nil),
+            TestSpool.event(file: 1, n: 2, session: "a"), TestSpool.event(file: 1, n: 3, session: "a", source: "other"),
+            TestSpool.event(file: 1, n: 4, session: "b", source: nil),
+        ]
+        let plan = TracardiSink(baseURL: "https://t.example/api/").plan(events.map(Self.record))
+        #expect(plan.requests.map(\.url) == ["https://t.example/api/track", "https://t.example/api/track?profile_less=true",
+                                             "https://t.example/api/track"])
+        #expect(plan.requests.map(\.eventIDs) == [[events[0].id, events[2].id], [events[1].id], [events[3].id]])
+        #expect(plan.rejections.map(\.id) == [events[4].id])
+        #expect(plan.rejections.first?.reason.contains("--tracardi-source") == true)
+
+        let withDefault = TracardiSink(baseURL: "https://t.example", defaultSource: "fallback").plan([Self.record(events[4])])
+        let payload = try #require(JSONValueParser.parse(withDefault.requests[0].body))
+        #expect(payload["source"]?["id"] == .string("fallback"))
+        #expect(payload["session"]?["id"] == .string("b"))
+        #expect(payload["request"]?["headers"]?["user-agent"] == .string("Mozilla/5.0 (test 4)"))
+        #expect(payload["options"]?["saveSession"] == .bool(false))
+        guard case .array(let list)? = payload["events"], let event = list.first else {
+            Issue.record("no events")
+            return
+        }
+        #expect(event["id"] == .string(events[4].id))
+        #expect(event["type"] == .string("redirect"))
+        #expect(event["properties"] == .object([("campaign", .string("spring")), ("n", .int(4))]))
+        #expect(event["time"]?["create"] == .string(events[4].time.iso8601))
+        #expect(event["context"]?["request"]?["ip"] == .string("203.0.113.4"))
+        #expect(event["context"]?["browser"]?["local"]?["browser"]?["userAgent"] == .string("Mozilla/5.0 (test 4)"))
+        #expect(event["context"]?["bot"] == .null)
+    }
+
+    @Test func ndjsonBodyIsTheLinesAsTheyAre() {
+        let events = (0..<3).map { TestSpool.event(file: 1, n: $0) }
+        let plan = NDJSONSink(url: "http://c/x").plan(events.map(Self.record))
+        #expect(plan.requests.count == 1)
+        #expect(plan.requests[0].body == events.flatMap { $0.jsonLine() })
+        #expect(plan.requests[0].contentType == "application/x-ndjson")
+        #expect(NDJSONSink(url: "http://c/x").plan([]).requests.isEmpty)
+    }
+
+    @Test func answersThatNameEvents() throws {
+        let ids = ["0190-a", "0190-b", "0190-c"]
+        let request = SinkRequest(url: "http://c/x", body: [], contentType: "", eventIDs: ids)
+        let sink = NDJSONSink(url: "http://c/x")
+        func answer(_ status: Int, _ text: String) throws(SinkError) -> [SinkRejection] {
+            try sink.interpret(SinkResponse(status: status, body: Array(text.utf8)), to: request)
+        }
+        #expect(try answer(200, "whatever").isEmpty)
+        #expect(try answer(422, #"{"errors":[{"event_id":"0190-b","message":"type missing"}]}"#)
+            == [SinkRejection(id: "0190-b", reason: "type missing", status: 422)])
+        #expect(try answer(400, "line 3: 0190-c: bad timestamp\n").map(\.id) == ["0190-c"])
+        #expect(throws: SinkError.self) { try answer(400, "bad request") }
+        let fastAPI = #"{"detail":[{"loc":["body","events",1,"type"],"msg":"field required"}]}"#
+        let tracardi = TracardiSink(baseURL: "http://t")
+        #expect(try tracardi.interpret(SinkResponse(status: 422, body: Array(fastAPI.utf8)), to: request)
+            == [SinkRejection(id: "0190-b", reason: "field required", status: 422)])
+        let errors = #"{"errors":["event 0190-c: no such type"]}"#
+        #expect(try tracardi.interpret(SinkResponse(status: 200, body: Array(errors.utf8)), to: request).map(\.id) == ["0190-c"])
+        let general = #"{"errors":["workflow failed"]}"#
+        #expect(try tracardi.interpret(SinkResponse(status: 226, body: Array(general.utf8)), to: request).map(\.id) == ids)
+        #expect(try tracardi.interpret(SinkResponse(status: 200, body: Array(#"{"errors":[]}"#.utf8)), to: request).isEmpty)
+    }
+
+    @Test func headersFromFlagsAndEnvironment() {
+        let (headers, invalid) = HTTPHeaderField.collect(
+            flags: ["X-Api-Key:  k1 ", "broken"],
+            environment: ["REDIRECTCTL_IMPORT_HEADERS": "X-Tenant: t\nAlso broken", "REDIRECTCTL_IMPORT_TOKEN": "tok"])
+        #expect(headers == [HTTPHeaderField(name: "X-Api-Key", value: "k1"), HTTPHeaderField(name: "X-Tenant", value: "t"),
+                            HTTPHeaderField(name: "Authorization", value: "Bearer tok")])
+        #expect(invalid == ["broken", "Also broken"])
+        let explicit = HTTPHeaderField.collect(flags: ["Authorization: Basic x"], environment: ["REDIRECTCTL_IMPORT_TOKEN": "tok"])
+        #expect(explicit.headers == [HTTPHeaderField(name: "Authorization", value: "Basic x")])
+        #expect(HTTPHeaderField(name: "Authorization", value: "secret").description == "Authorization: …")
+    }
+
+    @Test func checkpointTextRoundTrips() {
+        let checkpoint = ImportCheckpoint(file: "20261129T020800.jsonl", inode: 1234, offset: 5678)
+        #expect(checkpoint.text == #"{"file":"20261129T020800.jsonl","inode":1234,"offset":5678}"# + "\n")
+        #expect(ImportCheckpoint(text: checkpoint.text) == checkpoint)
+        #expect(ImportCheckpoint(text: "garbage") == nil)
+    }
+
+    @Test func retryDelaysGrowWithJitterAndACap() {
+        let policy = RetryPolicy(retries: 5, baseDelaySeconds: 0.5, maximumDelaySeconds: 4)
+        for _ in 0..<100 {
+            #expect((0.25...0.5).contains(policy.delay(beforeRetry: 1)))
+            #expect((0.5...1).contains(policy.delay(beforeRetry: 2)))
+            #expect((2...4).contains(policy.delay(beforeRetry: 10)))
+        }
+    }
+
+    @Test func summaryLine() {
+        var summary = ImportSummary()
+        summary.events = 12
+        summary.files = 3
+        summary.rejected = 1
+        summary.botsSkipped = 2
+        summary.seconds = 1.26
+        #expect(summary.line == "shipped 12 events from 3 files in 1.3 s (1 rejected, 2 bots skipped)")
+    }
+
+    @Test func gzipBodiesDecompress() throws {
+        let text = Array(String(repeating: #"{"id":"x","n":1}"# + "\n", count: 1000).utf8)
+        let zipped = try #require(GzipEncoder.compress(text))
+        #expect(zipped.count < text.count / 10)
+        #expect(zipped.prefix(2) == [0x1F, 0x8B])
+        let path = NSTemporaryDirectory() + "gz-" + UUID().uuidString + ".gz"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(zipped).write(to: URL(fileURLWithPath: path))
+        let gunzip = Process()
+        gunzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gunzip.arguments = ["gzip", "-dc", path]
+        let pipe = Pipe()
+        gunzip.standardOutput = pipe
+        try gunzip.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        gunzip.waitUntilExit()
+        #expect(gunzip.terminationStatus == 0)
+        #expect(Array(data) == text)
+    }
+
+    @Test(arguments: ["http://h/x", "https://h:8080", "HTTP://[::1]:8000/x"])
+    func goodURLs(url: String) throws {
+        try ClickImporter.checkURL(url, flag: "--ndjson")
+    }
+
+    @Test(arguments: ["h/x", "http://", "http:///x", "ftp://h", "http://h x"])
+    func badURLs(url: String) {
+        #expect(throws: ImportError.self) { try ClickImporter.checkURL(url, flag: "--ndjson") }
+    }
+}
