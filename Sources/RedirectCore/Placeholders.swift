@@ -45,7 +45,12 @@ public enum Placeholders {
             let after = rest[rest.index(after: open)...]
             guard let close = after.firstIndex(of: "}") else { break }
             let name = after[..<close]
-            if !name.isEmpty, !name.contains("{"), !name.contains(" ") { result.append(name) }
+            // `{a{b}`: the first brace is text, as in expand(_:values:transform:); look again from the next.
+            if name.contains("{") {
+                rest = after
+                continue
+            }
+            if !name.isEmpty, !name.contains(" ") { result.append(name) }
             rest = after[close...].dropFirst()
         }
         return result
@@ -59,7 +64,9 @@ public enum Placeholders {
         while let open = rest.firstIndex(of: "{") {
             out += rest[..<open]
             let after = rest[rest.index(after: open)...]
-            guard let close = after.firstIndex(of: "}"), let value = values.value(of: after[..<close]) else {
+            guard let close = after.firstIndex(of: "}"), !after[..<close].contains("{"),
+                let value = values.value(of: after[..<close])
+            else {
                 out += "{"
                 rest = after
                 continue

@@ -101,6 +101,14 @@ struct TableReader {
             problems.append(RedirectFileError(file: file, line: 1, column: 1, message: "file contains a NUL byte"))
             return nil
         }
+        // Some invalid documents make TOMLKit's parser abort the process: those never reach it.
+        if let failure = TOMLSyntaxCheck.firstError(in: text), failure.isHazard {
+            problems.append(
+                RedirectFileError(
+                    file: file, line: failure.line, column: failure.column,
+                    message: "TOML syntax error: \(failure.message)"))
+            return nil
+        }
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {

@@ -1,5 +1,12 @@
 /// Builds the `Location` of one click from a redirect's URL template.
 public enum TargetBuilder {
+    /// The longest target built, in bytes.
+    ///
+    /// nginx reads the responder's whole header into one `fastcgi_buffer_size` buffer (4 KiB by default) and
+    /// answers 502 when it does not fit: a 7 KiB query forwarded into the target broke the link (found by
+    /// scripts/attack-battery). 3 KiB leaves room for the other header lines.
+    public static let maxLength = 3072
+
     /// The target for `template`: placeholders filled in (percent-encoded) and, with `forwardQuery`, the
     /// incoming query merged into the target's, the incoming value winning on the same name.
     ///
@@ -8,9 +15,13 @@ public enum TargetBuilder {
     public static func build(template: String, values: PlaceholderValues, forwardQuery: Bool) -> String {
         var url = Placeholders.expand(template, values: values, transform: PercentEncoding.encode)
         if forwardQuery && !values.query.pairs.isEmpty {
-            url = merge(query: values.query, into: url)
+            // A forwarded query that would make the target too long is left out rather than break the link.
+            let merged = merge(query: values.query, into: url)
+            if merged.utf8.count <= maxLength { url = merged }
         }
-        guard authority(of: url) == authority(of: template), TargetURL.problem(with: url) == nil else {
+        guard url.utf8.count <= maxLength, authority(of: url) == authority(of: template),
+            TargetURL.problem(with: url) == nil
+        else {
             return template
         }
         return url

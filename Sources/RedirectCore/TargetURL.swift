@@ -8,6 +8,9 @@ public enum TargetURL {
         guard let (_, rest) = splitScheme(url) else {
             return "must be an absolute http or https URL, found \"\(url)\""
         }
+        if url.utf8.count > TargetBuilder.maxLength {
+            return "must be at most \(TargetBuilder.maxLength) bytes long (nginx cannot pass on a longer Location)"
+        }
         for byte in url.utf8 where byte < 0x21 || byte == 0x7F || byte == UInt8(ascii: "\\") {
             return byte == UInt8(ascii: " ")
                 ? "must not contain spaces (percent-encode them as %20)"

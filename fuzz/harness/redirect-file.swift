@@ -1,0 +1,139 @@
+// Fuzz target "redirect-file": a redirect file's bytes, as a redirect and as `_defaults.toml`, through
+// the parser (TOMLKit + the model), through RedirectStore reading it from disk, and through the responder
+// with hostile requests.
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import RedirectCore
+@testable import RedirectFiles
+
+private let now = Timestamp(year: 2026, month: 6, day: 1, hour: 12)
+
+/// Hostile requests each file is answered for: CR/LF, quotes and backslashes in every field.
+private let requests: [ClickRequest] = [
+    ClickRequest(
+        method: "GET", pathInfo: "/fuzz/s-1", query: "utm_source=%0d%0aSet-Cookie:%20x&a=%22%5c&a=2&x=%FF",
+        remoteAddress: "203.0.113.7", userAgent: "Mozilla \"quoted\" \\ \r\n", referer: "\u{2028}",
+        acceptLanguage: "de\u{0}", host: "go.example.com\r\nX: y"),
+    ClickRequest(method: "HEAD", pathInfo: "/fuzz/\u{FFFD}..%2f", query: "session=%7Bsession%7D&%7Bq%7D"),
+]
+
+private func checkResponse(
+    _ decision: ResponderDecision, allowedTemplates: [String], _ context: @autoclosure () -> String
+) {
+    let response = decision.response
+    require([301, 302, 303, 307, 308, 404, 405, 410].contains(response.status), "status \(response.status) [\(context())]")
+    if let location = response.location {
+        require(allowedTemplates.contains { browserOrigin(of: $0) == browserOrigin(of: location) },
+                "location \(quoted(location)) is not on a host the file names \(allowedTemplates) [\(context())]")
+        if let template = allowedTemplates.first(where: { browserOrigin(of: $0) == browserOrigin(of: location) }) {
+            checkTarget(location, template: template, context())
+        }
+    }
+    // The CGI header block: every line is `Name: value` with no CR or LF inside, then a blank line.
+    let bytes = response.cgiBytes(includeBody: true)
+    var lines: [ArraySlice<UInt8>] = []
+    var start = 0
+    var k = 0
+    while k + 1 < bytes.count {
+        if bytes[k] == 0x0D && bytes[k + 1] == 0x0A {
+            lines.append(bytes[start..<k])
+            start = k + 2
+            if lines.last?.isEmpty == true { break }
+            k += 2
+        } else {
+            k += 1
+        }
+    }
+    require(lines.last?.isEmpty == true, "no end of headers [\(context())]")
+    for line in lines.dropLast() {
+        require(!line.contains(0x0D) && !line.contains(0x0A), "header with CR or LF [\(context())]")
+        require(line.firstIndex(of: UInt8(ascii: ":")).map { $0 > line.startIndex } ?? false,
+                "header line \(quoted(String(decoding: line, as: UTF8.self))) [\(context())]")
+    }
+    if let event = decision.event { checkEventLine(event.jsonLine(), context()) }
+}
+
+private let directory: String = {
+    var template = Array("/tmp/redirectd-fuzz-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { fatalError("mkdtemp") }
+    return String(cString: made)
+}()
+
+/// Writes `bytes` as `<directory>/fuzz.toml`, replacing the last input's file.
+private func writeFile(_ bytes: [UInt8]) {
+    let path = directory + "/fuzz.toml"
+    unlink(path)
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { fatalError("cannot create \(path)") }
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+        guard n > 0 else { fatalError("cannot write \(path)") }
+        offset += n
+    }
+    close(fd)
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzRedirectFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = size > 0 ? Array(UnsafeBufferPointer(start: data, count: size)) : []
+    let text = String(decoding: bytes, as: UTF8.self)
+    let context = quoted(text)
+
+    let result = RedirectFileParser.parseRedirect(text: text, id: "fuzz", file: "fuzz.toml")
+    for problem in result.problems {
+        require(problem.line >= 1 && problem.column >= 1, "position of \(problem) [\(context)]")
+        require(!problem.message.isEmpty, "empty message [\(context)]")
+    }
+    require((result.value == nil) == !result.errors.isEmpty, "value and errors disagree [\(context)]")
+    let defaultsResult = RedirectFileParser.parseDefaults(text: text, file: "_defaults.toml")
+    require((defaultsResult.value == nil) == !defaultsResult.errors.isEmpty, "defaults value/errors [\(context)]")
+    let defaults = defaultsResult.value ?? RedirectDefaults()
+    // The syntax check that keeps TOMLKit from aborting must not turn away what TOMLKit would accept.
+    if let failure = TOMLSyntaxCheck.firstError(in: text) {
+        require(result.value == nil && defaultsResult.value == nil,
+                "TOMLSyntaxCheck rejects a file the parser accepts: \(failure) [\(context)]")
+    }
+    if let url = defaults.notFoundURL { require(TargetURL.problem(with: url) == nil, "not_found_url [\(context)]") }
+
+    if let redirect = result.value {
+        require(TargetURL.problem(with: redirect.url) == nil, "url \(quoted(redirect.url)) accepted [\(context)]")
+        if let expired = redirect.expiredURL {
+            require(TargetURL.problem(with: expired) == nil, "expired_url accepted [\(context)]")
+        }
+        for name in Placeholders.names(in: redirect.url) {
+            require(Placeholders.isKnown(name), "unknown placeholder {\(name)} accepted [\(context)]")
+        }
+        if let from = redirect.validFrom, let until = redirect.validUntil {
+            require(from < until, "valid_from >= valid_until accepted [\(context)]")
+        }
+        var allowed = [redirect.url]
+        if let expired = redirect.expiredURL { allowed.append(expired) }
+        if let notFound = defaults.notFoundURL { allowed.append(notFound) }
+        for request in requests {
+            for lookupFinds in [true, false] {
+                let decision = Responder.respond(
+                    to: request, defaults: defaults, now: now, clickID: "01a2256d-9f98-77af-9da3-2ebfc2723450",
+                    lookup: { _ in lookupFinds ? .found(redirect) : .notFound })
+                checkResponse(decision, allowedTemplates: allowed, context)
+            }
+        }
+    } else if defaultsResult.value != nil {
+        let decision = Responder.respond(
+            to: requests[0], defaults: defaults, now: now, clickID: "x", lookup: { _ in .notFound })
+        checkResponse(decision, allowedTemplates: defaults.notFoundURL.map { [$0] } ?? [], context)
+    }
+
+    // The same bytes read from disk by RedirectStore: the same answer as parsing the text, up to the size cap.
+    writeFile(bytes)
+    let store = RedirectStore(directory: directory, log: { _ in })
+    let found: Redirect?
+    if case .found(let r) = store.lookup("fuzz") { found = r } else { found = nil }
+    if bytes.count <= Int(RedirectFileLimits.maxFileSize) {
+        require(found == result.value, "RedirectStore disagrees with the parser [\(context)]")
+    } else {
+        require(found == nil, "a file over the size cap was served [\(context)]")
+    }
+    return 0
+}
