@@ -11,42 +11,60 @@ import Synchronization
 /// One thread serves one kept-alive nginx connection at a time: give at least as many threads as nginx
 /// workers × upstream `keepalive`, plus headroom.
 ///
-/// Shutdown never cuts a request off: workers never block inside libfcgi. Each waits in `poll` on its
-/// connection (or the listening socket) and a wake-up descriptor; SIGTERM or SIGINT, taken by a signal
-/// thread, makes the wake-up descriptor readable, and each worker finishes the request it has, closes its
-/// connection and exits.
+/// Shutdown never cuts a request off: workers never block inside libfcgi. Each waits in `ppoll` on its
+/// connection (or, without one, on the listening socket) with ``wakeSignal`` unblocked for just that wait;
+/// SIGTERM or SIGINT, taken by a signal thread, sets `stopping` and sends every worker the wake-up signal,
+/// and each finishes the request it has, closes its connection and exits.
+///
+/// The wait of a worker on a kept-alive connection covers that connection alone, so the hot path touches
+/// no descriptor shared between threads. A monitor thread watches the listening socket instead: when a
+/// connection has waited there for ``starvationMilliseconds`` (nginx opened more connections than free
+/// threads), it sends the wake-up signal to the workers idling on kept-alive connections, and each checks
+/// whether to give up its connection and take the waiting one (see `releaseIdleConnectionIfStarving`).
 public final class FastCGIServer: Sendable {
     private let listenFD: Int32
     private let threadCount: Int
-    /// Read and write ends of a pipe: one byte written on stop keeps it readable for every worker.
-    private let wakeFD: Int32
-    private let wakeWriteFD: Int32
     private let stopping = Atomic(false)
+    /// Bumped by the monitor each time a connection has waited too long in the listen queue.
+    private let starvationAlerts = Atomic(0)
+    /// A running worker (or the monitor) and whether it now waits idle on a kept-alive connection.
+    private final class Waiter: Sendable {
+        let thread = pthread_self()
+        let idleOnKeptConnection = Atomic(false)
+    }
+
+    /// Workers and the monitor that may be sent ``wakeSignal``: each is listed while it runs.
+    private let wakeable = Mutex<[Waiter]>([])
     private let log: @Sendable (String) -> Void
+
+    /// The signal that interrupts a worker's `ppoll`. Blocked everywhere else (``prepareSignals()``), so it
+    /// never interrupts anything but that wait.
+    static let wakeSignal = SIGUSR2
 
     public init(listenFD: Int32, threads: Int, log: @escaping @Sendable (String) -> Void) {
         self.listenFD = listenFD
         self.threadCount = max(1, threads)
-        var ends: [Int32] = [-1, -1]
-        if pipe(&ends) == 0 {
-            _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
-            _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
-        }
-        self.wakeFD = ends[0]
-        self.wakeWriteFD = ends[1]
         self.log = log
     }
 
-    /// Blocks SIGTERM and SIGINT in every thread; call before starting any thread, so only the signal
-    /// thread of ``run(makeHandler:)`` receives them. Also keeps libfcgi from installing its own handlers.
+    /// Blocks SIGTERM, SIGINT and ``wakeSignal`` in every thread; call before starting any thread, so only
+    /// the signal thread of ``run(makeHandler:)`` receives the first two, and the wake-up signal arrives
+    /// only inside a worker's wait. Also keeps libfcgi from installing its own handlers.
     public static func prepareSignals() {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
         sigaddset(&set, SIGINT)
+        sigaddset(&set, wakeSignal)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
         signal(SIGUSR1, SIG_IGN)
+        // A handler that does nothing: its only effect is to end the `ppoll` it interrupts with EINTR.
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        sigaction(wakeSignal, &action, nil)
     }
 
     /// Serves until SIGTERM or SIGINT, then returns once every worker has finished its request.
@@ -56,13 +74,16 @@ public final class FastCGIServer: Sendable {
         let flags = fcntl(listenFD, F_GETFL)
         _ = fcntl(listenFD, F_SETFL, flags | O_NONBLOCK)
 
-        var workers: [pthread_t] = []
+        var threads: [pthread_t] = []
         for _ in 0..<threadCount {
-            let thread = ThreadStarter.start { [self] in self.work(handler: makeHandler()) }
-            if let thread { workers.append(thread) } else { log("redirectd: cannot start a worker thread") }
+            let thread = ThreadStarter.start { [self] in self.wakeably { self.work(handler: makeHandler(), as: $0) } }
+            if let thread { threads.append(thread) } else { log("redirectd: cannot start a worker thread") }
+        }
+        if let monitor = ThreadStarter.start({ [self] in self.wakeably { _ in self.monitorListenQueue() } }) {
+            threads.append(monitor)
         }
         let signalThread = ThreadStarter.start { [self] in self.waitForSignal() }
-        for worker in workers { pthread_join(worker, nil) }
+        for thread in threads { pthread_join(thread, nil) }
         if let signalThread {
             // If the workers ended without a signal (they cannot, short of a bug), stop the signal thread too.
             pthread_kill(signalThread, SIGTERM)
@@ -73,8 +94,25 @@ public final class FastCGIServer: Sendable {
     /// Asks the workers to finish; the same as receiving SIGTERM.
     public func stop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        var one: UInt8 = 1
-        _ = write(wakeWriteFD, &one, 1)
+        wakeAll()
+    }
+
+    /// Runs `body` with this thread in ``wakeable``: listed from before its first look at `stopping` (so a
+    /// stop either finds it listed or is seen by it) until it is about to end (so no signal is sent to a
+    /// thread that is gone).
+    private func wakeably(_ body: (Waiter) -> Void) {
+        let me = Waiter()
+        wakeable.withLock { $0.append(me) }
+        body(me)
+        wakeable.withLock { list in list.removeAll { $0 === me } }
+    }
+
+    /// Sends ``wakeSignal`` to every worker and the monitor: one waiting in `ppoll` returns at once, one busy
+    /// elsewhere finds the signal pending when it next waits.
+    private func wakeAll() {
+        wakeable.withLock { list in
+            for waiter in list { pthread_kill(waiter.thread, Self.wakeSignal) }
+        }
     }
 
     private func waitForSignal() {
@@ -94,33 +132,61 @@ public final class FastCGIServer: Sendable {
     /// connection, before the worker gives that connection up to take the waiting one.
     static let starvationMilliseconds: Int32 = 10
 
-    private func work(handler: RequestHandler) {
+    /// This thread's signal mask with ``wakeSignal`` unblocked: the mask of its waits.
+    private static func waitMask() -> sigset_t {
+        var mask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &mask)
+        sigdelset(&mask, wakeSignal)
+        return mask
+    }
+
+    /// `ppoll` with ``wakeSignal`` unblocked for the wait; `milliseconds` < 0 waits without a limit.
+    /// Returns what `ppoll` returns (-1 with EINTR: woken by the signal).
+    private static func wait(_ fds: inout pollfd, milliseconds: Int32, mask: inout sigset_t) -> Int32 {
+        if milliseconds < 0 { return ppoll(&fds, 1, nil, &mask) }
+        var timeout = timespec(tv_sec: Int(milliseconds / 1000), tv_nsec: Int(milliseconds % 1000) * 1_000_000)
+        return ppoll(&fds, 1, &timeout, &mask)
+    }
+
+    /// glibc's `ppoll`, which the Glibc module leaves out (it is declared under `_GNU_SOURCE` only).
+    private static let ppoll: @convention(c) (
+        UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafePointer<sigset_t>?
+    ) -> Int32 = {
+        guard let symbol = dlsym(nil, "ppoll") else { fatalError("redirectd: the C library has no ppoll") }
+        return unsafeBitCast(
+            symbol,
+            to: (@convention(c) (UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafePointer<sigset_t>?)
+                -> Int32).self)
+    }()
+
+    private func work(handler: RequestHandler, as me: Waiter) {
         var request = FCGX_Request()
         FCGX_InitRequest(&request, listenFD, 0)
-        let readable = Int16(POLLIN)
-        // [own connection or listening socket, wake-up, listening socket while on a kept-alive connection]
-        var fds = [
-            pollfd(fd: -1, events: readable, revents: 0), pollfd(fd: wakeFD, events: readable, revents: 0),
-            pollfd(fd: listenFD, events: readable, revents: 0),
-        ]
+        var mask = Self.waitMask()
+        var alertsSeen = starvationAlerts.load(ordering: .relaxed)
+        // Our kept-alive connection, or the listening socket when we have none.
+        var fd = pollfd(fd: -1, events: Int16(POLLIN), revents: 0)
         while !stopping.load(ordering: .relaxed) {
             let kept = request.ipcFd >= 0
-            fds[0].fd = kept ? request.ipcFd : listenFD
-            fds[0].revents = 0
-            fds[1].revents = 0
-            fds[2].revents = 0
-            if poll(&fds, kept ? 3 : 2, -1) < 0 {
-                if errno == EINTR { continue }
-                log("redirectd: poll failed: \(String(cString: strerror(errno)))")
-                break
-            }
-            if fds[0].revents == 0 {
-                if fds[1].revents != 0 { break }  // the wake-up descriptor: shut down
-                // A new connection waits while we idle on a kept-alive one. nginx may have opened more
-                // connections than there are threads; if no free worker takes it soon, it would wait
-                // forever behind idle connections. Give ours up (nginx retries a request on a cached
-                // connection that closed) and take the waiting one.
-                releaseIdleConnectionIfStarving(&request)
+            fd.fd = kept ? request.ipcFd : listenFD
+            fd.revents = 0
+            if kept { me.idleOnKeptConnection.store(true, ordering: .relaxed) }
+            let ready = Self.wait(&fd, milliseconds: -1, mask: &mask)
+            if kept { me.idleOnKeptConnection.store(false, ordering: .relaxed) }
+            if ready < 0 {
+                guard errno == EINTR else {
+                    log("redirectd: poll failed: \(String(cString: strerror(errno)))")
+                    break
+                }
+                // The wake-up signal: shut down (the loop condition), or a connection waits too long.
+                let alerts = starvationAlerts.load(ordering: .relaxed)
+                if kept && alerts != alertsSeen && !stopping.load(ordering: .relaxed) {
+                    // nginx may have opened more connections than there are threads; if no free worker
+                    // takes the waiting one soon, it would wait forever behind idle connections. Give ours
+                    // up (nginx retries a request on a cached connection that closed) and take it.
+                    releaseIdleConnectionIfStarving(&request, mask: &mask)
+                }
+                alertsSeen = alerts
                 continue
             }
             let rc = FCGX_Accept_r(&request)
@@ -133,9 +199,7 @@ public final class FastCGIServer: Sendable {
                 continue
             }
             let envp = request.envp
-            let response = handler { name in
-                FCGX_GetParam(name, envp).map { String(cString: $0) }
-            }
+            let response = handler { name in Self.parameter(name, in: envp) }
             response.withUnsafeBytes { raw in
                 _ = raw.withMemoryRebound(to: CChar.self) { chars in
                     FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)
@@ -146,17 +210,69 @@ public final class FastCGIServer: Sendable {
         if request.ipcFd >= 0 { FCGX_Free(&request, 1) }
     }
 
+    /// The value of the parameter `name` (`FCGX_GetParam`'s answer, as a `String`).
+    ///
+    /// Entries are compared byte by byte up to the first difference, in place: `FCGX_GetParam` takes the
+    /// name's length, then calls `strncmp` on every entry, and a small Swift string must first be copied out
+    /// to get a C pointer at all. The corresponding C function is `FCGX_GetParam`.
+    static func parameter(_ name: String, in envp: FCGX_ParamArray?) -> String? {
+        guard let envp else { return nil }
+        let found = name.utf8.withContiguousStorageIfAvailable { key -> UnsafeMutablePointer<CChar>? in
+            let count = key.count
+            var entry = envp
+            while let text = entry.pointee {
+                var i = 0
+                // `NAME=value`: stop at the first byte that differs, or at the end of the entry.
+                while i < count && text[i] != 0 && UInt8(bitPattern: text[i]) == key[i] { i += 1 }
+                if i == count && text[count] == CChar(UInt8(ascii: "=")) { return text + count + 1 }
+                entry += 1
+            }
+            return nil
+        }
+        guard let found else { return name.withCString { FCGX_GetParam($0, envp) }.map { String(cString: $0) } }
+        return found.map { String(cString: $0) }
+    }
+
     /// Waits briefly for a request on the kept-alive connection; if none comes and a connection still
     /// waits in the listen queue, closes the kept-alive connection. Returns true if it did.
     @discardableResult
-    private func releaseIdleConnectionIfStarving(_ request: inout FCGX_Request) -> Bool {
-        let readable = Int16(POLLIN)
-        var mine = [pollfd(fd: request.ipcFd, events: readable, revents: 0), pollfd(fd: wakeFD, events: readable, revents: 0)]
-        if poll(&mine, 2, Self.starvationMilliseconds) != 0 { return false }  // a request came, or shutdown
-        var queue = pollfd(fd: listenFD, events: readable, revents: 0)
+    private func releaseIdleConnectionIfStarving(_ request: inout FCGX_Request, mask: inout sigset_t) -> Bool {
+        var mine = pollfd(fd: request.ipcFd, events: Int16(POLLIN), revents: 0)
+        // A request came, or a signal (shutdown; or another alert, which the caller sees next time round).
+        if Self.wait(&mine, milliseconds: Self.starvationMilliseconds, mask: &mask) != 0 { return false }
+        var queue = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
         guard poll(&queue, 1, 0) == 1 else { return false }  // another worker took it
         FCGX_Free(&request, 1)
         return true
+    }
+
+    /// Watches the listen queue for connections that no free worker takes, and alerts the workers.
+    private func monitorListenQueue() {
+        var mask = Self.waitMask()
+        var queue = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
+        while !stopping.load(ordering: .relaxed) {
+            queue.revents = 0
+            if Self.wait(&queue, milliseconds: -1, mask: &mask) < 0 {
+                if errno == EINTR { continue }
+                log("redirectd: poll failed: \(String(cString: strerror(errno)))")
+                return
+            }
+            // A connection waits. A free worker normally takes it at once; give it the starvation time,
+            // which also paces this loop while the queue is busy.
+            var none = pollfd(fd: -1, events: 0, revents: 0)
+            _ = Self.wait(&none, milliseconds: Self.starvationMilliseconds, mask: &mask)
+            queue.revents = 0
+            if !stopping.load(ordering: .relaxed), poll(&queue, 1, 0) == 1 {
+                // Only workers idling on a kept-alive connection can help; busy ones are not disturbed.
+                // One that turns idle just after this look is found by the next one, a starvation time later.
+                starvationAlerts.add(1, ordering: .relaxed)
+                wakeable.withLock { list in
+                    for waiter in list where waiter.idleOnKeptConnection.load(ordering: .relaxed) {
+                        pthread_kill(waiter.thread, Self.wakeSignal)
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -86,59 +86,115 @@ extension ClickEvent {
     ///
     /// Every field is always present (null when unknown), so every line has the same shape.
     public func jsonLine() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(640)
-        func key(_ k: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        // Properties (often none) go through the general writer; the rest is written in place into one
+        // allocation sized for the worst case, with no growth, copies or per-byte checks on the way.
+        var propertiesJSON: [UInt8] = []
+        if !properties.isEmpty { JSONWriter.writeObject(properties, to: &propertiesJSON) }
+        // Keys, punctuation, the time and two numbers take under 300 bytes; then each string at its longest.
+        let fixed = 400 + propertiesJSON.count
+        let event = JSONWriter.maxStringLength(id) + JSONWriter.maxStringLength(outcome.rawValue)
+            + JSONWriter.maxStringLength(redirect) + JSONWriter.maxStringLength(session)
+            + JSONWriter.maxStringLength(sessionStatus.rawValue) + JSONWriter.maxStringLength(source)
+            + JSONWriter.maxStringLength(type) + JSONWriter.maxStringLength(target) + JSONWriter.maxStringLength(bot)
+        let requestFields = JSONWriter.maxStringLength(request.method) + JSONWriter.maxStringLength(request.ip)
+            + JSONWriter.maxStringLength(request.userAgent) + JSONWriter.maxStringLength(request.referer)
+            + JSONWriter.maxStringLength(request.acceptLanguage) + JSONWriter.maxStringLength(request.host)
+            + JSONWriter.maxStringLength(request.query)
+        let capacity = fixed + event + requestFields
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            let base = buffer.baseAddress!
+            var n = 0
+            // Keys and punctuation go in as whole static chunks (`,"id":`).
+            func raw(_ text: StaticString) {
+                (base + n).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+                n += text.utf8CodeUnitCount
+            }
+            func string(_ s: String?) { n += JSONWriter.writeString(s, into: base + n) }
+            func number(_ value: Int) {
+                for byte in String(value).utf8 {
+                    base[n] = byte
+                    n += 1
+                }
+            }
+            raw("{\"v\":")
+            number(ClickEvent.formatVersion)
+            raw(",\"id\":")
+            string(id)
+            // `time.iso8601` as a JSON string (only digits and `-:.TZ`: nothing to escape).
+            raw(",\"time\":\"")
+            n += Self.writeISO8601(time, into: base + n)
+            raw("\",\"outcome\":")
+            string(outcome.rawValue)
+            raw(",\"redirect\":")
+            string(redirect)
+            raw(",\"session\":")
+            string(session)
+            raw(",\"session_status\":")
+            string(sessionStatus.rawValue)
+            raw(",\"source\":")
+            string(source)
+            raw(",\"type\":")
+            string(type)
+            raw(",\"properties\":")
+            if propertiesJSON.isEmpty {
+                raw("{}")
+            } else {
+                propertiesJSON.withUnsafeBufferPointer { (base + n).update(from: $0.baseAddress!, count: $0.count) }
+                n += propertiesJSON.count
+            }
+            raw(",\"target\":")
+            string(target)
+            raw(",\"status\":")
+            number(status)
+            raw(",\"request\":{\"method\":")
+            string(request.method)
+            raw(",\"ip\":")
+            string(request.ip)
+            raw(",\"user_agent\":")
+            string(request.userAgent)
+            raw(",\"referer\":")
+            string(request.referer)
+            raw(",\"accept_language\":")
+            string(request.acceptLanguage)
+            raw(",\"host\":")
+            string(request.host)
+            raw(",\"query\":")
+            string(request.query)
+            raw("},\"bot\":")
+            string(bot)
+            raw("}\n")
+            precondition(n <= capacity, "click event line overran its buffer")
+            count = n
         }
-        out.append(UInt8(ascii: "{"))
-        key("v", first: true)
-        out.append(contentsOf: String(ClickEvent.formatVersion).utf8)
-        key("id")
-        JSONWriter.writeString(id, to: &out)
-        key("time")
-        JSONWriter.writeString(time.iso8601, to: &out)
-        key("outcome")
-        JSONWriter.writeString(outcome.rawValue, to: &out)
-        key("redirect")
-        JSONWriter.writeOptionalString(redirect, to: &out)
-        key("session")
-        JSONWriter.writeOptionalString(session, to: &out)
-        key("session_status")
-        JSONWriter.writeString(sessionStatus.rawValue, to: &out)
-        key("source")
-        JSONWriter.writeOptionalString(source, to: &out)
-        key("type")
-        JSONWriter.writeString(type, to: &out)
-        key("properties")
-        JSONWriter.writeObject(properties, to: &out)
-        key("target")
-        JSONWriter.writeOptionalString(target, to: &out)
-        key("status")
-        out.append(contentsOf: String(status).utf8)
-        key("request")
-        out.append(UInt8(ascii: "{"))
-        key("method", first: true)
-        JSONWriter.writeString(request.method, to: &out)
-        key("ip")
-        JSONWriter.writeOptionalString(request.ip, to: &out)
-        key("user_agent")
-        JSONWriter.writeOptionalString(request.userAgent, to: &out)
-        key("referer")
-        JSONWriter.writeOptionalString(request.referer, to: &out)
-        key("accept_language")
-        JSONWriter.writeOptionalString(request.acceptLanguage, to: &out)
-        key("host")
-        JSONWriter.writeOptionalString(request.host, to: &out)
-        key("query")
-        JSONWriter.writeString(request.query, to: &out)
-        out.append(UInt8(ascii: "}"))
-        key("bot")
-        JSONWriter.writeOptionalString(bot, to: &out)
-        out.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
-        return out
+    }
+
+    /// Writes the 24 bytes of ``Timestamp/iso8601`` at `out` without building a string; returns 24.
+    static func writeISO8601(_ time: Timestamp, into text: UnsafeMutablePointer<UInt8>) -> Int {
+        let c = time.civil
+        // YYYY-MM-DDTHH:MM:SS.mmmZ, each field its last digits zero-padded, as `Timestamp` writes them.
+        func digits(_ value: Int, at offset: Int, width: Int) {
+            var v = value
+            var i = width - 1
+            while i >= 0 {
+                text[offset + i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                i -= 1
+            }
+        }
+        digits(c.year, at: 0, width: 4)
+        text[4] = UInt8(ascii: "-")
+        digits(c.month, at: 5, width: 2)
+        text[7] = UInt8(ascii: "-")
+        digits(c.day, at: 8, width: 2)
+        text[10] = UInt8(ascii: "T")
+        digits(c.hour, at: 11, width: 2)
+        text[13] = UInt8(ascii: ":")
+        digits(c.minute, at: 14, width: 2)
+        text[16] = UInt8(ascii: ":")
+        digits(c.second, at: 17, width: 2)
+        text[19] = UInt8(ascii: ".")
+        digits(c.millisecond, at: 20, width: 3)
+        text[23] = UInt8(ascii: "Z")
+        return 24
     }
 }

@@ -1,0 +1,372 @@
+"""Shared parts of bench/run and bench/profile: builds, the nginx in front, processes, /proc readings.
+
+Everything started here is registered with a `Stack` and stopped when the script exits, however it exits
+(normal end, an exception, Ctrl-C or SIGTERM). Traffic goes to 127.0.0.1 only.
+"""
+
+import atexit
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+# Own scratch paths: no fight over the shared .build lock (both match the `.build-*/` rule in .gitignore).
+SCRATCH = os.path.join(ROOT, ".build-bench")
+SCRATCH_STATIC = os.path.join(ROOT, ".build-bench-static")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# The headers a browser click carries, so the bot check and the event line do their real work.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+ACCEPT_LANGUAGE = "de-DE,de;q=0.9,en;q=0.8"
+
+WELCOME_TOML = 'name = "Welcome page"\nurl = "https://www.example.com/welcome"\n'
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(argv, **kwargs):
+    log("+ " + " ".join(argv))
+    subprocess.run(argv, check=True, **kwargs)
+
+
+def install_tools():
+    """The Debian packages the bench needs beyond the project's own (scripts/install-deps)."""
+    run([os.path.join(ROOT, "scripts", "install-deps")])
+    wanted = {"wrk": "wrk", "valgrind": "valgrind", "strace": "strace", "cc": "gcc", "perf": "linux-perf"}
+    missing = sorted({pkg for tool, pkg in wanted.items() if shutil.which(tool) is None})
+    if missing:
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        run(sudo + ["apt-get", "update", "-qq"])
+        run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing,
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
+def build(static=True):
+    """Release binaries in the bench's own scratch paths, and the C baselines. Returns their paths."""
+    binaries = {}
+    run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--product", "redirectd"], cwd=ROOT)
+    binaries["redirectd"] = os.path.join(SCRATCH, "release", "redirectd")
+    if static:
+        try:
+            run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH_STATIC, "-Xswiftc", "-static-stdlib",
+                 "--product", "redirectd"], cwd=ROOT)
+            binaries["redirectd-static"] = os.path.join(SCRATCH_STATIC, "release", "redirectd")
+        except subprocess.CalledProcessError:
+            log("bench: the -static-stdlib build failed; CGI is measured with the dynamic build only")
+    cdir = os.path.join(SCRATCH, "c")
+    os.makedirs(cdir, exist_ok=True)
+    binaries["c-responder"] = os.path.join(cdir, "c-responder")
+    binaries["c-cgi"] = os.path.join(cdir, "c-cgi")
+    run(["cc", "-O2", "-o", binaries["c-responder"], os.path.join(BENCH, "c-responder.c"), "-lfcgi", "-lpthread"])
+    run(["cc", "-O2", "-o", binaries["c-cgi"], os.path.join(BENCH, "c-cgi.c")])
+    return binaries
+
+
+def existing_binaries():
+    """The binaries of an earlier build (for --no-build)."""
+    found = {
+        "redirectd": os.path.join(SCRATCH, "release", "redirectd"),
+        "redirectd-static": os.path.join(SCRATCH_STATIC, "release", "redirectd"),
+        "c-responder": os.path.join(SCRATCH, "c", "c-responder"),
+        "c-cgi": os.path.join(SCRATCH, "c", "c-cgi"),
+    }
+    return {name: path for name, path in found.items() if os.path.exists(path)}
+
+
+def many_redirects(count):
+    """A redirects directory with `count` files r000000.toml …, kept in the scratch path between runs."""
+    directory = os.path.join(SCRATCH, "data", f"redirects-{count}")
+    marker = os.path.join(directory, ".complete")
+    if not os.path.exists(marker):
+        log(f"bench: writing {count} redirect files to {directory}")
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        for i in range(count):
+            with open(os.path.join(directory, f"r{i:06d}.toml"), "w") as f:
+                f.write(f'name = "Landing {i}"\nurl = "https://www.example.com/landing/{i}"\n')
+        open(marker, "w").close()
+    return directory
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    """Processes started for one bench: all stopped at exit, in reverse order."""
+
+    def __init__(self, prefix="redirectd-bench-"):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
+        os.chmod(self.dir, 0o755)
+        self.processes = []
+        atexit.register(self.stop)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, frame):
+        raise SystemExit(128 + signum)
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    def start(self, name, argv, env=None, wait_for=None):
+        logfile = open(self.path(name + ".log"), "wb")
+        p = subprocess.Popen(argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             env=env, start_new_session=True)
+        self.processes.append((name, p))
+        if wait_for:
+            deadline = time.time() + 20
+            while not wait_for():
+                if p.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {p.returncode}: {self.tail(name)}")
+                if time.time() > deadline:
+                    raise RuntimeError(f"{name} did not come up: {self.tail(name)}")
+                time.sleep(0.05)
+        return p
+
+    def tail(self, name):
+        try:
+            with open(self.path(name + ".log"), "rb") as f:
+                return f.read()[-2000:].decode(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        for name, p in reversed(self.processes):
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for name, p in reversed(self.processes):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                p.wait()
+        self.processes = []
+        if os.path.isdir(self.dir):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_socket(path):
+    return lambda: os.path.exists(path)
+
+
+def wait_http(port):
+    def ok():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+    return ok
+
+
+# --- nginx ----------------------------------------------------------------------------------------------
+
+def fastcgi_location(prefix, upstream, keep_conn=True, extra_params=()):
+    """The product's location snippet (nginx/redirectd-location.conf) moved to `prefix` and `upstream`."""
+    with open(os.path.join(ROOT, "nginx", "redirectd-location.conf")) as f:
+        text = f.read()
+    text = text.replace("location ^~ /redirect/ {", f"location ^~ /{prefix}/ {{")
+    text = text.replace("^(/redirect)(/.*)$", f"^(/{prefix})(/.*)$")
+    text = text.replace("fastcgi_pass redirectd;", f"fastcgi_pass {upstream};")
+    if not keep_conn:
+        text = text.replace("fastcgi_keep_conn on;", "")
+    extra = "".join(f"    fastcgi_param {name} {value};\n" for name, value in extra_params)
+    return text.rstrip().rstrip("}") + extra + "}\n"
+
+
+def nginx_config(stack, port, upstreams, locations, native_map):
+    """A complete nginx.conf: 2 workers (as the example config), access log off (it would cost every
+    variant the same), the given upstreams and locations."""
+    prefix = stack.path("nginx")
+    os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
+    ups = ""
+    for name, (address, keepalive) in upstreams.items():
+        ups += f"    upstream {name} {{\n        server {address};\n"
+        if keepalive:
+            ups += f"        keepalive {keepalive};\n"
+        ups += "    }\n"
+    mapping = "".join(f"        {path} {target};\n" for path, target in native_map.items())
+    conf = f"""worker_processes 2;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{
+    worker_connections 4096;
+}}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/tmp/body;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    proxy_temp_path {prefix}/tmp/proxy;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    map $uri $native_target {{
+        default "";
+{mapping}    }}
+{ups}
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        server_name localhost;
+        # nginx alone: a mapped URL and `return 302`, no FastCGI at all (the ceiling).
+        location ^~ /native/ {{
+            if ($native_target = "") {{ return 404; }}
+            add_header Cache-Control "private, no-store" always;
+            return 302 $native_target;
+        }}
+{"".join(locations)}
+        location / {{ return 404; }}
+    }}
+}}
+"""
+    path = os.path.join(prefix, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return prefix, path
+
+
+# --- /proc readings -------------------------------------------------------------------------------------
+
+def stat_fields(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    return text[text.rindex(")") + 2:].split()
+
+
+def cpu_seconds(pids, include_children=False):
+    """utime+stime (and, for process trees that fork CGI children, their reaped children's time)."""
+    total = 0
+    for pid in pids:
+        try:
+            f = stat_fields(pid)
+        except (OSError, ValueError):
+            continue
+        ticks = int(f[11]) + int(f[12])
+        if include_children:
+            ticks += int(f[13]) + int(f[14])
+        total += ticks
+    return total / CLK_TCK
+
+
+class TaskClock:
+    """CPU time of processes and of every process they fork from now on (perf stat's task clock)."""
+
+    def __init__(self, pids):
+        self.out = tempfile.mktemp(prefix="redirectd-bench-perf-")
+        self.process = subprocess.Popen(
+            ["perf", "stat", "-e", "task-clock", "-x", ",", "-o", self.out, "-p", ",".join(map(str, pids))],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.2)
+
+    def stop(self):
+        """Seconds of CPU counted."""
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=30)
+        try:
+            with open(self.out) as f:
+                for line in f:
+                    parts = line.strip().split(",")
+                    if len(parts) > 2 and parts[2] == "task-clock":
+                        return float(parts[0]) / 1000
+        finally:
+            os.unlink(self.out)
+        raise RuntimeError("perf stat gave no task-clock")
+
+
+def peak_rss_kib(pids):
+    peak = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+    return peak
+
+
+def process_tree(root_pid):
+    """root_pid and all its descendants now."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(stat_fields(entry)[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    result, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        result.append(pid)
+        todo.extend(children.get(pid, []))
+    return result
+
+
+def machine():
+    model, cores = "unknown", os.cpu_count()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu_model": model, "cores": cores, "kernel": os.uname().release}
+
+
+def load_average():
+    return list(os.getloadavg())
+
+
+def spool_lines(directory):
+    """Lines in all spool files under `directory` (current/ and ready/)."""
+    total = 0
+    for sub in ("current", "ready"):
+        d = os.path.join(directory, sub)
+        if not os.path.isdir(d):
+            continue
+        for name in os.listdir(d):
+            with open(os.path.join(d, name), "rb") as f:
+                while True:
+                    block = f.read(1 << 20)
+                    if not block:
+                        break
+                    total += block.count(b"\n")
+    return total
+
+
+def http_get(port, path, headers=None):
+    """One GET on a fresh connection: (status, Location)."""
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path, headers=headers or {"User-Agent": USER_AGENT})
+    r = c.getresponse()
+    r.read()
+    c.close()
+    return r.status, r.getheader("Location")
+
+
+def dump_json(path, value):
+    with open(path, "w") as f:
+        json.dump(value, f, indent=2)
+        f.write("\n")
