@@ -71,6 +71,11 @@ public struct ClickImporter: Sendable {
         } catch {
             failure = error
         }
+        do {
+            try await state.settleRetiring()
+        } catch {
+            if failure == nil { failure = error }
+        }
         await sender.shutdown()
         state.progress?.finish()
 
@@ -101,6 +106,17 @@ public struct ClickImporter: Sendable {
         var progress: ImportProgress?
         var stoppedEarly = false
         var filesLeft = 0
+        /// The move of the last finished file out of `ready/`, running while the next file's first batch is sent.
+        var retiring: Task<Result<Void, ImportError>, Never>?
+
+        /// Waits for the move of the last finished file. Called before the next checkpoint: once a checkpoint
+        /// names another file, the finished one must be out of `ready/` for good, or a power loss could bring
+        /// it back to be shipped again.
+        mutating func settleRetiring() async throws(ImportError) {
+            guard let task = retiring else { return }
+            retiring = nil
+            if case .failure(let error) = await task.value { throw error }
+        }
     }
 
     /// Events read for one request round, and how far into the file they reach.
@@ -178,6 +194,7 @@ public struct ClickImporter: Sendable {
                 case .failure(let error): throw .sink(error)
                 }
                 let rejectedCount = try setAside(rejections, of: batch, file: file.name, sink: sink, layout: layout)
+                try await state.settleRetiring()
                 try ImportCheckpoint(file: file.name, inode: file.inode, offset: batch.endOffset).save(to: checkpointPath)
 
                 let shippedCount = batch.records.count - rejectedCount
@@ -194,7 +211,11 @@ public struct ClickImporter: Sendable {
                 case .failure(let error): throw error
                 }
             }
-            try ImportFiles.retire(file, layout: layout, delete: options.deleteShipped)
+            try await state.settleRetiring()
+            let delete = options.deleteShipped
+            state.retiring = Task {
+                Result { () throws(ImportError) in try ImportFiles.retire(file, layout: layout, delete: delete) }
+            }
             state.summary.files += 1
             progress.fileShipped(file.name, events: fileEvents, rejected: fileRejected, bots: fileBots)
         }

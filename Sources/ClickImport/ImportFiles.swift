@@ -8,7 +8,7 @@ import SystemPackage
 
 /// The importer's file moves in the spool: listing `ready/`, retiring shipped files, pruning `shipped/`.
 enum ImportFiles {
-    struct ReadyFile: Equatable {
+    struct ReadyFile: Equatable, Sendable {
         var name: String
         var path: String
         var inode: UInt64

@@ -15,7 +15,7 @@ public struct ImportOptions: Sendable {
     /// Events per batch: one checkpoint per batch, and the most a crash can make the sink receive twice.
     public var batchSize: Int = 1000
     /// A batch also ends once its lines reach this many bytes.
-    public var maxBatchBytes: Int = 8 << 20
+    public var maxBatchBytes: Int = 32 << 20
     /// Extra request headers (authentication), in order.
     public var headers: [HTTPHeaderField] = []
     public var connectTimeoutSeconds: Double = 10

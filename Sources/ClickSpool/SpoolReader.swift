@@ -184,33 +184,34 @@ public final class SpoolReader {
     private func refill() throws(SpoolError) {
         let leftover = end - start
         let capacity = max(chunkSize, leftover * 2)
-        var next = [UInt8](repeating: 0, count: capacity)
-        if leftover > 0 {
-            next.withUnsafeMutableBytes { dst in
-                buffer.withUnsafeBytes { src in
-                    if let d = dst.baseAddress, let s = src.baseAddress { memcpy(d, s + start, leftover) }
-                }
-            }
-        }
-        bufferOffset += Int64(start)
         var filled = leftover
         var readError: Int32 = 0
-        next.withUnsafeMutableBytes { dst in
-            guard let base = dst.baseAddress else { return }
+        var reachedEnd = false
+        let fd = self.fd
+        let next = [UInt8](unsafeUninitializedCapacity: capacity) { destination, initialized in
+            guard let base = destination.baseAddress else { return }
+            if leftover > 0 {
+                buffer.withUnsafeBufferPointer { source in
+                    if let s = source.baseAddress { base.update(from: s + start, count: leftover) }
+                }
+            }
             while filled < capacity {
                 let n = read(fd, base + filled, capacity - filled)
                 if n > 0 {
                     filled += n
                 } else if n == 0 {
-                    atEndOfFile = true
-                    return
+                    reachedEnd = true
+                    break
                 } else if errno != EINTR {
                     readError = errno
-                    return
+                    break
                 }
             }
+            initialized = filled
         }
         if readError != 0 { throw SpoolError("read", path, Errno(rawValue: readError)) }
+        bufferOffset += Int64(start)
+        atEndOfFile = reachedEnd
         buffer = next
         start = 0
         end = filled
@@ -421,29 +422,43 @@ enum JSONLineScanner {
         }
 
         /// Consumes a string at `index` (which must be at its opening quote).
+        ///
+        /// Plain bytes are skipped eight at a time: most of a click line is the text of a few long strings
+        /// (user agent, target, referer).
         mutating func string() -> StringRange? {
-            guard peek() == UInt8(ascii: "\"") else { return nil }
+            guard peek() == UInt8(ascii: "\""), let base = bytes.baseAddress else { return nil }
             index += 1
             let first = index
+            let count = bytes.count
             var escaped = false
-            while index < bytes.count {
-                let b = bytes[index]
+            while true {
+                while index + 8 <= count {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                    let special = JSONLineScanner.specialBytes(word)
+                    if special != 0 {
+                        index += special.trailingZeroBitCount >> 3  // straight to the first special byte
+                        break
+                    }
+                    index += 8
+                }
+                guard index < count else { return nil }
+                let b = base[index]
                 if b == UInt8(ascii: "\"") {
-                    defer { index += 1 }
-                    return StringRange(range: first..<index, escaped: escaped)
+                    index += 1
+                    return StringRange(range: first..<(index - 1), escaped: escaped)
                 }
                 if b < 0x20 { return nil }
                 if b == UInt8(ascii: "\\") {
                     escaped = true
                     index += 1
-                    guard index < bytes.count else { return nil }
-                    switch bytes[index] {
+                    guard index < count else { return nil }
+                    switch base[index] {
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
                         UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         break
                     case UInt8(ascii: "u"):
-                        guard index + 4 < bytes.count else { return nil }
-                        for k in 1...4 where JSONLineScanner.hexValue(bytes[index + k]) == nil { return nil }
+                        guard index + 4 < count else { return nil }
+                        for k in 1...4 where JSONLineScanner.hexValue(base[index + k]) == nil { return nil }
                         index += 4
                     default:
                         return nil
@@ -451,7 +466,6 @@ enum JSONLineScanner {
                 }
                 index += 1
             }
-            return nil
         }
 
         mutating func literal(_ word: StaticString) -> Bool {
@@ -492,6 +506,19 @@ enum JSONLineScanner {
         let word = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
         for k in 0..<word.count where bytes[index + k] != word[k] { return false }
         return true
+    }
+
+    /// The high bit of each byte of `word` that is a quote, a backslash or a control character, read as
+    /// little-endian (SWAR: the classic "has a zero byte" test `(x - 0x01…) & ~x & 0x80…` on `word ^ '"'` and
+    /// `word ^ '\\'`, and its "has a byte below n" form for 0x20). Bytes of 0x80 and above never match. Borrows
+    /// can flag bytes above a match, never below, so the lowest flag is always the first special byte.
+    @inline(__always) static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let found = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+        return found & highs
     }
 
     static func hexValue(_ b: UInt8) -> UInt32? {

@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// `redirectctl`: everything people and cron run around `redirectd`.
 @main
-struct RedirectctlCommand: ParsableCommand {
+struct RedirectctlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redirectctl",
-        abstract: "Lint redirect files, print and create links, and seal the click spool.",
+        abstract: "Lint redirect files, print and create links, seal the click spool, and ship clicks to Tracardi or a collector.",
         subcommands: [
             CheckCommand.self,
             LinkCommand.self,
@@ -13,6 +13,6 @@ struct RedirectctlCommand: ParsableCommand {
             SealCommand.self,
             StatsCommand.self,
             ConvertTracardiCommand.self,
-            // ImportCommand.self (ship spool files to Tracardi or an NDJSON sink) joins here.
+            ImportCommand.self,
         ])
 }
