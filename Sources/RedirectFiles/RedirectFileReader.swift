@@ -11,6 +11,7 @@ public enum RedirectFileReadError: Error, Equatable, Sendable, CustomStringConve
     case notARegularFile(String)
     case tooLarge(String, Int64)
     case symlinkOutside(String, String)
+    case changedWhileReading(String)
     case system(String, Errno)
 
     public var description: String {
@@ -21,6 +22,7 @@ public enum RedirectFileReadError: Error, Equatable, Sendable, CustomStringConve
             return "\(path): \(size) bytes, more than the \(RedirectFileLimits.maxFileSize) a redirect file may have"
         case .symlinkOutside(let path, let target):
             return "\(path): symbolic link to \"\(target)\", which is not a redirect file in the same directory"
+        case .changedWhileReading(let path): return "\(path): changed while being read; will read it again"
         case .system(let path, let errno): return "\(path): \(errno)"
         }
     }
@@ -84,7 +86,9 @@ struct RedirectFileReader: Sendable {
         guard fstat(fd, &s) == 0 else { throw .system(p, Errno(rawValue: errno)) }
         guard s.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(p) }
         guard Int64(s.st_size) <= RedirectFileLimits.maxFileSize else { throw .tooLarge(p, Int64(s.st_size)) }
-        let capacity = Int(RedirectFileLimits.maxFileSize) + 1
+        // Room for the size stat reported plus one byte, to notice a file that grew past the limit meanwhile;
+        // never the whole limit, which would zero 64 KiB for every small file.
+        let capacity = min(Int(s.st_size), Int(RedirectFileLimits.maxFileSize)) + 1
         var bytes = [UInt8](repeating: 0, count: capacity)
         var total = 0
         while total < capacity {
@@ -98,6 +102,9 @@ struct RedirectFileReader: Sendable {
             if n == 0 { break }
             total += n
         }
+        // More bytes than stat reported: the file is being written. Its next version is read on a later
+        // request (its identity will differ); meanwhile the last good version serves.
+        if total == capacity { throw .changedWhileReading(p) }
         guard total <= Int(RedirectFileLimits.maxFileSize) else { throw .tooLarge(p, Int64(total)) }
         return (String(decoding: bytes[..<total], as: UTF8.self), FileIdentity(s))
     }

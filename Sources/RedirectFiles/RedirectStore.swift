@@ -116,7 +116,8 @@ public final class RedirectStore: Sendable {
         do {
             (text, readIdentity) = try reader.read(resolvedName)
         } catch {
-            report(fileName(), identity: identity, "redirect file \(error)" + (cached != nil ? "; serving the last good version" : ""))
+            let suffix = cached != nil ? "; serving the last good version" : ""
+            report(fileName(), identity: identity, "redirect file \(error)" + suffix)
             return remember(name, keeping: cached, as: identity)
         }
         let (parsed, errors) = parse(text, reader.path(of: fileName()), readIdentity)
@@ -183,8 +184,17 @@ public final class RedirectStore: Sendable {
     private func store(_ name: String, _ entry: Entry) {
         cache.write { cache in
             if cache.count >= cacheLimit && cache[name] == nil {
-                // Drop an arbitrary half: cheap, and a dropped entry costs one more read if asked again.
-                for key in Array(cache.keys.prefix(cacheLimit / 2)) { cache.removeValue(forKey: key) }
+                // Drop an arbitrary half (every other entry): cheap, and a dropped entry costs one more read if
+                // asked again. The rest go into a fresh table: removing the first half of the table in place
+                // left the other half as one dense run, which every later lookup that hashed into it walked
+                // key by key (linear probing), so that each miss cost thousands of string comparisons.
+                var kept = [String: Entry](minimumCapacity: cacheLimit)
+                var keep = true
+                for (key, value) in cache {
+                    if keep { kept[key] = value }
+                    keep.toggle()
+                }
+                cache = kept
             }
             cache[name] = entry
         }

@@ -55,25 +55,51 @@ struct RedirectdCommand: ParsableCommand {
         }
     }
 
+    /// CGI mode runs once per request, and parsing arguments costs more than the request: a CGI process
+    /// with no arguments takes its settings from the environment directly.
+    static func main() {
+        if CommandLine.arguments.count == 1 && getenv("GATEWAY_INTERFACE") != nil {
+            Glibc.exit(serve(Self.configuration()))
+        }
+        Self.main(nil as [String]?)
+    }
+
     func run() throws {
-        let spool = SpoolLayout(
-            directory: spoolDirectory ?? Self.env("CLICK_LOG_DIR") ?? "./clicks",
-            bucketSeconds: bucketSeconds ?? Self.env("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
+        let listenText = listen ?? Self.env("REDIRECTD_LISTEN")
+        let configuration = Self.configuration(
+            redirects: redirectsDirectory, spool: spoolDirectory, listen: listenText.flatMap(ListenAddress.init),
+            threads: threads, bucketSeconds: bucketSeconds, maxFileSize: maxFileSize, sealInterval: sealInterval,
+            cacheSize: cacheSize)
+        let code = Self.serve(configuration)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Flags where given, else the environment, else the defaults.
+    static func configuration(
+        redirects: String? = nil, spool: String? = nil, listen: ListenAddress? = nil, threads: Int? = nil,
+        bucketSeconds: Int? = nil, maxFileSize: Int64? = nil, sealInterval: Int? = nil, cacheSize: Int? = nil
+    ) -> ResponderConfiguration {
+        let layout = SpoolLayout(
+            directory: spool ?? env("CLICK_LOG_DIR") ?? "./clicks",
+            bucketSeconds: bucketSeconds ?? env("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
                 ?? SpoolLayout.defaultBucketSeconds,
-            maxFileSize: maxFileSize ?? Self.env("CLICK_LOG_MAX_BYTES").flatMap { Int64($0) } ?? SpoolLayout.defaultMaxFileSize)
-        let configuration = ResponderConfiguration(
-            redirectsDirectory: redirectsDirectory ?? Self.env("REDIRECTS_DIR") ?? "./redirects.d",
-            spool: spool,
-            threads: threads ?? Self.env("REDIRECTD_THREADS").flatMap(Int.init) ?? ResponderConfiguration.defaultThreads,
-            listen: (listen ?? Self.env("REDIRECTD_LISTEN")).flatMap(ListenAddress.init),
-            cacheLimit: cacheSize ?? Self.env("REDIRECTD_CACHE_SIZE").flatMap(Int.init) ?? 20_000,
-            sealInterval: sealInterval ?? Self.env("REDIRECTD_SEAL_INTERVAL").flatMap(Int.init) ?? 5)
+            maxFileSize: maxFileSize ?? env("CLICK_LOG_MAX_BYTES").flatMap { Int64($0) } ?? SpoolLayout.defaultMaxFileSize)
+        return ResponderConfiguration(
+            redirectsDirectory: redirects ?? env("REDIRECTS_DIR") ?? "./redirects.d",
+            spool: layout,
+            threads: threads ?? env("REDIRECTD_THREADS").flatMap(Int.init) ?? ResponderConfiguration.defaultThreads,
+            listen: listen ?? env("REDIRECTD_LISTEN").flatMap(ListenAddress.init),
+            cacheLimit: cacheSize ?? env("REDIRECTD_CACHE_SIZE").flatMap(Int.init) ?? 20_000,
+            sealInterval: sealInterval ?? env("REDIRECTD_SEAL_INTERVAL").flatMap(Int.init) ?? 5)
+    }
+
+    /// Runs the responder; returns the exit status.
+    static func serve(_ configuration: ResponderConfiguration) -> Int32 {
         do {
-            let code = try RedirectApplication.run(configuration: configuration)
-            if code != 0 { throw ExitCode(code) }
-        } catch let error as StartupError {
+            return try RedirectApplication.run(configuration: configuration)
+        } catch {
             StandardError.log("redirectd: \(error)")
-            throw ExitCode(2)
+            return 2
         }
     }
 
