@@ -41,7 +41,8 @@ def run(argv, **kwargs):
 def install_tools():
     """The Debian packages the bench needs beyond the project's own (scripts/install-deps)."""
     run([os.path.join(ROOT, "scripts", "install-deps")])
-    wanted = {"wrk": "wrk", "valgrind": "valgrind", "strace": "strace", "cc": "gcc", "perf": "linux-perf"}
+    wanted = {"wrk": "wrk", "valgrind": "valgrind", "strace": "strace", "cc": "gcc", "perf": "linux-perf",
+              "/usr/bin/time": "time"}
     missing = sorted({pkg for tool, pkg in wanted.items() if shutil.which(tool) is None})
     if missing:
         sudo = [] if os.geteuid() == 0 else ["sudo"]
@@ -276,18 +277,27 @@ class TaskClock:
         time.sleep(0.2)
 
     def stop(self):
-        """Seconds of CPU counted."""
+        """Seconds of CPU counted, or None if perf counted nothing usable."""
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout=30)
+        text = ""
         try:
             with open(self.out) as f:
-                for line in f:
-                    parts = line.strip().split(",")
-                    if len(parts) > 2 and parts[2] == "task-clock":
-                        return float(parts[0]) / 1000
+                text = f.read()
+        except OSError:
+            pass
         finally:
-            os.unlink(self.out)
-        raise RuntimeError("perf stat gave no task-clock")
+            if os.path.exists(self.out):
+                os.unlink(self.out)
+        for line in text.splitlines():
+            parts = line.strip().split(",")
+            if len(parts) > 2 and parts[2] == "task-clock":
+                try:
+                    return float(parts[0]) / 1000
+                except ValueError:
+                    break
+        log(f"bench: perf stat gave no task clock: {text.strip()[-300:]}")
+        return None
 
 
 def peak_rss_kib(pids):
@@ -301,6 +311,14 @@ def peak_rss_kib(pids):
         except OSError:
             pass
     return peak
+
+
+def command_name(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
 
 
 def process_tree(root_pid):

@@ -74,16 +74,19 @@ public final class FastCGIServer: Sendable {
         let flags = fcntl(listenFD, F_GETFL)
         _ = fcntl(listenFD, F_SETFL, flags | O_NONBLOCK)
 
-        var threads: [pthread_t] = []
+        var workers: [pthread_t] = []
         for _ in 0..<threadCount {
-            let thread = ThreadStarter.start { [self] in self.wakeably { self.work(handler: makeHandler(), as: $0) } }
-            if let thread { threads.append(thread) } else { log("redirectd: cannot start a worker thread") }
+            let thread = ThreadStarter.start { [self] in
+                self.wakeably { me in self.work(handler: makeHandler(), as: me) }
+            }
+            if let thread { workers.append(thread) } else { log("redirectd: cannot start a worker thread") }
         }
-        if let monitor = ThreadStarter.start({ [self] in self.wakeably { _ in self.monitorListenQueue() } }) {
-            threads.append(monitor)
-        }
+        let monitor = ThreadStarter.start { [self] in self.wakeably { _ in self.monitorListenQueue() } }
         let signalThread = ThreadStarter.start { [self] in self.waitForSignal() }
-        for thread in threads { pthread_join(thread, nil) }
+        for worker in workers { pthread_join(worker, nil) }
+        // The monitor runs until a stop; if the workers ended without one (they cannot, short of a bug), stop it.
+        stop()
+        if let monitor { pthread_join(monitor, nil) }
         if let signalThread {
             // If the workers ended without a signal (they cannot, short of a bug), stop the signal thread too.
             pthread_kill(signalThread, SIGTERM)
@@ -148,15 +151,14 @@ public final class FastCGIServer: Sendable {
         return ppoll(&fds, 1, &timeout, &mask)
     }
 
-    /// glibc's `ppoll`, which the Glibc module leaves out (it is declared under `_GNU_SOURCE` only).
-    private static let ppoll: @convention(c) (
+    private typealias PPoll = @convention(c) (
         UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafePointer<sigset_t>?
-    ) -> Int32 = {
+    ) -> Int32
+
+    /// glibc's `ppoll`, which the Glibc module leaves out (it is declared under `_GNU_SOURCE` only).
+    private static let ppoll: PPoll = {
         guard let symbol = dlsym(nil, "ppoll") else { fatalError("redirectd: the C library has no ppoll") }
-        return unsafeBitCast(
-            symbol,
-            to: (@convention(c) (UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafePointer<sigset_t>?)
-                -> Int32).self)
+        return unsafeBitCast(symbol, to: PPoll.self)
     }()
 
     private func work(handler: RequestHandler, as me: Waiter) {

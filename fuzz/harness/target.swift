@@ -33,8 +33,12 @@ public func fuzzTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                     "\(quoted(result)) has a different number of \(mark) than \(quoted(template))")
         }
     }
-    // A forwarded query shows up in the target: each incoming name is there, with the last value given.
-    if forward, !values.query.pairs.isEmpty, result != template {
+    // A forwarded query shows up in the target: each incoming name is there. Unless it would have made the
+    // target longer than TargetBuilder.maxLength: then it is left out on purpose.
+    let withoutQuery = TargetBuilder.build(template: template, values: values, forwardQuery: false)
+    let leftOut = result == withoutQuery
+        && TargetBuilder.merge(query: values.query, into: withoutQuery).utf8.count > TargetBuilder.maxLength
+    if forward, !values.query.pairs.isEmpty, result != template, !leftOut {
         let fragmentless = result.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
         let queryPart = fragmentless.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         require(queryPart.count == 2, "forwarded query missing from \(quoted(result))")
