@@ -140,4 +140,15 @@ import Testing
             "x.toml:1:1: url must be at most 3072 bytes long (nginx cannot pass on a longer Location)"
         ])
     }
+
+    /// A file with `y = nan` in [properties] did not equal its own reading (NaN != NaN), so RedirectStore and the
+    /// parser seemed to disagree (fuzz/run, target redirect-file). Equality is reflexive again.
+    @Test func redirectWithNaNEqualsItself() throws {
+        let text = "url = 'https://e.com/'\n[properties]\nx = inf\ny = nan\nz = -0.0\n"
+        let a = try #require(RedirectFileParser.parseRedirect(text: text, id: "x", file: "x.toml").value)
+        let b = try #require(RedirectFileParser.parseRedirect(text: text, id: "x", file: "x.toml").value)
+        #expect(a == b)
+        #expect(JSONValue.double(.nan) == .double(.nan))
+        #expect(JSONValue.double(.nan) != .double(0))
+    }
 }
