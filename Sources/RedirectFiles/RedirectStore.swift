@@ -93,6 +93,7 @@ public final class RedirectStore: Sendable {
             resolvedName = fileName()
         case .missing:
             forget(name)
+            checkDirectory()
             return nil
         case .other:
             let current: (FileIdentity, String)?
@@ -161,10 +162,39 @@ public final class RedirectStore: Sendable {
             }
             path[i] = 0
             var s = stat()
-            let rc = path.withMemoryRebound(to: CChar.self) { lstat($0.baseAddress!, &s) }
+            let rc = path.withMemoryRebound(to: CChar.self) { chars in chars.baseAddress.map { lstat($0, &s) } ?? -1 }
             if rc != 0 { return errno == ENOENT || errno == ENOTDIR ? .missing : .other }
             return s.st_mode & S_IFMT == S_IFREG ? .regular(FileIdentity(s)) : .other
         }
+    }
+
+    /// What was wrong with the directory at the last check (nil: nothing).
+    private let directoryProblem = Mutex<String?>(nil)
+
+    /// After a missing file, looks whether the whole directory is gone or unreadable (one `stat`, on the
+    /// not-found path only), and logs it once when that starts and once when it ends: a deployment that
+    /// removed `redirects.d` shows in the error log, not only as a wave of 404s.
+    private func checkDirectory() {
+        let message: String? = directoryProblem.withLock { state in
+            var s = stat()
+            var problem: String? = nil
+            if stat(directory, &s) != 0 {
+                problem = String(cString: strerror(errno))
+            } else if s.st_mode & S_IFMT != S_IFDIR {
+                problem = "not a directory"
+            } else if access(directory, R_OK | X_OK) != 0 {
+                problem = "not readable: " + String(cString: strerror(errno))
+            }
+            defer { state = problem }
+            if let problem, state != problem {
+                return "redirectd: redirects directory \(directory): \(problem); every link answers 404 until it is back"
+            }
+            if problem == nil, state != nil {
+                return "redirectd: redirects directory \(directory) is back"
+            }
+            return nil
+        }
+        if let message { log(message) }
     }
 
     /// Drops the entry of a file that is gone; a shared look first, since unknown ids are asked for often.

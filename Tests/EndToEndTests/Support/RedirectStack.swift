@@ -83,7 +83,7 @@ final class RedirectStack {
                 of: "include \(Self.repositoryRoot.appendingPathComponent("nginx").path)/redirectd-location.conf;",
                 with: """
                     location ^~ /redirect/ {
-                        fastcgi_split_path_info ^(/redirect)(/.*)$;
+                        fastcgi_split_path_info ^(?s)(/redirect)(/.*)$;
                         fastcgi_param GATEWAY_INTERFACE CGI/1.1;
                         fastcgi_param REQUEST_METHOD $request_method;
                         fastcgi_param QUERY_STRING $query_string;
