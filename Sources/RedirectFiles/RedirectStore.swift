@@ -170,22 +170,29 @@ public final class RedirectStore: Sendable {
 
     /// What was wrong with the directory at the last check (nil: nothing).
     private let directoryProblem = Mutex<String?>(nil)
+    private let directoryHasProblem = Atomic(false)
 
     /// After a missing file, looks whether the whole directory is gone or unreadable (one `stat`, on the
     /// not-found path only), and logs it once when that starts and once when it ends: a deployment that
     /// removed `redirects.d` shows in the error log, not only as a wave of 404s.
     private func checkDirectory() {
+        var s = stat()
+        var problem: String? = nil
+        if stat(directory, &s) != 0 {
+            problem = String(cString: strerror(errno))
+        } else if s.st_mode & S_IFMT != S_IFDIR {
+            problem = "not a directory"
+        } else if access(directory, R_OK | X_OK) != 0 {
+            problem = "not readable: " + String(cString: strerror(errno))
+        }
+        // The common case, a healthy directory that was healthy before, takes no lock: a flood of unknown
+        // ids must not queue every thread behind one mutex.
+        if problem == nil && !directoryHasProblem.load(ordering: .relaxed) { return }
         let message: String? = directoryProblem.withLock { state in
-            var s = stat()
-            var problem: String? = nil
-            if stat(directory, &s) != 0 {
-                problem = String(cString: strerror(errno))
-            } else if s.st_mode & S_IFMT != S_IFDIR {
-                problem = "not a directory"
-            } else if access(directory, R_OK | X_OK) != 0 {
-                problem = "not readable: " + String(cString: strerror(errno))
+            defer {
+                state = problem
+                directoryHasProblem.store(problem != nil, ordering: .relaxed)
             }
-            defer { state = problem }
             if let problem, state != problem {
                 return "redirectd: redirects directory \(directory): \(problem); every link answers 404 until it is back"
             }
