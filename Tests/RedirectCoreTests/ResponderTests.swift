@@ -74,7 +74,8 @@ import Testing
         let d = respond(ClickRequest(method: "HEAD", pathInfo: "/sale", userAgent: "Mozilla/5.0"))
         #expect(d.response.status == 302)
         #expect(d.event?.bot == "head-request")
-        #expect(!String(decoding: d.response.cgiBytes(includeBody: false), as: UTF8.self).hasSuffix("Found\n"))
+        let notFound = respond(ClickRequest(method: "HEAD", pathInfo: "/nope"))
+        #expect(String(decoding: notFound.response.cgiBytes(includeBody: false), as: UTF8.self).hasSuffix("Content-Length: 10\r\n\r\n"))
     }
 
     @Test(arguments: ["POST", "PUT", "DELETE", "OPTIONS", "get"])
