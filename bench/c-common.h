@@ -259,6 +259,8 @@ static void handle_click(param_fn param, void *ctx, const char *redirects, struc
     buf_json(line, session[0] ? session : NULL);
     buf_puts(line, ",\"session_status\":");
     buf_json(line, session_status);
+    buf_puts(line, ",\"session_source\":");
+    buf_json(line, session[0] ? "path" : NULL);
     buf_puts(line, ",\"source\":null,\"type\":\"redirect\",\"properties\":{},\"target\":");
     buf_json(line, found ? url : NULL);
     buf_puts(line, found ? ",\"status\":302,\"request\":{\"method\":" : ",\"status\":404,\"request\":{\"method\":");

@@ -52,14 +52,17 @@ public struct ClickImporter: Sendable {
         let sealed = SpoolSealer(layout: layout).sealPassed()
         for error in sealed.errors { warn("warning: sealing: \(error)") }
         if let days = options.keepShippedDays {
-            do {
-                let removed = try ImportFiles.pruneShipped(layout, olderThanDays: days,
-                                                           nowSeconds: SpoolClock.nowMilliseconds() / 1000)
-                if removed > 0 && !options.quiet {
-                    output.line("removed \(removed) file\(removed == 1 ? "" : "s") shipped more than \(days) days ago")
+            for subdirectory in ["shipped", "skipped"] {
+                do {
+                    let removed = try ImportFiles.prune(subdirectory, of: layout, olderThanDays: days,
+                                                        nowSeconds: SpoolClock.nowMilliseconds() / 1000)
+                    if removed > 0 && !options.quiet {
+                        output.line("removed \(removed) file\(removed == 1 ? "" : "s") from \(subdirectory)/ "
+                                    + "older than \(days) days")
+                    }
+                } catch {
+                    warn("warning: pruning \(subdirectory)/: \(error)")
                 }
-            } catch {
-                warn("warning: pruning shipped/: \(error)")
             }
         }
 
@@ -67,6 +70,9 @@ public struct ClickImporter: Sendable {
         var state = RunState()
         var failure: ImportError?
         do {
+            if options.retryRejected {
+                try await retryRejected(sink: sink, sender: sender, layout: layout, state: &state)
+            }
             try await shipReadyFiles(sink: sink, sender: sender, layout: layout, started: started, state: &state)
         } catch {
             failure = error
@@ -90,18 +96,28 @@ public struct ClickImporter: Sendable {
             warn("warning: skipped \(summary.unreadableLines) unreadable line\(summary.unreadableLines == 1 ? "" : "s") "
                  + "(torn or not JSON; listed above)")
         }
+        if !summary.refusedSources.isEmpty {
+            let names = summary.refusedSources.map { "`\($0)`" }.joined(separator: ", ")
+            warn("the sink refused event source\(summary.refusedSources.count == 1 ? "" : "s") \(names): their events are "
+                 + "in rejected/; fix the source at the sink (Tracardi: an enabled event source of type REST with that "
+                 + "id), then run again with --retry-rejected")
+        }
         if state.stoppedEarly && failure == nil {
             output.line("stopped after --max-seconds \(Self.format(options.maxSeconds ?? 0)); "
                         + "\(state.filesLeft) file\(state.filesLeft == 1 ? "" : "s") left for the next run")
         }
+        if options.retryRejected && !options.quiet {
+            output.line("sent \(summary.retried) event\(summary.retried == 1 ? "" : "s") from rejected/ again")
+        }
         output.line(summary.line)
-        return (failure?.exitCode ?? .success, summary)
+        let code = failure?.exitCode ?? (summary.refusedSources.isEmpty ? .success : .failure)
+        return (code, summary)
     }
 
     // MARK: - Shipping
 
     /// Counters and progress of a run.
-    private struct RunState {
+    struct RunState {
         var summary = ImportSummary()
         var progress: ImportProgress?
         var stoppedEarly = false
@@ -129,6 +145,8 @@ public struct ClickImporter: Sendable {
         var atEndOfFile = false
         var bots = 0
         var orphans = 0
+        /// Bot events left out, kept in `skipped/` before the checkpoint passes them.
+        var skipped: [SpoolRecord] = []
     }
 
     private func shipReadyFiles(sink: any ClickSink, sender: SinkSender, layout: SpoolLayout,
@@ -167,6 +185,7 @@ public struct ClickImporter: Sendable {
             while let batch = pending {
                 if batch.records.isEmpty {
                     // Only at the end of the file: the rest was filtered out or unreadable; nothing to send.
+                    try keepSkipped(batch.skipped, file: file.name, layout: layout)
                     fileBots += batch.bots
                     state.summary.botsSkipped += batch.bots
                     state.summary.orphansSkipped += batch.orphans
@@ -193,7 +212,9 @@ public struct ClickImporter: Sendable {
                 case .success(let value): rejections = value
                 case .failure(let error): throw .sink(error)
                 }
-                let rejectedCount = try setAside(rejections, of: batch, file: file.name, sink: sink, layout: layout)
+                let rejectedCount = try setAside(rejections, of: batch.records, file: file.name, sink: sink,
+                                                 layout: layout, state: &state)
+                try keepSkipped(batch.skipped, file: file.name, layout: layout)
                 try await state.settleRetiring()
                 try ImportCheckpoint(file: file.name, inode: file.inode, offset: batch.endOffset).save(to: checkpointPath)
 
@@ -237,8 +258,9 @@ public struct ClickImporter: Sendable {
                 batch.atEndOfFile = true
                 break
             }
-            if options.excludeBots && record.bot != nil {
+            if excludesBots && record.bot != nil {
                 batch.bots += 1
+                batch.skipped.append(record)
                 continue
             }
             if !options.includeOrphans && record.outcome == "not-found" {
@@ -290,17 +312,35 @@ public struct ClickImporter: Sendable {
         return .success(rejections)
     }
 
-    /// Writes rejected events to `rejected/`; returns how many events of the batch they are.
-    private func setAside(_ rejections: [SinkRejection], of batch: Batch, file: String, sink: any ClickSink,
-                          layout: SpoolLayout) throws(ImportError) -> Int {
+    var excludesBots: Bool { options.excludesBots }
+
+    /// Keeps bot events left out of a batch in `skipped/<file>`, as the lines they were, so that nothing the
+    /// responder recorded is lost even under `--delete`.
+    func keepSkipped(_ records: [SpoolRecord], file: String, layout: SpoolLayout) throws(ImportError) {
+        guard !records.isEmpty, !options.dryRun else { return }
+        let directory = layout.directory + "/skipped"
+        try ImportFiles.makeDirectory(directory)
+        var bytes: [UInt8] = []
+        for record in records { bytes.append(contentsOf: record.line) }
+        try ImportFiles.appendSynced(bytes, to: directory + "/" + file)
+    }
+
+    /// Writes rejected events to `rejected/`; returns how many events of `records` they are.
+    func setAside(_ rejections: [SinkRejection], of records: [SpoolRecord], file: String, sink: any ClickSink,
+                  layout: SpoolLayout, state: inout RunState) throws(ImportError) -> Int {
         guard !rejections.isEmpty else { return 0 }
         var reasons: [String: SinkRejection] = [:]
         for rejection in rejections where reasons[rejection.id] == nil { reasons[rejection.id] = rejection }
         var entries: [(record: SpoolRecord, rejection: SinkRejection)] = []
-        for record in batch.records {
+        for record in records {
             if let rejection = reasons[record.id] { entries.append((record, rejection)) }
         }
         guard !entries.isEmpty else { return 0 }
+        for entry in entries {
+            if case .source(let source) = entry.rejection.cause, !state.summary.refusedSources.contains(source) {
+                state.summary.refusedSources.append(source)
+            }
+        }
         let path = try RejectedEventLog.append(entries, file: file, sink: sink.name, layout: layout)
         let first = entries[0].rejection
         warn("warning: the sink rejected \(entries.count) event\(entries.count == 1 ? "" : "s") of \(file), kept in "
@@ -369,7 +409,10 @@ public struct ClickImporter: Sendable {
             if options.gzip {
                 throw .badOption("--gzip: Tracardi does not accept compressed request bodies; use it with --ndjson")
             }
-            return TracardiSink(baseURL: base, defaultSource: options.tracardiSource)
+            guard let header = HTTPHeaderField(parsing: options.forwardedIPHeader + ": x") else {
+                throw .badOption("--forwarded-ip-header \(options.forwardedIPHeader): not a header name")
+            }
+            return TracardiSink(baseURL: base, defaultSource: options.tracardiSource, forwardedIPHeader: header.name)
         case .ndjson(let url):
             try Self.checkURL(url, flag: "--ndjson")
             if options.gzip && !GzipEncoder.isAvailable {
@@ -397,7 +440,7 @@ public struct ClickImporter: Sendable {
         }
     }
 
-    private func warn(_ message: String) {
+    func warn(_ message: String) {
         output.warning("redirectctl import: " + message)
     }
 

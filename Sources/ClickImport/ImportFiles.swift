@@ -71,9 +71,11 @@ enum ImportFiles {
         try syncDirectory(layout.readyDirectory)
     }
 
-    /// Deletes files in `shipped/` last modified (shipped) more than `days` days ago; returns how many.
-    static func pruneShipped(_ layout: SpoolLayout, olderThanDays days: Int, nowSeconds: Int64) throws(ImportError) -> Int {
-        let shipped = layout.directory + "/shipped"
+    /// Deletes files in `<spool>/<subdirectory>` (`shipped/`, `skipped/`) last modified more than `days` days
+    /// ago; returns how many.
+    static func prune(_ subdirectory: String, of layout: SpoolLayout, olderThanDays days: Int,
+                      nowSeconds: Int64) throws(ImportError) -> Int {
+        let shipped = layout.directory + "/" + subdirectory
         let names: [String]
         do {
             names = try SpoolDirectoryListing.names(in: shipped)
@@ -96,6 +98,56 @@ enum ImportFiles {
             if unlink(path) == 0 { removed += 1 }
         }
         return removed
+    }
+
+    /// Appends `bytes` to the file at `path` (created if missing) and `fsync`s it: on disk before the
+    /// checkpoint moves past what it holds, so a crash can repeat an entry but never lose one.
+    static func appendSynced(_ bytes: [UInt8], to path: String) throws(ImportError) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw .spool(SpoolError("open", path, Errno(rawValue: errno))) }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw .spool(SpoolError("write", path, Errno(rawValue: n < 0 ? errno : ENOSPC))) }
+            written += n
+        }
+        guard fsync(fd) == 0 else { throw .spool(SpoolError("fsync", path, Errno(rawValue: errno))) }
+    }
+
+    /// Replaces the file at `path` with `bytes` (a temporary file, `fsync`, rename, directory `fsync`), or
+    /// removes it when `bytes` is empty.
+    static func replace(_ path: String, with bytes: [UInt8], directory: String, temporaryName: String) throws(ImportError) {
+        if bytes.isEmpty {
+            guard unlink(path) == 0 || errno == ENOENT else {
+                throw .spool(SpoolError("unlink", path, Errno(rawValue: errno)))
+            }
+        } else {
+            let temporary = directory + "/" + temporaryName
+            _ = unlink(temporary)
+            try appendSynced(bytes, to: temporary)
+            guard rename(temporary, path) == 0 else {
+                throw .spool(SpoolError("rename", temporary, Errno(rawValue: errno)))
+            }
+        }
+        try syncDirectory(directory)
+    }
+
+    /// Reads a whole file.
+    static func readAll(_ path: String) throws(ImportError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .spool(SpoolError("open", path, Errno(rawValue: errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw .spool(SpoolError("read", path, Errno(rawValue: errno))) }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
     }
 
     static func makeDirectory(_ path: String) throws(ImportError) {

@@ -32,13 +32,18 @@ public struct ImportOptions: Sendable {
     public var dryRun = false
     /// Start no new batch after this many seconds; what is left waits for the next run.
     public var maxSeconds: Double?
-    /// Skip events whose `bot` is not null (they stay in the shipped files).
-    public var excludeBots = false
+    /// Skip events whose `bot` is not null, keeping them in `skipped/`; nil takes the sink's default
+    /// (``excludesBots``).
+    public var excludeBots: Bool?
+    /// Send the events in `rejected/` again before the run ships `ready/`.
+    public var retryRejected = false
+    /// The HTTP header that carries the visitor's IP to Tracardi (its `USE_X_FORWARDED_IP` setting).
+    public var forwardedIPHeader = "X-Forwarded-For"
     /// Also ship events of unknown redirects (`outcome` `not-found`), which are skipped by default.
     public var includeOrphans = false
     /// Delete shipped files instead of moving them to `shipped/`.
     public var deleteShipped = false
-    /// Delete files in `shipped/` shipped more than this many days ago; nil keeps them.
+    /// Delete files in `shipped/` and `skipped/` written more than this many days ago; nil keeps them.
     public var keepShippedDays: Int?
     /// Event source id for Tracardi when an event has none.
     public var tracardiSource: String?
@@ -48,6 +53,14 @@ public struct ImportOptions: Sendable {
     public init(spoolDirectory: String, sink: Sink) {
         self.spoolDirectory = spoolDirectory
         self.sink = sink
+    }
+
+    /// Whether this run skips bot events: by default for Tracardi, which refuses a whole call whose user agent
+    /// parses as a bot, and not for NDJSON collectors, which take everything.
+    public var excludesBots: Bool {
+        if let excludeBots { return excludeBots }
+        if case .tracardi = sink { return true }
+        return false
     }
 }
 

@@ -5,7 +5,12 @@ public struct ImportSummary: Sendable, Equatable {
     /// Files shipped completely (moved to `shipped/` or deleted).
     public var files = 0
     public var rejected = 0
+    /// Bot events left out (`--exclude-bots`, the default for Tracardi), kept in `skipped/`.
     public var botsSkipped = 0
+    /// Event sources the sink refused, in the order met; their events are in `rejected/` and the run exits 1.
+    public var refusedSources: [String] = []
+    /// Events sent again from `rejected/` (`--retry-rejected`) that the sink took this time.
+    public var retried = 0
     /// Events of unknown redirects (`not-found`) left out because `--include-orphans` was not given.
     public var orphansSkipped = 0
     /// Lines that were no event (torn, not JSON, no id).

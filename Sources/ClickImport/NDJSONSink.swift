@@ -29,6 +29,9 @@ public struct NDJSONSink: ClickSink {
 
     public func interpret(_ response: SinkResponse, to request: SinkRequest) throws(SinkError) -> [SinkRejection] {
         if (200..<300).contains(response.status) { return [] }
+        guard response.status == 400 || response.status == 422 else {
+            throw .misconfigured(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))
+        }
         let named = SinkAnswer.namedEvents(in: response.body, ids: request.eventIDs, status: response.status)
         guard !named.isEmpty else {
             throw .refused(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))

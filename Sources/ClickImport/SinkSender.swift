@@ -1,13 +1,21 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Sends sink requests over HTTP, retrying what may work later and sorting every other answer into a `SinkError`.
 ///
-/// Returns only 2xx, 400 and 422 answers: those are for the sink to read. Network errors, timeouts, 408, 429
-/// and 5xx are retried with backoff (honouring `Retry-After` up to the maximum delay); when the retries run
-/// out, or the next wait would pass the run's deadline, the request fails as `.unavailable`. Any other status
-/// (401, 403, 404, a redirect, 413, …) fails at once as `.misconfigured`.
+/// Returns 2xx and 4xx answers (but 408 and 429): those are for the sink to read, since only the sink knows
+/// whether a 401 means bad credentials or a refused event source. Network errors, timeouts, 408, 429 and 5xx
+/// are retried with backoff (honouring `Retry-After` up to the maximum delay); when the retries run out, or the
+/// next wait would pass the run's deadline, the request fails as `.unavailable`. A redirect or any other status
+/// fails at once as `.misconfigured`.
 final class SinkSender: Sendable {
     static let maximumAnswerBytes = 1 << 20
 
@@ -57,16 +65,17 @@ final class SinkSender: Sendable {
                 http.headers.add(name: "User-Agent", value: "redirectctl-import")
                 if gzipped { http.headers.add(name: "Content-Encoding", value: "gzip") }
                 for header in headers { http.headers.add(name: header.name, value: header.value) }
+                for header in request.headers { http.headers.replaceOrAdd(name: header.name, value: header.value) }
                 http.body = .bytes(bytes)
                 let response = try await client.execute(http, timeout: requestTimeout)
                 let answer = try await Self.collect(response.body)
                 let status = Int(response.status.code)
                 switch status {
-                case 200..<300, 400, 422:
-                    return SinkResponse(status: status, body: answer)
                 case 408, 429, 500..<600:
                     problem = "HTTP \(status)" + Self.detail(answer)
                     retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0) }
+                case 200..<300, 400..<500:
+                    return SinkResponse(status: status, body: answer)
                 default:
                     var detail = SinkAnswer.excerpt(answer)
                     if (300..<400).contains(status), let location = response.headers.first(name: "Location") {
@@ -83,7 +92,7 @@ final class SinkSender: Sendable {
                 {
                     throw .misconfigured(url: request.url, status: nil, detail: String(describing: clientError))
                 }
-                problem = Self.describe(error)
+                problem = Self.describe(error, url: request.url)
             }
             guard attempt <= policy.retries else {
                 throw .unavailable(url: request.url, attempts: attempt, lastProblem: problem)
@@ -113,7 +122,17 @@ final class SinkSender: Sendable {
         return text.isEmpty ? "" : ": " + text
     }
 
-    private static func describe(_ error: any Error) -> String {
+    private static func describe(_ error: any Error, url: String) -> String {
+        if let errno = (error as? IOError)?.errnoCode ?? (error as? NIOConnectionError)?.connectionErrors.lazy
+            .compactMap({ ($0.error as? IOError)?.errnoCode }).first
+        {
+            switch errno {
+            case ECONNREFUSED: return "connection refused: is the sink running at \(url)?"
+            case ECONNRESET: return "the sink reset the connection"
+            case EHOSTUNREACH, ENETUNREACH: return "no route to the sink's host"
+            default: break
+            }
+        }
         if let clientError = error as? HTTPClientError {
             switch clientError {
             case .connectTimeout: return "connect timeout"

@@ -1,39 +1,52 @@
 import ClickSpool
 import RedirectCore
 
-/// Tracardi's `/track` API: one call per (source, session) group of a batch.
+/// Tracardi's `/track` API: one call per visitor (source, session, user agent, IP and language) of a batch.
 ///
-/// Tracardi replaces `request.headers` with those of the caller (this importer), so each event carries the
-/// visitor's request in its `context`: `context.request` holds the recorded method, IP, user agent, referer,
-/// language, host and query, and the user agent is repeated as `context.browser.local.browser.userAgent`,
-/// where Tracardi's own JavaScript tracker puts it. Events without a session go to
-/// `/track?profile_less=true`.
+/// Tracardi computes a session's browser, language and IP from the call, not from each event, so every call
+/// carries one visitor's values where Tracardi reads them: the user agent and language in the payload's
+/// top-level `context` (`browser.local.browser`) and in the body's `request.headers` (where its bot check
+/// parses the user agent), and the IP in the HTTP header its `USE_X_FORWARDED_IP` setting names (empty when the
+/// click was recorded without an IP, so Tracardi stores no address rather than the importer's). Grouping by
+/// visitor also means that one agent Tracardi takes for a bot can refuse only its own events.
+///
+/// Calls with a session ask Tracardi to save it (`saveSession: true`): the first call for an unknown session
+/// creates one profile and stores the session with it, and every later call for that session finds it. The
+/// sender sends a batch's calls one after another, which keeps it at one profile per session. Events without a
+/// session go to `/track?profile_less=true`.
 public struct TracardiSink: ClickSink {
     /// The API base URL, without a trailing slash.
     public let baseURL: String
     /// Event source id for events that carry none.
     public let defaultSource: String?
+    /// The HTTP header that carries the visitor's IP (Tracardi's `USE_X_FORWARDED_IP` names the same header).
+    public let forwardedIPHeader: String
 
-    public init(baseURL: String, defaultSource: String? = nil) {
+    public init(baseURL: String, defaultSource: String? = nil, forwardedIPHeader: String = "X-Forwarded-For") {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.defaultSource = defaultSource
+        self.forwardedIPHeader = forwardedIPHeader
     }
 
     public var name: String { "tracardi" }
     /// Tracardi (FastAPI behind uvicorn) does not decode compressed request bodies.
     public var acceptsGzip: Bool { false }
 
-    struct GroupKey: Hashable {
+    /// What one `/track` call has in common: Tracardi takes these from the call, not from its events.
+    struct Visitor: Hashable {
         var source: String
         var session: String?
+        var userAgent: String?
+        var ip: String?
+        var language: String?
     }
 
     public func plan(_ records: [SpoolRecord]) -> SinkPlan {
         var plan = SinkPlan()
-        var order: [GroupKey] = []
-        var groups: [GroupKey: [(id: String, event: JSONValue, line: JSONValue)]] = [:]
+        var order: [Visitor] = []
+        var groups: [Visitor: [(id: String, event: JSONValue)]] = [:]
         for record in records {
             guard let line = JSONValueParser.parse(record.line.dropLast()) else {
                 plan.rejections.append(SinkRejection(id: record.id, reason: "the line does not parse as JSON", status: nil))
@@ -46,25 +59,53 @@ public struct TracardiSink: ClickSink {
                     status: nil))
                 continue
             }
-            let key = GroupKey(source: source, session: line["session"]?.stringValue)
+            let request = line["request"]
+            let key = Visitor(source: source, session: line["session"]?.stringValue,
+                              userAgent: request?["user_agent"]?.stringValue, ip: request?["ip"]?.stringValue,
+                              language: request?["accept_language"]?.stringValue)
             if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append((record.id, Self.event(from: line, id: record.id), line))
+            groups[key, default: []].append((record.id, Self.event(from: line, id: record.id)))
         }
-        for key in order {
-            guard let members = groups[key], let first = members.first else { continue }
-            var payload: [(key: String, value: JSONValue)] = [("source", .object([("id", .string(key.source))]))]
-            if let session = key.session {
-                payload.append(("session", .object([("id", .string(session))])))
-            }
-            payload.append(("events", .array(members.map(\.event))))
-            payload.append(("request", .object([("headers", Self.headers(of: first.line))])))
-            payload.append(("options", .object([("saveSession", .bool(false))])))
+        for visitor in order {
+            guard let members = groups[visitor] else { continue }
             var body: [UInt8] = []
-            JSONValue.object(payload).write(to: &body)
-            let url = baseURL + (key.session == nil ? "/track?profile_less=true" : "/track")
-            plan.requests.append(SinkRequest(url: url, body: body, contentType: "application/json", eventIDs: members.map(\.id)))
+            Self.payload(for: visitor, events: members.map(\.event)).write(to: &body)
+            let url = baseURL + (visitor.session == nil ? "/track?profile_less=true" : "/track")
+            plan.requests.append(SinkRequest(
+                url: url, body: body, contentType: "application/json", eventIDs: members.map(\.id),
+                headers: [HTTPHeaderField(name: forwardedIPHeader, value: visitor.ip ?? "")], source: visitor.source))
         }
         return plan
+    }
+
+    /// The `/track` body for one visitor's events.
+    static func payload(for visitor: Visitor, events: [JSONValue]) -> JSONValue {
+        var payload: [(key: String, value: JSONValue)] = [("source", .object([("id", .string(visitor.source))]))]
+        if let session = visitor.session {
+            payload.append(("session", .object([("id", .string(session))])))
+        }
+        // Where Tracardi reads a new session's browser and language (its JavaScript tracker's shape).
+        var browser: [(key: String, value: JSONValue)] = []
+        if let userAgent = visitor.userAgent { browser.append(("userAgent", .string(userAgent))) }
+        if let language = visitor.language.flatMap(Self.primaryLanguage) { browser.append(("language", .string(language))) }
+        payload.append(("context", .object([("browser", .object([("local", .object([("browser", .object(browser))]))]))])))
+        payload.append(("events", .array(events)))
+        var headers: [(key: String, value: JSONValue)] = []
+        if let userAgent = visitor.userAgent { headers.append(("user-agent", .string(userAgent))) }
+        if let language = visitor.language { headers.append(("accept-language", .string(language))) }
+        if let ip = visitor.ip { headers.append(("x-forwarded-for", .string(ip))) }
+        payload.append(("request", .object([("headers", .object(headers))])))
+        // A profile-less call has no session to save; a call with one saves it, so that the next call for the
+        // same session finds its profile instead of making another.
+        payload.append(("options", .object([("saveSession", .bool(visitor.session != nil))])))
+        return .object(payload)
+    }
+
+    /// `de-DE` of `de-DE,de;q=0.9,en;q=0.8`: the language a browser reports as its own.
+    static func primaryLanguage(_ acceptLanguage: String) -> String? {
+        let first = acceptLanguage.split(separator: ",").first.map { $0.split(separator: ";").first ?? $0 } ?? ""
+        let tag = first.trimmingSpaces
+        return tag.isEmpty || tag == "*" ? nil : tag
     }
 
     /// One Tracardi event from one spool line.
@@ -73,10 +114,12 @@ public struct TracardiSink: ClickSink {
         var context: [(key: String, value: JSONValue)] = [
             ("redirect", .object([
                 ("id", line["redirect"] ?? .null),
+                ("click_id", .string(id)),
                 ("target", line["target"] ?? .null),
                 ("status", line["status"] ?? .null),
                 ("outcome", line["outcome"] ?? .null),
                 ("session_status", line["session_status"] ?? .null),
+                ("session_source", line["session_source"] ?? .null),
             ])),
             ("request", request),
         ]
@@ -84,44 +127,65 @@ public struct TracardiSink: ClickSink {
             context.append(("browser", .object([("local", .object([("browser", .object([("userAgent", userAgent)]))]))])))
         }
         context.append(("bot", line["bot"] ?? .null))
+        if let category = line["bot_category"] { context.append(("bot_category", category)) }
+        // `insert` is what Tracardi's views and histograms sort by; without it the import time would stand there.
+        let time = line["time"] ?? .null
         return .object([
             ("id", .string(id)),
             ("type", line["type"] ?? .string("redirect")),
             ("properties", line["properties"] ?? .object([])),
-            ("time", .object([("create", line["time"] ?? .null)])),
+            ("time", .object([("create", time), ("insert", time)])),
             ("context", .object(context)),
         ])
     }
 
-    /// The visitor's headers as recorded (Tracardi overwrites them with ours, but a proxy in between may not).
-    static func headers(of line: JSONValue) -> JSONValue {
-        guard let request = line["request"] else { return .object([]) }
-        var headers: [(key: String, value: JSONValue)] = []
-        for (key, header) in [("user_agent", "user-agent"), ("ip", "x-forwarded-for"), ("referer", "referer"),
-                              ("accept_language", "accept-language")]
-        {
-            if let value = request[key]?.stringValue { headers.append((header, .string(value))) }
+    public func interpret(_ response: SinkResponse, to request: SinkRequest) throws(SinkError) -> [SinkRejection] {
+        switch response.status {
+        case 200..<300:
+            // 226 lists workflow errors that happened after the events were saved: they count as delivered.
+            return []
+        case 401:
+            let detail = Self.detail(of: response.body)
+            let lowered = detail.lowercased()
+            if lowered.contains("traffic from bot") {
+                let reason = "Tracardi refused the call as bot traffic (its DISALLOW_BOT_TRAFFIC setting): \(detail)"
+                return request.eventIDs.map { SinkRejection(id: $0, reason: reason, status: 401, cause: .bot) }
+            }
+            if Self.refusesSource(lowered), let source = request.source {
+                let reason = "Tracardi refused event source `\(source)`: \(detail); /track needs an enabled event "
+                    + "source of type REST with this id (set `source` in the redirect file or _defaults.toml), then "
+                    + "run redirectctl import --retry-rejected"
+                return request.eventIDs.map {
+                    SinkRejection(id: $0, reason: SinkAnswer.shorten(reason), status: 401, cause: .source(source))
+                }
+            }
+            throw .misconfigured(url: request.url, status: 401, detail: SinkAnswer.excerpt(response.body))
+        case 406:
+            // Event validation failed (a validation schema of Tracardi's); the answer does not say which event.
+            let reason = "Tracardi's event validation refused the call: " + Self.detail(of: response.body)
+            return request.eventIDs.map { SinkRejection(id: $0, reason: SinkAnswer.shorten(reason), status: 406) }
+        case 400, 422:
+            let named = SinkAnswer.namedEvents(in: response.body, ids: request.eventIDs, status: response.status,
+                                               indexPrefix: ["body", "events"])
+            guard !named.isEmpty else {
+                throw .refused(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))
+            }
+            return named
+        default:
+            throw .misconfigured(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))
         }
-        return .object(headers)
     }
 
-    public func interpret(_ response: SinkResponse, to request: SinkRequest) throws(SinkError) -> [SinkRejection] {
-        if (200..<300).contains(response.status) {
-            // Tracardi answers 2xx and lists what went wrong in `errors`: those events did not count.
-            guard let answer = JSONValueParser.parse(response.body), case .array(let errors)? = answer["errors"],
-                !errors.isEmpty
-            else { return [] }
-            let named = SinkAnswer.namedEvents(in: Array(JSONValue.array(errors).jsonText.utf8), ids: request.eventIDs,
-                                               status: response.status)
-            if !named.isEmpty { return named }
-            let reason = SinkAnswer.shorten(errors.map { $0.stringValue ?? $0.jsonText }.joined(separator: "; "))
-            return request.eventIDs.map { SinkRejection(id: $0, reason: reason, status: response.status) }
-        }
-        let named = SinkAnswer.namedEvents(in: response.body, ids: request.eventIDs, status: response.status,
-                                           indexPrefix: ["body", "events"])
-        guard !named.isEmpty else {
-            throw .refused(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))
-        }
-        return named
+    /// Tracardi's 401 texts for a source it will not take: unknown (`Invalid event source`), disabled, not of
+    /// type REST (`allows only bridges of types`, older `not within allowed bridge types`), internal (`@…`).
+    static func refusesSource(_ lowered: String) -> Bool {
+        ["invalid event source", "event source disabled", "bridges of types", "allowed bridge types",
+         "internal event sources"].contains { lowered.contains($0) }
+    }
+
+    /// FastAPI's `{"detail": "…"}` as text, or the answer's excerpt.
+    static func detail(of body: [UInt8]) -> String {
+        if let detail = JSONValueParser.parse(body)?["detail"]?.stringValue { return SinkAnswer.shorten(detail) }
+        return SinkAnswer.excerpt(body)
     }
 }

@@ -15,6 +15,13 @@ public struct ClickEvent: Equatable, Sendable {
         case malformed
     }
 
+    /// Where the session came from: the link's path, or Tracardi's `tracardi-session-id` cookie when the path
+    /// had none.
+    public enum SessionSource: String, Sendable {
+        case path
+        case cookie
+    }
+
     /// The request as recorded, after the privacy switches have been applied.
     public struct RequestInfo: Equatable, Sendable {
         public var method: String
@@ -47,6 +54,8 @@ public struct ClickEvent: Equatable, Sendable {
     public var redirect: String?
     public var session: String?
     public var sessionStatus: SessionStatus
+    /// Where `session` came from; nil when there is none.
+    public var sessionSource: SessionSource?
     public var source: String?
     public var type: String
     public var properties: [(key: String, value: JSONValue)]
@@ -60,13 +69,14 @@ public struct ClickEvent: Equatable, Sendable {
     public init(id: String, time: Timestamp, outcome: Outcome, redirect: String?, session: String?,
                 sessionStatus: SessionStatus, source: String?, type: String,
                 properties: [(key: String, value: JSONValue)], target: String?, status: Int,
-                request: RequestInfo, bot: String?) {
+                request: RequestInfo, bot: String?, sessionSource: SessionSource? = nil) {
         self.id = id
         self.time = time
         self.outcome = outcome
         self.redirect = redirect
         self.session = session
         self.sessionStatus = sessionStatus
+        self.sessionSource = sessionSource
         self.source = source
         self.type = type
         self.properties = properties
@@ -91,10 +101,11 @@ extension ClickEvent {
         var propertiesJSON: [UInt8] = []
         if !properties.isEmpty { JSONWriter.writeObject(properties, to: &propertiesJSON) }
         // Keys, punctuation, the time and two numbers take under 300 bytes; then each string at its longest.
-        let fixed = 400 + propertiesJSON.count
+        let fixed = 440 + propertiesJSON.count
         let event = JSONWriter.maxStringLength(id) + JSONWriter.maxStringLength(outcome.rawValue)
             + JSONWriter.maxStringLength(redirect) + JSONWriter.maxStringLength(session)
-            + JSONWriter.maxStringLength(sessionStatus.rawValue) + JSONWriter.maxStringLength(source)
+            + JSONWriter.maxStringLength(sessionStatus.rawValue) + JSONWriter.maxStringLength(sessionSource?.rawValue)
+            + JSONWriter.maxStringLength(source)
             + JSONWriter.maxStringLength(type) + JSONWriter.maxStringLength(target) + JSONWriter.maxStringLength(bot)
         let requestFields = JSONWriter.maxStringLength(request.method) + JSONWriter.maxStringLength(request.ip)
             + JSONWriter.maxStringLength(request.userAgent) + JSONWriter.maxStringLength(request.referer)
@@ -131,6 +142,8 @@ extension ClickEvent {
             string(session)
             raw(",\"session_status\":")
             string(sessionStatus.rawValue)
+            raw(",\"session_source\":")
+            string(sessionSource?.rawValue)
             raw(",\"source\":")
             string(source)
             raw(",\"type\":")

@@ -8,6 +8,8 @@ public struct ClickRequest: Sendable {
     public var referer: String?
     public var acceptLanguage: String?
     public var host: String?
+    /// The `Cookie` header, read only for Tracardi's `tracardi-session-id` when the path has no session.
+    public var cookie: String?
     /// `Sec-GPC: 1` was sent.
     public var globalPrivacyControl: Bool
     /// `DNT: 1` was sent.
@@ -16,7 +18,7 @@ public struct ClickRequest: Sendable {
     public init(
         method: String, pathInfo: String, query: String = "", remoteAddress: String? = nil,
         userAgent: String? = nil, referer: String? = nil, acceptLanguage: String? = nil, host: String? = nil,
-        globalPrivacyControl: Bool = false, doNotTrack: Bool = false
+        globalPrivacyControl: Bool = false, doNotTrack: Bool = false, cookie: String? = nil
     ) {
         self.method = method
         self.pathInfo = pathInfo
@@ -26,6 +28,7 @@ public struct ClickRequest: Sendable {
         self.referer = referer
         self.acceptLanguage = acceptLanguage
         self.host = host
+        self.cookie = cookie
         self.globalPrivacyControl = globalPrivacyControl
         self.doNotTrack = doNotTrack
     }
@@ -44,7 +47,25 @@ public struct ClickRequest: Sendable {
             acceptLanguage: parameter("HTTP_ACCEPT_LANGUAGE"),
             host: parameter("HTTP_HOST"),
             globalPrivacyControl: parameter("HTTP_SEC_GPC").map(Self.isOne) ?? false,
-            doNotTrack: parameter("HTTP_DNT").map(Self.isOne) ?? false)
+            doNotTrack: parameter("HTTP_DNT").map(Self.isOne) ?? false,
+            cookie: parameter("HTTP_COOKIE"))
+    }
+
+    /// The value of cookie `name` in a `Cookie` header (`a=1; name=value`), without surrounding quotes.
+    public static func cookie(named name: String, in header: String) -> Substring? {
+        for pair in header.split(separator: ";") {
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            var key = pair[..<equals]
+            while key.first == " " || key.first == "\t" { key.removeFirst() }
+            while key.last == " " || key.last == "\t" { key.removeLast() }
+            guard key == name else { continue }
+            var value = pair[pair.index(after: equals)...]
+            while value.first == " " || value.first == "\t" { value.removeFirst() }
+            while value.last == " " || value.last == "\t" { value.removeLast() }
+            if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
+            return value
+        }
+        return nil
     }
 
     /// `Sec-GPC` and `DNT` are on when their value is `1`, give or take surrounding blanks.

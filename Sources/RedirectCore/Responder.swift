@@ -36,12 +36,28 @@ public enum Responder {
         let path = RequestPath.parse(request.pathInfo)
         var session: String? = nil
         var sessionStatus = ClickEvent.SessionStatus.absent
+        var sessionSource: ClickEvent.SessionSource? = nil
         switch path?.session {
         case .valid(let s)?:
             session = s
             sessionStatus = .valid
+            sessionSource = .path
         case .malformed?: sessionStatus = .malformed
-        case .none?, nil: break
+        case .none?:
+            // As Tracardi's own redirect does: a link without a session takes it from Tracardi's cookie, unless
+            // the visitor asked not to be tracked.
+            if let header = request.cookie, !honorsPrivacySignal(request, defaults),
+                let value = ClickRequest.cookie(named: "tracardi-session-id", in: header)
+            {
+                if Identifiers.isSessionID(value) {
+                    session = String(value)
+                    sessionStatus = .valid
+                    sessionSource = .cookie
+                } else {
+                    sessionStatus = .malformed
+                }
+            }
+        case nil: break
         }
         let query = QueryString(parsing: request.query)
         let values = PlaceholderValues(session: session, redirect: path?.id ?? "", clickID: clickID, query: query)
@@ -83,10 +99,16 @@ public enum Responder {
             }
         }
 
-        let event = makeEvent(
+        var event = makeEvent(
             request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
             outcome: outcome, session: session, sessionStatus: sessionStatus, values: values, response: response)
+        event.sessionSource = sessionSource
         return ResponderDecision(response: response, event: event)
+    }
+
+    /// Whether the request carries `Sec-GPC: 1` or `DNT: 1` and the defaults say to honour them.
+    static func honorsPrivacySignal(_ request: ClickRequest, _ defaults: RedirectDefaults) -> Bool {
+        defaults.honorPrivacySignals && (request.globalPrivacyControl || request.doNotTrack)
     }
 
     static func makeEvent(
@@ -94,7 +116,7 @@ public enum Responder {
         redirect: Redirect?, outcome: ClickEvent.Outcome, session: String?,
         sessionStatus: ClickEvent.SessionStatus, values: PlaceholderValues, response: RedirectResponse
     ) -> ClickEvent {
-        let privacy = defaults.honorPrivacySignals && (request.globalPrivacyControl || request.doNotTrack)
+        let privacy = honorsPrivacySignal(request, defaults)
         var ip = privacy ? nil : request.remoteAddress
         if defaults.anonymizeIP, let address = ip { ip = IPAnonymizer.anonymize(address) }
         let info = ClickEvent.RequestInfo(

@@ -15,14 +15,17 @@ struct ImportCommand: AsyncParsableCommand {
         discussion: """
             Takes <spool>/import.lock, seals passed buckets, then sends ready/ files oldest first in batches. \
             After each batch the sink acknowledged, <spool>/import.checkpoint records the file and offset; a \
-            shipped file moves to shipped/ (or is deleted with --delete). Events the sink rejects (400/422 naming \
-            them, or Tracardi's errors list) go to rejected/ with the sink's reason. Events of unknown redirects \
-            (outcome not-found) are skipped unless --include-orphans.
+            shipped file moves to shipped/ (or is deleted with --delete). Events the sink rejects (a 400/422 naming \
+            them; for Tracardi also a refused event source or bot traffic) go to rejected/ with the sink's reason; \
+            --retry-rejected sends them again once the cause is fixed. Bot events are skipped by default for \
+            Tracardi (--include-bots sends them), on request for NDJSON (--exclude-bots); skipped events are kept \
+            in skipped/. Events of unknown redirects (outcome not-found) are skipped unless --include-orphans.
 
             Headers: --header, REDIRECTCTL_IMPORT_HEADERS (one "Name: value" a line), REDIRECTCTL_IMPORT_TOKEN \
             (sent as "Authorization: Bearer TOKEN").
 
-            Exit status: 0 all shipped (or stopped cleanly at --max-seconds), 1 other error, 3 another import is \
+            Exit status: 0 all shipped (or stopped cleanly at --max-seconds), 1 the sink refused an event source \
+            (the rest was shipped) or another error, 3 another import is \
             running, 4 sink unavailable (try later; nothing unacknowledged moved), 5 misconfiguration (401, 403, \
             404, a redirect, a bad URL).
             """)
@@ -68,8 +71,18 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Start no new batch after this many seconds; the rest waits for the next run.")
     var maxSeconds: Double?
 
-    @Flag(help: "Skip events flagged as bots (bot not null); they stay in the shipped files.")
+    @Flag(help: "Skip events flagged as bots (bot not null), keeping them in skipped/. The default for --tracardi.")
     var excludeBots = false
+
+    @Flag(help: "Send bot events too (Tracardi refuses a call whose user agent parses as a bot).")
+    var includeBots = false
+
+    @Flag(help: "Send the events kept in rejected/ again first (after fixing what the sink refused).")
+    var retryRejected = false
+
+    @Option(help: ArgumentHelp("HTTP header that carries the visitor's IP to Tracardi (its USE_X_FORWARDED_IP).",
+                               valueName: "name"))
+    var forwardedIPHeader = "X-Forwarded-For"
 
     @Flag(help: "Also ship events of unknown redirects (outcome not-found).")
     var includeOrphans = false
@@ -77,7 +90,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Delete shipped files instead of moving them to shipped/.")
     var delete = false
 
-    @Option(help: ArgumentHelp("Delete files in shipped/ shipped more than N days ago.", valueName: "n"))
+    @Option(help: ArgumentHelp("Delete files in shipped/ and skipped/ written more than N days ago.", valueName: "n"))
     var keepShippedDays: Int?
 
     @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
@@ -91,12 +104,16 @@ struct ImportCommand: AsyncParsableCommand {
             throw ValidationError("pass exactly one of --tracardi URL or --ndjson URL")
         }
         if gzip && tracardi != nil { throw ValidationError("--gzip works with --ndjson only: Tracardi takes plain JSON") }
+        if excludeBots && includeBots { throw ValidationError("pass --exclude-bots or --include-bots, not both") }
+        guard HTTPHeaderField(parsing: forwardedIPHeader + ": x") != nil else {
+            throw ValidationError("--forwarded-ip-header \(forwardedIPHeader): not a header name")
+        }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard connectTimeout > 0, timeout > 0 else { throw ValidationError("timeouts must be more than 0 seconds") }
         guard retries >= 0, retryDelay >= 0 else { throw ValidationError("--retries and --retry-delay cannot be negative") }
         if let maxSeconds, maxSeconds <= 0 { throw ValidationError("--max-seconds must be more than 0") }
         if let keepShippedDays, keepShippedDays < 0 { throw ValidationError("--keep-shipped-days cannot be negative") }
-        if delete && keepShippedDays != nil { throw ValidationError("--delete keeps nothing in shipped/: drop --keep-shipped-days") }
+
         if let seconds = bucketSeconds ?? Self.environment("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init),
             !(1...86_400).contains(seconds)
         {
@@ -120,7 +137,9 @@ struct ImportCommand: AsyncParsableCommand {
         options.gzip = gzip
         options.dryRun = dryRun
         options.maxSeconds = maxSeconds
-        options.excludeBots = excludeBots
+        options.excludeBots = excludeBots ? true : includeBots ? false : nil
+        options.retryRejected = retryRejected
+        options.forwardedIPHeader = forwardedIPHeader
         options.includeOrphans = includeOrphans
         options.deleteShipped = delete
         options.keepShippedDays = keepShippedDays

@@ -12,25 +12,43 @@ import Testing
                            endOffset: Int64(line.count), lineNumber: 1)
     }
 
-    @Test func tracardiGroupsBySourceAndSession() throws {
+    @Test func tracardiGroupsByVisitor() throws {
+        var sameVisitor = TestSpool.event(file: 1, n: 2, session: "a")
+        sameVisitor.request = TestSpool.event(file: 1, n: 0, session: "a").request
+        var otherLanguage = sameVisitor
+        otherLanguage.id = TestSpool.id(1, 5)
+        otherLanguage.request.acceptLanguage = "fr"
         let events = [
-            TestSpool.event(file: 1, n: 0, session: "a"), TestSpool.event(file: 1, n: 1, session: nil),
-            TestSpool.event(file: 1, n: 2, session: "a"), TestSpool.event(file: 1, n: 3, session: "a", source: "other"),
-            TestSpool.event(file: 1, n: 4, session: "b", source: nil),
+            TestSpool.event(file: 1, n: 0, session: "a"), TestSpool.event(file: 1, n: 1, session: nil), sameVisitor,
+            TestSpool.event(file: 1, n: 3, session: "a", source: "other"),
+            TestSpool.event(file: 1, n: 4, session: "b", source: nil), otherLanguage,
+            // Same session, another user agent and IP (a link preview, say): a call of its own.
+            TestSpool.event(file: 1, n: 6, session: "a"),
         ]
         let plan = TracardiSink(baseURL: "https://t.example/api/").plan(events.map(Self.record))
         #expect(plan.requests.map(\.url) == ["https://t.example/api/track", "https://t.example/api/track?profile_less=true",
+                                             "https://t.example/api/track", "https://t.example/api/track",
                                              "https://t.example/api/track"])
-        #expect(plan.requests.map(\.eventIDs) == [[events[0].id, events[2].id], [events[1].id], [events[3].id]])
+        #expect(plan.requests.map(\.eventIDs) == [[events[0].id, events[2].id], [events[1].id], [events[3].id],
+                                                  [events[5].id], [events[6].id]])
+        #expect(plan.requests.map(\.source) == ["email-source", "email-source", "other", "email-source", "email-source"])
         #expect(plan.rejections.map(\.id) == [events[4].id])
         #expect(plan.rejections.first?.reason.contains("--tracardi-source") == true)
+        // The visitor's IP goes in the header Tracardi's USE_X_FORWARDED_IP names.
+        #expect(plan.requests[0].headers == [HTTPHeaderField(name: "X-Forwarded-For", value: "203.0.113.0")])
 
-        let withDefault = TracardiSink(baseURL: "https://t.example", defaultSource: "fallback").plan([Self.record(events[4])])
-        let payload = try #require(JSONValueParser.parse(withDefault.requests[0].body))
+        let withDefault = TracardiSink(baseURL: "https://t.example", defaultSource: "fallback",
+                                       forwardedIPHeader: "X-Real-IP").plan([Self.record(events[4])])
+        let request = try #require(withDefault.requests.first)
+        #expect(request.headers == [HTTPHeaderField(name: "X-Real-IP", value: "203.0.113.4")])
+        let payload = try #require(JSONValueParser.parse(request.body))
         #expect(payload["source"]?["id"] == .string("fallback"))
         #expect(payload["session"]?["id"] == .string("b"))
         #expect(payload["request"]?["headers"]?["user-agent"] == .string("Mozilla/5.0 (test 4)"))
-        #expect(payload["options"]?["saveSession"] == .bool(false))
+        #expect(payload["request"]?["headers"]?["accept-language"] == .string("de-DE"))
+        #expect(payload["context"]?["browser"]?["local"]?["browser"]?["userAgent"] == .string("Mozilla/5.0 (test 4)"))
+        #expect(payload["context"]?["browser"]?["local"]?["browser"]?["language"] == .string("de-DE"))
+        #expect(payload["options"]?["saveSession"] == .bool(true))
         guard case .array(let list)? = payload["events"], let event = list.first else {
             Issue.record("no events")
             return
@@ -39,9 +57,26 @@ import Testing
         #expect(event["type"] == .string("redirect"))
         #expect(event["properties"] == .object([("campaign", .string("spring")), ("n", .int(4))]))
         #expect(event["time"]?["create"] == .string(events[4].time.iso8601))
+        #expect(event["time"]?["insert"] == .string(events[4].time.iso8601))
         #expect(event["context"]?["request"]?["ip"] == .string("203.0.113.4"))
+        #expect(event["context"]?["redirect"]?["click_id"] == .string(events[4].id))
         #expect(event["context"]?["browser"]?["local"]?["browser"]?["userAgent"] == .string("Mozilla/5.0 (test 4)"))
         #expect(event["context"]?["bot"] == .null)
+
+        // A click recorded without an IP (privacy signal) sends the header empty, so Tracardi stores no address.
+        var private_ = events[1]
+        private_.request.ip = nil
+        let anonymous = TracardiSink(baseURL: "https://t.example").plan([Self.record(private_)])
+        #expect(anonymous.requests.first?.headers == [HTTPHeaderField(name: "X-Forwarded-For", value: "")])
+        let body = try #require(anonymous.requests.first.flatMap { JSONValueParser.parse($0.body) })
+        #expect(body["request"]?["headers"]?["x-forwarded-for"] == nil)
+        #expect(body["options"]?["saveSession"] == .bool(false))
+    }
+
+    @Test(arguments: [("de-DE,de;q=0.9,en;q=0.8", "de-DE"), ("en", "en"), (" fr-CH ; q=1", "fr-CH"), ("*", nil),
+                      ("", nil)] as [(String, String?)])
+    func primaryLanguage(header: String, language: String?) {
+        #expect(TracardiSink.primaryLanguage(header) == language)
     }
 
     @Test func ndjsonBodyIsTheLinesAsTheyAre() {
@@ -69,11 +104,38 @@ import Testing
         let tracardi = TracardiSink(baseURL: "http://t")
         #expect(try tracardi.interpret(SinkResponse(status: 422, body: Array(fastAPI.utf8)), to: request)
             == [SinkRejection(id: "0190-b", reason: "field required", status: 422)])
+        // 226 lists workflow errors after the events were saved (Tracardi 0.8.x): nothing is rejected.
         let errors = #"{"errors":["event 0190-c: no such type"]}"#
-        #expect(try tracardi.interpret(SinkResponse(status: 200, body: Array(errors.utf8)), to: request).map(\.id) == ["0190-c"])
-        let general = #"{"errors":["workflow failed"]}"#
-        #expect(try tracardi.interpret(SinkResponse(status: 226, body: Array(general.utf8)), to: request).map(\.id) == ids)
+        #expect(try tracardi.interpret(SinkResponse(status: 226, body: Array(errors.utf8)), to: request).isEmpty)
         #expect(try tracardi.interpret(SinkResponse(status: 200, body: Array(#"{"errors":[]}"#.utf8)), to: request).isEmpty)
+    }
+
+    @Test func tracardi401SaysWhatItRefused() throws {
+        let ids = ["0190-a", "0190-b"]
+        let request = SinkRequest(url: "http://t/track", body: [], contentType: "", eventIDs: ids, source: "mail")
+        let tracardi = TracardiSink(baseURL: "http://t")
+        func answer(_ status: Int, _ detail: String) throws(SinkError) -> [SinkRejection] {
+            let body = #"{"detail": ""# + detail + #""}"#
+            return try tracardi.interpret(SinkResponse(status: status, body: Array(body.utf8)), to: request)
+        }
+        let bot = try answer(401, "Traffic from bot is not allowed.")
+        #expect(bot.map(\.id) == ids && bot.allSatisfy { $0.cause == .bot && $0.status == 401 })
+        for detail in ["Invalid event source `mail`. Request came from IP: `127.0.0.1` width payload: {}",
+                       "Event source disabled.", "Internal event sources are not allowed via API.",
+                       "This endpoint allows only bridges of types ['rest'], but the even source `m`.`mail` has types "
+                       + "`['redirect']`."]
+        {
+            let refused = try answer(401, detail)
+            #expect(refused.map(\.id) == ids)
+            #expect(refused.allSatisfy { $0.cause == .source("mail") })
+            #expect(refused.first?.reason.contains("event source of type REST") == true)
+            #expect(refused.first?.reason.contains("`mail`") == true)
+        }
+        // Anything else in a 401 is about credentials: the run stops.
+        #expect(throws: SinkError.self) { try answer(401, "Incorrect username or password") }
+        #expect(throws: SinkError.self) { try answer(403, "Forbidden") }
+        let invalid = try answer(406, "Validation failed with error: properties.email is required")
+        #expect(invalid.map(\.id) == ids && invalid.allSatisfy { $0.cause == .event })
     }
 
     @Test func headersFromFlagsAndEnvironment() {

@@ -31,6 +31,7 @@ import Glibc
         #expect(e["redirect"] as? String == "spring-sale")
         #expect(e["session"] as? String == "s-1")
         #expect(e["session_status"] as? String == "valid")
+        #expect(e["session_source"] as? String == "path")
         #expect(e["source"] as? String == "newsletter")
         #expect(e["type"] as? String == "email-click")
         #expect(e["target"] as? String == Self.saleTarget)
@@ -61,6 +62,24 @@ import Glibc
         #expect(e["source"] as? String == "redirect-links")
         #expect(e["type"] as? String == "redirect")
         #expect((e["request"] as? [String: Any])?["query"] as? String == "ref=tw")
+    }
+
+    /// A link without a session takes it from Tracardi's `tracardi-session-id` cookie, as Tracardi's redirect does.
+    @Test(arguments: [RedirectStack.Mode.fastCGI, .cgi])
+    func sessionFromTracardisCookie(mode: RedirectStack.Mode) throws {
+        let stack = try RedirectStack(mode: mode)
+        defer { stack.stop() }
+        let cookie = "Cookie: theme=dark; tracardi-session-id=9b2c-41aa"
+        #expect(try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie]).status == 302)
+        #expect(try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie, "Sec-GPC: 1"]).status == 302)
+        let events = try stack.events()
+        #expect(events.count == 2)
+        #expect(events.first?["session"] as? String == "9b2c-41aa")
+        #expect(events.first?["session_status"] as? String == "valid")
+        #expect(events.first?["session_source"] as? String == "cookie")
+        // A privacy signal: the cookie is not read.
+        #expect(events.last?["session"] is NSNull)
+        #expect(events.last?["session_source"] is NSNull)
     }
 
     @Test func unknownIdIs404AndRecorded() throws {

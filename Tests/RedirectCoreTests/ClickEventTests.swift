@@ -10,7 +10,7 @@ import Testing
             type: "redirect", properties: [("k", .string("v"))], target: "https://example.com/", status: 302,
             request: .init(method: "GET", ip: "203.0.113.7", userAgent: userAgent, referer: referer,
                            acceptLanguage: "en", host: "go.example.com", query: "a=1"),
-            bot: nil)
+            bot: nil, sessionSource: .path)
     }
 
     func line(_ e: ClickEvent) -> String { String(decoding: e.jsonLine(), as: UTF8.self) }
@@ -18,8 +18,8 @@ import Testing
     @Test func exactLine() {
         #expect(line(event(userAgent: "UA")) == """
             {"v":1,"id":"01a2256d-9f98-77af-9da3-2ebfc2723450","time":"2026-11-29T02:08:14.431Z",\
-            "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid","source":"email",\
-            "type":"redirect","properties":{"k":"v"},"target":"https://example.com/","status":302,\
+            "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
+            "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},"target":"https://example.com/","status":302,\
             "request":{"method":"GET","ip":"203.0.113.7","user_agent":"UA","referer":null,"accept_language":"en",\
             "host":"go.example.com","query":"a=1"},"bot":null}
 

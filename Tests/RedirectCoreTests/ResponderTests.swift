@@ -40,6 +40,30 @@ import Testing
         #expect(event?.bot == nil)
     }
 
+    /// Tracardi's redirect takes the session from its `tracardi-session-id` cookie when the path has none.
+    @Test(arguments: [
+        // (path, cookie header, GPC, session, status, source)
+        ("/sale", "a=1; tracardi-session-id=c-9; b=2", false, "c-9", "valid", "cookie"),
+        ("/sale", "tracardi-session-id=\"c-9\"", false, "c-9", "valid", "cookie"),
+        ("/sale/s-1", "tracardi-session-id=c-9", false, "s-1", "valid", "path"),
+        ("/sale", "tracardi-session-id=not a session", false, nil, "malformed", nil),
+        ("/sale", "other=c-9", false, nil, "absent", nil),
+        ("/sale", "tracardi-session-id=c-9", true, nil, "absent", nil),
+        ("/sale/bad session", "tracardi-session-id=c-9", false, nil, "malformed", nil),
+    ] as [(String, String, Bool, String?, String, String?)])
+    func sessionFromTracardisCookie(path: String, cookie: String, privacy: Bool, session: String?, status: String,
+                                    source: String?) throws {
+        let d = respond(ClickRequest(method: "GET", pathInfo: path, userAgent: "Mozilla/5.0",
+                                     globalPrivacyControl: privacy, cookie: cookie))
+        let event = try #require(d.event)
+        #expect(event.session == session)
+        #expect(event.sessionStatus.rawValue == status)
+        #expect(event.sessionSource?.rawValue == source)
+        #expect(d.response.status == 302)
+        let line = String(decoding: event.jsonLine(), as: UTF8.self)
+        #expect(line.contains(#""session_source":"# + (source.map { "\"\($0)\"" } ?? "null")))
+    }
+
     @Test func permanentRedirectHasNoCacheControl() {
         let d = respond(ClickRequest(method: "GET", pathInfo: "/docs"),
                         redirects: [Redirect(id: "docs", url: "https://docs.example.com/", status: .movedPermanently)])
