@@ -18,6 +18,23 @@ the answer:
                                          {"detail":[{"loc":["body","events",i,"type"],"msg"}]}
     {"hang_seconds": S}                  wait S seconds before answering
     {"discard": true}                    record only path, size and status (fast, for benchmarks)
+
+With --model tracardi it answers /track as Tracardi's own code does (tracardi 0.8.2/0.9.0-dev, tracardi-api 0.8.2):
+
+    - the body's request.headers["user-agent"] parsed with the `user-agents` library (the one Tracardi uses)
+      as a bot: 401 {"detail": "Traffic from bot is not allowed."} for the whole call (DISALLOW_BOT_TRAFFIC);
+    - event sources from the control file's "sources" ({"id": "rest" | "redirect" | "disabled"}, default
+      {"email-source": "rest"}): unknown, disabled, not of type rest, or starting with "@": 401 with Tracardi's
+      detail text;
+    - "token": "T" in the control file: any other Authorization than "Bearer T" is 401 "Incorrect credentials";
+    - an event without "type": 422 with FastAPI's {"detail":[{"loc":["body","events",i,"type"],...}]};
+    - profile_less from the query string only;
+    - sessions: a session id it has not stored gets a new profile; the session is stored with that profile
+      only when options.saveSession is not false. The log entry of each call says which "profile" it used
+      and whether it was "profile_created";
+    - the visitor IP from the header named by "forwarded_ip_header" (default x-forwarded-for), as Tracardi's
+      USE_X_FORWARDED_IP setting does, logged as "ip";
+    - "workflow_errors": [...] in the control file: 226 with those errors (0.8.x: the events are saved).
 """
 import argparse
 import gzip
@@ -27,10 +44,70 @@ import signal
 import sys
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 lock = threading.Lock()
 state = {"n": 0, "control_text": None, "since_change": 0}
+# Tracardi's session store: session id -> profile id.
+sessions = {}
+
+
+def tracardi_answer(handler, body, control):
+    """Status, answer and extra log fields for one /track call, decided as Tracardi decides them."""
+    import user_agents
+
+    if not handler.path.startswith("/track"):
+        return 404, {"detail": "Not Found"}, {}
+    token = control.get("token")
+    if token and handler.headers.get("Authorization") != "Bearer " + token:
+        return 401, {"detail": "Incorrect credentials"}, {}
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return 422, {"detail": [{"loc": ["body"], "msg": "invalid json", "type": "value_error.jsondecode"}]}, {}
+    query = parse_qs(urlsplit(handler.path).query)
+    profile_less = query.get("profile_less", ["false"])[0].lower() == "true"
+    ip_header = control.get("forwarded_ip_header", "x-forwarded-for")
+    ip = handler.headers.get(ip_header, handler.client_address[0])
+    extra = {"ip": ip, "profile_less": profile_less}
+
+    agent = ((payload.get("request") or {}).get("headers") or {}).get("user-agent", "")
+    if user_agents.parse(agent).is_bot:
+        return 401, {"detail": "Traffic from bot is not allowed."}, extra
+    source = (payload.get("source") or {}).get("id", "")
+    if source.startswith("@"):
+        return 401, {"detail": "Internal event sources are not allowed via API."}, extra
+    kind = control.get("sources", {"email-source": "rest"}).get(source)
+    if kind is None:
+        return 401, {"detail": "Invalid event source `%s`. Request came from IP: `%s` width payload: %s"
+                     % (source, ip, body[:200].decode("utf-8", "replace"))}, extra
+    if kind == "disabled":
+        return 401, {"detail": "Event source disabled."}, extra
+    if kind != "rest":
+        return 401, {"detail": "This endpoint allows only bridges of types ['rest'], but the even source `%s`.`%s` "
+                               "has types `['%s']`. Change bridge type in event source `%s` to one that is "
+                               "allowed." % (source, source, kind, source)}, extra
+    events = payload.get("events") or []
+    missing = [{"loc": ["body", "events", i, "type"], "msg": "field required", "type": "value_error.missing"}
+               for i, event in enumerate(events) if not event.get("type")]
+    if missing:
+        return 422, {"detail": missing}, extra
+
+    session = (payload.get("session") or {}).get("id")
+    save = (payload.get("options") or {}).get("saveSession", True) is not False
+    profile, created = None, False
+    if not profile_less:
+        with lock:
+            profile = sessions.get(session) if session else None
+            if profile is None:
+                profile, created = str(uuid.uuid4()), True
+                if session and save:
+                    sessions[session] = profile
+    extra.update({"profile": profile, "profile_created": created, "session": session})
+    errors = list(control.get("workflow_errors", []))
+    return (226 if errors else 200), {"profile": {"id": profile} if profile else None, "errors": errors}, extra
 
 
 def read_control(path):
@@ -69,6 +146,11 @@ class Handler(BaseHTTPRequestHandler):
         hang = float(control.get("hang_seconds", 0))
         if hang:
             time.sleep(hang)
+        extra = {}
+        if self.server.model == "tracardi":
+            status, answer, extra = tracardi_answer(self, body, control)
+            self.finish_request(n, zipped, body, status, answer, control, extra)
+            return
         status = int(control.get("status", 200))
         answer = {"errors": list(control.get("errors", []))}
         fail_status = int(control.get("fail_status", 500))
@@ -82,10 +164,13 @@ class Handler(BaseHTTPRequestHandler):
                 status = 422
             else:
                 answer = {"errors": []}
-        payload = json.dumps(answer).encode()
+        self.finish_request(n, zipped, body, status, answer, control, extra)
 
+    def finish_request(self, n, zipped, body, status, answer, control, extra):
+        payload = json.dumps(answer).encode()
         entry = {"n": n, "method": self.command, "path": self.path, "status": status, "gzip": zipped,
                  "size": len(body)}
+        entry.update(extra)
         if not control.get("discard"):
             entry["headers"] = {k.lower(): v for k, v in self.headers.items()}
             entry["body"] = body.decode("utf-8", "replace")
@@ -129,8 +214,12 @@ def main():
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--control", required=True)
+    parser.add_argument("--model", choices=["plain", "tracardi"], default="plain")
     args = parser.parse_args()
+    if args.model == "tracardi":
+        import user_agents  # noqa: F401  (fail at start, not on the first request, when it is missing)
     server = Server(("127.0.0.1", args.port), Handler)
+    server.model = args.model
     server.log_path = args.log
     server.control_path = args.control
     open(args.log, "a").close()

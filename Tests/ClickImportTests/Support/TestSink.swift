@@ -3,6 +3,9 @@ import Foundation
 import Synchronization
 
 /// `Resources/sink.py` on a free loopback port: records every request, answers as `control(_:)` says.
+///
+/// `model: "tracardi"` answers as Tracardi's code does (bot check with the `user-agents` library, event sources,
+/// sessions and profiles); it runs in the tests' virtual environment (`scripts/test-python-env`).
 final class TestSink {
     struct Request {
         var path: String
@@ -10,10 +13,32 @@ final class TestSink {
         var headers: [String: String]
         var body: String
         var gzip: Bool
+        /// Tracardi model: the profile the call was recorded under, whether it was made by this call, and the
+        /// visitor IP Tracardi took from the forwarded-IP header.
+        var profile: String?
+        var profileCreated: Bool
+        var ip: String?
     }
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Resources/sink.py").path
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The virtual environment's python, made on first use by `scripts/test-python-env`.
+    static func venvPython() throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: packageRoot + "/scripts/test-python-env")
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSinkError("scripts/test-python-env failed (exit \(process.terminationStatus))")
+        }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     let directory: String
     let port: Int
@@ -21,14 +46,20 @@ final class TestSink {
     private let logPath: String
     private let controlPath: String
 
-    init(directory: String) throws {
+    init(directory: String, model: String = "plain") throws {
         self.directory = directory
         logPath = directory + "/requests.jsonl"
         controlPath = directory + "/control.json"
         let portFile = directory + "/port"
         process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--port-file", portFile, "--log", logPath, "--control", controlPath]
+        if model == "plain" {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", Self.script]
+        } else {
+            process.executableURL = URL(fileURLWithPath: try Self.venvPython())
+            process.arguments = [Self.script, "--model", model]
+        }
+        process.arguments? += ["--port-file", portFile, "--log", logPath, "--control", controlPath]
         try process.run()
         let limit = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: portFile) {
@@ -65,7 +96,8 @@ final class TestSink {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
             return Request(path: object["path"] as? String ?? "", status: object["status"] as? Int ?? 0,
                            headers: object["headers"] as? [String: String] ?? [:], body: object["body"] as? String ?? "",
-                           gzip: object["gzip"] as? Bool ?? false)
+                           gzip: object["gzip"] as? Bool ?? false, profile: object["profile"] as? String,
+                           profileCreated: object["profile_created"] as? Bool ?? false, ip: object["ip"] as? String)
         }
     }
 
@@ -73,6 +105,11 @@ final class TestSink {
     func accepted() throws -> [Request] {
         try requests().filter { (200..<300).contains($0.status) }
     }
+}
+
+struct TestSinkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Collects what an import run prints.
