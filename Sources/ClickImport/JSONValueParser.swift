@@ -209,13 +209,13 @@ public enum JSONValueParser {
 
 extension JSONValue {
     /// The member `key` of an object; nil for other values or a missing key.
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
 
     /// The string this value holds, if it is one.
-    var stringValue: String? {
+    public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }

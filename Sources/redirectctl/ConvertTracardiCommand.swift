@@ -9,8 +9,12 @@ struct ConvertTracardiCommand: ParsableCommand {
         abstract: "Turn a Tracardi event-redirect JSON export into redirect files.",
         discussion: """
             FILE holds one redirect object or a list of them ({id, name, description, url, event_type, props, \
-            source:{id,name}, tags}). Property values payload@params.X become the {query.X} placeholder. \
-            Existing files are not overwritten unless --force is given.
+            source:{id,name}, tags}). Property values payload@params.X become the {query.X} placeholder and \
+            session@id becomes {session}; a key's trailing ? (optional in Tracardi) is dropped; nested values stay \
+            nested. Files answer 307, as Tracardi does, unless --status. Tracardi's redirect source (type \
+            redirect) cannot receive /track calls: --source names the REST event source the clicks go to; without \
+            it, each file says so and takes source from _defaults.toml. Existing files are not overwritten unless \
+            --force is given.
             """)
 
     @Argument(help: "The JSON export ('-' for standard input).")
@@ -19,11 +23,26 @@ struct ConvertTracardiCommand: ParsableCommand {
     @Option(help: "Directory to write the files into. Env: REDIRECTS_DIR. Default: ./redirects.d")
     var redirects: String?
 
+    @Option(help: "Redirect status of the files: 301, 302, 303, 307 or 308.")
+    var status = 307
+
+    @Option(help: ArgumentHelp("The Tracardi event source of type REST the clicks are sent to.", valueName: "id"))
+    var source: String?
+
     @Flag(help: "Overwrite existing files.")
     var force = false
 
     @Flag(help: "Print the files instead of writing them.")
     var dryRun = false
+
+    func validate() throws {
+        guard [301, 302, 303, 307, 308].contains(status) else {
+            throw ValidationError("--status must be 301, 302, 303, 307 or 308")
+        }
+        if let source, source.isEmpty || source.hasPrefix("@") {
+            throw ValidationError("--source must be the id of a Tracardi event source of type REST")
+        }
+    }
 
     func run() throws {
         let data: Data?
@@ -38,7 +57,8 @@ struct ConvertTracardiCommand: ParsableCommand {
         }
         let converted: [TracardiRedirectConverter.Converted]
         do {
-            converted = try TracardiRedirectConverter.convert(json: data)
+            converted = try TracardiRedirectConverter.convert(
+                json: Array(data), options: .init(status: status, source: source))
         } catch {
             CommandEnvironment.printError("redirectctl convert-tracardi: \(file): \(error)")
             throw ExitCode(1)

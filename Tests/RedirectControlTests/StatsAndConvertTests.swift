@@ -7,36 +7,63 @@ import RedirectCore
     let export = """
         [{"id": "spring-sale", "name": "Spring", "description": "Newsletter \\"spring\\"",
           "url": "https://shop.example.com/sale", "event_type": "redirected-click",
-          "props": {"utm_source": "payload@params.utm_source", "campaign": "spring", "position": 2, "vip": true},
-          "source": {"id": "8b1c9-rest", "name": "Newsletter"}, "tags": ["email", "spring"]},
+          "props": {"utm_source": "payload@params.utm_source", "campaign": "spring", "position": 2, "vip": true,
+                    "visitor": "session@id", "email?": "payload@params.email",
+                    "offer": {"code": "SPRING", "tiers": [1, 2.5], "partner?": {"name": "Acme"}}},
+          "source": {"id": "8b1c9-redirect", "name": "Newsletter"}, "tags": ["email", "spring"]},
          {"id": "docs", "url": "https://docs.example.com/", "props": {}}]
         """
 
-    @Test func convertsAnExportIntoValidFiles() throws {
-        let converted = try TracardiRedirectConverter.convert(json: Data(export.utf8))
+    /// Objects with their members in key order, so that a comparison does not depend on the parser's order.
+    static func sorted(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members): return .object(members.map { ($0.key, sorted($0.value)) }.sorted { $0.0 < $1.0 })
+        case .array(let items): return .array(items.map(sorted))
+        default: return value
+        }
+    }
+
+    func parsed(_ converted: TracardiRedirectConverter.Converted, id: String) throws -> Redirect {
+        let result = RedirectFileParser.parseRedirect(text: converted.text, id: id, file: converted.fileName)
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        return try #require(result.value)
+    }
+
+    @Test func convertsAnExportIntoFilesThatBehaveAsInTracardi() throws {
+        let converted = try TracardiRedirectConverter.convert(json: Array(export.utf8), options: .init(source: "mail-rest"))
         #expect(converted.map(\.fileName) == ["spring-sale.toml", "docs.toml"])
-        let result = RedirectFileParser.parseRedirect(text: converted[0].text, id: "spring-sale", file: "spring-sale.toml")
-        #expect(result.problems.isEmpty)
-        let r = try #require(result.value)
+        let r = try parsed(converted[0], id: "spring-sale")
         #expect(r.url == "https://shop.example.com/sale")
+        #expect(r.status.rawValue == 307)
         #expect(r.name == "Spring")
         #expect(r.description == "Newsletter \"spring\"")
         #expect(r.eventType == "redirected-click")
-        #expect(r.source == "8b1c9-rest")
+        #expect(r.source == "mail-rest")
         #expect(r.tags == ["email", "spring"])
-        #expect(JSONValue.object(r.properties).jsonText
-            == #"{"campaign":"spring","position":2,"utm_source":"{query.utm_source}","vip":true}"#)
-        #expect(RedirectFileParser.parseRedirect(text: converted[1].text, id: "docs", file: "docs.toml").problems.isEmpty)
+        #expect(Self.sorted(.object(r.properties)).jsonText
+            == #"{"campaign":"spring","email":"{query.email}","offer":{"code":"SPRING","partner":{"name":"Acme"},"#
+            + #""tiers":[1,2.5]},"position":2,"utm_source":"{query.utm_source}","vip":true,"visitor":"{session}"}"#)
+        #expect(converted[0].notes.isEmpty)
+        #expect(try parsed(converted[1], id: "docs").status.rawValue == 307)
+    }
+
+    @Test func withoutASourceEveryFileSaysWhatToDo() throws {
+        let converted = try TracardiRedirectConverter.convert(json: Array(export.utf8), options: .init(status: 302))
+        #expect(converted.allSatisfy { $0.notes.contains { $0.contains("--source") && $0.contains("REST") } })
+        let r = try parsed(converted[0], id: "spring-sale")
+        #expect(r.source == nil)
+        #expect(r.status.rawValue == 302)
+        #expect(converted[0].text.contains("8b1c9-redirect"))
     }
 
     @Test func singleObjectAndBadIDs() throws {
-        let one = try TracardiRedirectConverter.convert(json: Data(#"{"id":"a1","url":"https://e.com/"}"#.utf8))
+        let one = try TracardiRedirectConverter.convert(json: Array(#"{"id":"a1","url":"https://e.com/"}"#.utf8))
         #expect(one.count == 1)
         #expect(throws: TracardiRedirectConverter.ConversionError.self) {
-            try TracardiRedirectConverter.convert(json: Data(#"{"id":"../etc","url":"https://e.com/"}"#.utf8))
+            try TracardiRedirectConverter.convert(json: Array(#"{"id":"../etc","url":"https://e.com/"}"#.utf8))
         }
         #expect(throws: TracardiRedirectConverter.ConversionError.self) {
-            try TracardiRedirectConverter.convert(json: Data("not json".utf8))
+            try TracardiRedirectConverter.convert(json: Array("not json".utf8))
         }
     }
 }
