@@ -52,7 +52,7 @@ public struct ClickImporter: Sendable {
         let sealed = SpoolSealer(layout: layout).sealPassed()
         for error in sealed.errors { warn("warning: sealing: \(error)") }
         if let days = options.keepShippedDays {
-            for subdirectory in ["shipped", "skipped"] {
+            for subdirectory in ["shipped", "skipped", "rejected"] {
                 do {
                     let removed = try ImportFiles.prune(subdirectory, of: layout, olderThanDays: days,
                                                         nowSeconds: SpoolClock.nowMilliseconds() / 1000)
@@ -145,7 +145,7 @@ public struct ClickImporter: Sendable {
         var atEndOfFile = false
         var bots = 0
         var orphans = 0
-        /// Bot events left out, kept in `skipped/` before the checkpoint passes them.
+        /// Bot and orphan events left out, kept in `skipped/` before the checkpoint passes them.
         var skipped: [SpoolRecord] = []
     }
 
@@ -265,6 +265,7 @@ public struct ClickImporter: Sendable {
             }
             if !options.includeOrphans && record.outcome == "not-found" {
                 batch.orphans += 1
+                batch.skipped.append(record)
                 continue
             }
             batch.bytes += record.line.count
@@ -279,34 +280,58 @@ public struct ClickImporter: Sendable {
         return batch
     }
 
-    /// Sends one batch: every request of the sink's plan, resending what is left of a request after a 400/422
-    /// that named the events it objects to. Returns every rejected event.
+    /// Sends one batch: every request of the sink's plan, resending what is left of a request after an answer that
+    /// rejected some of its events. Returns every rejected event.
+    ///
+    /// A 400/422 that names no event (most collectors say only "bad request") is met by halving: each half is
+    /// sent on its own, and so on, until the events the sink objects to are alone and can be set aside. One bad
+    /// line costs about two requests per halving and never stops the import.
     func ship(_ records: [SpoolRecord], sink: any ClickSink, sender: SinkSender,
               deadline: ContinuousClock.Instant?) async -> Result<[SinkRejection], SinkError> {
         let plan = sink.plan(records)
         var rejections = plan.rejections
         var queue = plan.requests
         var position = 0
+        var byID: [String: SpoolRecord] = [:]
+        for record in records { byID[record.id] = record }
+        func members(of request: SinkRequest, except bad: Set<String> = []) -> [SpoolRecord] {
+            request.eventIDs.compactMap { bad.contains($0) ? nil : byID[$0] }
+        }
         while position < queue.count {
             let request = queue[position]
             position += 1
+            let response: SinkResponse
             do {
-                let response = try await sender.send(request, compress: sink.acceptsGzip, deadline: deadline)
-                let rejected = try sink.interpret(response, to: request)
-                rejections += rejected
-                if !(200..<300).contains(response.status) {
-                    // The request was refused as a whole: send the events it did not object to once more.
-                    let bad = Set(rejected.map(\.id))
-                    let rest = Set(request.eventIDs).subtracting(bad)
-                    let again = records.filter { rest.contains($0.id) }
-                    if !again.isEmpty {
-                        let retry = sink.plan(again)
+                response = try await sender.send(request, compress: sink.acceptsGzip, deadline: deadline)
+            } catch {
+                return .failure(error)
+            }
+            let rejected: [SinkRejection]
+            do {
+                rejected = try sink.interpret(response, to: request)
+            } catch {
+                guard case .refused(_, let status, let detail) = error else { return .failure(error) }
+                let group = members(of: request)
+                if group.count <= 1 {
+                    rejections += group.map { SinkRejection(id: $0.id, reason: "HTTP \(status): \(detail)", status: status) }
+                } else {
+                    for half in [group[..<(group.count / 2)], group[(group.count / 2)...]] {
+                        let retry = sink.plan(Array(half))
                         rejections += retry.rejections
                         queue += retry.requests
                     }
                 }
-            } catch {
-                return .failure(error)
+                continue
+            }
+            rejections += rejected
+            if !(200..<300).contains(response.status) {
+                // The request was refused as a whole: send the events it did not object to once more.
+                let again = members(of: request, except: Set(rejected.map(\.id)))
+                if !again.isEmpty {
+                    let retry = sink.plan(again)
+                    rejections += retry.rejections
+                    queue += retry.requests
+                }
             }
         }
         return .success(rejections)
@@ -314,7 +339,7 @@ public struct ClickImporter: Sendable {
 
     var excludesBots: Bool { options.excludesBots }
 
-    /// Keeps bot events left out of a batch in `skipped/<file>`, as the lines they were, so that nothing the
+    /// Keeps bot and orphan events left out of a batch in `skipped/<file>`, as the lines they were, so that nothing the
     /// responder recorded is lost even under `--delete`.
     func keepSkipped(_ records: [SpoolRecord], file: String, layout: SpoolLayout) throws(ImportError) {
         guard !records.isEmpty, !options.dryRun else { return }

@@ -43,8 +43,9 @@ public struct ImportOptions: Sendable {
     public var includeOrphans = false
     /// Delete shipped files instead of moving them to `shipped/`.
     public var deleteShipped = false
-    /// Delete files in `shipped/` and `skipped/` written more than this many days ago; nil keeps them.
-    public var keepShippedDays: Int?
+    /// Delete files in `shipped/`, `skipped/` and `rejected/` written more than this many days ago (they hold
+    /// visitors' IPs); nil keeps them.
+    public var keepShippedDays: Int? = 30
     /// Event source id for Tracardi when an event has none.
     public var tracardiSource: String?
     /// Print only warnings, errors and the summary line.

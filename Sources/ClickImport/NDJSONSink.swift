@@ -1,6 +1,7 @@
 import ClickSpool
 
-/// A collector that takes the spool lines as they are: `POST` of NDJSON, any 2xx accepts the whole batch.
+/// A collector that takes the spool lines as they are: `POST` of NDJSON, any 2xx accepts the whole batch; a
+/// 400/422 refuses it, and the importer halves it until the lines the collector objects to are found.
 ///
 /// Vector's `http_server` source, Fluent Bit's `http` input and ClickHouse's `INSERT … FORMAT JSONEachRow`
 /// all read this. The lines are never parsed on this path.
@@ -32,10 +33,7 @@ public struct NDJSONSink: ClickSink {
         guard response.status == 400 || response.status == 422 else {
             throw .misconfigured(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))
         }
-        let named = SinkAnswer.namedEvents(in: response.body, ids: request.eventIDs, status: response.status)
-        guard !named.isEmpty else {
-            throw .refused(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))
-        }
-        return named
+        // Collectors have no common way to name a bad line: the importer halves the batch to find it.
+        throw .refused(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))
     }
 }

@@ -90,8 +90,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Delete shipped files instead of moving them to shipped/.")
     var delete = false
 
-    @Option(help: ArgumentHelp("Delete files in shipped/ and skipped/ written more than N days ago.", valueName: "n"))
-    var keepShippedDays: Int?
+    @Option(help: ArgumentHelp("Delete files in shipped/, skipped/ and rejected/ written more than N days ago (they "
+                               + "hold visitors' IPs); 0 keeps them forever.", valueName: "n"))
+    var keepShippedDays = 30
 
     @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
     var bucketSeconds: Int?
@@ -112,7 +113,7 @@ struct ImportCommand: AsyncParsableCommand {
         guard connectTimeout > 0, timeout > 0 else { throw ValidationError("timeouts must be more than 0 seconds") }
         guard retries >= 0, retryDelay >= 0 else { throw ValidationError("--retries and --retry-delay cannot be negative") }
         if let maxSeconds, maxSeconds <= 0 { throw ValidationError("--max-seconds must be more than 0") }
-        if let keepShippedDays, keepShippedDays < 0 { throw ValidationError("--keep-shipped-days cannot be negative") }
+        if keepShippedDays < 0 { throw ValidationError("--keep-shipped-days cannot be negative") }
 
         if let seconds = bucketSeconds ?? Self.environment("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init),
             !(1...86_400).contains(seconds)
@@ -142,7 +143,7 @@ struct ImportCommand: AsyncParsableCommand {
         options.forwardedIPHeader = forwardedIPHeader
         options.includeOrphans = includeOrphans
         options.deleteShipped = delete
-        options.keepShippedDays = keepShippedDays
+        options.keepShippedDays = keepShippedDays == 0 ? nil : keepShippedDays
         options.tracardiSource = tracardiSource
         options.quiet = quiet
         let code = await ClickImporter.run(options)

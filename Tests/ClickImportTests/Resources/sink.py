@@ -14,8 +14,9 @@ the answer:
     {"succeed_first": N}                 the first N requests succeed, every later one gets fail_status
     {"errors": ["..."], "status": 226}   a 2xx whose body lists these errors (Tracardi's shape)
     {"reject_ids": ["id", ...],          answer 422 when the body holds one of these ids: "named" lists them as
-     "reject_style": "named"|"fastapi"}  {"rejected":[{"id","reason"}]}, "fastapi" as FastAPI's
-                                         {"detail":[{"loc":["body","events",i,"type"],"msg"}]}
+     "reject_style": "named"|"fastapi"   {"rejected":[{"id","reason"}]}, "fastapi" as FastAPI's
+                    |"plain"}            {"detail":[{"loc":["body","events",i,"type"],"msg"}]}, "plain" is a 400
+                                         {"detail": "invalid input"} that names nothing
     {"hang_seconds": S}                  wait S seconds before answering
     {"discard": true}                    record only path, size and status (fast, for benchmarks)
 
@@ -161,7 +162,7 @@ class Handler(BaseHTTPRequestHandler):
         elif control.get("reject_ids"):
             answer = self.rejection(body, control)
             if answer is not None:
-                status = 422
+                status = 400 if control.get("reject_style") == "plain" else 422
             else:
                 answer = {"errors": []}
         self.finish_request(n, zipped, body, status, answer, control, extra)
@@ -189,6 +190,8 @@ class Handler(BaseHTTPRequestHandler):
         ids = [i for i in control["reject_ids"] if i.encode() in body]
         if not ids:
             return None
+        if control.get("reject_style") == "plain":
+            return {"detail": "invalid input"}
         if control.get("reject_style") == "fastapi":
             events = json.loads(body)["events"]
             detail = [{"loc": ["body", "events", k, "type"], "msg": "field required", "type": "value_error.missing"}
