@@ -35,12 +35,13 @@ struct LinkCommand: ParsableCommand {
 
     func run() throws {
         let link = try link()
-        print(link)
         let settings = RedirectDirectorySettings(directory: CommandEnvironment.redirectsDirectory(redirectsDirectory))
-        if !settings.hasRedirect(id) {
-            CommandEnvironment.printError("redirectctl link: warning: \(settings.path(ofID: id)) does not exist")
+        // A link to a redirect that does not exist would answer 404: print nothing a script could paste.
+        guard settings.hasRedirect(id) else {
+            CommandEnvironment.printError("redirectctl link: \(settings.path(ofID: id)) does not exist: no link printed")
             throw ExitCode(1)
         }
+        print(link)
     }
 
     private func link() throws -> RedirectLink {

@@ -94,6 +94,18 @@ import Glibc
         #expect(e["status"] as? Int == 404)
     }
 
+    /// `/redirect` with no id is an unknown id, not nginx's HTML 301 to `/redirect/`.
+    @Test func bareRedirectPathIsAnUnknownID() throws {
+        let stack = try RedirectStack()
+        defer { stack.stop() }
+        let response = try stack.get("/redirect")
+        #expect(response.status == 404)
+        #expect(response.header("Location") == nil)
+        let e = try #require(try stack.events().first)
+        #expect(e["outcome"] as? String == "not-found")
+        #expect(e["status"] as? Int == 404)
+    }
+
     @Test func headRedirectsAndIsFlagged() throws {
         let stack = try RedirectStack()
         defer { stack.stop() }

@@ -87,8 +87,8 @@ import Testing
 
         let missing = try redirectctl(["link", "other", "--session", "s1", "--redirects", dir.path])
         #expect(missing.status == 1)
-        #expect(missing.stdout == "https://go.example.com/redirect/other/s1\n")
-        #expect(missing.stderr.contains("other.toml does not exist"))
+        #expect(missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("other.toml does not exist: no link printed"))
 
         let noBase = try redirectctl(["link", "promo", "--redirects", dir.path + "/missing"])
         #expect(noBase.status == 64)
