@@ -81,7 +81,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["RedirectCore", "ClickSpool"]
         ),
-        .testTarget(name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore"]),
+        .testTarget(name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport"]),
         .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore"]),
         .testTarget(
             name: "ClickImportTests",

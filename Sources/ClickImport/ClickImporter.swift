@@ -111,6 +111,12 @@ public struct ClickImporter: Sendable {
         }
         output.line(summary.line)
         let code = failure?.exitCode ?? (summary.refusedSources.isEmpty ? .success : .failure)
+        do {
+            try ImportRecord.save(spool: layout.directory, code: code, summary: summary,
+                                  nowMilliseconds: SpoolClock.nowMilliseconds())
+        } catch {
+            warn("warning: cannot record the run for redirectctl status: \(error)")
+        }
         return (code, summary)
     }
 

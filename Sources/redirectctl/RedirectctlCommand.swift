@@ -12,6 +12,7 @@ struct RedirectctlCommand: AsyncParsableCommand {
             NewCommand.self,
             SealCommand.self,
             StatsCommand.self,
+            StatusCommand.self,
             ConvertTracardiCommand.self,
             ImportCommand.self,
         ])

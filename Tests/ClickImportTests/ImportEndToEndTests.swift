@@ -126,6 +126,9 @@ import Glibc
             }
         }
 
+        let record = ImportRecord.load(spool: setup.spool.directory)
+        #expect(record.lastRunExit == 0 && record.lastRunEvents == 19 && record.lastSuccessAt == record.lastRunAt)
+
         // A second run finds nothing to ship.
         let before = try setup.sink.requests().count
         let (again, second, secondOutput) = await setup.run(setup.options())
@@ -410,5 +413,8 @@ import Glibc
         #expect(code == .sinkUnavailable)
         #expect(captured.warned.contains { $0.contains("connection refused: is the sink running at http://127.0.0.1:9/ingest?") })
         #expect(spool.names(in: "ready").count == 1)
+        // redirectctl status reads what the run recorded.
+        let record = ImportRecord.load(spool: spool.directory)
+        #expect(record.lastRunExit == 4 && record.lastRunAt != nil && record.lastSuccessAt == nil)
     }
 }

@@ -1,0 +1,51 @@
+import ClickSpool
+import RedirectCore
+
+/// `<spool>/import.status`: what the last import run did and when one last succeeded, for `redirectctl status`.
+///
+/// One JSON object, replaced atomically at the end of every run that held the lock:
+/// `{"last_run":{"finished_at","exit","events","files","rejected","bots_skipped"},"last_success":"…"}`.
+public struct ImportRecord: Sendable, Equatable {
+    /// When the last run ended (ISO 8601), and its exit status.
+    public var lastRunAt: String?
+    public var lastRunExit: Int?
+    public var lastRunEvents = 0
+    /// When a run last ended with exit 0.
+    public var lastSuccessAt: String?
+
+    public init() {}
+
+    public static func path(spool: String) -> String { spool + "/import.status" }
+
+    /// The record in `spool`; an empty one when there is none yet or it cannot be read.
+    public static func load(spool: String) -> ImportRecord {
+        var record = ImportRecord()
+        guard let bytes = try? ImportFiles.readAll(path(spool: spool)), let json = JSONValueParser.parse(bytes) else {
+            return record
+        }
+        let run = json["last_run"]
+        record.lastRunAt = run?["finished_at"]?.stringValue
+        if case .int(let code)? = run?["exit"] { record.lastRunExit = code }
+        if case .int(let events)? = run?["events"] { record.lastRunEvents = events }
+        record.lastSuccessAt = json["last_success"]?.stringValue
+        return record
+    }
+
+    /// Records a finished run.
+    static func save(spool: String, code: ImportExitCode, summary: ImportSummary, nowMilliseconds: Int64) throws(ImportError) {
+        let now = Timestamp(millisecondsSinceEpoch: nowMilliseconds).iso8601
+        var lastSuccess = load(spool: spool).lastSuccessAt
+        if code == .success { lastSuccess = now }
+        var bytes: [UInt8] = []
+        JSONValue.object([
+            ("last_run", .object([
+                ("finished_at", .string(now)), ("exit", .int(Int(code.rawValue))), ("events", .int(summary.events)),
+                ("files", .int(summary.files)), ("rejected", .int(summary.rejected)),
+                ("bots_skipped", .int(summary.botsSkipped)),
+            ])),
+            ("last_success", lastSuccess.map { .string($0) } ?? .null),
+        ]).write(to: &bytes)
+        bytes.append(0x0A)
+        try ImportFiles.replace(path(spool: spool), with: bytes, directory: spool, temporaryName: ".import.status.tmp")
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import RedirectControl
+
+/// `redirectctl status`: the spool's health for a cron check or a monitoring system.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Report the spool's backlog, the last import, set-aside events and free space; exit 1 when unhealthy.",
+        discussion: """
+            Reports files waiting in current/ and ready/, the age of the oldest click not shipped yet, when \
+            redirectctl import last succeeded (recorded in <spool>/import.status), the events in rejected/ and \
+            skipped/, and the free space under the spool. Exit status: 0 healthy, 1 a threshold passed (each is \
+            named), 2 the spool cannot be read. --format prometheus writes node_exporter textfile metrics.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, prometheus
+    }
+
+    @Option(help: "Spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
+    var spool: String?
+
+    @Option(help: "Output: text, json or prometheus.")
+    var format = Format.text
+
+    @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
+    var bucketSeconds: Int?
+
+    @Option(help: "Unhealthy when the oldest unshipped click is older than this (seconds).")
+    var maxUnshippedSeconds: Int64 = 900
+
+    @Option(help: "Unhealthy when the last successful import is longer ago than this (seconds).")
+    var maxSinceImportSeconds: Int64 = 3600
+
+    @Option(help: "Unhealthy with less free space than this under the spool (MiB).")
+    var minFreeMib: Int64 = 512
+
+    @Option(help: "Unhealthy with more events than this in rejected/ (default: any number).")
+    var maxRejected: Int?
+
+    func validate() throws {
+        guard maxUnshippedSeconds > 0, maxSinceImportSeconds > 0, minFreeMib >= 0 else {
+            throw ValidationError("thresholds must be positive")
+        }
+        if let maxRejected, maxRejected < 0 { throw ValidationError("--max-rejected cannot be negative") }
+    }
+
+    func run() throws {
+        let directory = spool ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks"
+        let bucket = bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init) ?? 60
+        let status: SpoolStatus
+        do {
+            status = try SpoolStatus.read(spool: directory, bucketSeconds: bucket)
+        } catch {
+            CommandEnvironment.printError("redirectctl status: cannot read spool \(directory): \(error)")
+            throw ExitCode(2)
+        }
+        var limits = SpoolStatus.Thresholds()
+        limits.maxUnshippedSeconds = maxUnshippedSeconds
+        limits.maxSinceImportSeconds = maxSinceImportSeconds
+        limits.minFreeBytes = minFreeMib << 20
+        limits.maxRejected = maxRejected
+        switch format {
+        case .text: print(status.text(limits), terminator: "")
+        case .json: print(status.json(limits), terminator: "")
+        case .prometheus: print(status.prometheus(limits), terminator: "")
+        }
+        if !status.problems(limits).isEmpty { throw ExitCode(1) }
+    }
+}
