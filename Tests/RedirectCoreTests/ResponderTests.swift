@@ -16,7 +16,7 @@ import Testing
         }
     }
 
-    @Test func redirectWithSession() {
+    @Test func redirectWithSession() throws {
         let d = respond(ClickRequest(method: "GET", pathInfo: "/sale/s-1", remoteAddress: "203.0.113.7",
                                      userAgent: "Mozilla/5.0", host: "go.example.com"))
         #expect(d.response == RedirectResponse(
@@ -31,13 +31,14 @@ import Testing
             \r
 
             """)
-        let event = try? #require(d.event)
-        #expect(event?.outcome == .redirected)
-        #expect(event?.session == "s-1")
-        #expect(event?.sessionStatus == .valid)
-        #expect(event?.type == "email-click")
-        #expect(event?.source == "newsletter")
-        #expect(event?.bot == nil)
+        let event = try #require(d.event)
+        #expect(event.outcome == .redirected)
+        #expect(event.session == "s-1")
+        #expect(event.sessionStatus == .valid)
+        #expect(event.sessionSource == .path)
+        #expect(event.type == "email-click")
+        #expect(event.source == "newsletter")
+        #expect(event.bot == nil)
     }
 
     /// Tracardi's redirect takes the session from its `tracardi-session-id` cookie when the path has none.
