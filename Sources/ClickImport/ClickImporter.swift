@@ -70,6 +70,7 @@ public struct ClickImporter: Sendable {
         var state = RunState()
         var failure: ImportError?
         do {
+            let sink = try await fitted(sink, sender: sender)
             if options.retryRejected {
                 try await retryRejected(sink: sink, sender: sender, layout: layout, state: &state)
             }
@@ -450,6 +451,12 @@ public struct ClickImporter: Sendable {
                 throw .badOption("--gzip: zlib (libz.so.1) was not found on this system")
             }
             return NDJSONSink(url: url)
+        case .clickhouse(let url, let table):
+            try Self.checkURL(url, flag: "--clickhouse")
+            guard ClickHouseSchema.isValidTableName(table) else {
+                throw .badOption("--table \(table): a table name is letters, digits and _, optionally database.table")
+            }
+            return ClickHouseSink(url: url, table: table)
         }
     }
 

@@ -11,6 +11,8 @@ public struct SinkRequest: Sendable {
     public var headers: [HTTPHeaderField]
     /// The event source the request is for, where the sink has such a thing (Tracardi), for messages.
     public var source: String?
+    /// For a sink whose 5xx answers can be final: true for those no retry can change (see `SinkSender`).
+    public var permanentServerError: (@Sendable (_ status: Int, _ body: [UInt8]) -> Bool)?
 
     public init(url: String, body: [UInt8], contentType: String, eventIDs: [String], headers: [HTTPHeaderField] = [],
                 source: String? = nil) {
@@ -85,4 +87,8 @@ public protocol ClickSink: Sendable {
     /// The events an answer rejects. Throws when the answer stops the run: a 400/422 that names no event, or a
     /// status that says the sink is set up wrong (401, 403, 404, …).
     func interpret(_ response: SinkResponse, to request: SinkRequest) throws(SinkError) -> [SinkRejection]
+    /// The sink to ship a run with, after what it needs to know of the receiver has been asked (the default
+    /// returns the sink itself); `query` sends one request as the batches are sent.
+    func prepared(query: @Sendable (SinkRequest) async throws(SinkError) -> SinkResponse) async throws(ImportError)
+        -> any ClickSink
 }

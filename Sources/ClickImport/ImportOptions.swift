@@ -6,6 +6,8 @@ public struct ImportOptions: Sendable {
         case tracardi(baseURL: String)
         /// A collector endpoint that takes NDJSON (Vector, Fluent Bit, ClickHouse, …).
         case ndjson(url: String)
+        /// ClickHouse's HTTP interface and the table the rows go to (`ClickHouseSchema`).
+        case clickhouse(url: String, table: String)
     }
 
     public var spoolDirectory: String

@@ -15,7 +15,8 @@ import Darwin
 /// whether a 401 means bad credentials or a refused event source. Network errors, timeouts, 408, 429 and 5xx
 /// are retried with backoff (honouring `Retry-After` up to the maximum delay); when the retries run out, or the
 /// next wait would pass the run's deadline, the request fails as `.unavailable`. A redirect or any other status
-/// fails at once as `.misconfigured`.
+/// fails at once as `.misconfigured`. A 5xx that the request's `permanentServerError` calls final
+/// (ClickHouse's parse errors) goes back to the sink without retries.
 final class SinkSender: Sendable {
     static let maximumAnswerBytes = 1 << 20
 
@@ -71,6 +72,8 @@ final class SinkSender: Sendable {
                 let answer = try await Self.collect(response.body)
                 let status = Int(response.status.code)
                 switch status {
+                case 500..<600 where request.permanentServerError?(status, answer) == true:
+                    return SinkResponse(status: status, body: answer)
                 case 408, 429, 500..<600:
                     problem = "HTTP \(status)" + Self.detail(answer)
                     retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0) }

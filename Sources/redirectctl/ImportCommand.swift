@@ -11,7 +11,7 @@ import Darwin
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Ship sealed click-log files to Tracardi or an NDJSON collector, at least once.",
+        abstract: "Ship sealed click-log files to Tracardi, an NDJSON collector or ClickHouse, at least once.",
         discussion: """
             Takes <spool>/import.lock, seals passed buckets, then sends ready/ files oldest first in batches. \
             After each batch the sink acknowledged, <spool>/import.checkpoint records the file and offset; a \
@@ -39,6 +39,13 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("NDJSON collector endpoint: raw lines, Content-Type application/x-ndjson.",
                                valueName: "url"))
     var ndjson: String?
+
+    @Option(help: ArgumentHelp("ClickHouse HTTP endpoint, e.g. http://127.0.0.1:8123/: one row per event in --table.",
+                               valueName: "url"))
+    var clickhouse: String?
+
+    @Option(help: "ClickHouse table (see `redirectctl clickhouse-schema`).")
+    var table = "clicks"
 
     @Option(help: ArgumentHelp("Tracardi event source id for events that carry none.", valueName: "id"))
     var tracardiSource: String?
@@ -101,8 +108,8 @@ struct ImportCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard (tracardi == nil) != (ndjson == nil) else {
-            throw ValidationError("pass exactly one of --tracardi URL or --ndjson URL")
+        guard [tracardi, ndjson, clickhouse].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("pass exactly one of --tracardi URL, --ndjson URL or --clickhouse URL")
         }
         if gzip && tracardi != nil { throw ValidationError("--gzip works with --ndjson only: Tracardi takes plain JSON") }
         if excludeBots && includeBots { throw ValidationError("pass --exclude-bots or --include-bots, not both") }
@@ -125,7 +132,8 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let sink: ImportOptions.Sink = tracardi.map { .tracardi(baseURL: $0) } ?? .ndjson(url: ndjson ?? "")
+        let sink: ImportOptions.Sink = tracardi.map { .tracardi(baseURL: $0) }
+            ?? clickhouse.map { .clickhouse(url: $0, table: table) } ?? .ndjson(url: ndjson ?? "")
         var options = ImportOptions(
             spoolDirectory: spoolDirectory ?? Self.environment("CLICK_LOG_DIR") ?? "./clicks", sink: sink)
         options.bucketSeconds = bucketSeconds ?? Self.environment("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init) ?? 60

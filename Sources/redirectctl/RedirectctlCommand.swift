@@ -15,5 +15,6 @@ struct RedirectctlCommand: AsyncParsableCommand {
             StatusCommand.self,
             ConvertTracardiCommand.self,
             ImportCommand.self,
+            ClickHouseSchemaCommand.self,
         ])
 }
