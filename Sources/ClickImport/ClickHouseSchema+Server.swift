@@ -21,10 +21,12 @@ extension ClickHouseSchema {
         case .failure(let error):
             throw .sink(error)
         case .success(let response):
-            let text = String(decoding: response.body, as: UTF8.self)
-            guard (200..<300).contains(response.status), let version = ClickHouseVersion(parsing: text) else {
+            guard (200..<300).contains(response.status) else {
+                throw .sink(.misconfigured(url: url, status: response.status, detail: SinkAnswer.excerpt(response.body)))
+            }
+            guard let version = ClickHouseVersion(parsing: String(decoding: response.body, as: UTF8.self)) else {
                 throw .sink(.misconfigured(url: url, status: response.status,
-                                           detail: "not a ClickHouse version: " + SinkAnswer.excerpt(response.body)))
+                                           detail: "answered no ClickHouse version: " + SinkAnswer.excerpt(response.body)))
             }
             return version
         }

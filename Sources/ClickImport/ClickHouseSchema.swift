@@ -25,7 +25,7 @@ public struct ClickHouseSchema: Sendable, Equatable {
 
     public var table: String
     public var time: TimeColumns
-    /// `LowCardinality(String)` for the few-valued columns (stable from 19.x; plain `String` before).
+    /// `LowCardinality(String)` for the few-valued columns; used from 20.1 on (experimental in 18.x).
     public var lowCardinality: Bool
     /// Months after which a row is deleted by a `TTL` clause (19.6 and later); nil for none.
     public var retentionMonths: Int?

@@ -79,7 +79,7 @@ public struct SinkPlan: Sendable {
 /// Both halves are pure, so payloads and answer handling are tested without a network; `SinkSender` does
 /// the sending and the retries.
 public protocol ClickSink: Sendable {
-    /// `tracardi` or `ndjson`, for messages and `rejected/` entries.
+    /// `tracardi`, `ndjson` or `clickhouse`, for messages and `rejected/` entries.
     var name: String { get }
     /// Whether the sink takes `Content-Encoding: gzip` request bodies.
     var acceptsGzip: Bool { get }

@@ -23,16 +23,26 @@ struct ClickHouseSchemaCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Months to keep rows (TTL); 0 keeps them for ever.", valueName: "n"))
     var retentionMonths = 13
 
-    @Option(name: .customLong("header"), help: ArgumentHelp("A request header, e.g. \"Authorization: Basic …\". Repeatable.",
-                                                            valueName: "name: value"))
+    @Option(name: .customLong("header"), help: ArgumentHelp(
+        "A request header, e.g. \"X-ClickHouse-User: ingest\". Repeatable. Env: REDIRECTCTL_IMPORT_HEADERS.",
+        valueName: "name: value"))
     var headers: [String] = []
+
+    /// `--header` flags, then `REDIRECTCTL_IMPORT_HEADERS`, as `redirectctl import` reads them.
+    private var headerFields: (headers: [HTTPHeaderField], invalid: [String]) {
+        var environment: [String: String] = [:]
+        for name in ["REDIRECTCTL_IMPORT_HEADERS", "REDIRECTCTL_IMPORT_TOKEN"] {
+            if let value = CommandEnvironment.value(name) { environment[name] = value }
+        }
+        return HTTPHeaderField.collect(flags: headers, environment: environment)
+    }
 
     func validate() throws {
         guard ClickHouseSchema.isValidTableName(table) else {
             throw ValidationError("--table \(table): a table name is letters, digits and _, optionally database.table")
         }
         guard retentionMonths >= 0 else { throw ValidationError("--retention-months cannot be negative") }
-        if let bad = HTTPHeaderField.collect(flags: headers, environment: [:]).invalid.first {
+        if let bad = headerFields.invalid.first {
             throw ValidationError("not a header (expected \"Name: value\"): \(bad)")
         }
     }
@@ -41,10 +51,14 @@ struct ClickHouseSchemaCommand: AsyncParsableCommand {
         var version: ClickHouseVersion?
         if let clickhouse {
             do {
-                let fields = HTTPHeaderField.collect(flags: headers, environment: [:]).headers
-                version = try await ClickHouseSchema.serverVersion(url: clickhouse, headers: fields)
+                version = try await ClickHouseSchema.serverVersion(url: clickhouse, headers: headerFields.headers)
             } catch {
-                CommandEnvironment.printError("redirectctl clickhouse-schema: \(error)")
+                var message = error.description
+                if case .sink(.unavailable(let url, _, let problem)) = error {
+                    message = "cannot ask \(url) for its version: \(problem); run this again when the server answers, "
+                        + "or leave out --clickhouse for the table of current releases"
+                }
+                CommandEnvironment.printError("redirectctl clickhouse-schema: " + message)
                 throw ExitCode(error.exitCode.rawValue)
             }
         }

@@ -52,8 +52,8 @@ final class TestClickHouse: @unchecked Sendable {
             </yandex>
             """
         try config.write(toFile: directory + "/config.xml", atomically: true, encoding: .utf8)
-        // Not Foundation's Process: the server closes the descriptor Foundation watches its children by, and
-        // Foundation's monitor thread then blocks in waitpid on it, so no other child's exit is seen any more.
+        // Not Foundation's Process: with the server started by it, Foundation's child monitor thread was found
+        // blocked in a waitpid on the (running) server, and no later child's exit (curl's) was ever seen.
         pid = try Self.spawn(Self.serverPath, ["--config-file=\(directory)/config.xml"], log: directory + "/stderr.log")
         let limit = Date().addingTimeInterval(60)
         while (try? query("SELECT 1")) != "1\n" {
