@@ -63,13 +63,16 @@ public struct ClickEvent: Equatable, Sendable {
     public var target: String?
     public var status: Int
     public var request: RequestInfo
-    /// Why the click looks automated; nil when it looks like a person.
+    /// Why the click looks automated (a ``BotMatch/label``); nil when it looks like a person.
     public var bot: String?
+    /// The kind of automated client `bot` names (`bot_category`); nil when `bot` is.
+    public var botCategory: BotCategory?
 
     public init(id: String, time: Timestamp, outcome: Outcome, redirect: String?, session: String?,
                 sessionStatus: SessionStatus, source: String?, type: String,
                 properties: [(key: String, value: JSONValue)], target: String?, status: Int,
-                request: RequestInfo, bot: String?, sessionSource: SessionSource? = nil) {
+                request: RequestInfo, bot: String?, botCategory: BotCategory? = nil,
+                sessionSource: SessionSource? = nil) {
         self.id = id
         self.time = time
         self.outcome = outcome
@@ -84,6 +87,7 @@ public struct ClickEvent: Equatable, Sendable {
         self.status = status
         self.request = request
         self.bot = bot
+        self.botCategory = botCategory
     }
 
     public static func == (lhs: ClickEvent, rhs: ClickEvent) -> Bool {
@@ -107,6 +111,7 @@ extension ClickEvent {
             + JSONWriter.maxStringLength(sessionStatus.rawValue) + JSONWriter.maxStringLength(sessionSource?.rawValue)
             + JSONWriter.maxStringLength(source)
             + JSONWriter.maxStringLength(type) + JSONWriter.maxStringLength(target) + JSONWriter.maxStringLength(bot)
+            + JSONWriter.maxStringLength(botCategory?.rawValue)
         let requestFields = JSONWriter.maxStringLength(request.method) + JSONWriter.maxStringLength(request.ip)
             + JSONWriter.maxStringLength(request.userAgent) + JSONWriter.maxStringLength(request.referer)
             + JSONWriter.maxStringLength(request.acceptLanguage) + JSONWriter.maxStringLength(request.host)
@@ -175,6 +180,8 @@ extension ClickEvent {
             string(request.query)
             raw("},\"bot\":")
             string(bot)
+            raw(",\"bot_category\":")
+            string(botCategory?.rawValue)
             raw("}\n")
             precondition(n <= capacity, "click event line overran its buffer")
             count = n

@@ -123,13 +123,14 @@ public enum Responder {
             method: request.method, ip: ip, userAgent: privacy ? nil : request.userAgent,
             referer: privacy ? nil : request.referer, acceptLanguage: request.acceptLanguage, host: request.host,
             query: request.query)
+        let bot = BotClassifier.classify(method: request.method, userAgent: request.userAgent)
         return ClickEvent(
             id: clickID, time: now, outcome: outcome, redirect: path?.id, session: session,
             sessionStatus: sessionStatus, source: redirect?.source ?? defaults.source,
             type: redirect?.eventType ?? defaults.eventType ?? "redirect",
             properties: mergedProperties(defaults.properties, redirect?.properties ?? [], values: values),
             target: response.location, status: response.status, request: info,
-            bot: classifyBot(method: request.method, userAgent: request.userAgent))
+            bot: bot?.label, botCategory: bot?.category)
     }
 
     /// The redirect's properties over the defaults' (same key: the redirect's wins), placeholders filled in raw.
@@ -176,147 +177,5 @@ extension Responder {
     /// byte through its iterator; a native string's bytes are contiguous.)
     static func hasBrace(_ s: String) -> Bool {
         s.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "{")) } ?? s.utf8.contains(UInt8(ascii: "{"))
-    }
-
-    /// ``BotClassifier/classify(method:userAgent:)``, the same answer, by a byte search for ASCII agents.
-    ///
-    /// Every part of the package that imports TOMLKit also sees Foundation, whose `String.contains(_:)`
-    /// wins overload resolution there: it bridges both strings to UTF-16 and costs more than the whole rest
-    /// of a request. For an all-ASCII agent (nearly all of them) lowercasing is per byte, and characters,
-    /// canonical equivalence and bytes coincide, so comparing bytes gives exactly the classifier's answer;
-    /// anything else goes to the classifier itself.
-    static func classifyBot(method: String, userAgent: String?) -> String? {
-        if method == "HEAD" { return "head-request" }
-        guard let userAgent, !userAgent.isEmpty else { return "no-user-agent" }
-        let match = userAgent.utf8.withContiguousStorageIfAvailable { BotPatternTable.shared.match($0) }
-        let label: String?
-        switch match {
-        case .label(let found)?: label = found
-        case .noMatch?: label = nil
-        case .undecided?, nil: return BotClassifier.classify(method: method, userAgent: userAgent)
-        }
-        // Debug builds (the tests) hold every answer against the classifier's own.
-        assert(label == BotClassifier.classify(method: method, userAgent: userAgent))
-        return label
-    }
-}
-
-/// ``BotClassifier/userAgentPatterns`` as bytes, indexed by first byte, for ``Responder/classifyBot``.
-///
-/// Built once; its buffers live as long as the process, so a match reads them with no reference counting
-/// and no bounds checks.
-final class BotPatternTable: @unchecked Sendable {
-    enum Match {
-        case label(String)
-        case noMatch
-        /// Not an ASCII agent (or a table with an empty pattern): only the classifier itself can say.
-        case undecided
-    }
-
-    static let shared = BotPatternTable(BotClassifier.userAgentPatterns)
-
-    private let labels: [String]
-    /// All patterns' bytes, one after another; pattern `p` is `bytes[starts[p]..<starts[p + 1]]`.
-    private let bytes: UnsafeMutableBufferPointer<UInt8>
-    private let starts: UnsafeMutableBufferPointer<Int>
-    /// Pattern indices grouped by first byte, in table order: byte `b`'s are `order[first[b]..<first[b + 1]]`.
-    private let order: UnsafeMutableBufferPointer<Int>
-    private let first: UnsafeMutableBufferPointer<Int>
-    /// One bit per pair of bytes that some pattern starts with, so most positions are passed over with one
-    /// load; a one-byte pattern sets the bits of every pair it starts.
-    private let pairs: UnsafeMutableBufferPointer<UInt64>
-    private let hasEmptyPattern: Bool
-
-    init(_ table: [(substring: String, label: String)]) {
-        let patterns = table.map { Array($0.substring.utf8) }
-        labels = table.map(\.label)
-        hasEmptyPattern = patterns.contains { $0.isEmpty }
-        bytes = .allocate(capacity: max(1, patterns.reduce(0) { $0 + $1.count }))
-        starts = .allocate(capacity: patterns.count + 1)
-        var offset = 0
-        for (p, pattern) in patterns.enumerated() {
-            starts[p] = offset
-            for byte in pattern {
-                bytes[offset] = byte
-                offset += 1
-            }
-        }
-        starts[patterns.count] = offset
-        order = .allocate(capacity: max(1, patterns.count))
-        first = .allocate(capacity: 257)
-        var next = 0
-        for byte in 0..<256 {
-            first[byte] = next
-            for (p, pattern) in patterns.enumerated() where pattern.first.map(Int.init) == byte {
-                order[next] = p
-                next += 1
-            }
-        }
-        first[256] = next
-        pairs = .allocate(capacity: 65536 / 64)
-        pairs.initialize(repeating: 0)
-        for pattern in patterns where !pattern.isEmpty {
-            let seconds = pattern.count > 1 ? [pattern[1]] : Array(0...255)
-            for second in seconds {
-                let pair = Int(pattern[0]) << 8 | Int(second)
-                pairs[pair >> 6] |= 1 << UInt64(pair & 63)
-            }
-        }
-    }
-
-    /// The label of the first pattern in table order that occurs in `agent` lowercased, when `agent` is ASCII.
-    func match(_ agent: UnsafeBufferPointer<UInt8>) -> Match {
-        if hasEmptyPattern { return .undecided }
-        let count = agent.count
-        guard count > 0, let text = agent.baseAddress else { return .noMatch }
-        let lower = Self.lowercaseTable.baseAddress!
-        let pairs = self.pairs.baseAddress!
-        var best = Int.max
-        var seen: UInt8 = 0
-        // A window of two lowered bytes slides over the agent; the pair bitmap rejects most positions.
-        var current = Int(lower[Int(text[0])])
-        for start in 0..<count {
-            seen |= text[start]
-            let next = start + 1 < count ? Int(lower[Int(text[start + 1])]) : 0
-            let pair = current << 8 | next
-            // Only a one-byte pattern can match at the last position, and it set the bits of all its pairs.
-            if pairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
-                best = min(best, firstMatch(at: start, in: agent, firstByte: current, before: best))
-            }
-            current = next
-        }
-        if seen >= 0x80 { return .undecided }
-        return best == Int.max ? .noMatch : .label(labels[best])
-    }
-
-    /// The lowest pattern index below `before` that starts with `firstByte` and matches at `start`.
-    private func firstMatch(at start: Int, in agent: UnsafeBufferPointer<UInt8>, firstByte: Int, before: Int) -> Int {
-        let lower = Self.lowercaseTable.baseAddress!
-        var candidate = first[firstByte]
-        let end = first[firstByte + 1]
-        while candidate < end {
-            let p = order[candidate]
-            candidate += 1
-            if p >= before { break }
-            let from = starts[p]
-            let length = starts[p + 1] - from
-            guard length <= agent.count - start else { continue }
-            var k = 1
-            while k < length && lower[Int(agent[start + k])] == bytes[from + k] { k += 1 }
-            if k == length { return p }
-        }
-        return Int.max
-    }
-
-    /// ASCII `A`–`Z` to `a`–`z`; every other byte as it is. Never freed: it lives as long as the process.
-    nonisolated(unsafe) private static let lowercaseTable: UnsafeBufferPointer<UInt8> = {
-        let table = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
-        for byte in 0..<256 { table[byte] = lowercase(UInt8(byte)) }
-        return UnsafeBufferPointer(table)
-    }()
-
-    @inline(__always)
-    private static func lowercase(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }
