@@ -1,7 +1,9 @@
 /// Finds the bot rule a user agent matches, with one automaton over every pattern.
 ///
-/// The rules are the `crawler-user-agents` list with our own patterns before and after it; when several
-/// match, the first in that order wins. `scripts/update-bot-patterns` compiles them into
+/// The rules are the `crawler-user-agents` list with our own patterns before and after it. When several
+/// match, our `first` rules win over the list and the list over our `last` rules; within those, the match
+/// that starts leftmost (an agent names itself first: `Feedly/1.0 (…; like FeedFetcher-Google)`), then the
+/// rule that comes first. `scripts/update-bot-patterns` compiles them into
 /// ``BotPatternTables``: an Aho–Corasick automaton over a short fragment of each pattern's literal part, as a
 /// complete transition table, plus what to verify when a fragment is found. A match costs one table lookup
 /// per byte of the user agent, whatever the number of patterns, and a verification only where a fragment
@@ -39,7 +41,7 @@ public enum BotMatcher {
         return BotMatch(label: label, category: category)
     }
 
-    /// The index of the first rule `agent` matches, by the automaton.
+    /// The index of the rule `agent` matches (the best, as the type's summary orders them), by the automaton.
     static func firstRule(_ agent: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let text = agent.baseAddress else { return nil }
         let classes = BotPatternTables.byteClasses.utf8Start
@@ -52,21 +54,33 @@ public enum BotMatcher {
         let stateOffset = zero &* 91 &+ zero
         var state = 0
         var best = Int.max
-        var i = 0
-        let count = agent.count
-        while i < count {
-            let byteClass = Int(classes[Int(text[i])]) &- zero
+        var byte = text
+        let end = text + agent.count
+        while byte != end {
+            let byteClass = Int(classes[Int(byte.pointee)]) &- zero
             let at = (state &* classCount &+ byteClass) &* 2
             state = Int(transitions[at]) &* 91 &+ Int(transitions[at &+ 1]) &- stateOffset
-            i &+= 1
+            byte += 1
             if state >= firstAccepting {
-                best = verify(state: state &- firstAccepting, end: i, agent: agent, before: best)
+                best = verify(state: state &- firstAccepting, end: byte - text, agent: agent, before: best)
             }
         }
-        return best == Int.max ? nil : best
+        return best == Int.max ? nil : best & ruleMask
     }
 
-    /// The lowest rule below `before` among the candidates of an accepting state whose fragment ends at `end`.
+    /// Orders the matches: the rule's tier (ours first, the list, ours last), where its key starts, the rule.
+    @inline(__always)
+    static func score(rule: Int, keyStart: Int) -> Int {
+        let tier = rule < BotPatternTables.listRulesStart ? 0 : rule < BotPatternTables.lastRulesStart ? 1 : 2
+        return tier << 48 | keyStart << 16 | rule
+    }
+
+    static let ruleMask = 0xFFFF
+
+    /// The best score, `before` or one of the candidates of an accepting state whose fragment ends at `end`.
+    ///
+    /// Kept out of line: browsers rarely get here, and the scanning loop keeps its registers.
+    @inline(never)
     private static func verify(state: Int, end: Int, agent: UnsafeBufferPointer<UInt8>, before: Int) -> Int {
         let starts = BotPatternTables.candidateStarts.utf8Start
         let candidates = BotPatternTables.candidates.utf8Start
@@ -74,15 +88,16 @@ public enum BotMatcher {
         let alternatives = BotPatternTables.alternatives.utf8Start
         var k = number(starts, at: state * 3, width: 3)
         let last = number(starts, at: state * 3 + 3, width: 3)
-        // Candidates come in rule order: the first that holds is the best here.
+        var best = before
         while k < last {
             let alternative = number(candidates, at: k * 3, width: 2)
             let keyStart = end - digit(candidates, at: k * 3 + 2)
             k += 1
             let at = number(alternativeStarts, at: alternative * 3, width: 3)
             let rule = number(alternatives, at: at, width: 2)
-            if rule >= before { break }
             if keyStart < 0 { continue }
+            let candidate = score(rule: rule, keyStart: keyStart)
+            if candidate >= best { continue }
             let flags = digit(alternatives, at: at + 2)
             let holds: Bool
             if flags & 4 == 0 {
@@ -90,9 +105,9 @@ public enum BotMatcher {
             } else {
                 holds = RegexTokens(alternatives + at + 3).holds(around: keyStart, in: agent, flags: flags)
             }
-            if holds { return rule }
+            if holds { best = candidate }
         }
-        return before
+        return best
     }
 
     /// Whether the literal alternative at `record` occurs at `keyStart`, anchors included.

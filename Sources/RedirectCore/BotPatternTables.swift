@@ -4,77 +4,81 @@
 /// The tables of ``BotMatcher``, made by `scripts/update-bot-patterns`.
 ///
 /// Numbers are base-91 digits (`$` is 0, `~` is 90), most significant first, so that every table is a
-/// static string: its bytes are part of the binary, nothing is built when a process starts.
+/// static string: its bytes are part of the binary, nothing is built when a process starts. Computed
+/// properties, so that the compiler sees every number as a constant and every table as an address.
 enum BotPatternTables {
-    static let listVersion = "1.67.0"
-    static let ruleCount = 1565
-    static let alternativeCount = 1701
-    static let stateCount = 5179
-    static let classCount = 48
+    static var listVersion: String { "1.67.0" }
+    static var ruleCount: Int { 1565 }
+    static var alternativeCount: Int { 1701 }
+    /// Rules before this one are our own `first` rules; from ``lastRulesStart`` on, our `last` rules.
+    static var listRulesStart: Int { 54 }
+    static var lastRulesStart: Int { 1558 }
+    static var stateCount: Int { 5179 }
+    static var classCount: Int { 48 }
     /// States from this one on end at least one fragment.
-    static let firstAcceptingState = 3820
+    static var firstAcceptingState: Int { 3820 }
     /// Per rule: where its label starts in ``labels`` (3 digits) and its category (1 digit, the order
     /// of ``BotCategory/allCases``); one more entry ends the last label.
-    static let rules: StaticString = #"""
+    static var rules: StaticString { #"""
 $$$%$$1%$$A%$$Q%$$`%$$p%$%%%$%4%$%A%$%R%$%^%$%l%$%}%$&0%$&?%$&O%$&a%$&k%$&x%$'-%$'9%$'G%$'S)$'d)$'v)$(+)$(>)$(\#
 Q)$(c)$(s)$)()$)9)$)I($)M($)Q($)`($)m($)r($)y($*,($*2($*6($*A($*K($*P($*S($*V($*Z($*^($*b($*l($*r($*~($+3($+C$\#
 $+L$$+\$$+k$$+y$$,-$$,:$$,N*$,`$$,t$$-0$$-;$$-P$$-_$$-j$$-q$$-v($-z%$.*($.7($.F($.M($.R($.]($.e$$.j($.x($/%$$/\#
 +$$/2$$/A$$/X$$/a$$/f$$/m$$/t$$/{$$0)$$0/$$0:$$0G&$0M($0T$$0\$$0p)$0w$$1-$$13$$19$$1A$$1G$$1P$$1W'$1b$$1k$$1s$\#
 $1z$$2'$$2,$$23$$28$$2G$$2N$$2Y)$2d$$2l$$2w$$3($$3-$$36$$3>$$3F$$3O*$3W$$3^$$3e$$3m$$3s$$3y$$4)$$41$$49$$4E$$4\#
-U$$4e$$4l$$4v$$4}$$5+$$54$$5=$$5C$$5N$$5]$$5i$$5q$$5x$$5~$$6+$$66$$6>$$6K$$6V$$6]'$6b$$6l$$6u)$7'$$7.$$76$$7B%\#
-$7U$$7Y$$7l$$7u$$7z$$8%$$8.$$84$$8:$$8@$$8K$$8[$$8b$$8s$$8{$$9/$$9?$$9V$$9e$$9k$$9v$$:1$$:;$$:R)$:d$$:u$$:}$$;\#
-*&$;9$$;?$$;K$$;S$$;f$$;n$$;w$$;|$$<0$$<B$$<L$$<\$$<h$$<q$$<{)$=&($=3%$==$$=F$$=L$$=V$$=`$$=g%$=n$$=w$$>%$$>+$\#
-$>4$$>F)$>K$$>S$$>Z$$>`$$>h$$>w$$?$%$?0($?9$$?A$$?K$$?R$$?[$$?^$$?t%$?{$$@9$$@@($@F$$@P$$@[&$@i$$@~$$A-$$A2$$A\#
-9$$AA$$AJ$$A^$$Az$$B2$$B7$$B>$$BC$$BR%$B`%$Bg$$Bx$$C$)$C.%$C=$$CE%$CM%$CV$$Cb$$Cx$$D'%$D/$$D7%$DH$$DT$$Da%$Dl$\#
-$Dv$$E)%$E;$$EE$$ES$$E\$$E`)$E|$$F1($F;$$FB$$FK&$FR&$F]($Ff$$Fo$$Fv%$G%%$G0%$G8%$GF$$GO$$GY$$G_$$Gn$$G|$$H+$$H\#
-2$$H;$$HR$$H_$$Hg$$Hs$$Hv$$I%$$I0$$I6$$I?$$IL$$IS%$Id&$Is$$J($$J3$$J<%$J@($JF$$JL$$JR$$J^$$Ji$$Jn$$J{$$K($$K6(\#
-$K9)$KL$$KX($Ki$$Ky($K~$$L)$$L1$$L<$$LB%$LJ($LR$$LY$$L_$$Lm$$Lw$$M'&$M1$$M7$$M=$$MA$$ML$$MV$$MY)$Mq$$My$$N(&$N\#
-,$$N?$$NE$$NS$$N`$$Nh($Nq$$Ny&$N|$$O-&$O8$$OD$$OO%$OU%$Og$$On$$Ov)$O}$$P-$$P6*$P>$$PE&$PT$$P\$$Pg$$Pw$$Q.$$Q7(\#
-$QB$$QO$$Q\$$Qb*$Qh$$Qm*$Qr$$R,%$R:*$RF$$RU$$R[)$Rd$$Rl$$S$$$S1%$S8&$SG$$SN&$SW$$Sc*$Sk*$Ss$$Sz$$T'$$T2$$TB)$T\#
-G$$TO$$T\$$Ti&$To$$T{$$U.($U3($UD$$UN&$Ue&$U|&$V;$$VN)$Vd)$W1$$WT$$Wd$$Wp($X&$$X-$$XB$$XK$$XV$$X^&$Xk&$Xw&$Y)&\#
-$Y5&$YE&$YR&$Yc&$Yn$$Z%$$Z/$$Z4*$Z:$$ZA$$ZF&$ZO$$Z]$$Zm$$Zv*$[+($[3&$[@)$[U$$[[$$[c$$[m$$[v$$\,$$\3$$\?$$\M$$\\#
-T&$\e($\s&$](&$]6&$]D$$]O$$][($]_$$]l*$]u$$]~*$^/%$^8*$^A*$^N$$^`'$^j$$^r$$_/$$_@$$_L$$_T*$_Y*$_b$$_m*$_w*$_~)\#
-$`-$$`6$$`L$$`h$$`v$$a$$$a2$$aA$$aL$$aU$$ac*$ao$$av&$b8$$bC*$bT$$b_$$bg$$bv$$c&%$c-$$c9$$cA&$cL*$c[&$cb$$cl&$c\#
-q*$cw$$d&$$d2$$d=)$dF$$dL$$dU$$d_$$dh$$dr&$d{$$e0$$e8$$eA*$eY$$ee$$el$$eu$$f/*$f7$$f=($fK$$fe$$fo%$ft$$g6$$g?$\#
-$gG)$gQ&$gT&$g_)$gh$$gq$$g{$$h(&$h3$$h;&$hG*$hN$$hW%$ho&$i%&$i3$$iD%$iO%$iV'$i\'$ih'$iu$$j2)$jJ$$jT)$j_$$jl$$j\#
-y$$k'$$k4%$k>$$kJ$$kZ$$kc$$kw$$k}$$l-$$l5$$lG$$l\$$lq$$m*$$m4$$m=$$mM$$mT$$m^$$mn$$mu$$n2$$n:$$nB$$nM%$nT$$na&\#
-$nh$$ns$$n{)$o5$$o?%$oG$$oT($o^)$og($ow$$p*$$pK$$pT$$pZ*$pb*$pk)$p}$$q+$$q4$$q:$$qF)$qM$$q`$$qb$$qj$$qy'$r+'$r\#
-4&$r>%$rH$$rQ$$rb$$rq$$s&'$s8%$sL$$sZ%$sd%$si)$sv&$t&)$t;%$tE%$tU$$tg'$ts$$tz($u/)$u<'$uK$$uS$$uZ&$uk$$v&&$v2&\#
-$v9($vG)$vS'$v]'$vi'$vt'$w)'$w8'$wA$$wI$$w^$$wh$$wo($wy($x'($x/)$x4)$x:)$x>)$xE)$xK)$xS)$xY)$xb&$xl($xq($xz)$y\#
-.)$y;$$yD)$yJ$$yU($yj($yp'$z)'$z8'$zF%$zU'$zb'$zp$$zv'$z|%${/$${:%${B&${N&${]&${i$${}&$|+*$|4$$|E($|e($|s'$}&'\#
-$}/($}='$}D)$}S'$}['$}u$$~$*$~6'$~C$$~K$$~X$$~_&$~h$$~y'%$/*%$9'%$B$%$P*%$X&%$`*%$i&%$r%%%7%%%>$%%H'%%Q)%%d%%%\#
-x&%&$*%&.*%&;)%&D$%&M'%&X&%&]%%&p'%''$%'N$%'g&%(%$%(1&%(6(%(<*%(F$%(`$%(i)%(w)%)+)%)7&%)@*%)R)%)c$%)l)%)x*%*$&\#
-%*2&%*@&%*S$%*V$%*[$%*t&%+3%%+F$%+L$%+T'%+_&%+g*%+m*%+u$%,''%,5$%,M$%,g%%,p&%-*(%-6(%-G'%-X(%-k$%-})%.+&%.9$%.\#
-@'%.K*%.U'%.a'%.m&%.x)%/''%/B$%/P'%/Y%%/i$%/z$%0,$%03*%0<*%0C*%0L(%0V$%0d%%0|%%11$%1;$%1G&%1W$%1f$%1r)%21$%2K$\#
-%2Z&%2`&%2r$%2}$%3'$%3/&%34$%3C&%3K(%3^$%3c&%3s'%3{*%4/*%45'%4E$%4Z*%4_&%4e%%4n$%4v$%5$$%50*%5:(%5H$%5N$%5b$%5\#
-i&%5s$%6$&%6,&%69'%6@*%6J&%6R&%6Z$%6c$%6n)%7-*%79'%7J&%7P$%7h$%7y'%8'&%83(%87(%8@$%8F$%8K$%8P&%8`)%8j)%9$&%9=&\#
-%9E$%9U$%9c$%9t$%9|&%:-)%:3$%:D*%:N'%:X$%:`$%:g&%:y&%;&$%;M&%;V$%;]&%;m$%;u$%<*&%<6&%<<)%<F&%<O&%<]*%<m'%<}&%=\#
-($%=1&%=?$%=G&%=`*%=n*%>%$%>-$%>6(%>;'%>F&%>N$%>U&%>c&%>j$%>p$%?/$%?8$%?Y&%?d$%?r&%@1$%@A$%@P&%@\$%@b&%@~$%A3&\#
-%A:&%AF&%Ab$%Am*%B)$%B/$%B9$%BJ&%BR$%B\&%Bb)%Bl(%Bw)%C%&%C1&%C8$%C@$%CV$%C\$%Cb&%Cn$%Cw$%C}'%D2'%D:'%DE'%DO'%D\#
-\'%Df&%Do$%Dx$%E'&%E/&%E:&%EM&%E[$%Eq&%Ex%%F$&%F5$%FB&%FO%%Fa&%Fk&%F~(%G1)%G:&%GJ(%GU$%G`&%Gj*%Gt&%H('%H/$%H?)\#
-%HI(%HO&%Ha&%Hf&%Hp(%H{&%I)$%I1&%IE$%IR&%IY$%Ig$%Is&%I|&%J,$%J>(%JH'%JX&%J^$%Jh$%Jv&%K$%%K;&%KH$%KP&%K['%Kt'%K\#
-|&%L''%L3$%LC&%LU)%Lb$%Ll$%Lu$%M*%%M2$%MH*%MU$%M\$%M_&%Mo$%Mx$%N'$%N0$%N@$%NJ$%NT$%Nf'%Nl)%Nv$%O+$%O:$%OC$%OM$\#
-%OX'%Oa$%Os$%Oy$%P$$%P.$%P8$%PK)%PU$%PZ$%Pd$%P}$%Q9)%QY$%Qd$%Qi$%Qr&%R&$%R,$%R8&%RD$%RV$%Rd)%Rp*%Rz%%S0$%SB$%S\#
-I$%SP$%SZ$%Sb$%Su$%Sw$%T$$%T-*%T7$%TA$%TS&%T]$%Tj)%Tq$%Tz$%U+$%U4'%UB%%UV&%U_$%Uf$%V3$%VA$%VL$%VY$%Va&%Vu&%W)&\#
-%WM)%We&%Wy$%X4$%XD'%X`*%Xi$%Y0$%Y>)%YK$%YS$%Y[$%Yc$%Yq$%Z%&%Z1$%Z;&%ZD$%ZM&%Z]&%Zm$%Zp)%Zx$%[-$%[C&%[K&%[]$%[\#
-g&%[o$%[u)%[}$%\)$%\/$%\9$%\J$%\S)%\\'%\a$%\g%%\~%%]9$%]>$%]S$%][&%]d)%]y&%^/$%^8$%^E$%^T&%^`$%^n$%^s$%_)%%_3$\#
-%_@$%_I$%_[)%_k*%_u*%_~*%`?*%`G$%`Y$%`c*%`o)%`x$%a&$%a:$%aI$%aX$%ad$%an$%aw$%b&$%b1$%b<%%bF(%bU%%b`$%bo$%bt$%c\#
-+&%cF$%c^%%cn$%c|$%d-)%dB$%dP'%de$%d}$%e,$%e1&%eC&%e]$%ef$%eq$%f$$%f*&%f2$%f?$%fM$%fS$%f\$%fe$%fn$%f|$%g,$%gB&\#
-%gM$%gT$%gc&%g{&%h+$%h1)%h@$%hH$%hT$%hs$%h}'%i)$%i4$%i9$%iE'%iN'%iY$%ia$%in$%iz$%j&$%j0$%j:$%jG&%j\&%jp&%jy)%k\#
-1)%k>&%kG&%kM$%k_$%kd$%kk$%kv$%l+$%l3&%l?$%lJ$%lT$%l[$%lg$%lv$%m%)%m1)%m>$%mM$%mk'%ms$%m|$%n($%n7$%nA&%nM%%nV$\#
-%nb$%ni$%nq$%o$$%o1$%o7$%o;$%oC$%oL$%oZ%%o^%%ol$%ou$%p($%p5$%pG$%p^$%pg$%pq$%p{%%q0$%q7$%q>$%qJ$%qW$%qf$%qx$%r\#
--$%r?$%rF&%rM*%rV&%r^&%ro$%r{$%s,)%s2&%s;$%sF$%sK$%sX$%s^$%so$%t*&%t2&%t=$%tI$%tP$%t`&%th$%t{$%u($%u/$%u6$%u='\#
-%uE)%uO$%uU$%uY$%ui&%uo$%uw$%v/$%v<&%vO%%v[*%vb)%vi$%vu$%v}$%w($%w4%%wD*%w]$%wp*%wx&%x)&%x2$%x:&%xA$%xI$%xY$%x\#
-_$%xo&%x{&%y+$%y;$%yO*%yZ$%ya$%yo$%z)$%z2$%zC$%zO)%zZ)%zp&%{&*%{/$%{7&%{C$%{V$%{b$%{n&%|'$%|:$%|S$%|\$%|h$%|p$\#
-%}%&%}($%}1$%}:$%}@$%}M$%}W$%}e)%}|$%~.*%~4*%~:*%~F$%~S$%~_$%~p$%~~)&$:$&$L$&$c$&$k*&$v$&%($&%5$&%=$&%H$&%T$&%\#
-a)&%p$&%y$&&0&&&?$&&R$&&U$&&_$&&m$&&u$&'(&&'I$&'[$&'p$&()%&(@'&(J$&(_$&(c$&(w$&)%&&)-$&)9$&)L$&)X$&)e&&)s$&)|$\#
-&*+$&*8$&*@$&*M%&*[$&*f$&*n&&*x$&+%$&+2$&+;'&+F$&+L*&+Y&&+a$&+k(&+y&&+~)&,2)&,P$&,W$&,\$&,v$&,~$&-3$&-@$&-F)&-\#
-L$&-Y$&-k$&-t&&.*$&.4$&.<)&.H)&.]$&.h$&.p(&.{$&/'$&/0'&/@$&/R$&/e$&/u$&0%$&0,$&07$&0?%&0J$&0X$&0f)&0r&&0{&&1&&\#
-&12&&19&&1A$&1J$&1T$&1c$&1l)&1v$&2&$&25$&2M$&2T&&2^&&2h$&2s$&2z$&3+$&35&&3A$&3K$&3N$&3X&&3d$&3q)&3x$&4*&&48$&4\#
->$&4K$&4f$&4p$&4|$&5)$&5@$&5L$&5Q&&5Z$&5e$&5t$&6(&&62$&67$&6S&&6i)&6n$&6u)&7'$&7<$&7O%&7]$&7m&&7w$&8($&81$&87$\#
-&8F$&8O$&8U$&8z$&95%&9;)&9C$&9S%&9Y*&9^)&9g&&9{$&:6&&:A%&:K$&:X%&:\'&:g&&:q$&:t$&:{&&;'*&;2&&;9$&;G(&;P$
-"""#
-    static let labels: StaticString = #"""
+U$$4e$$4t$$4}$$5)$$52$$5;$$5D$$5J$$5U$$5d$$5p$$5x$$6$$$6*$$62$$6=$$6E$$6R$$6]$$6d'$6i$$6s$$6|)$7.$$75$$7=$$7I%\#
+$7\$$7`$$7s$$7|$$8&$$8,$$85$$8;$$8A$$8G$$8R$$8b$$8i$$8z$$9'$$96$$9F$$9]$$9l$$9r$$9}$$:8$$:B$$:Y)$:k$$:|$$;)$$;\#
+1&$;@$$;F$$;R$$;Z$$;m$$;u$$;~$$<($$<7$$<I$$<S$$<c$$<o$$<x$$=')$=-($=:%$=D$$=M$$=S$$=]$$=g$$=n%$=u$$=~$$>,$$>2$\#
+$>;$$>M)$>R$$>Z$$>a$$>g$$>o$$>~$$?+%$?7($?@$$?H$$?R$$?Y$$?b$$?e$$?{%$@'$$@@$$@G($@M$$@W$$@b&$@p$$A*$$A4$$A9$$A\#
+@$$AH$$AQ$$Ae$$B&$$B9$$B>$$BE$$BJ$$BY%$Bg%$Bn$$C$$$C+)$C5%$CD$$CL%$CT%$C]$$Ci$$D$$$D.%$D6$$D>%$DO$$D[$$Dh%$Ds$\#
+$D}$$E0%$EB$$EL$$EZ$$Ec$$Eg)$F($$F8($FB$$FI$$FR&$FY&$Fd($Fm$$Fv$$F}%$G,%$G7%$G?%$GM$$GV$$G`$$Gf$$Gu$$H($$H2$$H\#
+9$$HB$$HY$$Hf$$Hn$$Hz$$H}$$I,$$I7$$I=$$IF$$IS$$IZ%$Ik&$Iz$$J/$$J:$$JC%$JG($JM$$JS$$JY$$Je$$Jp$$Ju$$K'$$K/$$K=(\#
+$K@)$KS$$K_($Kp$$L%($L*$$L0$$L8$$LC$$LI%$LQ($LY$$L`$$Lf$$Lt$$L~$$M.&$M8$$M>$$MD$$MH$$MS$$M]$$M`)$Mx$$N%$$N/&$N\#
+3$$NF$$NL$$NZ$$Ng$$No($Nx$$O%&$O+$$O7&$OB$$ON$$OY%$O_%$Oq$$Ox$$P%)$P,$$P7$$P@*$PH$$PO&$P^$$Pf$$Pq$$Q&$$Q8$$QA(\#
+$QL$$QY$$Qf$$Ql*$Qr$$Qw*$Q|$$R6%$RD*$RP$$R_$$Re)$Rn$$Rv$$S.$$S;%$SB&$SQ$$SX&$Sa$$Sm*$Su*$S}$$T)$$T1$$T<$$TL)$T\#
+Q$$TY$$Tf$$Ts&$Ty$$U*$$U8($U=($UN$$UX&$Uo&$V+&$VE$$VX)$Vn)$W;$$W^$$Wn$$Wz($X0$$X7$$XL$$XU$$X`$$Xh&$Xu&$Y&&$Y3&\#
+$Y?&$YO&$Y\&$Ym&$Yx$$Z/$$Z9$$Z>*$ZD$$ZK$$ZP&$ZY$$Zg$$Zw$$[%*$[5($[=&$[J)$[_$$[e$$[m$$[w$$\%$$\6$$\=$$\I$$\W$$\\#
+^&$\o($\}&$]2&$]@&$]N$$]Y$$]e($]i$$]v*$^$$$^-*$^9%$^B*$^K*$^X$$^j'$^t$$^|$$_9$$_J$$_V$$_^*$_c*$_l$$_w*$`&*$`-)\#
+$`7$$`@$$`V$$`r$$a%$$a.$$a<$$aK$$aV$$a_$$am*$ay$$b%&$bB$$bM*$b^$$bi$$bq$$c%$$c0%$c7$$cC$$cK&$cV*$ce&$cl$$cv&$c\#
+{*$d&$$d0$$d<$$dG)$dP$$dV$$d_$$di$$dr$$d|&$e*$$e:$$eB$$eK*$ec$$eo$$ev$$f$$$f9*$fA$$fG($fU$$fo$$fy%$f~$$g@$$gI$\#
+$gQ)$g[&$g_&$gj)$gs$$g|$$h+$$h3&$h>$$hF&$hR*$hY$$hb%$hz&$i0&$i>$$iO%$iZ%$ia'$ig'$is'$j%$$j=)$jU$$j_)$jj$$jw$$k\#
+)$$k2$$k?%$kI$$kU$$ke$$kn$$l'$$l-$$l8$$l@$$lR$$lg$$l|$$m5$$m?$$mH$$mX$$m_$$mi$$my$$n%$$n=$$nE$$nM$$nX%$n_$$nl&\#
+$ns$$n~$$o+)$o@$$oJ%$oR$$o_($oi)$or($p'$$p5$$pV$$p_$$pe*$pm*$pv)$q-$$q6$$q?$$qE$$qQ)$qX$$qk$$qm$$qu$$r)'$r6'$r\#
+?&$rI%$rS$$r\$$rm$$r|$$s1'$sC%$sW$$se%$so%$st)$t&&$t1)$tF%$tP%$t`$$tr'$t~$$u*($u:)$uG'$uV$$u^$$ue&$uv$$v1&$v=&\#
+$vD($vR)$v^'$vh'$vt'$w$'$w4'$wC'$wL$$wT$$wi$$ws$$wz($x)($x2($x:)$x?)$xE)$xI)$xP)$xV)$x^)$xd)$xm&$xw($x|($y*)$y\#
+9)$yF$$yO)$yU$$y`($yu($y{'$z4'$zC'$zQ%$z`'$zm'$z{$${&'${,%${:$${E%${M&${Y&${h&${t$$|-&$|6*$|?$$|P($|p($|~'$}1'\#
+$}:($}H'$}O)$}^'$}f'$~%$$~/*$~A'$~N$$~V$$~c$$~j&$~s$%$)'%$:*%$D'%$M$%$[*%$c&%$k*%$t&%$}%%%B%%%I$%%S'%%\)%%o%%&\#
+(&%&/*%&9*%&F)%&O$%&X'%&c&%&h%%&{'%'2$%'Y$%'r&%(0$%(<&%(A(%(G*%(Q$%(k$%(t)%)')%)6)%)B&%)K*%)])%)n$%)w)%*(*%*/&\#
+%*=&%*K&%*^$%*a$%*f$%+$&%+>%%+Q$%+W$%+_'%+j&%+r*%+x*%,%$%,2'%,@$%,X$%,r%%,{&%-5(%-A(%-R'%-c(%-v$%.-)%.6&%.D$%.\#
+K'%.V*%.`'%.l'%.x&%/()%/2'%/M$%/['%/d%%/t$%0*$%07$%0>*%0G*%0N*%0W(%0a$%0o%%1,%%1<$%1F$%1R&%1b$%1q$%1})%2<$%2V$\#
+%2e&%2k&%2}$%3-$%32$%3:&%3?$%3N&%3V(%3i$%3n&%3~'%4+*%4:*%4@'%4P$%4e*%4j&%4p%%4y$%5&$%5/$%5;*%5E(%5S$%5Y$%5m$%5\#
+t&%5~$%6/&%67&%6D'%6K*%6U&%6]&%6e$%6n$%6y)%78*%7D'%7U&%7[$%7s$%8)'%82&%8>(%8B(%8K$%8Q$%8V$%8[&%8k)%8u)%9/&%9H&\#
+%9P$%9`$%9n$%:$$%:,&%:8)%:>$%:O*%:Y'%:c$%:k$%:r&%;)&%;1$%;X&%;a$%;h&%;x$%<%$%<5&%<A&%<G)%<Q&%<Z&%<h*%<x'%=-&%=\#
+3$%=<&%=J$%=R&%=k*%=y*%>0$%>8$%>A(%>F'%>Q&%>Y$%>`&%>n&%>u$%>{$%?:$%?C$%?d&%?o$%?}&%@<$%@L$%@[&%@g$%@m&%A.$%A>&\#
+%AE&%AQ&%Am$%Ax*%B4$%B:$%BD$%BU&%B]$%Bg&%Bm)%Bw(%C')%C0&%C<&%CC$%CK$%Ca$%Cg$%Cm&%Cy$%D'$%D-'%D='%DE'%DP'%DZ'%D\#
+g'%Dq&%Dz$%E($%E2&%E:&%EE&%EX&%Ef$%E|&%F(%%F/&%F@$%FM&%FZ%%Fl&%Fv&%G.(%G<)%GE&%GU(%G`$%Gk&%Gu*%H$&%H3'%H:$%HJ)\#
+%HT(%HZ&%Hl&%Hq&%H{(%I+&%I4$%I<&%IP$%I]&%Id$%Ir$%I~&%J,&%J7$%JI(%JS'%Jc&%Ji$%Js$%K&&%K/%%KF&%KS$%K[&%Kf'%L$'%L\#
+,&%L2'%L>$%LN&%L`)%Lm$%Lw$%M%$%M5%%M=$%MS*%M`$%Mg$%Mj&%Mz$%N($%N2$%N;$%NK$%NU$%N_$%Nq'%Nw)%O&$%O6$%OE$%ON$%OX$\#
+%Oc'%Ol$%O~$%P)$%P/$%P9$%PC$%PV)%P`$%Pe$%Po$%Q-$%QD)%Qd$%Qo$%Qt$%Q}&%R1$%R7$%RC&%RO$%Ra$%Ro)%R{*%S*%%S;$%SM$%S\#
+T$%S[$%Se$%Sm$%T%$%T'$%T/$%T8*%TB$%TL$%T^&%Th$%Tu)%T|$%U*$%U6$%U?'%UM%%Ua&%Uj$%Uq$%V>$%VL$%VW$%Vd$%Vl&%W%&%W4&\#
+%WX)%Wp&%X)$%X?$%XO'%Xk*%Xt$%Y;$%YI)%YV$%Y^$%Yf$%Yn$%Y|$%Z0&%Z<$%ZF&%ZO$%ZX&%Zh&%Zx$%Z{)%[($%[8$%[N&%[V&%[h$%[\#
+r&%[z$%\%)%\-$%\4$%\:$%\D$%\U$%\^)%\g'%\l$%\r%%].%%]D$%]I$%]^$%]f&%]o)%^)&%^:$%^C$%^P$%^_&%^k$%^y$%^~$%_4%%_>$\#
+%_K$%_T$%_f)%_v*%`%*%`.*%`J*%`R$%`d$%`n*%`z)%a($%a1$%aE$%aT$%ac$%ao$%ay$%b'$%b1$%b<$%bG%%bQ(%b`%%bk$%bz$%c$$%c\#
+6&%cQ$%ci%%cy$%d,$%d8)%dM$%d['%dp$%e-$%e7$%e<&%eN&%eh$%eq$%e|$%f/$%f5&%f=$%fJ$%fX$%f^$%fg$%fp$%fy$%g,$%g7$%gM&\#
+%gX$%g_$%gn&%h+&%h6$%h<)%hK$%hS$%h_$%h~$%i-'%i4$%i?$%iD$%iP'%iY'%id$%il$%iy$%j*$%j1$%j;$%jE$%jR&%jg&%j{&%k))%k\#
+<)%kI&%kR&%kX$%kj$%ko$%kv$%l&$%l6$%l>&%lJ$%lU$%l_$%lf$%lr$%m&$%m0)%m<)%mI$%mX$%mv'%m~$%n,$%n3$%nB$%nL&%nX%%na$\#
+%nm$%nt$%n|$%o/$%o<$%oB$%oF$%oN$%oW$%oe%%oi%%ow$%p%$%p3$%p@$%pR$%pi$%pr$%p|$%q+%%q;$%qB$%qI$%qU$%qb$%qq$%r($%r\#
+8$%rJ$%rQ&%rX*%ra&%ri&%rz$%s+$%s7)%s=&%sF$%sQ$%sV$%sc$%si$%sz$%t5&%t=&%tH$%tT$%t[$%tk&%ts$%u+$%u3$%u:$%uA$%uH'\#
+%uP)%uZ$%u`$%ud$%ut&%uz$%v'$%v:$%vG&%vZ%%vf*%vm)%vt$%w%$%w-$%w3$%w?%%wO*%wh$%w{*%x(&%x4&%x=$%xE&%xL$%xT$%xd$%x\#
+j$%xz&%y+&%y6$%yF$%yZ*%ye$%yl$%yz$%z4$%z=$%zN$%zZ)%ze)%z{&%{1*%{:$%{B&%{N$%{a$%{m$%{y&%|2$%|E$%|^$%|g$%|s$%|{$\#
+%}0&%}3$%}<$%}E$%}K$%}X$%}b$%}p)%~,$%~9*%~?*%~E*%~Q$%~^$%~j$%~{$&$.)&$E$&$W$&$n$&$v*&%&$&%3$&%@$&%H$&%S$&%_$&%\#
+l)&%{$&&)$&&;&&&J$&&]$&&`$&&j$&&x$&'%$&'3&&'T$&'f$&'{$&(4%&(K'&(U$&(j$&(n$&)'$&)0&&)8$&)D$&)W$&)c$&)p&&)~$&*,$\#
+&*6$&*C$&*K$&*X%&*f$&*q$&*y&&+($&+0$&+=$&+F'&+Q$&+W*&+d&&+l$&+v(&,)&&,.)&,=)&,[$&,b$&,g$&-&$&-.$&->$&-K$&-Q)&-\#
+W$&-d$&-v$&.$&&.5$&.?$&.G)&.S)&.h$&.s$&.{(&/+$&/2$&/;'&/K$&/]$&/p$&0%$&00$&07$&0B$&0J%&0U$&0c$&0q)&0}&&1+&&11&\#
+&1=&&1D&&1L$&1U$&1_$&1n$&1w)&2&$&21$&2@$&2X$&2_&&2i&&2s$&2~$&3*$&36$&3@&&3L$&3V$&3Y$&3c&&3o$&3|)&4($&45&&4C$&4\#
+I$&4V$&4q$&4{$&5,$&54$&5K$&5W$&5\&&5e$&5p$&6$$&63&&6=$&6B$&6^&&6t)&6y$&7%)&72$&7G$&7Z%&7h$&7x&&8'$&83$&8<$&8B$\#
+&8Q$&8Z$&8`$&9*$&9@%&9F)&9N$&9^%&9d*&9i)&9r&&:+$&:A&&:L%&:V$&:c%&:g'&:r&&:|$&;$$&;+&&;2*&;=&&;D$&;R(&;[$
+"""# }
+    static var labels: StaticString { #"""
 slack-previewfacebook-previewtelegram-previewtwitter-previewlinkedin-previewwhatsapp-previewdiscord-previewsky\#
 pe-previewmicrosoft-previewbing-previewgoogle-previewpinterest-previewreddit-previewembedly-previewiframely-pr\#
 eviewmattermost-previewvk-previewviber-previewsnapchat-previewzoom-previewoffice-previewlink-previewbarracuda-\#
@@ -88,172 +92,173 @@ ientphpcrawlmsnbotjyxobotfast-webcrawlerfast-enterprise-crawlerbiglotronteomacon
 botia-archivergingercrawlerwebmonhttrackgrub-orgusinenouvellecrawlerantibotnetresearchserverspeedyfluffyfindli\#
 nkmsrbotpanscientyacybotaisearchbotips-agenttagoobotmj12botworiobotyangabuzzbotmlbotyandex-com-botspurebotling\#
 uee-botcyberpatrolvoilabotbaiduspiderciteseerxbotspbottwengabotpostrankturnitinscribdbotpage2rsssitebotlinkdex\#
-adidxbotezoomsdotbotmail-ru-botdiscobotheritrixfindthatfileeuroparchive-orgnerdbynature-botsistrixahrefs-botfu\#
-elbotcrunchbotindeedbotmappydatawoobotzoominfobotprivacyawarebotmultiviewbotswimgbotgrobboterightaperciteseman\#
-ticbotaboundexdomaincrawlerwbsearchbotsummifyccbotedisterbotseznambotec2linkfindergslfbotaihitbotintelium-botf\#
-acebookexternalhityetiretrevopageanalyzerlb-spidersogoulssbotcareerbotwotboxwocbotichiroduckduckbotlssrocketcr\#
-awlerdrupactwebcompanycrawleracoonbotopenindexspidergnam-gnam-spiderweb-archive-net-com-botbacklinkcrawlercocc\#
-ocintegromedbcontent-crawler-spidertoplistbotit2media-domain-crawlerip-web-crawler-comsiteexplorer-infoelisabo\#
-tproximicchangedetectionarabotwesee-searchniki-botcrystalsemanticsbotrogerbot360spiderpsbotinterfaxscanbotcc-m\#
-etadata-scaperg00g1e-netgrapeshotcrawlerurlappendbotbrainobotfr-crawlerbinlarsimplecrawlertwitterbotcxensebots\#
-mtbotbnf-fr-bota6-indexeradmantxfacebotorangebotmemorybotadvbotmegaindexsemanticscholarbotltx71nerdybotxovibot\#
-bubingqwantifyarchive-org-botapplebottweetmemebotcrawler4jfindxbotsemrushbotyoozbotlipperheyy-jdomain-re-anima\#
-tor-botaddthisscreaming-frog-seo-spidermetauriscrapylivelapbotopenhosebotcapsulecheckercollection-infegy-comis\#
-tellabotdeusubetabotcliqzbotmojeekbotnetestate-ne-crawlersafesearch-microdata-crawlergluten-free-crawlersonics\#
-ysomostrovedeadlinkcheckerslack-imgproxyembedlyrankactivelinkbotiskaniesafednsbotskypeuripreviewveoozbotslackb\#
-otredditbotdatagnionbotgoogle-adwords-instantadbeat-botwhatsappcontxbotpinterest-com-botelectricmonkgarlikcraw\#
-lerbingpreviewvebidoobotfemtosearchbotyahoo-link-previewmetajobbotdomainstatsbotmindupbotdaumjugendschutzprogr\#
-amm-crawlerxenu-link-sleuthpcore-httpmoatbotkosmiobotpingdomappinsightsphantomjsgowikibotpiplbotdiscordbottele\#
-grambotjetslidenewsharecountsjames-botbarkrowlertineyesocialrankiobottrendictionbotocarinabotepicbotprimalbotd\#
-uckduckgo-favicons-botgnowitnewsbotleikibotlinkarchiveryakpaperlibotdigg-deeperdcrawlsnacktoryanderspinkbotfyr\#
-eboteveryonesocialbotmediatoolkitbotluminator-robotsextlinksbotsurveybotningokhttpnuzzelomgilipocketparseryiso\#
-uspiderum-lntoutiaospidermuckrackjamie-s-spiderahcnetcraftsurveyagentlaserlikebotapache-httpclientappengine-go\#
-oglejettyupflowthinklabtraackr-comtwurlymastodonhttp-getdnyzbotbotify007ac9-crawlerbehloolbotbrandveritycheck-\#
-httpbdcbotzumbotezidicc-crawlerarchivebotlccfilterdb-iss-net-crawlerblp-bbotbomborabotbuckcompanybook-crawlerg\#
-enieomagpie-crawlermeltwaternewsmoreovernewspaperscoutjetbotstorygizebotuptimerobotoutclicksbotseoscannershate\#
-nagoogle-web-previewmauibotalphabotsbl-botias-crawleradscannernetvibesacapbotbaidu-yunguancebitlybotblogmurabo\#
-tbot-araturka-combot-pge-chlooe-comboxcarbotbtwebclientcontextad-botdigincore-botdisqusfeedlyfetchfeverflaming\#
-o-searchengineflipboardproxyg2reader-botg2-web-servicesimrbotk7mlwcbotkemvibotlandau-media-spiderlinkapediabot\#
-vksharesiteimprove-comblexbotdareboostzuperlistbotminifluxfeedspotdiffbotseokickstracemyfilenimbostratus-botzg\#
-rabpr-cy-ruadstxtcrawlerdatafeedwatchzabbixtangibleebotgoogle-xrawleraxiosamazon-cloudfrontpulsepointcloudflar\#
-e-alwaysonlinecloudflare-healthcheckscloudflare-traffic-managercloudflare-prefetchcloudflare-ssldetectorhttps-\#
-developers-cloudflare-com-securitygoogle-structured-data-testing-toolwordupinfosearchwebdatastatshttpurlconnec\#
-tionzoombotvelenpublicwebcrawlermoodlebotjpg-newsbotoutbrainw3c-validatorvalidator-nuw3c-checklinkw3c-mobileok\#
-w3c-i18n-checkerfeedvalidatorw3c-css-validatorw3c-unicorngoogle-physicalwebblackboardicbotbazquxtwinglyrivvaex\#
-peribotawesomecrawlerdataprovider-comgrouphightheoldreader-comanyeventuptimebot-orgnmap-scripting-engine2ip-ru\#
-clickagycaliperbotmbcrawleronline-webceo-botb2b-botaddsearchbotgoogle-faviconhubspotchrome-lighthouseheadlessc\#
-hromecheckmarknetworkwww-uptime-comstreamline3botserpstatbotmixnodecachecurlsimplescraperrssingbotjooblebotfed\#
-oraplanetfriendicanextcloudtiny-tiny-rssregionstuttgartbotbytespiderdatanyzegoogle-site-verificationtrendsmapr\#
-esolvertweetedtimesntentbotgwenesimplepiesearchatlassuperfeedrfeedbotut-dorkbotamazonbotamazonproductdiscovery\#
-amazonsellerinitiatedlistingserendeputyboteyeotabotofficestorebotneticle-crawlersurdotlybotlinkisbotawariosmar\#
-tbotawariorssbotrytebotfreewebmonitoring-sitecheckeraspiegelbotnaver-blog-rssbotzenback-botsentibotdomains-pro\#
-jectpandalyticsvkrobotbidswitchbottigerbotnixstatsbotatom-feed-robotcurebotpagepeekervigilrssbotstartmebotjobb\#
-oersebotseewithkidsninja-botcutbotbublupbotbrandonbotridderbottaboolabotdubbotbotfinditanswersbotinfoobotrefin\#
-dbotblogtraffic-feed-fetcherseobilitybotcincrawdragonbotvoluumdsp-content-botfreshrssbitbotphp-curl-classgoogl\#
-e-certificates-bridgecenturybotvibere-ventures-investment-crawlerevc-batchpetalbotvirustotalbotminicrawlercook\#
-iebottrovitbotseostar-coioncrawluptime-kumaseekportfreshpingbotfeedbincriteobotsnap-url-preview-servicebetter-\#
-uptime-botruxitsyntheticgoogle-read-aloudvalve-steamodklbotgptbotchatgpt-useroai-searchbotyandexrenderresource\#
-sbotlightspeedsystemscrawlerev-crawlerbitsightbotwoorankreviewgoogle-safetyawariobotdataforseobotlinespiderwel\#
-lknownbota-patent-crawlerstractbotsearch-marginalia-nuyoubotnicecrawlerneevabotbrightedge-crawlersitecheckerbo\#
-tcrawlertombapublicwebcrawlercrawlyprojectcrawlerkomodiabotkstandbotcispa-webcrawlermtrobothyscore-ioalexandri\#
-aorgbot2ip-botyellowbrandprotectionbotseolizervuhuvbotinetdex-botsynapset3versionsbotdeepnoccocolyzebothypesta\#
-treverseengineeringbotsempi-techiframelymetainspectornode-fetchl9explorepython-opengraphopengraphcheckdevelope\#
-rs-google-com-web-snippetsenutobotmacocunewsblurinoreadernetsystemsresearchpagethingwordpressphxbotimagesiftbo\#
-texpanseinternetmeasurementbwgeedobotaudisto-crawlerperplexitybotclaudebotmonsidobotgroupmebotvercelbotvercel-\#
-screenshotfacebookcatalogmeta-externaladsmeta-externalagentmeta-externalfetcheracademicbotrtukeybasebotlemmyco\#
-okiehubscanhydrozen-iohttp-banner-detectionsummalybotmicrosoftpreviewgeedoproductsearchtiktokspideroncrawlsind\#
-resorhus-gotcensysinspectsbintuitionsbotsitebulbyextbotdatadogsyntheticsgoogle-ads-conversionsobservepointchec\#
-klyalittle-clientaliyunsecbotclaude-webanthropic-aiclaude-userclaude-searchbotgoogle-extendedcohere-aitimpibot\#
-serankingbacklinksbotcmscheckerwaybackplaywrightpuppeteerseleniumniktosqlmapzmeumasscanwpscanacunetixnessusdir\#
-busterstatuscakecollymechanizeair-ai-scanningasnriskscoreroicrawlerl9scanslaccalebotcustomasynchttpclienthttpi\#
-egemini-deep-researchperplexity-userperplexityusermeta-webindexerduckassistbotmistralai-userwebzionewsaiarenau\#
-nfurlbota360-searchaasa-botaccessstatusacquia-optimizeactivecomplyadkerneltopiccrawleralertsiteallafricaamazin\#
-g-searchbotamazon-bedrock-agentcore-browseramazonbuyformeamzn-searchbotamzn-useranchor-browseranomuraap3a-2406\#
-17-008apifybotapifywebsitecontentcrawlerarchive-itartemis-web-readeratlassian-botattractaaudigentadbotauthorya\#
-utomatonawariorendererbotazureai-searchbotbestchangebigsur-aibl-uk-lddc-botblingerpblockaidbloglinesblogvaultb\#
-luesky-domain-status-classifierblueskybne-es-botbrightbotbrowserbot-observerbufferlinkpreviewbotbugsnagbuttond\#
-owncapitalonebotcertchiefchannablechannel3botchirpclickuplinkunfurlercloudflare-autoragcloudflare-custom-hostn\#
-ame-verificationcloudflare-stream-webhookcloudflareradarurlscannercloudtrelliscludocode-1collapsifycontextualb\#
-ot-outcomes-netconvermaxcookie-maestrocookiehubverifycookieyesbotcrazy-eggcurrent-rss-readercypex-ai-scanningd\#
-eepcrawldigicert-dcvdlvr-itdotcom-monitordrataautopilotdreamhost-data-teamds9dvbotecovadissustainabilitybotelm\#
-ah-io-uptime-monitoringevernoterichlinkbotezlynxezoicbotfacebookbotfastdastfeederfeedflowfindfiles-netfirecraw\#
-lagentfyndsearchengine-crawlerfyndsearchengine-recrawlergoodreadsgoogle-trust-servicesgoogle-agentgoogle-gemin\#
-i-cligoogle-notebooklmgoogleagent-marinergreppr-web-crawlerhardenizehoneybadgerbotiboubotimagespiderinnologica\#
-kagi-fetcherkangaroo-botknown-agentkrawlerbotlaion-huggingface-processorlinkcheckerbotlinkupbotlmarenaunfurlbo\#
-tlyonl-asset-proxylyonl-crawlermagibotmagpierssmail-rumailchimpmanus-usermcontextualbotmediumbot-metatagfetche\#
-rmetaiab-facebookmixrankbotmodernizebotmontasticmonitornanointeractivenestdaddybotnetcraft-ssl-server-surveyne\#
-tcraft-web-server-surveynetseer-crawlernetumonewrelicsyntheticsnewsroom-binitronitrobotnoibunostocrawlerbotone\#
-trustopencode-smartfetchowlerparselysharesbotphindbotpodchaserparserpodimopoggio-citationsproductsup-io-crawle\#
-rqcbotqualysquora-botqwantbotqwarrybotrsiteauditorrss-socialsalesforce-comscope3scraping-nytimes-comscrubbyscr\#
-unchbotseo4ajax-comsequelwpserverdensityshapbotshortpixelsilktidesitelocksmarshbotsmtnetpmbotsoftware-security\#
--researchsottopopnonespider-spider-comsplunkstatusnestbacklinkspiderstepstonecrawlbottavilybotthousandeyestrae\#
-twinagentuipbotum-fcum-icuptimestatisticsverispidervisionheight-com-scanwatchbot-monitoring-robotwatchfulwebor\#
-ama-fetcherwebspidermountwepchsearchenginewknd-botwpmu-dev-hubwtotemxovionpagecrawleryelpspiderzanistabotzoomi\#
-nfo7sitersaccessible-web-botatvowbotbibliotheque-nacional-de-france-crawlerbling-erpcdscbotcritical-css-botcyb\#
-aabotcyberfindcrawlerdark-visitordetermdnsscannerdrupalbotemoney-advisoreveryfeed-spiderextecontextcrawlfedidb\#
-fediindexfedilist-agentfedinekofedreporter-bot-for-ffiecfeedsearch-botfeedsearch-crawlerfiperbotfleebsbotfluid\#
-flyriverbotfreshbotgaisbotgenomecrawlerdhalobotirlbotkaikki-org-digital-archivekb-dk-botlibrary-of-congress-we\#
-b-archivingmagnetmebotmatchorysearchminoru-s-fediverse-crawlermirrorwebcrawlermithril-crawlermodatscannernapbo\#
-tnew-york-times-newsgatheringnlux-iaharvesternoahbotplagawarebotrakuten-image-extraction-botresearchbotrss-is-\#
-dead-lol-web-botseolytsirdatabotsitesoverpagesbotsleepbotsosospidertermlytls-testertrafilaturaurlbeebotvideoot\#
-v-botvmcrawlwadoobotwebsite-info-net-robotwebzipwikidowovn-crawleryoudaobotzyborgaranet-searchbotcrawl4aideeps\#
-eekbotiaskspiderkunatocrawlerterracottaabevalbotblekkobotbr-crawlerbuddybotcapterrabotcarbon-umbrella-botcavem\#
-an-huntercentro-ads-txt-crawlerwisebotcodabotcorporama-matchercyotekwebcopydatadog-agentdazzle-bluesky-botdomi\#
-nicbotdow-jones-searchbotdownload-ninjaemailwolffedistatscrawlergoparserbotgsa-crawlerhanaleibotnicheindexhead\#
-onlyscraperhenkbotimpact-com-agentkeydrop-iolarbinsentinel-linkchecklinkolinkpadbotlwp-trivialmagus-botnaverbo\#
-tloopimprovements-comopentheboxbotowler-wpeer39-crawlerpixalate-compoduptimepomothy-botpulsepoint-crawlerrawwe\#
-b-botsemantic-visionssindupsitesuckerspringservebotsqwatchersupabase-paired-crawlersv-watchagentswiftbotsynthe\#
-sibottaragroup-intelligent-botthinkbottsmbottsm-turingosugaresearchagenturlsuma-de-crawlerwanscannerbotwebcapt\#
-urewebcopiercognitiveseo-comxing-botxml-sitemaps-generatoryandorirssbotzealbot008monitoring360botadagiobotadbe\#
-at-comadminlabsadvanced-crawleradventureragakidsbotagencyanalyticsbotai2botakismetbotalexa-site-auditalgolia-c\#
-rawleralienfarmalloriginsamazonadbotkendrabotappsiteassociationaragogaraneaarchiveboxarquivobotarquivo-web-cra\#
-wlerartemisbotasanaaudistobotautoconfig-test-from-ustctracking-quality-spiderbad-neighborhood-header-detectorb\#
-aiduadsbotbdbotbeeperbotbetteruptimebotbnfbotbigupdatabotbinarycanarybitbucket-webhooksbl-uk-ldfc-botblackduck\#
--fdblogtrottrblueskypreviewbotboardgamepricesbotbotpokebdfetchbrandwatchbravebotbrokenlinkcheck-combwbushbabyb\#
-utterflyrss-parsercaliberbotcapitaloneshoppingcatchpointcenturyb-o-t9cert-plcertytagschargebeebotcharlottechat\#
-glm-spiderchatwork-linkpreviewcheckhostgoodzerchrome-privacy-preserving-prefetch-proxycirrusexplorerclassla-we\#
-bclearscopebotworldbotcloudflare-validatorcloudflare-csupcloudflare-custom-error-page-crawlercloudflare-radar-\#
-scannercloudflare-speedtestcloudflare-stream-hookcognitiveseo-botcohere-training-data-crawlercommafeedresearch\#
-scan-comsys-rwth-aachen-decontentkingappcookiehub-botcotoyogicoveobotcrawlsonrepolookoutbotcriticalcss-comcron\#
--job-orgdnbcrawlerdmbrowserdomcopbotdownnotifier-comdowntimedetectordlcdrataboteasybib-autociteeasybill-import\#
-managereasycroneasydns-monitoringechoboxbotcronlesscrustycsirt-czcxk-botdaumoadaspeedbotdead-link-checkerdesky\#
-obotdetectifydevindf-botdingtalkbot-linkservicediscourse-forum-oneboxdmbotsustainabilitycrawleredansbotedgewat\#
-chdo-not-track-verifierelmahio-uptimebotemoneybotepivozcrawlererepublik-toolsevouptimebotexodusmovementezgiffa\#
-ctset-spyderbotfastmailuafdl-stats-botfedicabotfedreporterdatabotfeed-image-auditfeedburnerfeeder-cofeedpresso\#
--content-index-botfeedwindfidget-spinner-botfirmographflipboardrssforegenixfreespokefriendly-testing-botfriend\#
-ly-spiderfriendlycrawlerfullstorybotfunnelbackfuseonbotgabanzabotgdnplus-comgetthit-comgg-peekbotghost-inspect\#
-orgithub-camoglobalwebsearchgolfegoogle-apps-scriptgooglestackdrivermonitoringgoogleassociationservicegoogleim\#
-ageproxygoogleproducergooglebot-iagoogle-trust-servicesgoogle-area120google-cloudvertexbotgoogleassociationser\#
-vicegoogledocsgopaygotsitemonitor-comsynthetic-monitoring-agentgrammarlygregcrawlergroovinaadsbotgrovergtmetri\#
-xguestpostsbotgulper-web-botverityhappywingharsilbothawaiibothcardvalidatorhello-worldhelloworkjobpostingbothe\#
-trixtoolshifibothlidam-to-robothoneybadger-uptime-checkhosttrackerhotjarhstspreload-bothuckabothype-machineweb\#
--screen-service-by-hyperhostadsbot-iabiaskbotibm-crawleriftttimagefetcherimagemindimg2datasetimgproxyimpendoom\#
--botindeedjobbotinngumainstapaperintegromatintelx-io-botinternetvista-monitorirokez-cz-monitoringisdownbotissc\#
-yberriskcrawleriubenda-radaruptimebotjetmonjobswithgptcom-botjumiokagibotkangaroobotkargobot-artemiskazbtbotke\#
-ycdn-toolskeys-so-botkinsta-botklaviyokukei-eu-botlac-iaharvesterlastmodbotlegalmonsterlet-s-encryptlevel9sear\#
-chbotloc-gov-programs-web-archivinglinerbotlinktigerlinkacelinksindexerbotlinkwalkerlogicmonitorloomlybotmacro\#
-bondbotmadbbotmagellanmagicsearchdevmagnet-me-webmainwpmakemanagewpmarketgoomarketingminerdbotmattermost-botma\#
-vifindsmb-linkcheckermedialogiabotmediamonitoringbotmediavinemetadataparserpywikibotcentcombotmergadobotmeta-e\#
-xternalhitmetorikmgidbotminiature-iomirrorweb-commissinglettrbotcrawler-eb-germanymodularconnectormollie-http-\#
-clientmonibotmonitismonitorssmonsparkmontastic-monitormontools-commotominerbotmrgbotmxtoolboxmy-tiny-botmybotn\#
-bertaupete95netapinetpeakcheckerbotnetshelter-contentscannetvigienewrelicbotnyt-scrapingnewsnownlnz-iaharveste\#
-rnodepingnomore404-com-robotnoorobotnooshubnotabotnovaactnovellumnstoolsbotnvdorzodinoffline-explorerohdearomn\#
-isendonline-domain-toolswebceo-onlineonlineornot-com-botopengraph-ioopenrssopenvasowler-ows-euoperatororbbotze\#
-bra-v2-botorlo-linkpreviewcozi-icalendar-feedreaderoutsellurlvalidatorovercastprtgcloudbotpagespeedpangubotpan\#
-optapaqlebotparse-ly-scraperpaypalpdf24-url-to-pdfpingadmin-rupingping-ioplaystore-googleplesk-screenshot-botp\#
-ocketcastspotionspressenginebotpricedroneshoppingbotpriecobotprintfriendly-compro-sitemapsprobelyspdrprojectsh\#
-ield-urlcheckblackbox-exporterprotopageps-dailypulsetic-compwabuilderhttpagentqualifiedbotquantcastbotrackspac\#
-e-monitoringrakutenusabot-imagetop100-rambler-ru-crawlerrankurbotravencrawlerreadablerecurly-webhooksredreelev\#
-antremove-bgretoolretrolistecomrevvimgortreward-gatewayriddler-http-riddler-iorobotscheckerrssapirss2tgrssread\#
-erbots4a-probe-botsfdc-calloutpage-preview-toolsandobacrawlersansec-security-monitorgiftedvisitor-scanschema-m\#
-arkup-validatorscoop-itscourrssbotscrapeherobotscreeenly-botsebot-wasearcherwebsearcherxwebsearchexpresssecuri\#
-tyheaderssemaltbotsendgrid-event-apisentryuptimebotseo-audit-check-bots4aclaritybotseositecheckupseoulbotserpt\#
-imizerbotserver-density-service-monitoringserverhunterspiderseznamhomepagecrawlershopify-captain-hookshortwave\#
--image-fetcherlinkreadersidetrade-indexer-botsilksincerasyntheticuseroptimizersite24x7siteauditbotsitecheck-si\#
-tecrawlsitescorebotsitesearch360siteuptime-comkonturbotskroutzbotskyworkspiderslickbotsmartologybotsnapurlprev\#
-iewsnapchatadssnipcartsolarwindssora-possparkshippingsparkpostspawning-aiidg-euspecificfeedsspectatespiderling\#
-splash-versionrigortwinwavescannerssl-labs-https-www-ssllabs-comssssbotstapestartpageprivateimageproxystatabot\#
-statistikaustriastatsdronebotstripesucurisvix-webhooksswifteqlinkcheckerswisscowsdatadog-synthetictactiscouttc\#
-helebibitdiscoverytest-certificate-infotestcrawlertest-bottestlocallytesturitextrazorthe-knowledge-aitheintern\#
-etsearchxthesis-research-bottrellis-servicestrentwil-estrustlyttd-contenttweakerstwilioproxyuaslinkcheckerhgfa\#
-lphaxcrawlunshorten-itupdown-iouptimeuptimedoctoruptimiauptrendsurlcheckrurlsumabotuseebookcheckervagabondovau\#
-ltpressvideootvbotvsusearchspidervu-server-health-scannerwardbotwebsiteopswatchmouseweb-measurewebflowwebgains\#
--botwebprosbotwebsitepulsewebsnifferwsmwebwikibotwedos-onlinewhatsmyip-orgwhatwebwheregoes-comwheresitup-comci\#
-toidwirereaderbotzoterotranslationserver-wmfwmtips-comwordcountbotwordup-1workona-favicon-serviceindy-libraryw\#
-jhrowormlybotwovncrawlerwowlink-crawlerwp-time-capsulewpumbrellawpbotwpmu-dev-broken-link-checkerwpmudev-uptim\#
-e-monitorwpsecwrtnbotabuse-xmco-frxy-archive-complianceyahoo-ad-monitoringyahoomailproxyyahoocachesystemylt-ch\#
-romeyokoygroupagyuuperbotzapierzendesk-webhookzombiebotzzhbotpenthouse-critical-path-css-generatorgoogle-adwor\#
-ds-expressnotionssl-labsskroutz-imagebottumblrupdaywatchtowrprtg-network-monitorgeedoshopproductfinderwatchfor\#
-botlistgembotisonsearchbot9botisonai-userinfosifterbotcrawlermonitorfeed-readercheckeragent-with-urlautomated
-"""#
+adidxbotezoomsdotbotmail-ru-botdiscobotheritrixfindthatfileeuroparchive-orgnerdbynature-botsistrix-crawlerahre\#
+fsbotfuelbotcrunchbotindeedbotmappydatawoobotzoominfobotprivacyawarebotmultiviewbotswimgbotgrobboterightaperci\#
+tesemanticbotaboundexdomaincrawlerwbsearchbotsummifyccbotedisterbotseznambotec2linkfindergslfbotaihitbotinteli\#
+um-botfacebookexternalhityetiretrevopageanalyzerlb-spidersogoulssbotcareerbotwotboxwocbotichiroduckduckbotlssr\#
+ocketcrawlerdrupactwebcompanycrawleracoonbotopenindexspidergnam-gnam-spiderweb-archive-net-com-botbacklinkcraw\#
+lercoccocintegromedbcontent-crawler-spidertoplistbotit2media-domain-crawlerip-web-crawler-comsiteexplorer-info\#
+elisabotproximicchangedetectionarabotwesee-searchniki-botcrystalsemanticsbotrogerbot360spiderpsbotinterfaxscan\#
+botcc-metadata-scaperg00g1e-netgrapeshotcrawlerurlappendbotbrainobotfr-crawlerbinlarsimplecrawlertwitterbotcxe\#
+nsebotsmtbotbnf-fr-bota6-indexeradmantxfacebotorangebotmemorybotadvbotmegaindexsemanticscholarbotltx71nerdybot\#
+xovibotbubingqwantifyarchive-org-botapplebottweetmemebotcrawler4jfindxbotsemrushbotyoozbotlipperheyy-jdomain-r\#
+e-animator-botaddthisscreaming-frog-seo-spidermetauriscrapylivelapbotopenhosebotcapsulecheckercollection-infeg\#
+y-comistellabotdeusubetabotcliqzbotmojeekbotnetestate-ne-crawlersafesearch-microdata-crawlergluten-free-crawle\#
+rsonicsysomostrovedeadlinkcheckerslack-imgproxyembedlyrankactivelinkbotiskaniesafednsbotskypeuripreviewveoozbo\#
+tslackbotredditbotdatagnionbotgoogle-adwords-instantadbeat-botwhatsappcontxbotpinterest-com-botelectricmonkgar\#
+likcrawlerbingpreviewvebidoobotfemtosearchbotyahoo-link-previewmetajobbotdomainstatsbotmindupbotdaumjugendschu\#
+tzprogramm-crawlerxenu-link-sleuthpcore-httpmoatbotkosmiobotpingdomappinsightsphantomjsgowikibotpiplbotdiscord\#
+bottelegrambotjetslidenewsharecountsjames-botbarkrowlertineyesocialrankiobottrendictionbotocarinabotepicbotpri\#
+malbotduckduckgo-favicons-botgnowitnewsbotleikibotlinkarchiveryakpaperlibotdigg-deeperdcrawlsnacktoryanderspin\#
+kbotfyreboteveryonesocialbotmediatoolkitbotluminator-robotsextlinksbotsurveybotningokhttpnuzzelomgilipocketpar\#
+seryisouspiderum-lntoutiaospidermuckrackjamie-s-spiderahcnetcraftsurveyagentlaserlikebotapache-httpclientappen\#
+gine-googlejettyupflowthinklabtraackr-comtwurlymastodonhttp-getdnyzbotbotify007ac9-crawlerbehloolbotbrandverit\#
+ycheck-httpbdcbotzumbotezidicc-crawlerarchivebotlccfilterdb-iss-net-crawlerblp-bbotbomborabotbuckcompanybook-c\#
+rawlergenieomagpie-crawlermeltwaternewsmoreovernewspaperscoutjetsentrystorygizebotuptimerobotoutclicksbotseosc\#
+annershatenagoogle-web-previewmauibotalphabotsbl-botias-crawleradscannernetvibesacapbotbaidu-yunguancebitlybot\#
+blogmurabotbot-araturka-combot-pge-chlooe-comboxcarbotbtwebclientcontextad-botdigincore-botdisqusfeedlyfetchfe\#
+verflamingo-searchengineflipboardproxyg2reader-botg2-web-servicesimrbotk7mlwcbotkemvibotlandau-media-spiderlin\#
+kapediabotvksharesiteimprove-comblexbotdareboostzuperlistbotminifluxfeedspotdiffbotseokickstracemyfilenimbostr\#
+atus-botzgrabpr-cy-ruadstxtcrawlerdatafeedwatchzabbixtangibleebotgoogle-xrawleraxiosamazon-cloudfrontpulsepoin\#
+tcloudflare-alwaysonlinecloudflare-healthcheckscloudflare-traffic-managercloudflare-prefetchcloudflare-ssldete\#
+ctorhttps-developers-cloudflare-com-securitygoogle-structured-data-testing-toolwordupinfosearchwebdatastatshtt\#
+purlconnectionzoombotvelenpublicwebcrawlermoodlebotjpg-newsbotoutbrainw3c-validatorvalidator-nuw3c-checklinkw3\#
+c-mobileokw3c-i18n-checkerfeedvalidatorw3c-css-validatorw3c-unicorngoogle-physicalwebblackboardicbotbazquxtwin\#
+glyrivvaexperibotawesomecrawlerdataprovider-comgrouphightheoldreader-comanyeventuptimebot-orgnmap-scripting-en\#
+gine2ip-ruclickagycaliperbotmbcrawleronline-webceo-botb2b-botaddsearchbotgoogle-faviconhubspotchrome-lighthous\#
+eheadlesschromecheckmarknetworkwww-uptime-comstreamline3botserpstatbotmixnodecachecurlsimplescraperrssingbotjo\#
+oblebotfedoraplanetfriendicanextcloudtiny-tiny-rssregionstuttgartbotbytespiderdatanyzegoogle-site-verification\#
+trendsmapresolvertweetedtimesntentbotgwenesimplepiesearchatlassuperfeedrfeedbotut-dorkbotamazonbotamazonproduc\#
+tdiscoveryamazonsellerinitiatedlistingserendeputyboteyeotabotofficestorebotneticle-crawlersurdotlybotlinkisbot\#
+awariosmartbotawariorssbotrytebotfreewebmonitoring-sitecheckeraspiegelbotnaver-blog-rssbotzenback-botsentibotd\#
+omains-projectpandalyticsvkrobotbidswitchbottigerbotnixstatsbotatom-feed-robotcurebotpagepeekervigilrssbotstar\#
+tmebotjobboersebotseewithkidsninja-botcutbotbublupbotbrandonbotridderbottaboolabotdubbotbotfinditanswersbotinf\#
+oobotrefindbotblogtraffic-feed-fetcherseobilitybotcincrawdragonbotvoluumdsp-content-botfreshrssbitbotphp-curl-\#
+classgoogle-certificates-bridgecenturybotvibere-ventures-investment-crawlerevc-batchpetalbotvirustotalptstmini\#
+crawlercookiebottrovitbotseostar-coioncrawluptime-kumaseekportfreshpingbotfeedbincriteobotsnap-url-preview-ser\#
+vicebetter-uptime-botruxitsyntheticgoogle-read-aloudvalve-steamodklbotgptbotchatgpt-useroai-searchbotyandexren\#
+derresourcesbotlightspeedsystemscrawlerev-crawlerbitsightbotwoorankreviewgoogle-safetyawariobotdataforseobotli\#
+nespiderwellknownbota-patent-crawlerstractbotsearch-marginalia-nuyoubotnicecrawlerneevabotbrightedge-crawlersi\#
+techeckerbotcrawlertombapublicwebcrawlercrawlyprojectcrawlerkomodiabotkstandbotcispa-webcrawlermtrobothyscore-\#
+ioalexandriaorgbot2ip-botyellowbrandprotectionbotseolizervuhuvbotinetdex-botsynapset3versionsbotdeepnoccocolyz\#
+ebothypestatreverseengineeringbotsempi-techiframelymetainspectornode-fetchl9explorepython-opengraphopengraphch\#
+eckdevelopers-google-com-web-snippetsenutobotmacocunewsblurinoreadernetsystemsresearchpagethingwordpressphxbot\#
+imagesiftbotexpanseinternetmeasurementbwgeedobotaudisto-crawlerperplexitybotclaudebotmonsidobotgroupmebotverce\#
+lbotvercel-screenshotfacebookcatalogmeta-externaladsmeta-externalagentmeta-externalfetcheracademicbotrtukeybas\#
+ebotlemmycookiehubscanhydrozen-iohttp-banner-detectionsummalybotmicrosoftpreviewgeedoproductsearchtiktokspider\#
+oncrawlsindresorhus-gotcensysinspectsbintuitionsbotsitebulbyextbotdatadogsyntheticsgoogle-ads-conversionsobser\#
+vepointchecklyalittle-clientaliyunsecbotclaude-webanthropic-aiclaude-userclaude-searchbotgoogle-extendedcohere\#
+-aitimpibotserankingbacklinksbotcmscheckerwaybackplaywrightpuppeteerseleniumniktosqlmapzmeumasscanwpscanacunet\#
+ixnessusdirbusterstatuscakecollymechanizeair-ai-scanningasnriskscoreroicrawlerl9scanslaccalebotcustomasynchttp\#
+clienthttpiegemini-deep-researchperplexity-userperplexityusermeta-webindexerduckassistbotmistralai-userwebzion\#
+ewsaiarenaunfurlbota360-searchaasa-botaccessstatusacquia-optimizeactivecomplyadkerneltopiccrawleralertsitealla\#
+fricaamazing-searchbotamazon-bedrock-agentcore-browseramazonbuyformeamzn-searchbotamzn-useranchor-browseranomu\#
+raap3a-240617-008apifybotapifywebsitecontentcrawlerarchive-itartemis-web-readeratlassian-botattractaaudigentad\#
+botauthoryautomatonawariorendererbotazureai-searchbotbestchangebigsur-aibl-uk-lddc-botblingerpblockaidblogline\#
+sblogvaultbluesky-domain-status-classifierblueskybne-es-botbrightbotbrowserbot-observerbufferlinkpreviewbotbug\#
+snagbuttondowncapitalonebotcertchiefchannablechannel3botchirpclickuplinkunfurlercloudflare-autoragcloudflare-c\#
+ustom-hostname-verificationcloudflare-stream-webhookcloudflareradarurlscannercloudtrelliscludocode-1collapsify\#
+contextualbot-outcomes-netconvermaxcookie-maestrocookiehubverifycookieyesbotcrazy-eggcurrent-rss-readercypex-a\#
+i-scanningdeepcrawldigicert-dcvdlvr-itdotcom-monitordrataautopilotdreamhost-data-teamds9dvbotecovadissustainab\#
+ilitybotelmah-io-uptime-monitoringevernoterichlinkbotezlynxezoicbotfacebookbotfastdastfeederfeedflowfindfiles-\#
+netfirecrawlagentfyndsearchengine-crawlerfyndsearchengine-recrawlergoodreadsgoogle-trust-servicesgoogle-agentg\#
+oogle-gemini-cligoogle-notebooklmgoogleagent-marinergreppr-web-crawlerhardenizehoneybadgerbotiboubotimagespide\#
+rinnologicakagi-fetcherkangaroo-botknown-agentkrawlerbotlaion-huggingface-processorlinkcheckerbotlinkupbotlmar\#
+enaunfurlbotlyonl-asset-proxylyonl-crawlermagibotmagpierssmail-rumailchimpmanus-usermcontextualbotmediumbot-me\#
+tatagfetchermetaiab-facebookmixrankbotmodernizebotmontasticmonitornanointeractivenestdaddybotnetcraft-ssl-serv\#
+er-surveynetcraft-web-server-surveynetseer-crawlernetumonewrelicsyntheticsnewsroom-binitronitrobotnoibunostocr\#
+awlerbotonetrustopencode-smartfetchowlerparselysharesbotphindbotpodchaserparserpodimopoggio-citationsproductsu\#
+p-io-crawlerqcbotqualysquora-botqwantbotqwarrybotrsiteauditorrss-socialsalesforce-comscope3scraping-nytimes-co\#
+mscrubbyscrunchbotseo4ajax-comsequelwpserverdensityshapbotshortpixelsilktidesitelocksmarshbotsmtnetpmbotsoftwa\#
+re-security-researchsottopopnonespider-spider-comsplunkstatusnestbacklinkspiderstepstonecrawlbottavilybotthous\#
+andeyestraetwinagentuipbotum-fcum-icuptimestatisticsverispidervisionheight-com-scanwatchbot-monitoring-robotwa\#
+tchfulweborama-fetcherwebspidermountwepchsearchenginewknd-botwpmu-dev-hubwtotemxovionpagecrawleryelpspiderzani\#
+stabotzoominfo7sitersaccessible-web-botatvowbotbibliotheque-nacional-de-france-crawlerbling-erpcdscbotcritical\#
+-css-botcybaabotcyberfindcrawlerdark-visitordetermdnsscannerdrupalbotemoney-advisoreveryfeed-spiderextecontext\#
+crawlfedidbfediindexfedilist-agentfedinekofedreporter-bot-for-ffiecfeedsearch-botfeedsearch-crawlerfiperbotfle\#
+ebsbotfluidflyriverbotfreshbotgaisbotgenomecrawlerdhalobotirlbotkaikki-org-digital-archivekb-dk-botlibrary-of-\#
+congress-web-archivingmagnetmebotmatchorysearchminoru-s-fediverse-crawlermirrorwebcrawlermithril-crawlermodats\#
+cannernapbotnew-york-times-newsgatheringnlux-iaharvesternoahbotplagawarebotrakuten-image-extraction-botresearc\#
+hbotrss-is-dead-lol-web-botseolytsirdatabotsitesoverpagesbotsleepbotsosospidertermlytls-testertrafilaturaurlbe\#
+ebotvideootv-botvmcrawlwadoobotwebsite-info-net-robotwebzipwikidowovn-crawleryoudaobotzyborgaranet-searchbotcr\#
+awl4aideepseekbotiaskspiderkunatocrawlerterracottaabevalbotblekkobotbr-crawlerbuddybotcapterrabotcarbon-umbrel\#
+la-botcaveman-huntercentro-ads-txt-crawlerwisebotcodabotcorporama-matchercyotekwebcopydatadog-agentdazzle-blue\#
+sky-botdominicbotdow-jones-searchbotdownload-ninjaemailwolffedistatscrawlergoparserbotgsa-crawlerhanaleibotnic\#
+heindexheadonlyscraperhenkbotimpact-com-agentkeydrop-iolarbinsentinel-linkchecklinkolinkpadbotlwp-trivialmagus\#
+-botnaverbotloopimprovements-comopentheboxbotowler-wpeer39-crawlerpixalate-compoduptimepomothy-botpulsepoint-c\#
+rawlerrawweb-botsemantic-visionssindupsitesuckerspringservebotsqwatchersupabase-paired-crawlersv-watchagentswi\#
+ftbotsynthesibottaragroup-intelligent-botthinkbottsmbottsm-turingosugaresearchagenturlsuma-de-crawlerwanscanne\#
+rbotwebcapturewebcopiercognitiveseo-comxing-botxml-sitemaps-generatoryandorirssbotzealbot008monitoring360botad\#
+agiobotadbeat-comadminlabsadvanced-crawleradventureragakidsbotagencyanalyticsbotai2botakismetbotalexa-site-aud\#
+italgolia-crawleralienfarmalloriginsamazonadbotkendrabotappsiteassociationaragogaraneaarchiveboxarquivobotarqu\#
+ivo-web-crawlerartemisbotasanaaudistobotautoconfig-test-from-ustctracking-quality-spiderbad-neighborhood-heade\#
+r-detectorbaiduadsbotbdbotbeeperbotbetteruptimebotbnfbotbigupdatabotbinarycanarybitbucket-webhooksbl-uk-ldfc-b\#
+otblackduck-fdblogtrottrblueskypreviewbotboardgamepricesbotbotpokebdfetchbrandwatchbravebotbrokenlinkcheck-com\#
+bwbushbabybutterflyrss-parsercaliberbotcapitaloneshoppingcatchpointcenturyb-o-t9cert-plcertytagschargebeebotch\#
+arlottechatglm-spiderchatwork-linkpreviewcheckhostgoodzerchrome-privacy-preserving-prefetch-proxycirrusexplore\#
+rclassla-webclearscopebotworldbotcloudflare-validatorcloudflare-csupcloudflare-custom-error-page-crawlercloudf\#
+lare-radar-scannercloudflare-speedtestcloudflare-stream-hookcognitiveseo-botcohere-training-data-crawlercommaf\#
+eedresearchscan-comsys-rwth-aachen-decontentkingappcookiehub-botcotoyogicoveobotcrawlsonrepolookoutbotcritical\#
+css-comcron-job-orgdnbcrawlerdmbrowserdomcopbotdownnotifier-comdowntimedetectordlcdrataboteasybib-autociteeasy\#
+bill-importmanagereasycroneasydns-monitoringechoboxbotcronlesscrustycsirt-czcxk-botdaumoadaspeedbotdead-link-c\#
+heckerdeskyobotdetectifydevindf-botdingtalkbot-linkservicediscourse-forum-oneboxdmbotsustainabilitycrawleredan\#
+sbotedgewatchdo-not-track-verifierelmahio-uptimebotemoneybotepivozcrawlererepublik-toolsevouptimebotexodusmove\#
+mentezgiffactset-spyderbotfastmailuafdl-stats-botfedicabotfedreporterdatabotfeed-image-auditfeedburnerfeeder-c\#
+ofeedpresso-content-index-botfeedwindfidget-spinner-botfirmographflipboardrssforegenixfreespokefriendly-testin\#
+g-botfriendly-spiderfriendlycrawlerfullstorybotfunnelbackfuseonbotgabanzabotgdnplus-comgetthit-comgg-peekbotgh\#
+ost-inspectorgithub-camoglobalwebsearchgolfegoogle-apps-scriptgooglestackdrivermonitoringgoogleassociationserv\#
+icegoogleimageproxygoogleproducergooglebot-iagoogle-trust-servicesgoogle-area120google-cloudvertexbotgoogleass\#
+ociationservicegoogledocsgopaygotsitemonitor-comsynthetic-monitoring-agentgrammarlygregcrawlergroovinaadsbotgr\#
+overgtmetrixguestpostsbotgulper-web-botverityhappywingharsilbothawaiibothcardvalidatorhello-worldhelloworkjobp\#
+ostingbothetrixtoolshifibothlidam-to-robothoneybadger-uptime-checkhosttrackerhotjarhstspreload-bothuckabothype\#
+-machineweb-screen-service-by-hyperhostadsbot-iabiaskbotibm-crawleriftttimagefetcherimagemindimg2datasetimgpro\#
+xyimpendoom-botindeedjobbotinngumainstapaperintegromatintelx-io-botinternetvista-monitorirokez-cz-monitoringis\#
+downbotisscyberriskcrawleriubenda-radaruptimebotjetmonjobswithgptcom-botjumiokagibotkangaroobotkargobot-artemi\#
+skazbtbotkeycdn-toolskeys-so-botkinsta-botklaviyokukei-eu-botlac-iaharvesterlastmodbotlegalmonsterlet-s-encryp\#
+tlevel9searchbotloc-gov-programs-web-archivinglinerbotlinktigerlinkacelinksindexerbotlinkwalkerlogicmonitorloo\#
+mlybotmacrobondbotmadbbotmagellanmagicsearchdevmagnet-me-webmainwpmakemanagewpmarketgoomarketingminerdbotmatte\#
+rmost-botmavifindsmb-linkcheckermedialogiabotmediamonitoringbotmediavinemetadataparserpywikibotcentcombotmerga\#
+dobotmeta-externalhitmetorikmgidbotminiature-iomirrorweb-commissinglettrbotcrawler-eb-germanymodularconnectorm\#
+ollie-http-clientmonibotmonitismonitorssmonsparkmontastic-monitormontools-commotominerbotmrgbotmxtoolboxmy-tin\#
+y-botmybotnbertaupete95netapinetpeakcheckerbotnetshelter-contentscannetvigienewrelicbotnyt-scrapingnewsnownlnz\#
+-iaharvesternodepingnomore404-com-robotnoorobotnooshubnotabotnovaactnovellumnstoolsbotnvdorzodinoffline-explor\#
+erohdearomnisendonline-domain-toolswebceo-onlineonlineornot-com-botopengraph-ioopenrssopenvasowler-ows-euopera\#
+tororbbotzebra-v2-botorlo-linkpreviewcozi-icalendar-feedreaderoutsellurlvalidatorovercastprtgcloudbotpagespeed\#
+pangubotpanoptapaqlebotparse-ly-scraperpaypalpdf24-url-to-pdfpingadmin-rupingping-ioplaystore-googleplesk-scre\#
+enshot-botpocketcastspotionspressenginebotpricedroneshoppingbotpriecobotprintfriendly-compro-sitemapsprobelysp\#
+drprojectshield-urlcheckblackbox-exporterprotopageps-dailypulsetic-compwabuilderhttpagentqualifiedbotquantcast\#
+botrackspace-monitoringrakutenusabot-imagetop100-rambler-ru-crawlerrankurbotravencrawlerreadablerecurly-webhoo\#
+ksredreelevantremove-bgretoolretrolistecomrevvimgortreward-gatewayriddler-http-riddler-iorobotscheckerrssapirs\#
+s2tgrssreaderbots4a-probe-botsfdc-calloutpage-preview-toolsandobacrawlersansec-security-monitorgiftedvisitor-s\#
+canschema-markup-validatorscoop-itscourrssbotscrapeherobotscreeenly-botsebot-wasearcherwebsearcherxwebsearchex\#
+presssecurityheaderssemaltbotsendgrid-event-apisentryuptimebotseo-audit-check-bots4aclaritybotseositecheckupse\#
+oulbotserptimizerbotserver-density-service-monitoringserverhunterspiderseznamhomepagecrawlershopify-captain-ho\#
+okshortwave-image-fetcherlinkreadersidetrade-indexer-botsilksincerasyntheticuseroptimizersite24x7siteauditbots\#
+itecheck-sitecrawlsitescorebotsitesearch360siteuptime-comkonturbotskroutzbotskyworkspiderslickbotsmartologybot\#
+snapurlpreviewsnapchatadssnipcartsolarwindssora-possparkshippingsparkpostspawning-aiidg-euspecificfeedsspectat\#
+espiderlingsplash-versionrigortwinwavescannerssl-labs-https-www-ssllabs-comssssbotstapestartpageprivateimagepr\#
+oxystatabotstatistikaustriastatsdronebotstripesucurisvix-webhooksswifteqlinkcheckerswisscowsdatadog-synthetict\#
+actiscouttchelebibitdiscoverytest-certificate-infotestcrawlertest-bottestlocallytesturitextrazorthe-knowledge-\#
+aitheinternetsearchxthesis-research-bottrellis-servicestrentwil-estrustlyttd-contenttweakerstwilioproxyuaslink\#
+checkerhgfalphaxcrawlunshorten-itupdown-iouptimeuptimedoctoruptimiauptrendsurlcheckrurlsumabotuseebookcheckerv\#
+agabondovaultpressvideootvbotvsusearchspidervu-server-health-scannerwardbotwebsiteopswatchmouseweb-measurewebf\#
+lowwebgains-botwebprosbotwebsitepulsewebsnifferwsmwebwikibotwedos-onlinewhatsmyip-orgwhatwebwheregoes-comwhere\#
+situp-comcitoidwirereaderbotzoterotranslationserver-wmfwmtips-comwordcountbotwordup-1workona-favicon-servicein\#
+dy-librarywjhrowormlybotwovncrawlerwowlink-crawlerwp-time-capsulewpumbrellawpbotwpmu-dev-broken-link-checkerwp\#
+mudev-uptime-monitorwpsecwrtnbotabuse-xmco-frxy-archive-complianceyahoo-ad-monitoringyahoomailproxyyahoocaches\#
+ystemylt-chromeyokoygroupagyuuperbotzapierzendesk-webhookzombiebotzzhbotpenthouse-critical-path-css-generatorg\#
+oogle-adwords-expressnotionssl-labsskroutz-imagebottumblrupdaywatchtowrprtg-network-monitorgeedoshopproductfin\#
+derwatchforbotlistgembotisonsearchbot9botisonai-userinfosifterbotcrawlermonitorfeed-readercheckeragent-with-ur\#
+lautomated
+"""# }
     /// Per byte: its class (1 digit); upper-case letters share the lower-case letter's class.
-    static let byteClasses: StaticString = #"""
+    static var byteClasses: StaticString { #"""
 $$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$%&$$$$$$'($)$*+,-./012345678$$$$$:;<=>?@ABCDEFGHIJKLMNOPQRS$$$$9$:;<=>?@ABCDEF\#
 GHIJKLMNOPQRS$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$\#
 $$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$
-"""#
+"""# }
     /// Per state, per class: the next state (2 digits).
-    static let transitions: StaticString = #"""
+    static var transitions: StaticString { #"""
 $$$%$$$&$$$'$($)$*$+$,$-$$$$$$$.$$$$$/$$$0$$$1$2$3$4$5$6$7$8$9$:$;$<$=$>$?$@$A$B$C$D$E$F$G$H$I$J$$$%$$$&$$$'$(\#
 $)$*$+$,$-$$$$$$$.$$$$$/$$$0$$$K$L$M$N$O$P$7$8$9$:$;$<$Q$R$?$S$A$T$C$U$E$F$V$H$I$J$$$%$$$&$$$'$($)$*$+$,$-$$$$\#
 $$$.$$$$$/$$$0$$$1$2$3$4$5$6$7$W$9$:$;$<$=$>$?$@$A$B$C$D$E$F$G$H$I$J$$$%$$$&$$$'$($)$*$+$,$-$$$$$$$.$$$$$/$$$0\#
@@ -4774,9 +4779,9 @@ $7(56C$:$;(7(8$>(90m$A6D(<(=$E0n(?$H(@$J$$0h$$$&$$$'6A0j$*$+$,$-$$$$$$$.$$$$$/$$
 $>(90m$A6D(<(=$E0n(?$H(@$J$$$%$$$&$$$'&%$)$*$+$,$-$$$$$$$.$$$$$/$$$0$$$1$2$3$4&&$6$7&'&($:$;&)&*$>&+&,$A$B$C$D\#
 &-&.&/$H&0$J$$$%$$$&$$$'&%$)$*$+$,$-$$$$$$$.$$$$$/$$$01e$1=A$3$4&&$6$7&'&($:$;&)&*$>&+&,$A$B$C$D&-&.&/$H&0$J$$\#
 0h$$$&$$$'6A0j$*$+$,$-$$$$$$$.$$$$$/$$$0$$0k6B(2$4(3(4$7(56C$:$;(7(8$>(90m$A6D(<(=$E0n(?$H(@$J
-"""#
+"""# }
     /// Per accepting state: where its candidates start (3 digits, in candidates); one more ends the last.
-    static let candidateStarts: StaticString = #"""
+    static var candidateStarts: StaticString { #"""
 $$$$$&$$($$*$$,$$.$$3$$5$$6$$7$$8$$9$$:$$<$$>$$@$$A$$F$$G$$I$$N$$O$$P$$Q$$R$$S$$T$$U$$V$$W$$X$$Z$$[$$\$$]$$^$$\#
 _$$`$$b$$c$$h$$i$$j$$k$$p$$q$$r$$w$$|$$}$%($%-$%.$%3$%4$%9$%:$%;$%<$%=$%>$%C$%D$%E$%K$%P$%U$%Z$%_$%d$%i$%n$%s$\#
 %t$%u$%v$%{$&%$&&$&+$&0$&1$&2$&7$&<$&>$&C$&H$&M$&O$&T$&V$&W$&X$&]$&b$&g$&l$&q$&r$&s$&t$&y$&~$'$$'%$'*$'/$'0$'5\#
@@ -4815,9 +4820,9 @@ X$LY$LZ$L`$La$Lg$Lh$Ln$Lo$Lp$Lv$L|$M'$M($M)$M*$M+$M.$M/$M0$M1$M3$M9$M;$MB$MI$MK$
 Mq$Mr$Mx$M~$N)$N/$N0$N6$N7$N:$N=$N>$N?$NE$NL$NM$NN$NO$NR$NX$NY$NZ$N`$Nf$Nh$Ni$Nj$Nk$Nl$Nm$Nn$No$Np$Nq$Nr$Ns$Ny\#
 $O$$O%$O&$O($O)$O+$O,$O-$O.$O4$O5$O6$O8$O9$O:$O;$O=$O>$OD$OE$OF$OG$OM$OS$OT$OU$O[$O\$Ob$Oh$Oi$Oj$Ok$On$Ot$Oz$P\#
 %$P&$P'$P-
-"""#
+"""# }
     /// Candidates: an alternative (2 digits) and where its fragment ends in its key (1 digit).
-    static let candidates: StaticString = #"""
+    static var candidates: StaticString { #"""
 6S'6T'6U'6V'6Y'6Z'6Q'6R'6W'6X'6)'6*'6+'6,'6-'+l'0i'-I'$u'6?''M'$b'6K(6L(6M(6N(6O(6P(0:(6)'6*'6+'6,'6-'(Q($k(*-\#
 (6)'6*'6+'6,'6-'1:((e(%+(6I((h(%-(4((%0(4H($e($m(%](5N(6J((;(&c(,C(6I(6H)6I(6I(6)'6*'6+'6,'6-'6&)6_)6F)6)'6*'6\#
 +'6,'6-'6G))P)6)'6*'6+'6,'6-'6)'6*'6+'6,'6-'(l)&[)6)'6*'6+'6,'6-'6)'6*'6+'6,'6-'-0)6)'6*'6+'6,'6-'-8)6)'6*'6+'\#
@@ -4928,9 +4933,9 @@ $R*%:25z*(W*/z-67*)*/6)'6*'6+'6,'6-'4$.4].&/+*Z+6)'6*'6+'6,'6-',[2-k46)'6*'6+'6,
 D+6)'6*'6+'6,'6-'+j++]-4B15u:,-,28/,T3(R76_)1>--?06)'6*'6+'6,'6-')u,,f2+S++A*6)'6*'6+'6,'6-'(A+6)'6*'6+'6,'6-'\#
 '`+3s0*M+6)'6*'6+'6,'6-'$p+%i+6)'6*'6+'6,'6-'+V/6)'6*'6+'6,'6-')M*1o/5p*+}/6Q'6R'4L26)'6*'6+'6,'6-'*B-6)'6*'6+\#
 '6,'6-'(d*6)'6*'6+'6,'6-'-@-/L*5s*6)'6*'6+'6,'6-'
-"""#
+"""# }
     /// Per alternative: where it starts in ``alternatives`` (3 digits); one more ends the last.
-    static let alternativeStarts: StaticString = #"""
+    static var alternativeStarts: StaticString { #"""
 $$$$$+$$2$$9$$@$$G$$N$$U$$\$$c$$j$$q$$x$%$$%+$%2$%9$%@$%G$&*$&1$&8$&?$&F$&M$&T$&[$&b$&i$&p$&w$&~$'*$'p$(K$(R$(\#
 Y$(`$(g$(n$(u$)P$*/$*a$+8$+n$,A$,H$,O$,V$,]$,d$,k$,r$,y$-%$-,$-3$-:$-A$-H$-O$-V$-]$-d$.7$.]$.d$.k$.r$.y$/%$/,$\#
 /3$/:$/A$/H$/n$/u$/|$0($0/$0E$0L$0S$0Z$0x$1$$1+$12$19$1@$1G$1N$1U$1\$1c$1j$1q$1x$2$$2+$22$29$2@$2G$2N$2U$2\$2c\#
@@ -4978,12 +4983,12 @@ l%Ms%Mz%N&%N-%N4%N;%NB%NI%NP%NW%N^%Ne%Nl%Ns%Nz%O&%O-%O4%O;%OB%OI%OP%OW%O^%Oe%Ol%
 P^%Pe%Pl%Ps%Pz%Q&%Q-%Q4%Q;%QB%QI%QP%QW%Q^%Qe%Ql%Qs%Qz%R&%R-%R4%R;%RB%RI%RP%RW%R^%Re%Rl%Rs%Rz%S9%SO%Sm%T,%TJ%TQ\#
 %TX%T_%Tf%Tm%Tt%T{%U'%U.%U5%U<%Ur%VM%VT%W/%Wa%Wh%Wo%Wv%W}%X)%X0%X7%X>%Xd%Xk%Y2%YX%Y_%Yy%Z%%Z?%ZF%Z`%Zg%Z}%[)%[\#
 ?%[F%[\%[c%[y%\%%\;%\B%\I%\P%\W%\^%\e%\l%\s%\z
-"""#
+"""# }
     /// Alternatives: rule (2 digits), flags (1 digit: 1 `^`, 2 `$`, 4 regex), then for a literal its
     /// length (1 digit) and start in ``literals`` (3 digits); for a regex the token its key starts at, the
     /// key's length, the token count (1 digit each), then per token a set (2 digits), a minimum and a
     /// maximum count (1 digit each; 90 is unbounded).
-    static let alternatives: StaticString = #"""
+    static var alternatives: StaticString { #"""
 $$$,$$$$$$2$$,$%$7$$:$%$3$$M$%$6$$\$%$8$$n$&$/$%'$'$.$%2$($/$%<$)$-$%G$*$.$%P$+$3$%Z$,$4$%i$,$,$%y$,$6$&&$,$/$\#
 &8$-$/$&C$.$7$&N$.(++2$$%%$%%%$%%%$$%%$&%%$'%%$($~$)%%$*%%$+%%$,%%$,%%$'%%$-%%$.$2$&a$/$0$&o$/$5$&{$0$-$'1$1$+\#
 $':$2$,$'A$3$.$'I$4$+$'S$4$4$'Z$5$)$'j$6$0$'o$6$-$'{$7$/$()$7($,4$.%%$%%%$%%%$/%%$+%%$*%%$0%%$%%%$1$%$,%%$2%%$\#
@@ -5107,9 +5112,9 @@ $J%%$>%%$-%%$-%%$,%%$)$%$K%%54($(,$>%%$-%%$-%%$,%%$)$%$K%%$?%%$?%%54$(&Da54($()$
 ()$D%%$*%%$'%%$-%%$F%%54&(&Di54($()$D%%$%%%$2%%$$%%$F%%54&(&Dm54($'($D%%$+%%$%%%$F%%54&'&Dq54($'($D%%$7%%$+%%$\#
 F%%54&'&Dt54($'($D%%$8%%$'%%$F%%54&'&Dw54($'($D%%$2%%$9%%$F%%54&'&Dz54($'($D%%$0%%$2%%$F%%54&'&D}55$)&E%55$+&E\#
 *55$+&E155$)&E855$)&E=55$*&EB55$+&EH55$.&EO
-"""#
+"""# }
     /// The literals' lower-case bytes, one after another.
-    static let literals: StaticString = #"""
+    static var literals: StaticString { #"""
 slackbotslack-imgproxyfacebookexternalhitfacebookcatalogmeta-externalagentmeta-externalfetchertelegrambottwitt\#
 erbotlinkedinbotwhatsapp/discordbotskypeuripreviewmicrosoftpreviewms teamsteams-link-previewskypespacesbingpre\#
 viewgoogle-pagerenderergoogleproducerpinterestbotpinterest.com/botredditbotembedlyiframelymattermostvksharevk.\#
@@ -5289,9 +5294,9 @@ imagebottumblr/upday/watchtowrprtg network monitorgeedoshopproductfinderwatchfor
 /isonai-userinfosifterrobotcrawlspiderscraperscrapingharvestindexerarchivermonitoruptimepingdomsyntheticfeedpa\#
 rserrssatom readerpodcastaggregatorcheckervalidatorlinkcheckauditwww..com.net.org.io.ai.de.ru.frfetchpreviewsc\#
 annerprobeagentclientlibrarydownloader
-"""#
+"""# }
     /// Character sets of the regex tokens: 256 characters each, `1` where the byte belongs.
-    static let sets: StaticString = #"""
+    static var sets: StaticString { #"""
 00000000000000000000000000000000000000000000000000000000000000000000000100000000000000000000000000000001000000\#
 00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\#
 00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\#
@@ -5386,5 +5391,5 @@ annerprobeagentclientlibrarydownloader
 00000000000000000000000000000000100000000000000000000000000000000000000000000000000000000000000000000000000000\#
 00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\#
 0000000000
-"""#
+"""# }
 }

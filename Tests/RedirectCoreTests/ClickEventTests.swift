@@ -2,7 +2,7 @@ import Testing
 @testable import RedirectCore
 
 @Suite struct ClickEventTests {
-    func event(userAgent: String?, referer: String? = nil) -> ClickEvent {
+    func event(userAgent: String?, referer: String? = nil, bot: BotMatch? = nil) -> ClickEvent {
         ClickEvent(
             id: "01a2256d-9f98-77af-9da3-2ebfc2723450",
             time: Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8, second: 14, millisecond: 431),
@@ -10,7 +10,7 @@ import Testing
             type: "redirect", properties: [("k", .string("v"))], target: "https://example.com/", status: 302,
             request: .init(method: "GET", ip: "203.0.113.7", userAgent: userAgent, referer: referer,
                            acceptLanguage: "en", host: "go.example.com", query: "a=1"),
-            bot: nil, sessionSource: .path)
+            bot: bot?.label, botCategory: bot?.category, sessionSource: .path)
     }
 
     func line(_ e: ClickEvent) -> String { String(decoding: e.jsonLine(), as: UTF8.self) }
@@ -21,7 +21,21 @@ import Testing
             "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
             "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},"target":"https://example.com/","status":302,\
             "request":{"method":"GET","ip":"203.0.113.7","user_agent":"UA","referer":null,"accept_language":"en",\
-            "host":"go.example.com","query":"a=1"},"bot":null}
+            "host":"go.example.com","query":"a=1"},"bot":null,"bot_category":null}
+
+            """)
+    }
+
+    @Test func exactLineOfABot() {
+        let bot = BotMatch(label: "slack-preview", category: .preview)
+        #expect(line(event(userAgent: "Slackbot-LinkExpanding 1.0", bot: bot)) == """
+            {"v":1,"id":"01a2256d-9f98-77af-9da3-2ebfc2723450","time":"2026-11-29T02:08:14.431Z",\
+            "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
+            "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},\
+            "target":"https://example.com/","status":302,\
+            "request":{"method":"GET","ip":"203.0.113.7","user_agent":"Slackbot-LinkExpanding 1.0","referer":null,\
+            "accept_language":"en","host":"go.example.com","query":"a=1"},"bot":"slack-preview",\
+            "bot_category":"preview"}
 
             """)
     }

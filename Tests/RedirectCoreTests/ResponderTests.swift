@@ -99,8 +99,19 @@ import Testing
         let d = respond(ClickRequest(method: "HEAD", pathInfo: "/sale", userAgent: "Mozilla/5.0"))
         #expect(d.response.status == 302)
         #expect(d.event?.bot == "head-request")
+        #expect(d.event?.botCategory == .preview)
         let notFound = respond(ClickRequest(method: "HEAD", pathInfo: "/nope"))
         #expect(String(decoding: notFound.response.cgiBytes(includeBody: false), as: UTF8.self).hasSuffix("Content-Length: 10\r\n\r\n"))
+    }
+
+    @Test func crawlerIsRedirectedAndFlaggedWithItsCategory() {
+        let googlebot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+        let d = respond(ClickRequest(method: "GET", pathInfo: "/sale", userAgent: googlebot))
+        #expect(d.response.status == 302)
+        #expect(d.event?.bot == "googlebot")
+        #expect(d.event?.botCategory == .crawler)
+        let line = String(decoding: d.event?.jsonLine() ?? [], as: UTF8.self)
+        #expect(line.hasSuffix(#""bot":"googlebot","bot_category":"crawler"}\#n"#))
     }
 
     @Test(arguments: ["POST", "PUT", "DELETE", "OPTIONS", "get"])

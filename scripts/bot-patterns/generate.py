@@ -289,6 +289,41 @@ class Alternative:
         return any(match_tokens(self.tokens, 0, data, s, self.eol) for s in starts)
 
 
+def holds_at(a, data, low, p):
+    """Whether alternative `a` matches with its key starting at byte `p`."""
+    if low[p:p + len(a.key)] != a.key:
+        return False
+    if a.is_literal:
+        return (not a.bol or p == 0) and (not a.eol or p + len(a.key) == len(low))
+    return (match_tokens(a.tokens, a.key_from, data, p, a.eol)
+            and match_backward(a.tokens, a.key_from - 1, data, p, a.bol))
+
+
+def leftmost(a, data, low):
+    """Where the key of the leftmost match of `a` starts, or None."""
+    p = low.find(a.key)
+    while p >= 0:
+        if holds_at(a, data, low, p):
+            return p
+        p = low.find(a.key, p + 1)
+    return None
+
+
+def match_backward(tokens, t, data, i, bol):
+    """Tokens `...t` match leftwards, ending just before byte `i`."""
+    if t < 0:
+        return not bol or i == 0
+    _, chars, low, high = tokens[t]
+    n = 0
+    while n < high and i - n > 0 and data[i - n - 1] in chars:
+        n += 1
+    while n >= low:
+        if match_backward(tokens, t - 1, data, i - n, bol):
+            return True
+        n -= 1
+    return False
+
+
 def match_tokens(tokens, t, data, i, eol):
     if t == len(tokens):
         return not eol or i == len(data)
@@ -318,12 +353,11 @@ class Rule:
         return any(a.matches(data, low) for a in self.alternatives)
 
 
-def label_for(pattern):
-    first = re.split(r"(?<!\\)\|", pattern.strip("()^$"))[0]
-    text = re.sub(r"\\[dsSwW]", " ", first)
-    text = re.sub(r"\[\^?([^\]]*)\]", lambda m: m.group(1)[:1], text)
-    text = re.sub(r"\\(.)", r"\1", text)
-    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+def label_for(rule):
+    """The plain characters of the rule's first alternative, e.g. `ahrefsbot` for `Ahrefs(Bot|SiteAudit)`."""
+    chars = [single_char(t) for t in rule.alternatives[0].tokens]
+    text = "".join(chr(c) if c is not None else " " for c in chars)
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return text[:40] or "bot"
 
 
@@ -447,8 +481,9 @@ def main():
     first, last = read_own(os.path.join(root, "scripts", "bot-patterns", "own-patterns.tsv"))
     listed = []
     for index, entry in enumerate(entries):
-        listed.append(Rule(entry["pattern"], label_for(entry["pattern"]), category_for(entry.get("tags", [])),
-                           f"list:{index}"))
+        rule = Rule(entry["pattern"], "", category_for(entry.get("tags", [])), f"list:{index}")
+        rule.label = label_for(rule)
+        listed.append(rule)
     rules = first + listed + last
 
     # Fragments are chosen to be rare in browsers, so that a browser's agent rarely needs a verification.
@@ -489,6 +524,14 @@ def main():
 
     rank = {id(r): i for i, r in enumerate(rules)}
 
+    # When several rules match: our first rules, then the list, then our last rules; within each, the match
+    # that starts leftmost (an agent names itself first: "Feedly/1.0 (...; like FeedFetcher-Google)"), then
+    # the rule that comes first.
+    tier = {id(r): (0 if r in first else 1 if r in listed else 2) for r in rules}
+
+    def score(a, p):
+        return (tier[id(a.rule)], p, rank[id(a.rule)])
+
     def classify(data):
         low = data.lower()
         best = None
@@ -496,28 +539,22 @@ def main():
             for f in ended:
                 for n in by_fragment[f]:
                     a = alternatives[n]
-                    start = end - len(a.fragment) - (a.fragment_end - len(a.fragment))
-                    if a.is_literal:
-                        ok = (low[start:start + len(a.key)] == a.key and (not a.bol or start == 0)
-                              and (not a.eol or start + len(a.key) == len(low)))
-                    else:
-                        ok = a.matches(data, low)
-                    if ok and (best is None or rank[id(a.rule)] < rank[id(best)]):
-                        best = a.rule
-        return best
+                    start = end - a.fragment_end
+                    if start >= 0 and holds_at(a, data, low, start) and (best is None or score(a, start) < best):
+                        best = score(a, start)
+        return rules[best[2]] if best else None
 
     def reference(data):
-        for r in rules:
-            if r.matches(data):
-                return r
-        return None
+        low = data.lower()
+        found = [score(a, p) for a in alternatives for p in [leftmost(a, data, low)] if p is not None]
+        return rules[min(found)[2]] if found else None
 
-    for probe in probes[:4000]:
+    for probe in probes:
         data = probe.encode()
         if classify(data) is not reference(data):
             raise PatternError(f"automaton disagrees with the rules on {probe!r}")
 
-    write_swift(root, rules, alternatives, automaton, list_version)
+    write_swift(root, rules, alternatives, automaton, list_version, len(first), len(first) + len(listed))
     os.makedirs(data_root, exist_ok=True)
     with open(os.path.join(data_root, "crawler-user-agents.tsv"), "w", encoding="utf-8") as out:
         out.write(f"# Example instances of crawler-user-agents {list_version} (MIT licence, see "
@@ -550,7 +587,7 @@ def main():
         print(f"  flagged browser: {classify(b.encode()).label}: {b}")
 
 
-def write_swift(root, rules, alternatives, automaton, list_version):
+def write_swift(root, rules, alternatives, automaton, list_version, list_start, last_start):
     label_text = ""
     rule_table = ""
     for r in rules:
@@ -605,38 +642,42 @@ def write_swift(root, rules, alternatives, automaton, list_version):
     out.append("/// The tables of ``BotMatcher``, made by `scripts/update-bot-patterns`.")
     out.append("///")
     out.append("/// Numbers are base-91 digits (`$` is 0, `~` is 90), most significant first, so that every table is a")
-    out.append("/// static string: its bytes are part of the binary, nothing is built when a process starts.")
+    out.append("/// static string: its bytes are part of the binary, nothing is built when a process starts. Computed")
+    out.append("/// properties, so that the compiler sees every number as a constant and every table as an address.")
     out.append("enum BotPatternTables {")
-    out.append(f'    static let listVersion = "{list_version}"')
-    out.append(f"    static let ruleCount = {len(rules)}")
-    out.append(f"    static let alternativeCount = {len(alternatives)}")
-    out.append(f"    static let stateCount = {automaton.count}")
-    out.append(f"    static let classCount = {automaton.classes}")
+    out.append(f'    static var listVersion: String {{ "{list_version}" }}')
+    out.append(f"    static var ruleCount: Int {{ {len(rules)} }}")
+    out.append(f"    static var alternativeCount: Int {{ {len(alternatives)} }}")
+    out.append("    /// Rules before this one are our own `first` rules; from ``lastRulesStart`` on, our `last` rules.")
+    out.append(f"    static var listRulesStart: Int {{ {list_start} }}")
+    out.append(f"    static var lastRulesStart: Int {{ {last_start} }}")
+    out.append(f"    static var stateCount: Int {{ {automaton.count} }}")
+    out.append(f"    static var classCount: Int {{ {automaton.classes} }}")
     out.append(f"    /// States from this one on end at least one fragment.")
-    out.append(f"    static let firstAcceptingState = {automaton.first_accepting}")
+    out.append(f"    static var firstAcceptingState: Int {{ {automaton.first_accepting} }}")
     out.append("    /// Per rule: where its label starts in ``labels`` (3 digits) and its category (1 digit, the order")
     out.append("    /// of ``BotCategory/allCases``); one more entry ends the last label.")
-    out.append(f"    static let rules: StaticString = {swift_string(rule_table)}")
-    out.append("    static let labels: StaticString = " + swift_string(label_text))
+    out.append(f"    static var rules: StaticString {{ {swift_string(rule_table)} }}")
+    out.append("    static var labels: StaticString { " + swift_string(label_text) + " }")
     out.append("    /// Per byte: its class (1 digit); upper-case letters share the lower-case letter's class.")
-    out.append(f"    static let byteClasses: StaticString = {swift_string(class_text)}")
+    out.append(f"    static var byteClasses: StaticString {{ {swift_string(class_text)} }}")
     out.append("    /// Per state, per class: the next state (2 digits).")
-    out.append(f"    static let transitions: StaticString = {swift_string(transitions)}")
+    out.append(f"    static var transitions: StaticString {{ {swift_string(transitions)} }}")
     out.append("    /// Per accepting state: where its candidates start (3 digits, in candidates); one more ends the last.")
-    out.append(f"    static let candidateStarts: StaticString = {swift_string(candidate_starts)}")
+    out.append(f"    static var candidateStarts: StaticString {{ {swift_string(candidate_starts)} }}")
     out.append("    /// Candidates: an alternative (2 digits) and where its fragment ends in its key (1 digit).")
-    out.append(f"    static let candidates: StaticString = {swift_string(candidate_text)}")
+    out.append(f"    static var candidates: StaticString {{ {swift_string(candidate_text)} }}")
     out.append("    /// Per alternative: where it starts in ``alternatives`` (3 digits); one more ends the last.")
-    out.append(f"    static let alternativeStarts: StaticString = {swift_string(alt_starts)}")
+    out.append(f"    static var alternativeStarts: StaticString {{ {swift_string(alt_starts)} }}")
     out.append("    /// Alternatives: rule (2 digits), flags (1 digit: 1 `^`, 2 `$`, 4 regex), then for a literal its")
     out.append("    /// length (1 digit) and start in ``literals`` (3 digits); for a regex the token its key starts at, the")
     out.append("    /// key's length, the token count (1 digit each), then per token a set (2 digits), a minimum and a")
     out.append("    /// maximum count (1 digit each; 90 is unbounded).")
-    out.append(f"    static let alternatives: StaticString = {swift_string(alt_text)}")
+    out.append(f"    static var alternatives: StaticString {{ {swift_string(alt_text)} }}")
     out.append("    /// The literals' lower-case bytes, one after another.")
-    out.append(f"    static let literals: StaticString = {swift_string(literal_text)}")
+    out.append(f"    static var literals: StaticString {{ {swift_string(literal_text)} }}")
     out.append("    /// Character sets of the regex tokens: 256 characters each, `1` where the byte belongs.")
-    out.append(f"    static let sets: StaticString = {swift_string(set_text)}")
+    out.append(f"    static var sets: StaticString {{ {swift_string(set_text)} }}")
     out.append("}")
     out.append("")
     path = os.path.join(root, "Sources", "RedirectCore", "BotPatternTables.swift")
