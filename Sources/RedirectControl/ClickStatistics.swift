@@ -1,4 +1,5 @@
 import Foundation
+import RedirectCore
 
 /// Per-redirect figures over the events in a spool, for `redirectctl stats`.
 public struct ClickStatistics: Sendable {
@@ -18,11 +19,17 @@ public struct ClickStatistics: Sendable {
     public var linesRead: Int
     /// Lines that are not events (torn by a crash, or foreign); skipped and counted.
     public var skippedLines: Int
+    /// Flagged clicks left out because their category was excluded.
+    public var excludedBots = 0
 
     /// Reads every `.jsonl` file in the spool's `ready/`, `current/` and `shipped/` folders.
     ///
-    /// - Parameter slots: number of time slots in each histogram.
-    public static func collect(spool: String, slots: Int = 24) throws -> ClickStatistics {
+    /// - Parameters:
+    ///   - slots: number of time slots in each histogram.
+    ///   - excludingBots: clicks flagged with one of these categories are left out (and counted).
+    public static func collect(spool: String, slots: Int = 24, excludingBots: Set<BotCategory> = []) throws
+        -> ClickStatistics
+    {
         let fm = FileManager.default
         var files: [String] = []
         for sub in ["shipped", "ready", "current"] {
@@ -33,9 +40,10 @@ public struct ClickStatistics: Sendable {
         guard fm.fileExists(atPath: spool) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: spool])
         }
-        var events: [(redirect: String, session: String?, bot: Bool, time: String)] = []
+        var events: [(redirect: String, session: String?, bot: BotCategory?, time: String)] = []
         var lines = 0
         var skipped = 0
+        var excluded = 0
         for file in files {
             guard let data = fm.contents(atPath: file) else { continue }
             for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
@@ -47,15 +55,25 @@ public struct ClickStatistics: Sendable {
                     continue
                 }
                 let redirect = object["redirect"] as? String ?? "(no id)"
-                events.append((redirect, object["session"] as? String, !(object["bot"] is NSNull || object["bot"] == nil), time))
+                let request = object["request"] as? [String: Any]
+                let bot = BotCategory.of(
+                    bot: object["bot"] as? String, category: object["bot_category"] as? String,
+                    method: request?["method"] as? String, userAgent: request?["user_agent"] as? String)
+                if let bot, excludingBots.contains(bot) {
+                    excluded += 1
+                    continue
+                }
+                events.append((redirect, object["session"] as? String, bot, time))
             }
         }
-        return summarize(events, slots: slots, linesRead: lines, skipped: skipped)
+        var statistics = summarize(events, slots: slots, linesRead: lines, skipped: skipped)
+        statistics.excludedBots = excluded
+        return statistics
     }
 
     /// The figures for a list of events; pure, for tests.
     static func summarize(
-        _ events: [(redirect: String, session: String?, bot: Bool, time: String)], slots: Int, linesRead: Int,
+        _ events: [(redirect: String, session: String?, bot: BotCategory?, time: String)], slots: Int, linesRead: Int,
         skipped: Int
     ) -> ClickStatistics {
         // ISO 8601 UTC times with fixed width sort as text; the slot is found from the parsed seconds.
@@ -67,7 +85,7 @@ public struct ClickStatistics: Sendable {
         for (index, event) in events.enumerated() {
             var entry = byRedirect[event.redirect] ?? (Row(redirect: event.redirect, histogram: Array(repeating: 0, count: slots)), [])
             entry.row.clicks += 1
-            if event.bot { entry.row.bots += 1 }
+            if event.bot != nil { entry.row.bots += 1 }
             if let session = event.session { entry.sessions.insert(session) }
             if entry.row.first.map({ event.time < $0 }) ?? true { entry.row.first = event.time }
             if entry.row.last.map({ event.time > $0 }) ?? true { entry.row.last = event.time }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RedirectControl
+import RedirectCore
 
 /// `redirectctl stats`: clicks per redirect from the spool, with a small chart over time.
 struct StatsCommand: ParsableCommand {
@@ -14,15 +15,36 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "Number of time slots in the chart.")
     var slots = 24
 
+    @Option(
+        name: .customLong("exclude-bots"), defaultAsFlag: "all", parsing: .next,
+        help: ArgumentHelp(
+            "Leave out clicks flagged as bots: all of them, or those of the categories given.",
+            discussion: "Categories, separated by commas: "
+                + BotCategory.allCases.map(\.rawValue).joined(separator: ", ") + ".",
+            valueName: "categories"))
+    var excludeBots: String? = nil
+
     func validate() throws {
         guard (1...200).contains(slots) else { throw ValidationError("--slots must be between 1 and 200") }
+        _ = try excludedCategories()
+    }
+
+    /// The categories `--exclude-bots` names; every category when it names none.
+    func excludedCategories() throws -> Set<BotCategory> {
+        guard let excludeBots else { return [] }
+        if excludeBots == "all" { return Set(BotCategory.allCases) }
+        do {
+            return try BotCategory.parseList(excludeBots)
+        } catch {
+            throw ValidationError("--exclude-bots: \(error)")
+        }
     }
 
     func run() throws {
         let directory = spool ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks"
         let stats: ClickStatistics
         do {
-            stats = try ClickStatistics.collect(spool: directory, slots: slots)
+            stats = try ClickStatistics.collect(spool: directory, slots: slots, excludingBots: excludedCategories())
         } catch {
             CommandEnvironment.printError("redirectctl stats: cannot read spool \(directory): \(error.localizedDescription)")
             throw ExitCode(2)
@@ -40,6 +62,9 @@ struct StatsCommand: ParsableCommand {
             print(pad(row.redirect, idWidth), left("\(row.clicks)", 7), left("\(row.uniqueSessions)", 9),
                   left("\(row.bots)", 6), " " + pad(row.first ?? "-", 25), pad(row.last ?? "-", 25),
                   ClickStatistics.sparkline(row.histogram))
+        }
+        if stats.excludedBots > 0 {
+            CommandEnvironment.printError("left out \(stats.excludedBots) click(s) flagged as bots")
         }
         if stats.skippedLines > 0 {
             CommandEnvironment.printError("skipped \(stats.skippedLines) line(s) that are not events")

@@ -81,6 +81,8 @@ import Testing
         defer { stack.stop() }
         let response = try stack.get("/redirect/fwd", headers: ["User-Agent: Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"])
         #expect(response.status == 302)
-        #expect(try stack.events().first?["bot"] as? String == "slack")
+        let event = try #require(try stack.events().first)
+        #expect(event["bot"] as? String == "slack-preview")
+        #expect(event["bot_category"] as? String == "preview")
     }
 }

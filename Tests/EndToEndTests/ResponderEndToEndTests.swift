@@ -37,6 +37,7 @@ import Glibc
         #expect(e["target"] as? String == Self.saleTarget)
         #expect(e["status"] as? Int == 302)
         #expect(e["bot"] is NSNull)
+        #expect(e["bot_category"] is NSNull)
         let properties = try #require(e["properties"] as? [String: Any])
         #expect(properties["campaign"] as? String == "spring-sale")
         #expect(properties["position"] as? Int == 1)
@@ -114,6 +115,7 @@ import Glibc
         #expect(response.header("Location") == "https://www.example.com/welcome")
         let e = try #require(try stack.events().first)
         #expect(e["bot"] as? String == "head-request")
+        #expect(e["bot_category"] as? String == "preview")
         #expect((e["request"] as? [String: Any])?["method"] as? String == "HEAD")
     }
 

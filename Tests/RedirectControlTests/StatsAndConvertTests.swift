@@ -70,11 +70,11 @@ import RedirectCore
 
 @Suite struct ClickStatisticsTests {
     @Test func summarizesPerRedirect() {
-        let events: [(redirect: String, session: String?, bot: Bool, time: String)] = [
-            ("a", "s1", false, "2026-11-29T02:00:00.000Z"),
-            ("a", "s1", false, "2026-11-29T02:30:00.000Z"),
-            ("a", "s2", true, "2026-11-29T03:59:59.000Z"),
-            ("b", nil, false, "2026-11-29T03:00:00.000Z"),
+        let events: [(redirect: String, session: String?, bot: BotCategory?, time: String)] = [
+            ("a", "s1", nil, "2026-11-29T02:00:00.000Z"),
+            ("a", "s1", nil, "2026-11-29T02:30:00.000Z"),
+            ("a", "s2", .preview, "2026-11-29T03:59:59.000Z"),
+            ("b", nil, nil, "2026-11-29T03:00:00.000Z"),
         ]
         let stats = ClickStatistics.summarize(events, slots: 4, linesRead: 5, skipped: 1)
         #expect(stats.rows.map(\.redirect) == ["a", "b"])
@@ -84,5 +84,41 @@ import RedirectCore
         #expect(a.histogram == [1, 1, 0, 1])
         #expect(stats.rows[1].histogram == [0, 0, 1, 0])
         #expect(ClickStatistics.sparkline([1, 1, 0, 4]) == "▁▁ █")
+    }
+}
+
+@Suite struct ClickStatisticsBotFilterTests {
+    func line(redirect: String, userAgent: String?, method: String = "GET") -> String {
+        let bot = BotClassifier.classify(method: method, userAgent: userAgent)
+        let event = ClickEvent(
+            id: UUID().uuidString.lowercased(), time: Timestamp(millisecondsSinceEpoch: 1_795_000_000_000),
+            outcome: .redirected, redirect: redirect, session: nil, sessionStatus: .absent, source: nil,
+            type: "redirect", properties: [], target: "https://example.com/", status: 302,
+            request: .init(method: method, ip: nil, userAgent: userAgent, referer: nil, acceptLanguage: nil,
+                           host: nil, query: ""),
+            bot: bot?.label, botCategory: bot?.category)
+        return String(decoding: event.jsonLine(), as: UTF8.self)
+    }
+
+    @Test func excludesTheChosenCategoriesOnly() throws {
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("stats-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: spool + "/ready", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let browser = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
+        // A line written before bot_category existed: its category comes from its user agent.
+        let legacy = #"{"v":1,"id":"x","time":"2026-11-19T08:26:40.000Z","outcome":"redirected","redirect":"a","#
+            + #""session":null,"request":{"method":"GET","user_agent":"Twitterbot/1.0"},"bot":"twitter"}"# + "\n"
+        let text = line(redirect: "a", userAgent: browser) + line(redirect: "a", userAgent: "curl/8.5.0")
+            + line(redirect: "a", userAgent: "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)")
+            + line(redirect: "a", userAgent: browser, method: "HEAD") + legacy
+        try text.write(toFile: spool + "/ready/20261119T082600.jsonl", atomically: true, encoding: .utf8)
+
+        let all = try ClickStatistics.collect(spool: spool)
+        #expect(all.rows.first?.clicks == 5 && all.rows.first?.bots == 4 && all.excludedBots == 0)
+        let noPreviews = try ClickStatistics.collect(spool: spool, excludingBots: [.preview])
+        #expect(noPreviews.rows.first?.clicks == 2 && noPreviews.rows.first?.bots == 1)
+        #expect(noPreviews.excludedBots == 3)
+        let noBots = try ClickStatistics.collect(spool: spool, excludingBots: Set(BotCategory.allCases))
+        #expect(noBots.rows.first?.clicks == 1 && noBots.rows.first?.bots == 0 && noBots.excludedBots == 4)
     }
 }
