@@ -97,4 +97,28 @@ import Testing
         let check = try redirectctl(["check", dir.path])
         #expect(check.status == 0)
     }
+
+    @Test func statsExcludesBotsByCategory() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path + "/ready", withIntermediateDirectories: true)
+        func line(_ id: String, _ bot: String?, _ category: String?) -> String {
+            let quoted = { (s: String?) in s.map { "\"\($0)\"" } ?? "null" }
+            return #"{"v":1,"id":"\#(id)","time":"2026-11-19T08:26:40.000Z","outcome":"redirected","redirect":"x","#
+                + #""session":null,"bot":\#(quoted(bot)),"bot_category":\#(quoted(category))}"# + "\n"
+        }
+        let text = line("a", nil, nil) + line("b", "curl", "library") + line("c", "head-request", "preview")
+        try text.write(toFile: dir.path + "/ready/20261119T082600.jsonl", atomically: true, encoding: .utf8)
+
+        let all = try redirectctl(["stats", "--spool", dir.path])
+        #expect(all.status == 0)
+        #expect(all.stdout.split(separator: "\n").last?.split(separator: " ").prefix(4) == ["x", "3", "0", "2"])
+        let previews = try redirectctl(["stats", "--exclude-bots", "preview", "--spool", dir.path])
+        #expect(previews.stdout.split(separator: "\n").last?.split(separator: " ").prefix(4) == ["x", "2", "0", "1"])
+        #expect(previews.stderr == "left out 1 click(s) flagged as bots\n")
+        let none = try redirectctl(["stats", "--spool", dir.path, "--exclude-bots"])
+        #expect(none.stdout.split(separator: "\n").last?.split(separator: " ").prefix(4) == ["x", "1", "0", "0"])
+        let wrong = try redirectctl(["stats", "--exclude-bots", "robots", "--spool", dir.path])
+        #expect(wrong.status == 64)
+        #expect(wrong.stderr.hasPrefix("Error: --exclude-bots: unknown bot category \"robots\""))
+    }
 }
