@@ -26,9 +26,9 @@ extension BotMatcher {
                 while keyStart == nil && start + length <= lowered.count {
                     var k = 0
                     while k < length && lowered[start + k] == literal[k] { k += 1 }
-                    if k == length && (flags & 1 == 0 || start == 0) && (flags & 2 == 0 || start + length == lowered.count) {
-                        keyStart = start
-                    }
+                    let anchorsHold =
+                        (flags & 1 == 0 || start == 0) && (flags & 2 == 0 || start + length == lowered.count)
+                    if k == length && anchorsHold { keyStart = start }
                     start += 1
                 }
             } else {

@@ -71,7 +71,8 @@ enum BotPatternData {
 
     @Test(arguments: userAgents)
     func knownAgents(userAgent: String, label: String, category: BotCategory) {
-        #expect(BotClassifier.classify(method: "GET", userAgent: userAgent) == BotMatch(label: label, category: category))
+        let expected = BotMatch(label: label, category: category)
+        #expect(BotClassifier.classify(method: "GET", userAgent: userAgent) == expected)
     }
 
     @Test(arguments: [
@@ -89,9 +90,11 @@ enum BotPatternData {
     }
 
     @Test func headAndMissingAgent() {
-        #expect(BotClassifier.classify(method: "HEAD", userAgent: "Mozilla/5.0") == BotMatch(label: "head-request", category: .preview))
-        #expect(BotClassifier.classify(method: "GET", userAgent: nil) == BotMatch(label: "no-user-agent", category: .other))
-        #expect(BotClassifier.classify(method: "GET", userAgent: "") == BotMatch(label: "no-user-agent", category: .other))
+        let head = BotMatch(label: "head-request", category: .preview)
+        let none = BotMatch(label: "no-user-agent", category: .other)
+        #expect(BotClassifier.classify(method: "HEAD", userAgent: "Mozilla/5.0") == head)
+        #expect(BotClassifier.classify(method: "GET", userAgent: nil) == none)
+        #expect(BotClassifier.classify(method: "GET", userAgent: "") == none)
     }
 
     @Test func matchingIgnoresCase() {
@@ -123,7 +126,9 @@ enum BotPatternData {
     @Test func browsersOfFakeUserAgentAreNotFlagged() throws {
         let browsers = try BotPatternData.browsers()
         #expect(browsers.count > 800)
-        let flagged = browsers.compactMap { agent in BotMatcher.match(userAgent: agent).map { "\($0.label): \(agent)" } }
+        let flagged = browsers.compactMap { agent in
+            BotMatcher.match(userAgent: agent).map { "\($0.label): \(agent)" }
+        }
         // At most 0.1%.
         #expect(flagged.count * 1000 <= browsers.count, "flagged: \(flagged.prefix(20))")
     }
