@@ -7,7 +7,7 @@ Writes:
   Tests/BotPatternData/browsers.txt                 fake-useragent's browser user agents (the negative set)
 and prints recall and false positives.
 
-How the matcher works (the Swift side is Sources/RedirectCore/BotClassifier.swift):
+How the matcher works (the Swift side is Sources/RedirectCore/BotMatcher.swift):
 - Every pattern is a regular expression in a small subset. Groups and alternations are multiplied out, so
   a pattern becomes a few alternatives, each a flat sequence of character sets with `?`, `*` or `+`, and
   optionally `^` first and `$` last. Matching is ASCII case-insensitive.
@@ -19,8 +19,8 @@ How the matcher works (the Swift side is Sources/RedirectCore/BotClassifier.swif
   written out as a full transition table over an alphabet of byte classes. Matching is one table lookup per
   byte of the user agent, whatever the number of patterns; a state that ends a fragment lists the
   alternatives to verify at that position.
-- When several rules match, the first in rule order wins: our `first` rules, then the list in its order,
-  then our `last` rules.
+- When several rules match: our `first` rules win over the list, the list over our `last` rules; within
+  those, the match whose key starts leftmost, then the rule that comes first.
 """
 
 import importlib.metadata
@@ -344,6 +344,11 @@ class Rule:
         self.label = label
         self.category = category
         self.origin = origin
+        if pattern is None:
+            # The non-browser rule: no pattern, decided by looks_like_browser.
+            self.regex = None
+            self.alternatives = []
+            return
         self.regex = re.compile(pattern, re.IGNORECASE)
         self.alternatives = [Alternative(self, seq, pattern) for seq in expand(Parser(pattern).parse())]
 
@@ -351,6 +356,15 @@ class Rule:
         if low is None:
             low = data.lower()
         return any(a.matches(data, low) for a in self.alternatives)
+
+
+NON_BROWSER = Rule(None, "non-browser", "library", "non-browser")
+
+
+def looks_like_browser(low):
+    """Whether a lowered agent starts like every browser's: `mozilla/` or `opera/`, after quotes and spaces."""
+    rest = low.lstrip(b"\"' ")
+    return rest.startswith(b"mozilla/") or rest.startswith(b"opera/")
 
 
 def label_for(rule):
@@ -484,7 +498,7 @@ def main():
         rule = Rule(entry["pattern"], "", category_for(entry.get("tags", [])), f"list:{index}")
         rule.label = label_for(rule)
         listed.append(rule)
-    rules = first + listed + last
+    rules = first + listed + last + [NON_BROWSER]
 
     # Fragments are chosen to be rare in browsers, so that a browser's agent rarely needs a verification.
     lowered_browsers = [b.lower().encode() for b in browsers]
@@ -515,7 +529,7 @@ def main():
         data = probe.encode()
         low = data.lower()
         for r in rules:
-            if bool(r.regex.search(probe)) != r.matches(data, low):
+            if r.regex is not None and bool(r.regex.search(probe)) != r.matches(data, low):
                 raise PatternError(f"translation of {r.pattern!r} ({r.origin}) disagrees with Python on {probe!r}")
     # And the automaton against the alternatives it stands for.
     by_fragment = {}
@@ -528,6 +542,7 @@ def main():
     # that starts leftmost (an agent names itself first: "Feedly/1.0 (...; like FeedFetcher-Google)"), then
     # the rule that comes first.
     tier = {id(r): (0 if r in first else 1 if r in listed else 2) for r in rules}
+    tier[id(NON_BROWSER)] = 3
 
     def score(a, p):
         return (tier[id(a.rule)], p, rank[id(a.rule)])
@@ -542,12 +557,16 @@ def main():
                     start = end - a.fragment_end
                     if start >= 0 and holds_at(a, data, low, start) and (best is None or score(a, start) < best):
                         best = score(a, start)
-        return rules[best[2]] if best else None
+        if best:
+            return rules[best[2]]
+        return None if looks_like_browser(low) else NON_BROWSER
 
     def reference(data):
         low = data.lower()
         found = [score(a, p) for a in alternatives for p in [leftmost(a, data, low)] if p is not None]
-        return rules[min(found)[2]] if found else None
+        if found:
+            return rules[min(found)[2]]
+        return None if looks_like_browser(low) else NON_BROWSER
 
     for probe in probes:
         data = probe.encode()
@@ -569,18 +588,21 @@ def main():
 
     # The figures.
     flagged = sum(1 for _, s in instances if classify(s.encode()))
-    generic_only = sum(1 for _, s in instances if any(r.matches(s.encode()) for r in first + last))
-    own_last_only = sum(1 for _, s in instances if any(r.matches(s.encode()) for r in last))
+    def own_only(rules, s):
+        return any(r.matches(s) for r in rules) or not looks_like_browser(s.lower())
+
+    generic_only = sum(1 for _, s in instances if own_only(first + last, s.encode()))
+    own_last_only = sum(1 for _, s in instances if own_only(last, s.encode()))
     false_unique = [b for b in browsers if classify(b.encode())]
     false_rows = sum(1 for b in browser_rows if classify(b.encode()))
     print(f"crawler-user-agents {list_version}: {len(entries)} patterns, {len(instances)} instances")
-    print(f"rules: {len(first)} own first + {len(listed)} list + {len(last)} own last = {len(rules)}; "
+    print(f"rules: {len(first)} own first + {len(listed)} list + {len(last)} own last + non-browser = {len(rules)}; "
           f"{len(alternatives)} alternatives ({sum(not a.is_literal for a in alternatives)} need the regex "
           f"matcher), {len(fragments)} fragments")
     print(f"automaton: {automaton.count} states x {automaton.classes} byte classes")
     print(f"recall on the list's instances: {flagged}/{len(instances)} = {flagged / len(instances):.4f}")
     print(f"  by our own rules alone (no list): {generic_only / len(instances):.4f}; "
-          f"by our generic `last` rules alone: {own_last_only / len(instances):.4f}")
+          f"by our generic `last` rules and non-browser alone: {own_last_only / len(instances):.4f}")
     print(f"false positives on fake-useragent {fua_version}: {len(false_unique)}/{len(browsers)} distinct agents, "
           f"{false_rows}/{len(browser_rows)} rows")
     for b in false_unique:
@@ -651,6 +673,8 @@ def write_swift(root, rules, alternatives, automaton, list_version, list_start, 
     out.append("    /// Rules before this one are our own `first` rules; from ``lastRulesStart`` on, our `last` rules.")
     out.append(f"    static var listRulesStart: Int {{ {list_start} }}")
     out.append(f"    static var lastRulesStart: Int {{ {last_start} }}")
+    out.append("    /// The last rule: an agent no pattern matched that does not start like a browser's.")
+    out.append(f"    static var nonBrowserRule: Int {{ {len(rules) - 1} }}")
     out.append(f"    static var stateCount: Int {{ {automaton.count} }}")
     out.append(f"    static var classCount: Int {{ {automaton.classes} }}")
     out.append(f"    /// States from this one on end at least one fragment.")
