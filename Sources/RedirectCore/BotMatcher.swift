@@ -49,21 +49,25 @@ public enum BotMatcher {
         let transitions = BotPatternTables.transitions.utf8Start
         let classCount = BotPatternTables.classCount
         let firstAccepting = BotPatternTables.firstAcceptingState
-        // A state and a class are numbers in base-91 digits that start at `$`; the offsets are folded into one
-        // constant so that the loop does a multiply, two loads and an add per byte.
+        // A state is two base-91 digits that start at `$`, a class one. The loop keeps the state as the digits
+        // read (`digits`, the state plus `stateOffset`) and the table's base is moved back by every offset, so
+        // that a byte costs two loads for its class, a multiply-add for the entry, two loads and a multiply-add
+        // for the next state, and a comparison.
         let zero = Int(digitZero)
         let stateOffset = zero &* 91 &+ zero
-        var state = 0
+        let rowWidth = 2 &* classCount
+        let base = transitions - (stateOffset &* rowWidth &+ 2 &* zero)
+        let firstAcceptingDigits = firstAccepting &+ stateOffset
+        var digits = stateOffset
         var best = Int.max
         var byte = text
         let end = text + agent.count
         while byte != end {
-            let byteClass = Int(classes[Int(byte.pointee)]) &- zero
-            let at = (state &* classCount &+ byteClass) &* 2
-            state = Int(transitions[at]) &* 91 &+ Int(transitions[at &+ 1]) &- stateOffset
+            let at = digits &* rowWidth &+ 2 &* Int(classes[Int(byte.pointee)])
+            digits = Int(base[at]) &* 91 &+ Int(base[at &+ 1])
             byte += 1
-            if state >= firstAccepting {
-                best = verify(state: state &- firstAccepting, end: byte - text, agent: agent, before: best)
+            if digits >= firstAcceptingDigits {
+                best = verify(state: digits &- firstAcceptingDigits, end: byte - text, agent: agent, before: best)
             }
         }
         if best == Int.max { return looksLikeBrowser(agent) ? nil : BotPatternTables.nonBrowserRule }
