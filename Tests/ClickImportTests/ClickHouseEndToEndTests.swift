@@ -76,7 +76,8 @@ import Glibc
                                         bot: n == 4 ? "Slackbot" : nil)
             event.time = Timestamp(millisecondsSinceEpoch: event.time.millisecondsSinceEpoch + Int64(100 * n + 37))
             if n == 2 { event.request.referer = nil }
-            return (event, n == 4 ? "link-preview" : nil)
+            event.botCategory = n == 4 ? .preview : nil
+            return (event, n == 4 ? "preview" : nil)
         }
     }
 
@@ -255,7 +256,7 @@ import Glibc
         try setup.server.query(alter)
         let repaired = await setup.run(setup.options())
         #expect(repaired.code == .success, "\(repaired.output.warned)")
-        #expect(try setup.server.count("SELECT count() FROM \(setup.table) WHERE bot_category = 'link-preview'") == 1)
+        #expect(try setup.server.count("SELECT count() FROM \(setup.table) WHERE bot_category = 'preview'") == 1)
     }
 
     @Test func rowsClickHouseRefusesAreSetAsideWithItsErrorAndNoRetries() async throws {
