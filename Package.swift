@@ -71,7 +71,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "redirectctl",
-            dependencies: ["RedirectControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "RedirectControl", "ClickImport", "RedirectCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "RedirectCoreTests",

@@ -33,7 +33,7 @@ extension ClickImporter {
                     kept.append(contentsOf: entry.raw)  // not ours to judge: left as it is
                     continue
                 }
-                if excludesBots && record.bot != nil {
+                if excludes(record) {
                     let file = entry.file.isEmpty || entry.file.hasPrefix(".") || entry.file.contains("/") ? name : entry.file
                     bots[file, default: []].append(record)
                     continue

@@ -1,4 +1,5 @@
 import ClickSpool
+import RedirectCore
 
 /// `redirectctl import`: ships sealed spool files to a sink, at least once.
 ///
@@ -265,7 +266,7 @@ public struct ClickImporter: Sendable {
                 batch.atEndOfFile = true
                 break
             }
-            if excludesBots && record.bot != nil {
+            if excludes(record) {
                 batch.bots += 1
                 batch.skipped.append(record)
                 continue
@@ -344,7 +345,14 @@ public struct ClickImporter: Sendable {
         return .success(rejections)
     }
 
-    var excludesBots: Bool { options.excludesBots }
+    /// Whether `record` is a bot event of a category this run leaves out.
+    func excludes(_ record: SpoolRecord) -> Bool {
+        let excluded = options.excludedBotCategories
+        guard record.bot != nil, !excluded.isEmpty else { return false }
+        if excluded.count == BotCategory.allCases.count { return true }
+        let category = BotCategory.of(bot: record.bot, category: record.botCategory, method: nil, userAgent: nil)
+        return category.map(excluded.contains) ?? true
+    }
 
     /// Keeps bot and orphan events left out of a batch in `skipped/<file>`, as the lines they were, so that nothing the
     /// responder recorded is lost even under `--delete`.

@@ -1,3 +1,5 @@
+import RedirectCore
+
 /// Everything one `redirectctl import` run needs to know; `redirectctl` fills it from flags and environment.
 public struct ImportOptions: Sendable {
     /// Where the events go.
@@ -34,9 +36,9 @@ public struct ImportOptions: Sendable {
     public var dryRun = false
     /// Start no new batch after this many seconds; what is left waits for the next run.
     public var maxSeconds: Double?
-    /// Skip events whose `bot` is not null, keeping them in `skipped/`; nil takes the sink's default
-    /// (``excludesBots``).
-    public var excludeBots: Bool?
+    /// Skip bot events of these categories, keeping them in `skipped/`; nil takes the sink's default
+    /// (``excludedBotCategories``).
+    public var excludeBots: Set<BotCategory>?
     /// Send the events in `rejected/` again before the run ships `ready/`.
     public var retryRejected = false
     /// The HTTP header that carries the visitor's IP to Tracardi (its `USE_X_FORWARDED_IP` setting).
@@ -58,12 +60,12 @@ public struct ImportOptions: Sendable {
         self.sink = sink
     }
 
-    /// Whether this run skips bot events: by default for Tracardi, which refuses a whole call whose user agent
-    /// parses as a bot, and not for NDJSON collectors, which take everything.
-    public var excludesBots: Bool {
+    /// The bot categories this run skips: by default all for Tracardi, which refuses a whole call whose user
+    /// agent parses as a bot, and none for collectors, which take everything.
+    public var excludedBotCategories: Set<BotCategory> {
         if let excludeBots { return excludeBots }
-        if case .tracardi = sink { return true }
-        return false
+        if case .tracardi = sink { return Set(BotCategory.allCases) }
+        return []
     }
 }
 

@@ -17,6 +17,9 @@ public struct SpoolRecord: Sendable {
     public var outcome: String
     /// `bot`: why the click looks automated; nil when it is null or missing.
     public var bot: String?
+    /// `bot_category`: the kind of automated client (`crawler`, `preview`, …); nil when null or missing
+    /// (lines written before the field existed have none).
+    public var botCategory: String?
     /// Byte offset of the line's first byte in the file.
     public var offset: Int64
     /// Byte offset just after the line's `\n`: where a reader resumes after this event.
@@ -25,11 +28,12 @@ public struct SpoolRecord: Sendable {
     public var lineNumber: Int
 
     public init(line: ArraySlice<UInt8>, id: String, outcome: String, bot: String?, offset: Int64, endOffset: Int64,
-                lineNumber: Int) {
+                lineNumber: Int, botCategory: String? = nil) {
         self.line = line
         self.id = id
         self.outcome = outcome
         self.bot = bot
+        self.botCategory = botCategory
         self.offset = offset
         self.endOffset = endOffset
         self.lineNumber = lineNumber
@@ -138,7 +142,8 @@ public final class SpoolReader {
                 case .event(let fields):
                     return SpoolRecord(
                         line: buffer[lineStart...newline], id: fields.id, outcome: fields.outcome, bot: fields.bot,
-                        offset: lineOffset, endOffset: offset, lineNumber: try lineNumber(ofLineEndingAt: linesRead))
+                        offset: lineOffset, endOffset: offset, lineNumber: try lineNumber(ofLineEndingAt: linesRead),
+                        botCategory: fields.botCategory)
                 case .noID:
                     try skip(offset: lineOffset, length: length + 1, reason: .noID)
                 case .invalid:
@@ -252,7 +257,8 @@ public final class SpoolReader {
     }
 }
 
-/// Checks that a line is exactly one JSON object and picks out the top-level `id`, `outcome` and `bot`.
+/// Checks that a line is exactly one JSON object and picks out the top-level `id`, `outcome`, `bot` and
+/// `bot_category`.
 ///
 /// A validator rather than a parser: it builds nothing but the three strings, which keeps a 600-byte line well
 /// under a microsecond. Strict RFC 8259 syntax (no trailing commas, no bare control characters in strings,
@@ -263,6 +269,7 @@ enum JSONLineScanner {
         var id: String
         var outcome: String
         var bot: String?
+        var botCategory: String?
     }
 
     enum Result {
@@ -275,7 +282,7 @@ enum JSONLineScanner {
 
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Result {
         var scanner = Cursor(bytes: bytes)
-        var fields = Fields(id: "", outcome: "", bot: nil)
+        var fields = Fields(id: "", outcome: "", bot: nil, botCategory: nil)
         var hasID = false
         scanner.skipWhitespace()
         guard scanner.peek() == UInt8(ascii: "{") else { return .invalid }
@@ -301,6 +308,7 @@ enum JSONLineScanner {
                         hasID = true
                     case .outcome: fields.outcome = text
                     case .bot: fields.bot = text
+                    case .botCategory: fields.botCategory = text
                     case .other: break
                     }
                 } else {
@@ -319,7 +327,7 @@ enum JSONLineScanner {
     }
 
     enum Field {
-        case id, outcome, bot, other
+        case id, outcome, bot, botCategory, other
 
         /// `key` is the range of the key's text between its quotes.
         init(key: StringRange, in bytes: UnsafeBufferPointer<UInt8>) {
@@ -337,6 +345,8 @@ enum JSONLineScanner {
                 self = .outcome
             } else if equals("bot") {
                 self = .bot
+            } else if equals("bot_category") {
+                self = .botCategory
             } else {
                 self = .other
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClickImport
+import RedirectCore
 
 #if canImport(Glibc)
 import Glibc
@@ -78,8 +79,15 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Start no new batch after this many seconds; the rest waits for the next run.")
     var maxSeconds: Double?
 
-    @Flag(help: "Skip events flagged as bots (bot not null), keeping them in skipped/. The default for --tracardi.")
-    var excludeBots = false
+    @Option(
+        name: .customLong("exclude-bots"), defaultAsFlag: "all", parsing: .next,
+        help: ArgumentHelp(
+            "Skip bot events, keeping them in skipped/: all of them (the default for --tracardi), or those of the "
+                + "categories given.",
+            discussion: "Categories, separated by commas: "
+                + BotCategory.allCases.map(\.rawValue).joined(separator: ", ") + ".",
+            valueName: "categories"))
+    var excludeBots: String? = nil
 
     @Flag(help: "Send bot events too (Tracardi refuses a call whose user agent parses as a bot).")
     var includeBots = false
@@ -112,7 +120,8 @@ struct ImportCommand: AsyncParsableCommand {
             throw ValidationError("pass exactly one of --tracardi URL, --ndjson URL or --clickhouse URL")
         }
         if gzip && tracardi != nil { throw ValidationError("--gzip works with --ndjson only: Tracardi takes plain JSON") }
-        if excludeBots && includeBots { throw ValidationError("pass --exclude-bots or --include-bots, not both") }
+        if excludeBots != nil && includeBots { throw ValidationError("pass --exclude-bots or --include-bots, not both") }
+        _ = try excludedCategories()
         guard HTTPHeaderField(parsing: forwardedIPHeader + ": x") != nil else {
             throw ValidationError("--forwarded-ip-header \(forwardedIPHeader): not a header name")
         }
@@ -146,7 +155,7 @@ struct ImportCommand: AsyncParsableCommand {
         options.gzip = gzip
         options.dryRun = dryRun
         options.maxSeconds = maxSeconds
-        options.excludeBots = excludeBots ? true : includeBots ? false : nil
+        options.excludeBots = includeBots ? [] : try excludedCategories()
         options.retryRejected = retryRejected
         options.forwardedIPHeader = forwardedIPHeader
         options.includeOrphans = includeOrphans
@@ -156,6 +165,17 @@ struct ImportCommand: AsyncParsableCommand {
         options.quiet = quiet
         let code = await ClickImporter.run(options)
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The categories `--exclude-bots` names (every one when it names none); nil without the flag.
+    func excludedCategories() throws -> Set<BotCategory>? {
+        guard let excludeBots else { return nil }
+        if excludeBots == "all" { return Set(BotCategory.allCases) }
+        do {
+            return try BotCategory.parseList(excludeBots)
+        } catch {
+            throw ValidationError("--exclude-bots: \(error)")
+        }
     }
 
     private static func environment(_ name: String) -> String? {

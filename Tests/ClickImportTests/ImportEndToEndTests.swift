@@ -308,7 +308,7 @@ import Glibc
             TestSpool.event(file: 1, n: 2, outcome: .notFound), TestSpool.event(file: 1, n: 3, outcome: .expired),
         ]
         try setup.spool.write(file: 1, events: events, extra: Array(#"{"v":1,"id":"torn"#.utf8))
-        let (code, summary, output) = await setup.run(setup.options("ndjson") { $0.excludeBots = true })
+        let (code, summary, output) = await setup.run(setup.options("ndjson") { $0.excludeBots = Set(BotCategory.allCases) })
         #expect(code == .success)
         #expect(try Self.ndjsonIDs(setup.sink.accepted()) == [events[0].id, events[3].id])
         #expect(summary.botsSkipped == 1 && summary.orphansSkipped == 1 && summary.unreadableLines == 1)
@@ -318,6 +318,22 @@ import Glibc
         // What was left out is kept, line for line.
         let skipped = setup.spool.text(of: "skipped/" + TestSpool.fileName(1))
         #expect(skipped == String(decoding: events[1].jsonLine() + events[2].jsonLine(), as: UTF8.self))
+    }
+
+    @Test func botsOfTheCategoriesGivenAreSkipped() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        var preview = TestSpool.event(file: 1, n: 1, bot: "slack-preview")
+        preview.botCategory = .preview
+        var crawler = TestSpool.event(file: 1, n: 2, bot: "googlebot")
+        crawler.botCategory = .crawler
+        let person = TestSpool.event(file: 1, n: 0)
+        try setup.spool.write(file: 1, events: [person, preview, crawler])
+        let (code, summary, _) = await setup.run(setup.options("ndjson") { $0.excludeBots = [.preview, .scanner] })
+        #expect(code == .success)
+        #expect(summary.botsSkipped == 1)
+        #expect(try Self.ndjsonIDs(setup.sink.accepted()) == [person.id, crawler.id])
+        #expect(setup.spool.text(of: "skipped/" + TestSpool.fileName(1)) == String(decoding: preview.jsonLine(), as: UTF8.self))
     }
 
     /// A collector that says only "bad request": the batch is halved until the bad lines are alone.

@@ -179,7 +179,7 @@ import Testing
         let campaign = Self.campaign(unknownSource: false)
         try setup.spool.write(file: 1, events: campaign.events)
 
-        let (code, summary, _) = await setup.run(setup.options { $0.excludeBots = false })
+        let (code, summary, _) = await setup.run(setup.options { $0.excludeBots = [] })
         #expect(code == .success)
         #expect(summary.botsSkipped == 0)
         #expect(try setup.sink.accepted().flatMap(Self.eventIDs) == campaign.people)
