@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "redirectd", targets: ["redirectd"]),
         .executable(name: "redirectctl", targets: ["redirectctl"]),
+        .executable(name: "toml-test-decoder", targets: ["toml-test-decoder"]),
+        .library(name: "TOML", targets: ["TOML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +24,10 @@ let package = Package(
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
+        // TOML 1.0: the parser redirect files are read with. Pure Swift, no Foundation, no dependencies.
+        .target(name: "TOML"),
+        // toml-test's decoder interface over the parser (TOML on stdin, tagged JSON on stdout).
+        .executableTarget(name: "toml-test-decoder", dependencies: ["TOML"]),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
         .target(
             name: "RedirectCore",
@@ -73,6 +79,7 @@ let package = Package(
             name: "redirectctl",
             dependencies: ["RedirectControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"], exclude: ["Resources"]),
         .testTarget(
             name: "RedirectCoreTests",
             dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool"]
