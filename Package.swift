@@ -13,7 +13,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
@@ -29,10 +28,7 @@ let package = Package(
         // toml-test's decoder interface over the parser (TOML on stdin, tagged JSON on stdout).
         .executableTarget(name: "toml-test-decoder", dependencies: ["TOML"]),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(
-            name: "RedirectCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
-        ),
+        .target(name: "RedirectCore", dependencies: ["TOML"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",

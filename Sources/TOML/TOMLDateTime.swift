@@ -50,7 +50,8 @@ public struct TOMLDateTime: Sendable, Hashable, CustomStringConvertible {
                 out += "Z"
             } else {
                 let magnitude = abs(offsetMinutes)
-                out += (offsetMinutes < 0 ? "-" : "+") + Self.digits(magnitude / 60, 2) + ":"
+                out +=
+                    (offsetMinutes < 0 ? "-" : "+") + Self.digits(magnitude / 60, 2) + ":"
                     + Self.digits(magnitude % 60, 2)
             }
         }

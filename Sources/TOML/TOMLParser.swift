@@ -28,7 +28,8 @@ public struct TOMLParser: Sendable {
             let hex = String(bytes[fault], radix: 16, uppercase: true)
             throw TOMLError(
                 position: position,
-                message: "the document is not valid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex)); TOML is UTF-8 text")
+                message:
+                    "the document is not valid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex)); TOML is UTF-8 text")
         }
         let result = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(TOMLError) in try parse(validUTF8: buffer) }

@@ -94,7 +94,8 @@ extension TOMLScanner {
         let k = t[0] == UInt8(ascii: "+") || negative ? 1 : 0
         let end = try digitRun(t, from: k, text)
         guard end == t.count else {
-            throw ScalarProblem(message: "\(text) is not a number (found \(found(t, end)) in it); a string needs quotes")
+            throw ScalarProblem(
+                message: "\(text) is not a number (found \(found(t, end)) in it); a string needs quotes")
         }
         if t[k] == UInt8(ascii: "0") && end > k + 1 {
             throw ScalarProblem(message: "\(text) has a leading zero, which TOML does not allow in a decimal integer")
@@ -137,7 +138,8 @@ extension TOMLScanner {
             isDigitOfRadix = { $0 == 0x30 || $0 == 0x31 }
         }
         guard t.count > 2, isDigitOfRadix(t[2]) else {
-            throw ScalarProblem(message: "\(text) is not a number: \(name) digits must follow the 0\(Character(Unicode.Scalar(t[1])))")
+            throw ScalarProblem(
+                message: "\(text) is not a number: \(name) digits must follow the 0\(Character(Unicode.Scalar(t[1])))")
         }
         let end = try digitRun(t, from: 2, text, isDigit: isDigitOfRadix)
         guard end == t.count else {
@@ -158,7 +160,8 @@ extension TOMLScanner {
         var k = t[0] == UInt8(ascii: "+") || t[0] == UInt8(ascii: "-") ? 1 : 0
         let intStart = k
         guard k < t.count, isDigit(t[k]) else {
-            throw ScalarProblem(message: "\(text) is not a number: a float needs a digit before the point (0.5, not .5)")
+            throw ScalarProblem(
+                message: "\(text) is not a number: a float needs a digit before the point (0.5, not .5)")
         }
         k = try digitRun(t, from: k, text)
         if t[intStart] == UInt8(ascii: "0") && k > intStart + 1 {
@@ -166,7 +169,8 @@ extension TOMLScanner {
         }
         if k < t.count && t[k] == UInt8(ascii: ".") {
             guard k + 1 < t.count, isDigit(t[k + 1]) else {
-                throw ScalarProblem(message: "\(text) is not a number: a float needs a digit after the point (1.0, not 1.)")
+                throw ScalarProblem(
+                    message: "\(text) is not a number: a float needs a digit after the point (1.0, not 1.)")
             }
             k = try digitRun(t, from: k + 1, text)
         }
@@ -204,7 +208,8 @@ extension TOMLScanner {
         k < t.count && t[k] == expected.asciiValue
     }
 
-    private static func dateTime(_ t: UnsafeBufferPointer<UInt8>, _ text: String) throws(ScalarProblem) -> TOMLDateTime {
+    private static func dateTime(_ t: UnsafeBufferPointer<UInt8>, _ text: String) throws(ScalarProblem) -> TOMLDateTime
+    {
         let example = "; write dates and times like 2026-12-01, 2026-12-01T09:30:00Z or 09:30:00"
         func bad(_ detail: String = "") -> ScalarProblem {
             ScalarProblem(message: "\(text) is not a valid date or time\(detail)\(example)")
@@ -244,7 +249,8 @@ extension TOMLScanner {
         guard let hour = number(t, k, 2), byte(t, k + 2, is: ":"), let minute = number(t, k + 3, 2),
             byte(t, k + 5, is: ":"), let second = number(t, k + 6, 2)
         else {
-            throw ScalarProblem(message: "\(text) is not a valid time (hours, minutes and seconds are needed)\(example)")
+            throw ScalarProblem(
+                message: "\(text) is not a valid time (hours, minutes and seconds are needed)\(example)")
         }
         guard hour < 24, minute < 60, second <= 60 else {
             throw ScalarProblem(message: "\(text) is not a valid time (hours 00-23, minutes 00-59, seconds 00-60)")

@@ -38,7 +38,10 @@ extension TOMLScanner {
                         + "(a string of several lines is written between \"\"\")")
             default:
                 if Self.isControl(b) {
-                    throw fail("control character \(Self.codePoint(b)) in a string; write it as \\u\(Self.codePoint(b).dropFirst(2))")
+                    throw fail(
+                        "control character \(Self.codePoint(b)) in a string; write it as "
+                            + "\\u\(Self.codePoint(b).dropFirst(2))"
+                    )
                 }
                 buffer.append(b)
                 i += 1
@@ -136,8 +139,9 @@ extension TOMLScanner {
         while i + run < count && bytes[i + run] == delimiter { run += 1 }
         guard run >= 3 else { return nil }
         guard run <= 5 else {
-            throw fail("too many \(Character(Unicode.Scalar(delimiter))) in a row: a multi-line string (opened at "
-                + "\(open)) ends at three, and at most two more may stand before them", at: i + 5)
+            throw fail(
+                "too many \(Character(Unicode.Scalar(delimiter))) in a row: a multi-line string (opened at "
+                    + "\(open)) ends at three, and at most two more may stand before them", at: i + 5)
         }
         return run - 3
     }
@@ -196,7 +200,10 @@ extension TOMLScanner {
                 startLine(at: i)
             default:
                 if Self.isControl(b) {
-                    throw fail("control character \(Self.codePoint(b)) in a string; write it as \\u\(Self.codePoint(b).dropFirst(2))")
+                    throw fail(
+                        "control character \(Self.codePoint(b)) in a string; write it as "
+                            + "\\u\(Self.codePoint(b).dropFirst(2))"
+                    )
                 }
                 buffer.append(b)
                 i += 1

@@ -256,7 +256,8 @@ struct TOMLScanner {
         }
         let valuePosition = position(at: i)
         let value = try value(depth: target.depth + 1)
-        target.append(.init(key: last.name, keyPosition: last.position, node: .value(value), valuePosition: valuePosition))
+        target.append(
+            .init(key: last.name, keyPosition: last.position, node: .value(value), valuePosition: valuePosition))
     }
 
     /// The table that part `k` of a dotted key names inside `table`, created when new.
@@ -273,14 +274,16 @@ struct TOMLScanner {
         case .table(let sub) where sub.origin == .dotted:
             return sub
         case .table:
-            message = "the table \(path) is defined by a [header] (at \(existing.keyPosition)); a dotted key "
+            message =
+                "the table \(path) is defined by a [header] (at \(existing.keyPosition)); a dotted key "
                 + "cannot add to it from elsewhere"
         case .tableArray:
             message = "\(path) is an array of tables (at \(existing.keyPosition)); a dotted key cannot add to it"
         case .value(.table):
             message = "\(path) is an inline table (at \(existing.keyPosition)), which cannot be added to once closed"
         case .value(let value):
-            message = "\(path) is already \(value.kindDescription) (at \(existing.keyPosition)), so it cannot be a table"
+            message =
+                "\(path) is already \(value.kindDescription) (at \(existing.keyPosition)), so it cannot be a table"
         }
         throw TOMLError(position: position, message: message)
     }
@@ -352,7 +355,8 @@ struct TOMLScanner {
                 }
                 let element = TOMLTableBuilder(origin: .header, depth: table.depth + 1)
                 let array = TOMLTableArrayBuilder(first: element, at: headerPosition)
-                table.append(.init(key: name, keyPosition: position, node: .tableArray(array), valuePosition: headerPosition))
+                table.append(
+                    .init(key: name, keyPosition: position, node: .tableArray(array), valuePosition: headerPosition))
                 return element
             }
             let sub = try newTable(in: table, name: name, at: position, origin: .header)
@@ -370,11 +374,13 @@ struct TOMLScanner {
         case .table(let sub) where sub.origin == .dotted:
             message = "the table \(path) is already defined by dotted keys (at \(existing.keyPosition))"
         case .table:
-            message = isArray
+            message =
+                isArray
                 ? "\(path) is already a table (at \(existing.keyPosition)), so it cannot be an array of tables"
                 : "the table [\(path)] is defined twice (first at \(existing.keyPosition))"
         case .tableArray:
-            message = "\(path) is an array of tables (at \(existing.keyPosition)); write [[\(path)]] to add a table to it"
+            message =
+                "\(path) is an array of tables (at \(existing.keyPosition)); write [[\(path)]] to add a table to it"
         case .value(.array) where isArray:
             message = "\(path) is already an array (at \(existing.keyPosition)); [[\(path)]] cannot add to it"
         case .value(let value):

@@ -1,11 +1,12 @@
+import TOML
+
 // toml-test's decoder interface: TOML on standard input; its tagged JSON on standard output and exit 0, or a
 // message on standard error and exit 1 when the document is not valid TOML 1.0.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-import TOML
 
 /// Writes `message` and a line end to standard error.
 func complain(_ message: String) {

@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func everyKeyAndValueHasItsPosition() throws {
-        let table = try parse("""
+        let table = try parse(
+            """
             # comment
             name = "Spring"
               tags = ["a", 'b']
@@ -26,9 +27,10 @@ import Testing
         #expect(table.entry("name")?.valuePosition == TOMLPosition(line: 2, column: 8))
         let tags = try #require(table.entry("tags"))
         #expect(tags.keyPosition == TOMLPosition(line: 3, column: 3))
-        #expect(tags.value.array?.elements.map(\.position) == [
-            TOMLPosition(line: 3, column: 11), TOMLPosition(line: 3, column: 16),
-        ])
+        #expect(
+            tags.value.array?.elements.map(\.position) == [
+                TOMLPosition(line: 3, column: 11), TOMLPosition(line: 3, column: 16),
+            ])
         let properties = try #require(table.entry("properties"))
         #expect(properties.keyPosition == TOMLPosition(line: 4, column: 2))
         let sub = try #require(properties.value.table)
@@ -51,13 +53,15 @@ import Testing
     }
 
     @Test func valuesOfEveryKind() throws {
-        let table = try parse("""
+        let table = try parse(
+            """
             s = "a\\tb\\u00E9\\U0001F600"
             i = -0x1
             """.replacingOccurrences(of: "-0x1", with: "0xff"))
         #expect(table["s"]?.string == "a\tbé😀")
         #expect(table["i"]?.integer == 255)
-        let more = try parse("""
+        let more = try parse(
+            """
             min = -9223372036854775808
             f = 6.626e-34
             b = false
@@ -82,25 +86,40 @@ import Testing
     }
 
     static let mistakes: [(String, String)] = [
-        ("url = \"https://e.com/\n", "1:22: unterminated string: missing the closing \" of the string at 1:7 before the "
-            + "end of the line (a string of several lines is written between \"\"\")"),
+        (
+            "url = \"https://e.com/\n",
+            "1:22: unterminated string: missing the closing \" of the string at 1:7 before the "
+                + "end of the line (a string of several lines is written between \"\"\")"
+        ),
         ("a = 1\na = 2\n", "2:1: a is defined twice (first at 1:1)"),
         ("[t]\n[t]\n", "2:2: the table [t] is defined twice (first at 1:2)"),
         ("status = 3O2\n", "1:10: 3O2 is not a number (found 'O' in it); a string needs quotes"),
         ("name = spring\n", "1:8: spring is not a value: a string needs quotes (\"spring\")"),
         ("on = True\n", "1:6: True is not a value: write true in lower case"),
-        ("d = 2026-02-30\n", "1:5: 2026-02-30 is not a valid date or time (that month has 28 days); write dates and "
-            + "times like 2026-12-01, 2026-12-01T09:30:00Z or 09:30:00"),
-        ("n = 9223372036854775808\n", "1:5: 9223372036854775808 does not fit in a 64-bit integer "
-            + "(-9223372036854775808 to 9223372036854775807)"),
+        (
+            "d = 2026-02-30\n",
+            "1:5: 2026-02-30 is not a valid date or time (that month has 28 days); write dates and "
+                + "times like 2026-12-01, 2026-12-01T09:30:00Z or 09:30:00"
+        ),
+        (
+            "n = 9223372036854775808\n",
+            "1:5: 9223372036854775808 does not fit in a 64-bit integer "
+                + "(-9223372036854775808 to 9223372036854775807)"
+        ),
         ("k = 1 2\n", "1:7: expected the end of the line after the value, found '2'"),
         ("url\n", "1:4: expected = after the key url, found the end of the line; every key needs a value"),
         ("[properties\nx = 1\n", "1:12: expected ] to close the table header, found the end of the line"),
         ("t = {a = 1,}\n", "1:12: a comma before } is not allowed in an inline table"),
-        ("t = {a = 1}\n[t]\n", "2:2: the table [t] is defined twice (first at 1:1)".replacingOccurrences(
-            of: "the table [t] is defined twice (first at 1:1)", with: "t is already a table (at 1:1)")),
-        ("s = 'a\\q'\nt = \"a\\q\"\n", "2:7: unknown escape \\q; a string knows \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX and "
-            + "\\UXXXXXXXX (write \\\\ for a backslash)"),
+        (
+            "t = {a = 1}\n[t]\n",
+            "2:2: the table [t] is defined twice (first at 1:1)".replacingOccurrences(
+                of: "the table [t] is defined twice (first at 1:1)", with: "t is already a table (at 1:1)")
+        ),
+        (
+            "s = 'a\\q'\nt = \"a\\q\"\n",
+            "2:7: unknown escape \\q; a string knows \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX and "
+                + "\\UXXXXXXXX (write \\\\ for a backslash)"
+        ),
     ]
 
     @Test(arguments: mistakes)
@@ -124,15 +143,18 @@ import Testing
 
     @Test func documentLargerThanTheLimitIsRefused() {
         let parser = TOMLParser(limits: TOMLLimits(maxBytes: 100))
-        #expect(throws: TOMLError(position: .start, message: "the document is 101 bytes long, more than the 100 allowed")) {
+        #expect(
+            throws: TOMLError(position: .start, message: "the document is 101 bytes long, more than the 100 allowed")
+        ) {
             try parser.parse("a = \"" + String(repeating: "x", count: 95) + "\"")
         }
     }
 
     @Test func invalidUTF8IsRefusedAtTheByte() {
-        #expect(throws: TOMLError(
-            position: TOMLPosition(line: 2, column: 6),
-            message: "the document is not valid UTF-8 (byte 0xE9); TOML is UTF-8 text")
+        #expect(
+            throws: TOMLError(
+                position: TOMLPosition(line: 2, column: 6),
+                message: "the document is not valid UTF-8 (byte 0xE9); TOML is UTF-8 text")
         ) {
             try TOMLParser().parse(utf8: Array("a = 1\nb = \"".utf8) + [0xE9, 0x22])
         }
@@ -144,13 +166,17 @@ import Testing
         let table = try parse(keys.joined(separator: "\n"))
         #expect(table.count == 5_000)
         #expect(table["k4321"]?.integer == 4321)
-        #expect(error(keys.joined(separator: "\n") + "\nk17 = 1")?.description == "5001:1: k17 is defined twice (first at 18:1)")
+        #expect(
+            error(keys.joined(separator: "\n") + "\nk17 = 1")?.description
+                == "5001:1: k17 is defined twice (first at 18:1)")
     }
 
     @Test func taggedJSONOfADocument() throws {
         let table = try parse("a.b = 1\nc = [1.5, inf, \"q\\\"\"]\n[[t]]\n[[t]]\nx = 2026-01-01\n")
-        #expect(table.taggedJSON == #"{"a":{"b":{"type":"integer","value":"1"}},"#
-            + #""c":[{"type":"float","value":"1.5"},{"type":"float","value":"inf"},{"type":"string","value":"q\""}],"#
-            + #""t":[{},{"x":{"type":"date-local","value":"2026-01-01"}}]}"#)
+        #expect(
+            table.taggedJSON == #"{"a":{"b":{"type":"integer","value":"1"}},"#
+                + #""c":[{"type":"float","value":"1.5"},{"type":"float","value":"inf"},"#
+                + #"{"type":"string","value":"q\""}],"#
+                + #""t":[{},{"x":{"type":"date-local","value":"2026-01-01"}}]}"#)
     }
 }

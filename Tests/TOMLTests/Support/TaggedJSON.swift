@@ -25,7 +25,9 @@ enum TaggedJSON {
                 return "\(path): expected keys \(e.keys.sorted()), found \(a.keys.sorted())"
             }
             for key in e.keys.sorted() {
-                if let d = difference(expected: e[key] as Any, actual: a[key] as Any, path: path + "." + key) { return d }
+                if let d = difference(expected: e[key] as Any, actual: a[key] as Any, path: path + "." + key) {
+                    return d
+                }
             }
             return nil
         }
