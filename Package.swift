@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "redirectd", targets: ["redirectd"]),
         .executable(name: "redirectctl", targets: ["redirectctl"]),
+        .executable(name: "redirectd-cgi", targets: ["redirectd-cgi"]),
         .executable(name: "toml-test-decoder", targets: ["toml-test-decoder"]),
         .library(name: "TOML", targets: ["TOML"]),
     ],
@@ -15,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // Tests and fuzzing only (TOMLOracle): toml++ as a second opinion on our TOML parser.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // libfcgi, wrapped by a module map only. The FastCGI loop is the one target that imports it.
@@ -25,6 +28,9 @@ let package = Package(
         ),
         // TOML 1.0: the parser redirect files are read with. Pure Swift, no Foundation, no dependencies.
         .target(name: "TOML"),
+        // toml++ (TOMLKit) beside our parser, in one canonical JSON: for the differential fuzz target and tests.
+        // Nothing redirectd or redirectctl links depends on it.
+        .target(name: "TOMLOracle", dependencies: ["TOML", .product(name: "TOMLKit", package: "TOMLKit")]),
         // toml-test's decoder interface over the parser (TOML on stdin, tagged JSON on stdout).
         .executableTarget(name: "toml-test-decoder", dependencies: ["TOML"]),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
@@ -71,11 +77,17 @@ let package = Package(
             name: "redirectd",
             dependencies: ["RedirectServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The CGI responder: no swift-argument-parser, so no Foundation in any form (see main.swift).
+        .executableTarget(name: "redirectd-cgi", dependencies: ["RedirectServer"]),
         .executableTarget(
             name: "redirectctl",
             dependencies: ["RedirectControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "TOMLTests", dependencies: ["TOML"], exclude: ["Resources"]),
+        // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
+        .executableTarget(
+            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
+            path: "bench/redirect-bench"),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle"], exclude: ["Resources"]),
         .testTarget(
             name: "RedirectCoreTests",
             dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool"]

@@ -34,7 +34,9 @@ struct RedirectTableReader {
     }
 
     mutating func reportUnknownKeys(in table: TOMLTable, allowed: [String]) {
-        for entry in table.entries where !allowed.contains(entry.key) {
+        for entry in table.entries {
+            let length = entry.key.utf8.count
+            if allowed.contains(where: { $0.utf8.count == length && $0 == entry.key }) { continue }
             var message = "unknown key \"\(entry.key)\""
             if let near = Spelling.nearest(to: entry.key, among: allowed) { message += " (did you mean \"\(near)\"?)" }
             report(entry.keyPosition, message, severity: .warning)

@@ -34,6 +34,14 @@ extension TOMLScanner {
     }
 
     private static func classify(_ t: UnsafeBufferPointer<UInt8>) throws(ScalarProblem) -> TOMLValue {
+        // The common cases without building the token's text: a small decimal integer, true, false.
+        if t.count <= 18 && (t.count == 1 || t[0] != UInt8(ascii: "0")) && t.allSatisfy(isDigit) {
+            var value: Int64 = 0
+            for b in t { value = value * 10 + Int64(b - UInt8(ascii: "0")) }
+            return .integer(value)
+        }
+        if t.elementsEqual("true".utf8) { return .boolean(true) }
+        if t.elementsEqual("false".utf8) { return .boolean(false) }
         let text = String(decoding: t, as: UTF8.self)
         switch text {
         case "true": return .boolean(true)

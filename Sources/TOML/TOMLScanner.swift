@@ -176,40 +176,50 @@ struct TOMLScanner {
 
     // MARK: Keys
 
+    /// One part of a key, bare or quoted, and its position.
+    mutating func simpleKey(afterDot: Bool) throws(TOMLError) -> (name: String, position: TOMLPosition) {
+        let start = i
+        let position = self.position(at: i)
+        guard i < count else { throw fail("expected a key, found the end of the file") }
+        switch bytes[i] {
+        case UInt8(ascii: "\""):
+            if i + 2 < count && bytes[i + 1] == UInt8(ascii: "\"") && bytes[i + 2] == UInt8(ascii: "\"") {
+                throw fail("a key cannot be a multi-line string")
+            }
+            return (try basicString(), position)
+        case UInt8(ascii: "'"):
+            if i + 2 < count && bytes[i + 1] == UInt8(ascii: "'") && bytes[i + 2] == UInt8(ascii: "'") {
+                throw fail("a key cannot be a multi-line string")
+            }
+            return (try literalString(), position)
+        case let b where Self.isBareKeyByte(b):
+            while i < count && Self.isBareKeyByte(bytes[i]) { i += 1 }
+            return (String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self), position)
+        default:
+            let what = afterDot ? "a key after the dot" : "a key"
+            throw fail("expected \(what) (letters, digits, - and _, or a quoted string), found \(found())")
+        }
+    }
+
     /// A simple or dotted key, each part with its position; the blanks after it are read too.
     mutating func key() throws(TOMLError) -> [(name: String, position: TOMLPosition)] {
-        var parts: [(name: String, position: TOMLPosition)] = []
+        var parts = [try simpleKey(afterDot: false)]
+        try dottedKeyRest(&parts)
+        return parts
+    }
+
+    /// The parts of a dotted key after the first, and the blanks after the last.
+    mutating func dottedKeyRest(_ parts: inout [(name: String, position: TOMLPosition)]) throws(TOMLError) {
         while true {
+            skipBlanks()
+            guard i < count && bytes[i] == UInt8(ascii: ".") else { return }
+            i += 1
+            skipBlanks()
             let start = i
-            let position = self.position(at: i)
-            guard i < count else { throw fail("expected a key, found the end of the file") }
-            let name: String
-            switch bytes[i] {
-            case UInt8(ascii: "\""):
-                if i + 2 < count && bytes[i + 1] == UInt8(ascii: "\"") && bytes[i + 2] == UInt8(ascii: "\"") {
-                    throw fail("a key cannot be a multi-line string")
-                }
-                name = try basicString()
-            case UInt8(ascii: "'"):
-                if i + 2 < count && bytes[i + 1] == UInt8(ascii: "'") && bytes[i + 2] == UInt8(ascii: "'") {
-                    throw fail("a key cannot be a multi-line string")
-                }
-                name = try literalString()
-            case let b where Self.isBareKeyByte(b):
-                while i < count && Self.isBareKeyByte(bytes[i]) { i += 1 }
-                name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-            default:
-                let what = parts.isEmpty ? "a key" : "a key after the dot"
-                throw fail("expected \(what) (letters, digits, - and _, or a quoted string), found \(found())")
-            }
-            parts.append((name, position))
+            parts.append(try simpleKey(afterDot: true))
             if parts.count > limits.maxDepth {
                 throw fail("a key with more than \(limits.maxDepth) parts", at: start)
             }
-            skipBlanks()
-            guard i < count && bytes[i] == UInt8(ascii: ".") else { return parts }
-            i += 1
-            skipBlanks()
         }
     }
 
@@ -234,7 +244,25 @@ struct TOMLScanner {
 
     /// `key = value`, added to `table` (through the tables a dotted key names).
     mutating func keyValue(into table: TOMLTableBuilder) throws(TOMLError) {
-        let parts = try key()
+        let first = try simpleKey(afterDot: false)
+        skipBlanks()
+        if i < count && bytes[i] == UInt8(ascii: "=") {
+            // A plain key, the common case: no list of parts, no tables to walk.
+            i += 1
+            skipBlanks()
+            if let existing = table.slot(named: first.name) {
+                throw TOMLError(
+                    position: first.position,
+                    message: "\(Self.path([first.name])) is defined twice (first at \(existing.keyPosition))")
+            }
+            let valuePosition = position(at: i)
+            let value = try value(depth: table.depth + 1)
+            table.append(
+                .init(key: first.name, keyPosition: first.position, node: .value(value), valuePosition: valuePosition))
+            return
+        }
+        var parts = [first]
+        try dottedKeyRest(&parts)
         guard i < count && bytes[i] == UInt8(ascii: "=") else {
             let name = Self.path(parts.map(\.name))
             if i < count && (bytes[i] == 0x0A || bytes[i] == 0x0D) || i == count {
@@ -249,7 +277,7 @@ struct TOMLScanner {
             target = try dottedTable(in: target, parts: parts, at: k)
         }
         let last = parts[parts.count - 1]
-        if let existing = target.lookup(last.name) {
+        if let existing = target.slot(named: last.name) {
             throw TOMLError(
                 position: last.position,
                 message: "\(Self.path(parts.map(\.name))) is defined twice (first at \(existing.keyPosition))")
@@ -265,8 +293,8 @@ struct TOMLScanner {
         in table: TOMLTableBuilder, parts: [(name: String, position: TOMLPosition)], at k: Int
     ) throws(TOMLError) -> TOMLTableBuilder {
         let (name, position) = parts[k]
-        let path = Self.path(parts[...k].map(\.name))
-        guard let existing = table.lookup(name) else {
+        var path: String { Self.path(parts[...k].map(\.name)) }
+        guard let existing = table.slot(named: name) else {
             return try newTable(in: table, name: name, at: position, origin: .dotted)
         }
         let message: String
@@ -325,7 +353,7 @@ struct TOMLScanner {
         var table = root
         for k in 0..<(parts.count - 1) {
             let (name, position) = parts[k]
-            guard let existing = table.lookup(name) else {
+            guard let existing = table.slot(named: name) else {
                 table = try newTable(in: table, name: name, at: position, origin: .implicit)
                 continue
             }
@@ -347,8 +375,8 @@ struct TOMLScanner {
         }
 
         let (name, position) = parts[parts.count - 1]
-        let path = Self.path(parts.map(\.name))
-        guard let existing = table.lookup(name) else {
+        var path: String { Self.path(parts.map(\.name)) }
+        guard let existing = table.slot(named: name) else {
             if isArray {
                 guard table.depth < limits.maxDepth else {
                     throw TOMLError(position: position, message: "tables nested more than \(limits.maxDepth) deep")

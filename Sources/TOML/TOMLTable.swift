@@ -72,7 +72,9 @@ public struct TOMLTable: Sendable, Equatable {
 
     private func indexOf(_ key: String) -> Int? {
         if let index { return index[key] }
-        return entries.firstIndex { $0.key == key }
+        // Lengths first: most keys differ in length, and comparing those is one load.
+        let length = key.utf8.count
+        return entries.firstIndex { $0.key.utf8.count == length && $0.key == key }
     }
 
     public static func == (a: TOMLTable, b: TOMLTable) -> Bool { a.entries == b.entries }

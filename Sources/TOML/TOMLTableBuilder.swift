@@ -38,12 +38,19 @@ final class TOMLTableBuilder {
     init(origin: Origin, depth: Int) {
         self.origin = origin
         self.depth = depth
+        slots.reserveCapacity(8)
     }
 
-    func lookup(_ key: String) -> Slot? {
-        if let index { return index[key].map { slots[$0] } }
-        for slot in slots where slot.key == key { return slot }
-        return nil
+    /// The slot of `key`, or nil when the table does not have it.
+    func lookup(_ key: String) -> Int? {
+        if let index { return index[key] }
+        let length = key.utf8.count
+        return slots.firstIndex { $0.key.utf8.count == length && $0.key == key }
+    }
+
+    /// The slot of `key` itself, or nil.
+    func slot(named key: String) -> Slot? {
+        lookup(key).map { slots[$0] }
     }
 
     /// Adds a key that is not in the table yet.

@@ -4,7 +4,8 @@ public enum TOMLValue: Sendable, Equatable {
     case integer(Int64)
     case float(Double)
     case boolean(Bool)
-    case dateTime(TOMLDateTime)
+    /// Indirect: a date-time is several times the size of any other value, and every value would pay for it.
+    indirect case dateTime(TOMLDateTime)
     case array(TOMLArray)
     case table(TOMLTable)
 
