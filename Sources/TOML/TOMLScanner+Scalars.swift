@@ -197,6 +197,10 @@ extension TOMLScanner {
         plain.reserveCapacity(t.count)
         for b in t where b != UInt8(ascii: "_") { plain.unicodeScalars.append(Unicode.Scalar(b)) }
         guard let value = Double(plain) else { throw ScalarProblem(message: "\(text) is not a number") }
+        // A literal beyond the range of a 64-bit float is refused rather than read as inf (as toml++ does).
+        guard value.isFinite else {
+            throw ScalarProblem(message: "\(text) is too large for a 64-bit float (at most about 1.8e308)")
+        }
         return value
     }
 
@@ -260,8 +264,10 @@ extension TOMLScanner {
             throw ScalarProblem(
                 message: "\(text) is not a valid time (hours, minutes and seconds are needed)\(example)")
         }
-        guard hour < 24, minute < 60, second <= 60 else {
-            throw ScalarProblem(message: "\(text) is not a valid time (hours 00-23, minutes 00-59, seconds 00-60)")
+        // No leap second (60): RFC 3339 allows one only at the end of certain days, most TOML parsers
+        // (toml++ among them) refuse it, and no redirect needs one.
+        guard hour < 24, minute < 60, second < 60 else {
+            throw ScalarProblem(message: "\(text) is not a valid time (hours 00-23, minutes 00-59, seconds 00-59)")
         }
         var j = k + 8
         var nanosecond = 0

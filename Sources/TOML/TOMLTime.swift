@@ -2,7 +2,7 @@
 public struct TOMLTime: Sendable, Hashable {
     public var hour: Int
     public var minute: Int
-    /// 0 to 60 (a leap second, as RFC 3339 allows).
+    /// 0 to 59 (no leap second).
     public var second: Int
     public var nanosecond: Int
 

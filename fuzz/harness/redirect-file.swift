@@ -91,10 +91,11 @@ public func fuzzRedirectFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     require((defaultsResult.value == nil) == !defaultsResult.errors.isEmpty, "defaults value/errors [\(context)]")
     let defaults = defaultsResult.value ?? RedirectDefaults()
     // Every finding points into the file: a line it has, a column on that line (or just after its end).
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    // (Scalars, not characters: "\r\n" is one Character.)
+    let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
     for problem in result.problems + defaultsResult.problems {
         require(problem.line <= lines.count, "line of \(problem) beyond the file [\(context)]")
-        require(problem.column <= lines[problem.line - 1].unicodeScalars.count + 1,
+        require(problem.column <= lines[problem.line - 1].count + 1,
                 "column of \(problem) beyond its line [\(context)]")
     }
     if let url = defaults.notFoundURL { require(TargetURL.problem(with: url) == nil, "not_found_url [\(context)]") }

@@ -8,8 +8,9 @@ import TOML
 
 /// Lines of `bytes` (split at LF) and the Unicode scalars on each, for position checks.
 private func scalarsPerLine(_ bytes: [UInt8]) -> [Int] {
-    String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        .map { $0.unicodeScalars.count }
+    // Split the scalars, not the characters: "\r\n" is one Character, and would hide a line.
+    String(decoding: bytes, as: UTF8.self).unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        .map(\.count)
 }
 
 private func checkPositions(_ table: TOMLTable, lines: [Int], _ context: @autoclosure () -> String) {
