@@ -195,7 +195,8 @@ extension TOMLScanner {
                 guard i + 1 < count && bytes[i + 1] == 0x0A else {
                     throw fail("a carriage return must be followed by a line feed")
                 }
-                buffer.append(contentsOf: [0x0D, 0x0A])
+                // CR LF in the document is a line end: the string holds LF, whatever the file's line ends.
+                buffer.append(0x0A)
                 i += 2
                 startLine(at: i)
             default:
@@ -225,7 +226,10 @@ extension TOMLScanner {
                 if let extra = try closingRun(of: Self.apostrophe, open: open) {
                     let end = i + extra
                     i = end + 3
-                    return text(start..<end)
+                    let content = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                    // CR LF line ends become LF, as in a basic string (a lone CR was refused above).
+                    guard content.contains(0x0D) else { return text(start..<end) }
+                    return String(decoding: content.filter { $0 != 0x0D }, as: UTF8.self)
                 }
                 i += 1
             case 0x0A:

@@ -135,6 +135,10 @@ import Testing
         #expect(error("t = 17:45:60\n")?.description
             == "1:5: 17:45:60 is not a valid time (hours 00-23, minutes 00-59, seconds 00-59)")
         #expect(error("t = 23:59:59\nf = 5e-422\n") == nil)
+        // CR LF inside multi-line strings is read as LF (toml++ does the same; the spec leaves it open).
+        let crlf = try? parse("a = \"\"\"\r\none\r\ntwo\"\"\"\r\nb = '''\r\nthree\r\nfour'''\r\n")
+        #expect(crlf?["a"]?.string == "one\ntwo")
+        #expect(crlf?["b"]?.string == "three\nfour")
     }
 
     @Test func nestingDeeperThanTheLimitIsRefused() {

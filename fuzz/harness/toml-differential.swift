@@ -13,6 +13,9 @@ public func fuzzTOMLDifferential(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     let bytes = size > 0 ? Array(UnsafeBufferPointer(start: data, count: size)) : []
     guard let table = try? TOMLParser().parse(utf8: bytes) else { return 0 }
     let text = String(decoding: bytes, as: UTF8.self)
+    // toml++ takes U+FEFF for whitespace after a line-ending backslash in a multi-line string; TOML's
+    // whitespace is space and tab only, so we keep it. A known difference: not reported.
+    if text.unicodeScalars.dropFirst().contains("\u{FEFF}") { return 0 }
     let context = quoted(text)
     let ours = TOMLKitOracle.canonicalJSON(of: table)
     switch TOMLKitOracle.canonicalJSON(parsing: text) {
