@@ -7,13 +7,17 @@ let package = Package(
     products: [
         .executable(name: "redirectd", targets: ["redirectd"]),
         .executable(name: "redirectctl", targets: ["redirectctl"]),
+        .executable(name: "redirectd-cgi", targets: ["redirectd-cgi"]),
+        .executable(name: "toml-test-decoder", targets: ["toml-test-decoder"]),
+        .library(name: "TOML", targets: ["TOML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // Tests and fuzzing only (TOMLOracle): toml++ as a second opinion on our TOML parser.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // libfcgi, wrapped by a module map only. The FastCGI loop is the one target that imports it.
@@ -22,11 +26,15 @@ let package = Package(
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
+        // TOML 1.0: the parser redirect files are read with. Pure Swift, no Foundation, no dependencies.
+        .target(name: "TOML"),
+        // toml++ (TOMLKit) beside our parser, in one canonical JSON: for the differential fuzz target and tests.
+        // Nothing redirectd or redirectctl links depends on it.
+        .target(name: "TOMLOracle", dependencies: ["TOML", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // toml-test's decoder interface over the parser (TOML on stdin, tagged JSON on stdout).
+        .executableTarget(name: "toml-test-decoder", dependencies: ["TOML"]),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(
-            name: "RedirectCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
-        ),
+        .target(name: "RedirectCore", dependencies: ["TOML"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
@@ -69,6 +77,8 @@ let package = Package(
             name: "redirectd",
             dependencies: ["RedirectServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The CGI responder: no swift-argument-parser, so no Foundation in any form (see main.swift).
+        .executableTarget(name: "redirectd-cgi", dependencies: ["RedirectServer"]),
         .executableTarget(
             name: "redirectctl",
             dependencies: [
@@ -76,6 +86,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
+        .executableTarget(
+            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
+            path: "bench/redirect-bench"),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle"], exclude: ["Resources"]),
         .testTarget(
             name: "RedirectCoreTests",
             dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool"]

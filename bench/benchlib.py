@@ -54,15 +54,17 @@ def install_tools():
 def build(static=True):
     """Release binaries in the bench's own scratch paths, and the C baselines. Returns their paths."""
     binaries = {}
-    run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--product", "redirectd"], cwd=ROOT)
-    binaries["redirectd"] = os.path.join(SCRATCH, "release", "redirectd")
+    for product in ("redirectd", "redirectd-cgi"):
+        run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--product", product], cwd=ROOT)
+        binaries[product] = os.path.join(SCRATCH, "release", product)
     if static:
+        # The CGI responder as deployed (scripts/build-cgi): one static executable, libfcgi.a included.
         try:
-            run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH_STATIC, "-Xswiftc", "-static-stdlib",
-                 "--product", "redirectd"], cwd=ROOT)
-            binaries["redirectd-static"] = os.path.join(SCRATCH_STATIC, "release", "redirectd")
+            run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH_STATIC, "--static-swift-stdlib",
+                 "-Xswiftc", "-static-executable", "--product", "redirectd-cgi"], cwd=ROOT)
+            binaries["redirectd-static"] = os.path.join(SCRATCH_STATIC, "release", "redirectd-cgi")
         except subprocess.CalledProcessError:
-            log("bench: the -static-stdlib build failed; CGI is measured with the dynamic build only")
+            log("bench: the -static-executable build failed; CGI is measured with the dynamic build only")
     cdir = os.path.join(SCRATCH, "c")
     os.makedirs(cdir, exist_ok=True)
     binaries["c-responder"] = os.path.join(cdir, "c-responder")
@@ -76,7 +78,8 @@ def existing_binaries():
     """The binaries of an earlier build (for --no-build)."""
     found = {
         "redirectd": os.path.join(SCRATCH, "release", "redirectd"),
-        "redirectd-static": os.path.join(SCRATCH_STATIC, "release", "redirectd"),
+        "redirectd-cgi": os.path.join(SCRATCH, "release", "redirectd-cgi"),
+        "redirectd-static": os.path.join(SCRATCH_STATIC, "release", "redirectd-cgi"),
         "c-responder": os.path.join(SCRATCH, "c", "c-responder"),
         "c-cgi": os.path.join(SCRATCH, "c", "c-cgi"),
     }

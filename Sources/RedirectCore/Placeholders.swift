@@ -39,6 +39,11 @@ public enum Placeholders {
 
     /// The names of all `{…}` placeholders in `template`, in order.
     public static func names(in template: String) -> [Substring] {
+        // Most strings hold no placeholder: one byte search instead of a walk by characters.
+        let hasBrace =
+            template.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "{")) }
+            ?? template.utf8.contains(UInt8(ascii: "{"))
+        guard hasBrace else { return [] }
         var result: [Substring] = []
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{") {

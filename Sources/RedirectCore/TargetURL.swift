@@ -5,24 +5,48 @@ public enum TargetURL {
     /// A target is an absolute `http` or `https` URL with a host, and no byte that could end a header line or
     /// be misread by a browser (control characters, spaces, backslashes).
     public static func problem(with url: String) -> String? {
-        guard let (_, rest) = splitScheme(url) else {
+        // On the bytes in place: every delimiter here is ASCII, and a file is checked on every cache miss.
+        if let answer = url.utf8.withContiguousStorageIfAvailable({ problem(with: url, bytes: $0) }) { return answer }
+        return Array(url.utf8).withUnsafeBufferPointer { problem(with: url, bytes: $0) }
+    }
+
+    private static func problem(with url: String, bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let schemeLength = schemeLength(bytes) else {
             return "must be an absolute http or https URL, found \"\(url)\""
         }
-        if url.utf8.count > TargetBuilder.maxLength {
+        if bytes.count > TargetBuilder.maxLength {
             return "must be at most \(TargetBuilder.maxLength) bytes long (nginx cannot pass on a longer Location)"
         }
-        for byte in url.utf8 where byte < 0x21 || byte == 0x7F || byte == UInt8(ascii: "\\") {
+        for byte in bytes where byte < 0x21 || byte == 0x7F || byte == UInt8(ascii: "\\") {
             return byte == UInt8(ascii: " ")
                 ? "must not contain spaces (percent-encode them as %20)"
                 : "must not contain control characters or backslashes"
         }
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let host = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
-        if host.isEmpty || host.hasPrefix(":") {
+        var authorityEnd = schemeLength
+        while authorityEnd < bytes.count {
+            let b = bytes[authorityEnd]
+            if b == UInt8(ascii: "/") || b == UInt8(ascii: "?") || b == UInt8(ascii: "#") { break }
+            authorityEnd += 1
+        }
+        var hostStart = schemeLength
+        for k in schemeLength..<authorityEnd where bytes[k] == UInt8(ascii: "@") { hostStart = k + 1 }
+        if hostStart == authorityEnd || bytes[hostStart] == UInt8(ascii: ":") {
             return "must name a host, found \"\(url)\""
         }
-        if host.contains("{") {
+        if bytes[hostStart..<authorityEnd].contains(UInt8(ascii: "{")) {
             return "must not take its host from a placeholder"
+        }
+        return nil
+    }
+
+    /// The length of `https://` or `http://` (any case) at the start of `bytes` when more follows, else nil.
+    private static func schemeLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        for prefix in ["https://", "http://"] {
+            let p = prefix.utf8
+            guard bytes.count > p.count,
+                zip(bytes, p).allSatisfy({ a, b in a == b || (a >= 0x41 && a <= 0x5A && a | 0x20 == b) })
+            else { continue }
+            return p.count
         }
         return nil
     }
@@ -30,10 +54,14 @@ public enum TargetURL {
     /// The scheme (lowercased) and what follows `://`, for `http` and `https` only.
     public static func splitScheme(_ url: String) -> (scheme: String, rest: Substring)? {
         for scheme in ["https", "http"] {
-            let prefix = scheme + "://"
-            if url.utf8.count > prefix.utf8.count, url.lowercased().hasPrefix(prefix) {
-                return (scheme, url.dropFirst(prefix.count))
-            }
+            let prefix = (scheme + "://").utf8
+            let bytes = url.utf8
+            // ASCII case-insensitive: `HTTPS://` is a scheme too. (Lowercasing the whole URL cost more than
+            // the rest of reading a redirect file.)
+            guard bytes.count > prefix.count,
+                zip(bytes, prefix).allSatisfy({ a, b in a == b || (a >= 0x41 && a <= 0x5A && a | 0x20 == b) })
+            else { continue }
+            return (scheme, Substring(url.utf8.dropFirst(prefix.count)))
         }
         return nil
     }

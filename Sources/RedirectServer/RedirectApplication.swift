@@ -57,6 +57,19 @@ public enum RedirectApplication {
         }
     }
 
+    /// Serves the one CGI request in the environment (`redirectd-cgi`). Returns the process exit code: 0, 1 when
+    /// the response could not be written, 2 when not started by a CGI host.
+    public static func serveCGI(configuration: ResponderConfiguration) -> Int32 {
+        guard CGIRequest.isCGIEnvironment else {
+            StandardError.log(
+                "redirectd-cgi: not started as a CGI program (GATEWAY_INTERFACE is not set); it answers one request "
+                    + "from a CGI host such as fcgiwrap. For FastCGI, run redirectd.")
+            return 2
+        }
+        let responder = ClickResponder(configuration: configuration, log: StandardError.log)
+        return CGIRequest.serve(responder.makeHandler()) ? 0 : 1
+    }
+
     /// Serves until told to stop (FastCGI) or for one request (CGI). Returns the process exit code.
     public static func run(configuration: ResponderConfiguration) throws -> Int32 {
         let mode = try detectMode(listen: configuration.listen)

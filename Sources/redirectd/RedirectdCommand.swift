@@ -79,18 +79,17 @@ struct RedirectdCommand: ParsableCommand {
         redirects: String? = nil, spool: String? = nil, listen: ListenAddress? = nil, threads: Int? = nil,
         bucketSeconds: Int? = nil, maxFileSize: Int64? = nil, sealInterval: Int? = nil, cacheSize: Int? = nil
     ) -> ResponderConfiguration {
-        let layout = SpoolLayout(
-            directory: spool ?? env("CLICK_LOG_DIR") ?? "./clicks",
-            bucketSeconds: bucketSeconds ?? env("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
-                ?? SpoolLayout.defaultBucketSeconds,
-            maxFileSize: maxFileSize ?? env("CLICK_LOG_MAX_BYTES").flatMap { Int64($0) } ?? SpoolLayout.defaultMaxFileSize)
-        return ResponderConfiguration(
-            redirectsDirectory: redirects ?? env("REDIRECTS_DIR") ?? "./redirects.d",
-            spool: layout,
-            threads: threads ?? env("REDIRECTD_THREADS").flatMap(Int.init) ?? ResponderConfiguration.defaultThreads,
-            listen: listen ?? env("REDIRECTD_LISTEN").flatMap(ListenAddress.init),
-            cacheLimit: cacheSize ?? env("REDIRECTD_CACHE_SIZE").flatMap(Int.init) ?? 20_000,
-            sealInterval: sealInterval ?? env("REDIRECTD_SEAL_INTERVAL").flatMap(Int.init) ?? 5)
+        var configuration = ResponderConfiguration.fromEnvironment()
+        configuration.redirectsDirectory = redirects ?? configuration.redirectsDirectory
+        configuration.spool = SpoolLayout(
+            directory: spool ?? configuration.spool.directory,
+            bucketSeconds: bucketSeconds ?? configuration.spool.bucketSeconds,
+            maxFileSize: maxFileSize ?? configuration.spool.maxFileSize)
+        configuration.listen = listen ?? configuration.listen
+        configuration.threads = threads ?? configuration.threads
+        configuration.cacheLimit = cacheSize ?? configuration.cacheLimit
+        configuration.sealInterval = sealInterval ?? configuration.sealInterval
+        return configuration
     }
 
     /// Runs the responder; returns the exit status.
@@ -103,7 +102,5 @@ struct RedirectdCommand: ParsableCommand {
         }
     }
 
-    static func env(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-    }
+    static func env(_ name: String) -> String? { ResponderConfiguration.environment(name) }
 }

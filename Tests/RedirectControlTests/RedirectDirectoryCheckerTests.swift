@@ -24,7 +24,7 @@ struct Mistake: Sendable, CustomTestStringConvertible {
     static let mistakes: [Mistake] = [
         Mistake(
             "syntax.toml", .text("url = \"https://e.com/\"\n\n[properties\nx = 1\n"),
-            "syntax.toml:3:12: TOML syntax error: Error while parsing table header: expected ']', saw '\\n'"),
+            "syntax.toml:3:12: invalid TOML: expected ] to close the table header, found the end of the line"),
         Mistake(
             "wrong-type.toml", .text("name = \"n\"\nurl = \"https://e.com/\"\n  status = \"302\"\n"),
             "wrong-type.toml:3:3: status must be an integer, found a string"),

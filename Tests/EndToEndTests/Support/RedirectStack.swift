@@ -28,6 +28,8 @@ final class RedirectStack {
 
     static var redirectd: String { productsDirectory.appendingPathComponent("redirectd").path }
     static var redirectctl: String { productsDirectory.appendingPathComponent("redirectctl").path }
+    /// The CGI responder fcgiwrap runs per click.
+    static var redirectdCGI: String { productsDirectory.appendingPathComponent("redirectd-cgi").path }
 
     let root: URL
     let redirects: URL
@@ -78,7 +80,7 @@ final class RedirectStack {
             .replacingOccurrences(of: "@UPSTREAM@", with: "unix:\(socket)")
             .replacingOccurrences(of: "@NGINX_DIR@", with: Self.repositoryRoot.appendingPathComponent("nginx").path)
         if mode == .cgi {
-            // CGI: the same location, but fcgiwrap runs redirectd per request, configured by the environment.
+            // CGI: the same location, but fcgiwrap runs redirectd-cgi per request, configured by the environment.
             conf = conf.replacingOccurrences(
                 of: "include \(Self.repositoryRoot.appendingPathComponent("nginx").path)/redirectd-location.conf;",
                 with: """
@@ -89,7 +91,7 @@ final class RedirectStack {
                         fastcgi_param QUERY_STRING $query_string;
                         fastcgi_param PATH_INFO $fastcgi_path_info;
                         fastcgi_param REMOTE_ADDR $remote_addr;
-                        fastcgi_param SCRIPT_FILENAME \(Self.redirectd);
+                        fastcgi_param SCRIPT_FILENAME \(Self.redirectdCGI);
                         fastcgi_param REDIRECTS_DIR \(redirects.path);
                         fastcgi_param CLICK_LOG_DIR \(spool.path);
                         fastcgi_param CLICK_LOG_BUCKET_SECONDS \(bucketSeconds);

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// What the responders load: in CGI mode every click is a new process, and loading Foundation or ICU costs more
+/// than the click itself (issue 11), so `redirectd-cgi` must load neither. `redirectd` (FastCGI, started once)
+/// may load FoundationEssentials, which swift-argument-parser brings, but not Foundation or ICU.
+@Suite struct ResponderLinkageTests {
+    /// The shared libraries `ldd` lists for `binary`, by file name.
+    static func sharedLibraries(of binary: String) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        process.arguments = [binary]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init)
+        }
+    }
+
+    static func isFoundation(_ library: String) -> Bool { library.hasPrefix("libFoundation") }
+    static func isICU(_ library: String) -> Bool { library.hasPrefix("libicu") || library.contains("FoundationICU") }
+
+    @Test func cgiResponderLoadsNoFoundationAndNoICU() throws {
+        let libraries = try Self.sharedLibraries(of: RedirectStack.redirectdCGI)
+        #expect(libraries.contains { $0.hasPrefix("libswiftCore") || $0.hasPrefix("libfcgi") })
+        #expect(libraries.filter { Self.isFoundation($0) || Self.isICU($0) } == [])
+    }
+
+    @Test func fastCGIResponderLoadsNoFoundationBeyondEssentials() throws {
+        let libraries = try Self.sharedLibraries(of: RedirectStack.redirectd)
+        #expect(libraries.contains { $0.hasPrefix("libswiftCore") })
+        let loaded = libraries.filter { Self.isFoundation($0) || Self.isICU($0) }
+        #expect(loaded.allSatisfy { $0.hasPrefix("libFoundationEssentials") }, "\(loaded)")
+    }
+
+    /// A static build (scripts/run-example --cgi, bench/) has nothing to `ldd`: its symbols must not name
+    /// Foundation, FoundationEssentials or ICU. Checked when one has been built.
+    @Test func staticCGIResponderContainsNoFoundation() throws {
+        let binary = RedirectStack.repositoryRoot.appendingPathComponent(".build-static/release/redirectd-cgi").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/nm")
+        process.arguments = ["--defined-only", binary]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let symbols = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        #expect(symbols.count > 1000)
+        let foreign = symbols.filter {
+            $0.contains("10Foundation") || $0.contains("20FoundationEssentials") || $0.contains("FoundationICU")
+                || $0.contains("ucol_open") || $0.contains("ubrk_open")
+        }
+        #expect(foreign.prefix(5) == [], "\(foreign.count) Foundation or ICU symbols")
+    }
+}
