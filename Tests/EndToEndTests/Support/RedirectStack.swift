@@ -60,7 +60,7 @@ final class RedirectStack {
             }
         }
         let socket = root.appendingPathComponent("redirectd.sock").path
-        fm.createFile(atPath: responderLog.path, contents: nil)
+        _ = fm.createFile(atPath: responderLog.path, contents: nil)
 
         switch mode {
         case .fastCGI:
@@ -174,7 +174,7 @@ final class RedirectStack {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         p.standardError = handle
         p.standardOutput = handle
