@@ -28,7 +28,7 @@ public struct NewRedirectFile: Equatable, Sendable {
             "# status = 302                   # 301, 302, 303, 307 or 308",
             "# event_type = \"redirect\"        # default: event_type of _defaults.toml, else \"redirect\"",
             "# source = \"\"                    # Tracardi event-source id; default: source of _defaults.toml",
-            "# forward_query = false          # merge the incoming query string into the target",
+            "# forward_query = false          # true: add the click's query parameters (this file's win)",
             "# valid_from = 2026-01-01T00:00:00Z",
             "# valid_until = 2026-12-31T23:59:59Z",
             "# expired_url = \"https://www.example.com/\"   # outside the window; without it, 410 Gone",

@@ -14,8 +14,8 @@ public struct Redirect: Equatable, Sendable {
     public var tags: [String]
     /// Event properties, merged over the defaults' properties.
     public var properties: [(key: String, value: JSONValue)]
-    /// Merge the incoming query string into the target's.
-    public var forwardQuery: Bool
+    /// Whether and how the incoming query string is merged into the target's.
+    public var forwardQuery: ForwardQuery
     /// Start of the time window in which the link redirects to `url`.
     public var validFrom: Timestamp?
     /// End of the time window (exclusive).
@@ -28,7 +28,7 @@ public struct Redirect: Equatable, Sendable {
     public init(
         id: String, url: String, status: RedirectStatus = .found, eventType: String? = nil, source: String? = nil,
         name: String? = nil, description: String? = nil, tags: [String] = [],
-        properties: [(key: String, value: JSONValue)] = [], forwardQuery: Bool = false,
+        properties: [(key: String, value: JSONValue)] = [], forwardQuery: ForwardQuery = .off,
         validFrom: Timestamp? = nil, validUntil: Timestamp? = nil, expiredURL: String? = nil, enabled: Bool = true
     ) {
         self.id = id

@@ -51,7 +51,7 @@ public enum RedirectFileParser {
         redirect.tags = reader.stringArray(table, "tags") ?? []
         redirect.properties = reader.properties(table) ?? []
         reader.checkPlaceholders(inProperties: table)
-        redirect.forwardQuery = reader.bool(table, "forward_query") ?? false
+        redirect.forwardQuery = reader.forwardQuery(table) ?? .off
         redirect.enabled = reader.bool(table, "enabled") ?? true
         redirect.validFrom = reader.timestamp(table, "valid_from")
         redirect.validUntil = reader.timestamp(table, "valid_until")

@@ -117,6 +117,21 @@ struct RedirectTableReader {
         return b
     }
 
+    /// `forward_query`: `true` (the file's parameters win), `false`, or `"override"` (the visitor's win).
+    mutating func forwardQuery(_ table: TOMLTable) -> ForwardQuery? {
+        guard let entry = table.entry("forward_query") else { return nil }
+        switch entry.value {
+        case .boolean(let b): return b ? .merge : .off
+        case .string("override"): return .override
+        case .string(let other):
+            report(entry.keyPosition, "forward_query must be true, false or \"override\", found \"\(other)\"")
+            return nil
+        default:
+            report(entry.keyPosition, "forward_query must be true, false or \"override\", found \(entry.value.kindDescription)")
+            return nil
+        }
+    }
+
     mutating func stringArray(_ table: TOMLTable, _ key: String) -> [String]? {
         guard let entry = table.entry(key) else { return nil }
         guard case .array(let array) = entry.value else {

@@ -166,8 +166,8 @@ extension Responder {
     /// A template with no `{` and no query to forward comes back from the builder unchanged (it has no
     /// placeholder to expand, and its origin check compares the template with itself), so it is returned
     /// as it is: most links are like that, and the check would cost two lowercased copies per click.
-    static func buildTarget(template: String, values: PlaceholderValues, forwardQuery: Bool) -> String {
-        if !(forwardQuery && !values.query.pairs.isEmpty) && !hasBrace(template) {
+    static func buildTarget(template: String, values: PlaceholderValues, forwardQuery: ForwardQuery) -> String {
+        if !(forwardQuery != .off && !values.query.pairs.isEmpty) && !hasBrace(template) {
             return template
         }
         return TargetBuilder.build(template: template, values: values, forwardQuery: forwardQuery)

@@ -8,15 +8,16 @@ public enum TargetBuilder {
     public static let maxLength = 3072
 
     /// The target for `template`: placeholders filled in (percent-encoded) and, with `forwardQuery`, the
-    /// incoming query merged into the target's, the incoming value winning on the same name.
+    /// incoming query merged into the target's: the file's own parameters win on the same name (`.merge`), or
+    /// the visitor's do (`.override`). The template's own query goes out byte for byte.
     ///
     /// The scheme, host and port come from the template alone; if the result disagrees (it cannot, by
     /// construction; this is a last line of defence) the template is returned without substitutions.
-    public static func build(template: String, values: PlaceholderValues, forwardQuery: Bool) -> String {
+    public static func build(template: String, values: PlaceholderValues, forwardQuery: ForwardQuery) -> String {
         var url = Placeholders.expand(template, values: values, transform: PercentEncoding.encode)
-        if forwardQuery && !values.query.pairs.isEmpty {
+        if forwardQuery != .off && !values.query.pairs.isEmpty {
             // A forwarded query that would make the target too long is left out rather than break the link.
-            let merged = merge(query: values.query, into: url)
+            let merged = merge(query: values.query, into: url, visitorWins: forwardQuery == .override)
             if merged.utf8.count <= maxLength { url = merged }
         }
         guard url.utf8.count <= maxLength, authority(of: url) == authority(of: template),
@@ -28,21 +29,34 @@ public enum TargetBuilder {
     }
 
     /// `url` with `query` merged into its query string, ahead of any fragment.
-    static func merge(query: QueryString, into url: String) -> String {
+    ///
+    /// The URL's own parameters are kept as written (never decoded and encoded again, so `+`, `%20` and the
+    /// file's order stay); on a name both have, the URL's parameter stays unless `visitorWins`, which drops it
+    /// for the visitor's. The visitor's parameters are encoded so that only unreserved characters stay literal.
+    static func merge(query: QueryString, into url: String, visitorWins: Bool) -> String {
         var base = Substring(url)
         var fragment: Substring = ""
         if let hash = base.firstIndex(of: "#") {
             fragment = base[hash...]
             base = base[..<hash]
         }
-        var existing = QueryString()
+        var own: [Substring] = []
         if let mark = base.firstIndex(of: "?") {
-            existing = QueryString(parsing: String(base[base.index(after: mark)...]))
+            own = base[base.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: true)
             base = base[..<mark]
         }
-        let incomingNames = Set(query.pairs.map(\.name))
-        let merged = QueryString(pairs: existing.pairs.filter { !incomingNames.contains($0.name) } + query.pairs)
-        return String(base) + "?" + merged.encoded + String(fragment)
+        func name(_ part: Substring) -> String { PercentEncoding.decode(part.prefix { $0 != "=" }) }
+        var added = query.pairs
+        if visitorWins {
+            let incoming = Set(query.pairs.map(\.name))
+            own.removeAll { incoming.contains(name($0)) }
+        } else {
+            let kept = Set(own.map(name))
+            added.removeAll { kept.contains($0.name) }
+        }
+        var parts = own.map(String.init)
+        parts += added.map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value) }
+        return String(base) + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&")) + String(fragment)
     }
 
     /// `scheme://authority` of a URL, lowercased, for comparing origins.

@@ -9,6 +9,12 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Prints each problem as file:line:column: message (warnings such as unknown keys too) and a summary \
             on stderr. Exit status: 0 clean, 1 problems found, 2 the directory cannot be read.
+
+            Keys: url (required), status (301, 302, 303, 307, 308), event_type, source, name, description, tags, \
+            [properties], forward_query, valid_from, valid_until, expired_url, enabled. forward_query = true adds \
+            the click's query parameters to the target, the file's own parameters winning on the same name (so \
+            nobody can rewrite a campaign's utm_* values); forward_query = "override" lets the visitor's win; the \
+            file's parameters always go out as written.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -14,6 +14,10 @@ import Testing
             url = "https://shop.example.com/landing?utm_source=mail"
             forward_query = true
             """,
+        "fwd-override.toml": """
+            url = "https://shop.example.com/landing?utm_source=mail&q=spring+sale"
+            forward_query = "override"
+            """,
         "over.toml": """
             url = "https://shop.example.com/live"
             valid_until = 2020-01-01T00:00:00Z
@@ -40,7 +44,8 @@ import Testing
         ("?@evil.example", "https://shop.example.com/landing?utm_source=mail&%40evil.example="),
         ("?//evil.example", "https://shop.example.com/landing?utm_source=mail&%2F%2Fevil.example="),
         ("?x=%0D%0ALocation:%20https://evil.example", "https://shop.example.com/landing?utm_source=mail&x=%0D%0ALocation%3A%20https%3A%2F%2Fevil.example"),
-        ("?utm_source=ad&a=1", "https://shop.example.com/landing?utm_source=ad&a=1"),
+        // The file's own parameters win: a visitor cannot rewrite the campaign's utm_source.
+        ("?utm_source=ad&a=1", "https://shop.example.com/landing?utm_source=mail&a=1"),
     ])
     func forwardQueryCannotLeaveTheHost(query: String, expected: String) throws {
         let stack = try RedirectStack(files: Self.files)
@@ -50,6 +55,13 @@ import Testing
         #expect(response.header("Location") == expected)
         #expect(response.headers.count(where: { $0.0.lowercased() == "location" }) == 1)
         #expect(response.header("Set-Cookie") == nil)
+    }
+
+    @Test func forwardQueryOverrideLetsTheVisitorsParametersWin() throws {
+        let stack = try RedirectStack(files: Self.files)
+        defer { stack.stop() }
+        let response = try stack.get("/redirect/fwd-override?utm_source=ad&a=1")
+        #expect(response.header("Location") == "https://shop.example.com/landing?q=spring+sale&utm_source=ad&a=1")
     }
 
     @Test func expiredLink() throws {

@@ -25,7 +25,11 @@ import Testing
 
     static let forwardCases: [(String, String, String)] = [
         ("https://e.com/p", "a=1&b=2", "https://e.com/p?a=1&b=2"),
-        ("https://e.com/p?a=0&keep=1", "a=1", "https://e.com/p?keep=1&a=1"),
+        // The file's own parameters win, and go out byte for byte (`+`, `%20`, order).
+        ("https://e.com/p?a=0&keep=1", "a=1&b=2", "https://e.com/p?a=0&keep=1&b=2"),
+        ("https://e.com/p?q=spring+sale&x=%20y", "z=1", "https://e.com/p?q=spring+sale&x=%20y&z=1"),
+        ("https://e.com/p?utm_source=mail&a=1", "utm_source=evil&utm_medium=x",
+         "https://e.com/p?utm_source=mail&a=1&utm_medium=x"),
         ("https://e.com/p#frag", "a=1", "https://e.com/p?a=1#frag"),
         ("https://e.com/p", "@evil.example", "https://e.com/p?%40evil.example="),
         ("https://e.com/p", "//evil.example", "https://e.com/p?%2F%2Fevil.example="),
@@ -38,6 +42,17 @@ import Testing
         let url = TargetBuilder.build(template: template, values: values(query: query), forwardQuery: true)
         #expect(url == expected)
         #expect(TargetBuilder.authority(of: url) == TargetBuilder.authority(of: template))
+    }
+
+    /// `forward_query = "override"`: the visitor's parameters replace the file's on the same name.
+    @Test(arguments: [
+        ("https://e.com/p?a=0&keep=1", "a=1", "https://e.com/p?keep=1&a=1"),
+        ("https://e.com/p?q=spring+sale&a=0", "a=9", "https://e.com/p?q=spring+sale&a=9"),
+        ("https://e.com/p?a=0", "a=1&a=2", "https://e.com/p?a=1&a=2"),
+        ("https://e.com/p?a=0#f", "a=1", "https://e.com/p?a=1#f"),
+    ])
+    func forwardQueryOverride(template: String, query: String, expected: String) {
+        #expect(TargetBuilder.build(template: template, values: values(query: query), forwardQuery: .override) == expected)
     }
 
     @Test func sessionPlaceholderWithoutSessionIsEmpty() {

@@ -43,7 +43,7 @@ import Testing
         #expect(r.source == "newsletter")
         #expect(r.name == "N" && r.description == "D")
         #expect(r.tags == ["a", "b"])
-        #expect(r.forwardQuery)
+        #expect(r.forwardQuery == .merge)
         #expect(r.validFrom == Timestamp(year: 2026, month: 1, day: 1))
         #expect(r.validUntil == Timestamp(year: 2026, month: 2, day: 1))
         #expect(r.expiredURL == "https://example.com/over")
@@ -70,7 +70,17 @@ import Testing
          "x.toml:2:1: valid_from must be a date-time such as 2026-12-01T00:00:00Z, found a string"),
         ("url = \"https://e.com/\"\nvalid_from = 2026-02-01T00:00:00Z\nvalid_until = 2026-01-01T00:00:00Z\n",
          "x.toml:3:1: valid_until must be later than valid_from"),
+        ("url = \"https://e.com/\"\nforward_query = \"yes\"\n",
+         "x.toml:2:1: forward_query must be true, false or \"override\", found \"yes\""),
+        ("url = \"https://e.com/\"\nforward_query = 1\n",
+         "x.toml:2:1: forward_query must be true, false or \"override\", found an integer"),
     ]
+
+    @Test(arguments: [("true", ForwardQuery.merge), ("false", .off), ("\"override\"", .override)])
+    func forwardQueryModes(value: String, mode: ForwardQuery) throws {
+        let r = try #require(parse("url = \"https://e.com/\"\nforward_query = \(value)\n").value)
+        #expect(r.forwardQuery == mode)
+    }
 
     @Test(arguments: wrongFiles)
     func wrongValueIsReportedAtItsLine(text: String, message: String) {
