@@ -15,9 +15,12 @@ public enum ListeningSocket {
     ///
     /// A unix socket path that another live process is listening on is refused rather than stolen; a stale
     /// socket file is replaced; any other file at the path is an error.
-    public static func open(_ address: ListenAddress, backlog: Int32 = 1024, socketMode: mode_t = 0o666) throws(ListenError) -> Int32 {
+    /// A unix socket gets `socketMode` and, when given, the group `socketGroup` (a name or a number), set before
+    /// it listens, so no connection comes in while it is more open than asked.
+    public static func open(_ address: ListenAddress, backlog: Int32 = 1024, socketMode: mode_t = 0o660,
+                            socketGroup: String? = nil) throws(ListenError) -> Int32 {
         switch address {
-        case .unix(let path): return try openUnix(path, backlog: backlog, mode: socketMode)
+        case .unix(let path): return try openUnix(path, backlog: backlog, mode: socketMode, group: socketGroup)
         case .tcp(let host, let port): return try openTCP(host, port, backlog: backlog)
         }
     }
@@ -26,7 +29,18 @@ public enum ListeningSocket {
         ListenError(message: "\(what): \(String(cString: strerror(e)))")
     }
 
-    private static func openUnix(_ path: String, backlog: Int32, mode: mode_t) throws(ListenError) -> Int32 {
+    /// The group id of a group name or number.
+    public static func groupID(_ group: String) -> gid_t? {
+        if let entry = getgrnam(group) { return entry.pointee.gr_gid }
+        return gid_t(group)
+    }
+
+    private static func openUnix(_ path: String, backlog: Int32, mode: mode_t, group: String?) throws(ListenError) -> Int32 {
+        var gid: gid_t?
+        if let group {
+            guard let id = groupID(group) else { throw ListenError(message: "no such group: \(group)") }
+            gid = id
+        }
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -59,7 +73,18 @@ public enum ListeningSocket {
             close(fd)
             throw fail("cannot bind \(path)", e)
         }
-        chmod(path, mode)
+        if let gid, chown(path, uid_t.max, gid) != 0 {
+            let e = errno
+            close(fd)
+            unlink(path)
+            throw fail("cannot give \(path) the group \(group ?? "")", e)
+        }
+        guard chmod(path, mode) == 0 else {
+            let e = errno
+            close(fd)
+            unlink(path)
+            throw fail("cannot set the mode of \(path)", e)
+        }
         guard listen(fd, backlog) == 0 else {
             let e = errno
             close(fd)

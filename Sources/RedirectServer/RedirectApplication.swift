@@ -19,10 +19,10 @@ public enum RedirectApplication {
     }
 
     /// FastCGI on an opened or inherited listening socket, or CGI when a CGI host started us.
-    public static func detectMode(listen: ListenAddress?) throws -> Mode {
+    public static func detectMode(listen: ListenAddress?, socketMode: mode_t = 0o660, socketGroup: String? = nil) throws -> Mode {
         if let listen {
             do {
-                return .fastCGI(fd: try ListeningSocket.open(listen))
+                return .fastCGI(fd: try ListeningSocket.open(listen, socketMode: socketMode, socketGroup: socketGroup))
             } catch {
                 throw StartupError("cannot listen on \(listen): \(error)")
             }
@@ -72,7 +72,8 @@ public enum RedirectApplication {
 
     /// Serves until told to stop (FastCGI) or for one request (CGI). Returns the process exit code.
     public static func run(configuration: ResponderConfiguration) throws -> Int32 {
-        let mode = try detectMode(listen: configuration.listen)
+        let mode = try detectMode(listen: configuration.listen, socketMode: configuration.socketMode,
+                                  socketGroup: configuration.socketGroup)
         if mode != .cgi { warnIfUnreadable(configuration.redirectsDirectory) }
         let responder = ClickResponder(configuration: configuration, log: StandardError.log)
         switch mode {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ClickSpool
 import FastCGIResponder
 
@@ -15,8 +20,16 @@ public struct ResponderConfiguration: Sendable {
     public var cacheLimit: Int
     /// How often, in seconds, a FastCGI responder seals passed buckets in the background; 0 turns it off.
     public var sealInterval: Int
+    /// Permissions of a unix socket redirectd creates itself (`--listen unix:`).
+    public var socketMode: mode_t = 0o660
+    /// Group of that socket (nginx's group, so its workers can connect); nil keeps the process's group.
+    public var socketGroup: String?
 
     public static let defaultThreads = 64
+    /// The most worker threads one process can have. Each holds a connection and a spool file, and libfcgi
+    /// waits on descriptors with `select()`, which cannot see a descriptor above 1023 (`FD_SETSIZE`): 480
+    /// threads leave room for the listening socket, redirect files being read and the standard descriptors.
+    public static let maximumThreads = 480
 
     public init(
         redirectsDirectory: String = "./redirects.d", spool: SpoolLayout = SpoolLayout(directory: "./clicks"),

@@ -28,8 +28,14 @@ struct RedirectdCommand: ParsableCommand {
     @Option(help: "Listen on unix:PATH or tcp:HOST:PORT instead of an inherited socket. Env: REDIRECTD_LISTEN")
     var listen: String?
 
-    @Option(help: "Worker threads (FastCGI). At least nginx workers x upstream keepalive. Env: REDIRECTD_THREADS. Default: 64")
+    @Option(help: "Worker threads (FastCGI), at most 480. At least nginx workers x upstream keepalive. Env: REDIRECTD_THREADS. Default: 64")
     var threads: Int?
+
+    @Option(help: "Mode of the socket --listen unix: creates, in octal. Env: REDIRECTD_SOCKET_MODE. Default: 0660")
+    var socketMode: String?
+
+    @Option(help: "Group of the socket --listen unix: creates (nginx's group). Env: REDIRECTD_SOCKET_GROUP")
+    var socketGroup: String?
 
     @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
     var bucketSeconds: Int?
@@ -44,8 +50,17 @@ struct RedirectdCommand: ParsableCommand {
     var cacheSize: Int?
 
     func validate() throws {
-        if let threads = threads ?? Self.env("REDIRECTD_THREADS").flatMap(Int.init), !(1...4096).contains(threads) {
-            throw ValidationError("--threads must be between 1 and 4096")
+        if let threads, !(1...ResponderConfiguration.maximumThreads).contains(threads) {
+            throw ValidationError(
+                "--threads must be between 1 and \(ResponderConfiguration.maximumThreads): each thread holds a connection "
+                    + "and a spool file, and libfcgi waits on descriptors with select(), which cannot see one above 1023; "
+                    + "for more concurrent connections run several processes (spawn-fcgi -F N) on one socket")
+        }
+        if let socketMode, ResponderConfiguration.socketMode(socketMode) == nil {
+            throw ValidationError("--socket-mode must be an octal mode such as 0660, found \"\(socketMode)\"")
+        }
+        if let socketGroup, ListeningSocket.groupID(socketGroup) == nil {
+            throw ValidationError("--socket-group: no such group: \(socketGroup)")
         }
         if let listen = listen ?? Self.env("REDIRECTD_LISTEN"), ListenAddress(listen) == nil {
             throw ValidationError("--listen must look like unix:/run/redirectd.sock or tcp:127.0.0.1:9000, found \"\(listen)\"")
@@ -66,10 +81,12 @@ struct RedirectdCommand: ParsableCommand {
 
     func run() throws {
         let listenText = listen ?? Self.env("REDIRECTD_LISTEN")
-        let configuration = Self.configuration(
+        var configuration = Self.configuration(
             redirects: redirectsDirectory, spool: spoolDirectory, listen: listenText.flatMap(ListenAddress.init),
             threads: threads, bucketSeconds: bucketSeconds, maxFileSize: maxFileSize, sealInterval: sealInterval,
             cacheSize: cacheSize)
+        if let mode = socketMode.flatMap(ResponderConfiguration.socketMode) { configuration.socketMode = mode }
+        if let socketGroup { configuration.socketGroup = socketGroup }
         let code = Self.serve(configuration)
         if code != 0 { throw ExitCode(code) }
     }

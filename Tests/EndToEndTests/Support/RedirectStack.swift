@@ -64,7 +64,7 @@ final class RedirectStack {
 
         switch mode {
         case .fastCGI:
-            try start(Self.redirectd, ["--listen", "unix:\(socket)", "--redirects", redirects.path,
+            try start(Self.redirectd, ["--listen", "unix:\(socket)", "--socket-mode", "0666", "--redirects", redirects.path,
                                        "--spool", spool.path, "--threads", "8", "--bucket-seconds", "\(bucketSeconds)"],
                       log: responderLog)
         case .cgi:

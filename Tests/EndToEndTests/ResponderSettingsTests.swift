@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// redirectd's settings as an operator meets them: bad values, the thread limit, the socket's mode and group.
+@Suite struct ResponderSettingsTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ path: String, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// CGI mode has only the environment: a value that is not a number is named in the log with the default used.
+    @Test func badEnvironmentValueInCGIModeIsLoggedWithTheDefaultUsed() throws {
+        let root = NSTemporaryDirectory() + "redirectd-settings-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root + "/redirects.d", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try "url = \"https://www.example.com/\"\n".write(toFile: root + "/redirects.d/welcome.toml", atomically: true,
+                                                         encoding: .utf8)
+        let cgi = [
+            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/welcome",
+            "REDIRECTS_DIR": root + "/redirects.d", "CLICK_LOG_DIR": root + "/clicks",
+            "CLICK_LOG_BUCKET_SECONDS": "a minute",
+        ]
+        for binary in [RedirectStack.redirectdCGI, RedirectStack.redirectd] {
+            let run = try Self.run(binary, environment: cgi)
+            #expect(run.status == 0)
+            #expect(run.stdout.hasPrefix("Status: 302"))
+            #expect(run.stderr.contains(#"CLICK_LOG_BUCKET_SECONDS="a minute" is not a whole number from 1 to 86400; using 60"#))
+        }
+    }
+
+    @Test func threadsBeyondWhatSelectCanWatchAreRefused() throws {
+        let run = try Self.run(RedirectStack.redirectd, ["--threads", "1000", "--listen", "unix:/nonexistent/x.sock"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--threads must be between 1 and 480"))
+        #expect(run.stderr.contains("select()"))
+    }
+
+    @Test(arguments: [([String](), 0o660 as mode_t, false), (["--socket-mode", "0640", "--socket-group", "daemon"], 0o640, true)])
+    func socketModeAndGroup(flags: [String], mode: mode_t, daemonGroup: Bool) throws {
+        let root = NSTemporaryDirectory() + "redirectd-socket-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let socket = root + "/r.sock"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RedirectStack.redirectd)
+        process.arguments = ["--listen", "unix:" + socket, "--threads", "2", "--redirects", root, "--spool",
+                             root + "/clicks"] + flags
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var s = stat()
+        let deadline = Date().addingTimeInterval(10)
+        while stat(socket, &s) != 0 && Date() < deadline { usleep(20_000) }
+        #expect(s.st_mode & 0o777 == mode)
+        if daemonGroup {
+            #expect(s.st_gid == getgrnam("daemon")?.pointee.gr_gid)
+        } else {
+            #expect(s.st_gid == getegid())
+        }
+        let bad = try Self.run(RedirectStack.redirectd, ["--socket-mode", "rw-rw----"])
+        #expect(bad.status == 64 && bad.stderr.contains("--socket-mode must be an octal mode"))
+    }
+}
