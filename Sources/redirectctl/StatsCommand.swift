@@ -1,4 +1,9 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RedirectControl
 import RedirectCore
 
@@ -42,6 +47,12 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let directory = spool ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks"
+        var isDirectory = stat()
+        guard stat(directory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
+            CommandEnvironment.printError("redirectctl stats: no spool directory at \(directory): pass --spool DIR or set "
+                                          + "CLICK_LOG_DIR (redirectd's --spool)")
+            throw ExitCode(2)
+        }
         let stats: ClickStatistics
         do {
             stats = try ClickStatistics.collect(spool: directory, slots: slots, excludingBots: excludedCategories())

@@ -121,4 +121,13 @@ import Testing
         #expect(wrong.status == 64)
         #expect(wrong.stderr.hasPrefix("Error: --exclude-bots: unknown bot category \"robots\""))
     }
+
+    @Test func statsWithoutASpoolSaysWhereToPointIt() throws {
+        let dir = try TemporaryDirectory()
+        let run = try redirectctl(["stats", "--spool", dir.path + "/clicks"])
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr == "redirectctl stats: no spool directory at \(dir.path)/clicks: pass --spool DIR or set "
+                + "CLICK_LOG_DIR (redirectd's --spool)\n")
+    }
 }
