@@ -118,7 +118,10 @@ extension ClickEvent {
             + JSONWriter.maxStringLength(request.query)
         let capacity = fixed + event + requestFields
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            let base = buffer.baseAddress!
+            guard let base = buffer.baseAddress else {
+                count = 0
+                return
+            }
             var n = 0
             // Keys and punctuation go in as whole static chunks (`,"id":`).
             func raw(_ text: StaticString) {
@@ -157,7 +160,9 @@ extension ClickEvent {
             if propertiesJSON.isEmpty {
                 raw("{}")
             } else {
-                propertiesJSON.withUnsafeBufferPointer { (base + n).update(from: $0.baseAddress!, count: $0.count) }
+                propertiesJSON.withUnsafeBufferPointer { json in
+                    if let start = json.baseAddress { (base + n).update(from: start, count: json.count) }
+                }
                 n += propertiesJSON.count
             }
             raw(",\"target\":")

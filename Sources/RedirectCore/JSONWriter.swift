@@ -7,12 +7,12 @@ public enum JSONWriter {
 
     /// 1 for the bytes ``appendEscaped(_:to:)`` must look at: control characters, `"`, `\\`, DEL, and 0xE2
     /// (the lead byte of U+2028 and U+2029). Never freed: it lives as long as the process.
-    nonisolated(unsafe) private static let specialBytes: UnsafeBufferPointer<UInt8> = {
-        let table = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 256)
+    nonisolated(unsafe) private static let specialBytes: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         for byte in 0..<256 {
             table[byte] = byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2 ? 1 : 0
         }
-        return UnsafeBufferPointer(table)
+        return UnsafePointer(table)
     }()
 
     /// Appends `s` as a JSON string literal.
@@ -33,7 +33,7 @@ public enum JSONWriter {
         var run = 0
         var i = 0
         let count = bytes.count
-        let special = specialBytes.baseAddress!
+        let special = specialBytes
         while i < count {
             let byte = bytes[i]
             // Plain: not a control character, quote, backslash, DEL, or the lead byte of U+2028/U+2029.
@@ -120,8 +120,12 @@ public enum JSONWriter {
             var run = 0
             var i = 0
             let count = bytes.count
-            let special = specialBytes.baseAddress!
-            let source = bytes.baseAddress!
+            let special = specialBytes
+            guard let source = bytes.baseAddress else {
+                // An empty string may come without storage.
+                out[1] = UInt8(ascii: "\"")
+                return 2
+            }
             while i < count {
                 let byte = source[i]
                 if special[Int(byte)] == 0 {
@@ -167,12 +171,14 @@ public enum JSONWriter {
         // A string without contiguous UTF-8 (a bridged one): the array writer, then a copy.
         var bytes: [UInt8] = []
         writeString(s, to: &bytes)
-        bytes.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
+        bytes.withUnsafeBufferPointer { buffer in
+            if let start = buffer.baseAddress { out.update(from: start, count: buffer.count) }
+        }
         return bytes.count
     }
 
     private static func writeUnicodeEscape(_ code: UInt16, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        let hex = hexDigits.baseAddress!
+        let hex = hexDigits
         out[0] = UInt8(ascii: "\\")
         out[1] = UInt8(ascii: "u")
         out[2] = hex[Int(code >> 12) & 0xF]

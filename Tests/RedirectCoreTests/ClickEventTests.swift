@@ -49,6 +49,7 @@ import Testing
         ("sep\u{2028}para\u{2029}", #""sep\u2028para\u2029""#),
         ("caf\u{e9} \u{1F600}", "\"caf\u{e9} \u{1F600}\""),
         ("\",\"bot\":\"forged", #""\",\"bot\":\"forged""#),
+        ("", #""""#),
     ]
 
     @Test(arguments: escapes)
