@@ -21,6 +21,11 @@ import Synchronization
 /// connection has waited there for ``starvationMilliseconds`` (nginx opened more connections than free
 /// threads), it sends the wake-up signal to the workers idling on kept-alive connections, and each checks
 /// whether to give up its connection and take the waiting one (see `releaseIdleConnectionIfStarving`).
+///
+/// SIGHUP reloads: the signal thread starts the program again on the same listening socket
+/// (``ProcessReplacement``) and, once the new process serves, stops as on SIGTERM. Queued connections wait for
+/// whichever process accepts next; a worker closes its kept-alive connection only between requests, and nginx
+/// sends a request that finds its cached connection closed again on a new one.
 public final class FastCGIServer: Sendable {
     private let listenFD: Int32
     private let threadCount: Int
@@ -36,25 +41,36 @@ public final class FastCGIServer: Sendable {
     /// Workers and the monitor that may be sent ``wakeSignal``: each is listed while it runs.
     private let wakeable = Mutex<[Waiter]>([])
     private let log: @Sendable (String) -> Void
+    /// How to start the next process at SIGHUP; nil: SIGHUP is logged and ignored.
+    private let replacement: ProcessReplacement?
+    private let replaced = Atomic(false)
+
+    /// Whether this process stopped because a new one took over at a reload (the socket path is now the new
+    /// process's: do not unlink it).
+    public var wasReplaced: Bool { replaced.load(ordering: .acquiring) }
 
     /// The signal that interrupts a worker's `ppoll`. Blocked everywhere else (``prepareSignals()``), so it
     /// never interrupts anything but that wait.
     static let wakeSignal = SIGUSR2
 
-    public init(listenFD: Int32, threads: Int, log: @escaping @Sendable (String) -> Void) {
+    public init(
+        listenFD: Int32, threads: Int, replacement: ProcessReplacement? = nil, log: @escaping @Sendable (String) -> Void
+    ) {
         self.listenFD = listenFD
         self.threadCount = max(1, threads)
+        self.replacement = replacement
         self.log = log
     }
 
-    /// Blocks SIGTERM, SIGINT and ``wakeSignal`` in every thread; call before starting any thread, so only
-    /// the signal thread of ``run(makeHandler:)`` receives the first two, and the wake-up signal arrives
+    /// Blocks SIGTERM, SIGINT, SIGHUP and ``wakeSignal`` in every thread; call before starting any thread, so
+    /// only the signal thread of ``run(makeHandler:whenServing:)`` receives the first three, and the wake-up signal arrives
     /// only inside a worker's wait. Also keeps libfcgi from installing its own handlers.
     public static func prepareSignals() {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
         sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGHUP)
         sigaddset(&set, wakeSignal)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
@@ -67,8 +83,9 @@ public final class FastCGIServer: Sendable {
         sigaction(wakeSignal, &action, nil)
     }
 
-    /// Serves until SIGTERM or SIGINT, then returns once every worker has finished its request.
-    public func run(makeHandler: @escaping @Sendable () -> RequestHandler) {
+    /// Serves until SIGTERM or SIGINT, or until a new process took over at SIGHUP, then returns once every worker
+    /// has finished its request. `whenServing` runs once the workers wait for connections.
+    public func run(makeHandler: @escaping @Sendable () -> RequestHandler, whenServing: () -> Void = {}) {
         Self.prepareSignals()
         FCGX_Init()
         let flags = fcntl(listenFD, F_GETFL)
@@ -83,6 +100,7 @@ public final class FastCGIServer: Sendable {
         }
         let monitor = ThreadStarter.start { [self] in self.wakeably { _ in self.monitorListenQueue() } }
         let signalThread = ThreadStarter.start { [self] in self.waitForSignal() }
+        whenServing()
         for worker in workers { pthread_join(worker, nil) }
         // The monitor runs until a stop; if the workers ended without one (they cannot, short of a bug), stop it.
         stop()
@@ -123,12 +141,36 @@ public final class FastCGIServer: Sendable {
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
         sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGHUP)
         var received: Int32 = 0
-        sigwait(&set, &received)
-        if !stopping.load(ordering: .acquiring) {
+        while sigwait(&set, &received) == 0, received == SIGHUP, !stopping.load(ordering: .acquiring) {
+            if reload() { break }
+        }
+        if !stopping.load(ordering: .acquiring) && !replaced.load(ordering: .acquiring) {
             log("redirectd: received signal \(received), finishing requests in progress")
         }
         stop()
+    }
+
+    /// Starts the next process on the listening socket; true once it serves and this one should stop.
+    private func reload() -> Bool {
+        guard let replacement else {
+            log("redirectd: SIGHUP ignored: the path this program was started from is unknown, so it cannot be "
+                + "started again; restart it instead")
+            return false
+        }
+        log("redirectd: SIGHUP: starting \(replacement.executable) on the same socket")
+        switch replacement.start(listenFD: listenFD) {
+        case .serving(let pid):
+            // Before this process ends, so that systemd follows the new one rather than counting a failure.
+            ServiceNotifier.notify("MAINPID=\(pid)")
+            replaced.store(true, ordering: .releasing)
+            log("redirectd: reload: pid \(pid) is serving; pid \(getpid()) finishes requests in progress and exits")
+            return true
+        case .failed(let reason):
+            log("redirectd: reload failed: \(reason); pid \(getpid()) keeps serving")
+            return false
+        }
     }
 
     /// How long a connection may wait in the listen queue, while this worker idles on a kept-alive
@@ -168,12 +210,14 @@ public final class FastCGIServer: Sendable {
         var alertsSeen = starvationAlerts.load(ordering: .relaxed)
         // Our kept-alive connection, or the listening socket when we have none.
         var fd = pollfd(fd: -1, events: Int16(POLLIN), revents: 0)
-        while !stopping.load(ordering: .relaxed) {
+        var drained = false
+        while !stopping.load(ordering: .relaxed) || Self.requestWaiting(on: request.ipcFd, drained: &drained) {
             let kept = request.ipcFd >= 0
             fd.fd = kept ? request.ipcFd : listenFD
             fd.revents = 0
             if kept { me.idleOnKeptConnection.store(true, ordering: .relaxed) }
-            let ready = Self.wait(&fd, milliseconds: -1, mask: &mask)
+            // While draining, the request is there already; a pending wake-up signal must not end the wait.
+            let ready = drained ? 1 : Self.wait(&fd, milliseconds: -1, mask: &mask)
             if kept { me.idleOnKeptConnection.store(false, ordering: .relaxed) }
             if ready < 0 {
                 guard errno == EINTR else {
@@ -210,6 +254,16 @@ public final class FastCGIServer: Sendable {
             FCGX_Finish_r(&request)
         }
         if request.ipcFd >= 0 { FCGX_Free(&request, 1) }
+    }
+
+    /// At a stop, whether nginx already sent a request on the kept-alive connection `fd`, checked once per worker:
+    /// serving it, rather than closing the connection under it, spares nginx a retry. A request sent after this
+    /// look finds the connection closed, and nginx sends it again on another.
+    private static func requestWaiting(on fd: Int32, drained: inout Bool) -> Bool {
+        guard fd >= 0, !drained else { return false }
+        drained = true
+        var input = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&input, 1, 0) == 1 && input.revents & Int16(POLLIN) != 0
     }
 
     /// The value of the parameter `name` (`FCGX_GetParam`'s answer, as a `String`).

@@ -19,20 +19,17 @@ public enum RedirectApplication {
     }
 
     /// FastCGI on an opened or inherited listening socket, or CGI when a CGI host started us.
+    ///
+    /// A socket handed over as systemd does it (fd 3, `LISTEN_FDS`, `LISTEN_PID`) comes first, even with
+    /// `--listen`: at a reload the new process gets the old one's socket that way, and must not bind again.
     public static func detectMode(listen: ListenAddress?, socketMode: mode_t = 0o660, socketGroup: String? = nil) throws -> Mode {
+        if let fd = InheritedSocket.take() { return .fastCGI(fd: fd) }
         if let listen {
             do {
                 return .fastCGI(fd: try ListeningSocket.open(listen, socketMode: socketMode, socketGroup: socketGroup))
             } catch {
                 throw StartupError("cannot listen on \(listen): \(error)")
             }
-        }
-        // systemd socket activation hands the socket over as fd 3.
-        if let fds = getenv("LISTEN_FDS").flatMap({ Int(String(cString: $0)) }), fds >= 1,
-            let pid = getenv("LISTEN_PID").flatMap({ Int32(String(cString: $0)) }), pid == getpid(),
-            ListeningSocket.isListening(3)
-        {
-            return .fastCGI(fd: 3)
         }
         // spawn-fcgi and the FastCGI convention: the listening socket is fd 0.
         if ListeningSocket.isListening(0) { return .fastCGI(fd: 0) }
@@ -72,6 +69,8 @@ public enum RedirectApplication {
 
     /// Serves until told to stop (FastCGI) or for one request (CGI). Returns the process exit code.
     public static func run(configuration: ResponderConfiguration) throws -> Int32 {
+        // Taken first, so that no process this one starts finds the variable.
+        let readyDescriptor = ReadinessReport.takeDescriptor()
         let mode = try detectMode(listen: configuration.listen, socketMode: configuration.socketMode,
                                   socketGroup: configuration.socketGroup)
         if mode != .cgi { warnIfUnreadable(configuration.redirectsDirectory) }
@@ -82,12 +81,18 @@ public enum RedirectApplication {
         case .fastCGI(let fd):
             // Before any thread starts, so that only the server's signal thread ever sees SIGTERM/SIGINT.
             FastCGIServer.prepareSignals()
-            let server = FastCGIServer(listenFD: fd, threads: configuration.threads, log: StandardError.log)
+            // SIGHUP starts the same path again, with the same arguments (see FastCGIServer).
+            let replacement = ExecutablePath.ofThisProcess().map {
+                ProcessReplacement(executable: $0, arguments: CommandLine.arguments)
+            }
+            let server = FastCGIServer(
+                listenFD: fd, threads: configuration.threads, replacement: replacement, log: StandardError.log)
             let sealer = BackgroundSealer(layout: configuration.spool, interval: configuration.sealInterval)
             sealer.start()
-            server.run(makeHandler: responder.makeHandler)
+            server.run(makeHandler: responder.makeHandler) { ReadinessReport.serving(descriptor: readyDescriptor) }
             sealer.stop()
-            if case .unix(let path) = configuration.listen { unlink(path) }
+            // After a reload the path belongs to the new process.
+            if !server.wasReplaced, case .unix(let path) = configuration.listen { unlink(path) }
             return 0
         }
     }
