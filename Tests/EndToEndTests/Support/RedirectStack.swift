@@ -38,13 +38,21 @@ final class RedirectStack {
     let mode: Mode
     private var processes: [Process] = []
     let responderLog: URL
+    /// The socket nginx passes to.
+    let socketPath: String
 
-    init(mode: Mode = .fastCGI, files: [String: String]? = nil, bucketSeconds: Int = 60) throws {
+    /// `executable`: the redirectd to run; `threads`: its worker threads; `environment`: added to the test's for
+    /// it. Without `startResponder`, nothing
+    /// listens on ``socketPath`` until the test puts something there.
+    init(mode: Mode = .fastCGI, files: [String: String]? = nil, bucketSeconds: Int = 60,
+         executable: String = RedirectStack.redirectd, threads: Int = 8, startResponder: Bool = true,
+         environment: [String: String] = [:]) throws {
         self.mode = mode
         root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("redirectd-e2e-\(UUID().uuidString)")
         redirects = root.appendingPathComponent("redirects.d")
         spool = root.appendingPathComponent("clicks")
         responderLog = root.appendingPathComponent("redirectd.log")
+        socketPath = root.appendingPathComponent("redirectd.sock").path
         port = try Self.freePort()
         let fm = FileManager.default
         try fm.createDirectory(at: redirects, withIntermediateDirectories: true)
@@ -59,18 +67,21 @@ final class RedirectStack {
                                 to: redirects.appendingPathComponent(name))
             }
         }
-        let socket = root.appendingPathComponent("redirectd.sock").path
+        let socket = socketPath
         _ = fm.createFile(atPath: responderLog.path, contents: nil)
 
         switch mode {
+        case .fastCGI where startResponder:
+            try start(executable, ["--listen", "unix:\(socket)", "--socket-mode", "0666"]
+                          + responderArguments(threads: threads, bucketSeconds: bucketSeconds),
+                      log: responderLog, environment: environment)
+            try waitFor { fm.fileExists(atPath: socket) }
         case .fastCGI:
-            try start(Self.redirectd, ["--listen", "unix:\(socket)", "--socket-mode", "0666", "--redirects", redirects.path,
-                                       "--spool", spool.path, "--threads", "8", "--bucket-seconds", "\(bucketSeconds)"],
-                      log: responderLog)
+            break
         case .cgi:
             try start("/usr/sbin/fcgiwrap", ["-c", "2", "-s", "unix:\(socket)"], log: responderLog)
+            try waitFor { fm.fileExists(atPath: socket) }
         }
-        try waitFor { fm.fileExists(atPath: socket) }
         if mode == .cgi { chmod(socket, 0o666) }
 
         let template = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("nginx/example.conf.in"), encoding: .utf8)
@@ -107,6 +118,14 @@ final class RedirectStack {
     }
 
     deinit { stop() }
+
+    /// redirectd's arguments other than where it listens.
+    func responderArguments(threads: Int = 8, bucketSeconds: Int = 60) -> [String] {
+        ["--redirects", redirects.path, "--spool", spool.path, "--threads", "\(threads)", "--bucket-seconds", "\(bucketSeconds)"]
+    }
+
+    /// The first process the stack started (redirectd, unless `startResponder` was false).
+    var responder: Process? { processes.first }
 
     func write(_ name: String, _ text: String) throws {
         try text.write(to: redirects.appendingPathComponent(name), atomically: true, encoding: .utf8)
@@ -170,22 +189,33 @@ final class RedirectStack {
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func start(_ executable: String, _ arguments: [String], log: URL) throws {
+    /// Starts a process that ``stop()`` ends, with stdout and stderr appended to `log` (created if missing);
+    /// `standardInput`, if given, becomes its fd 0; `environment` is added to the test's.
+    @discardableResult
+    func start(_ executable: String, _ arguments: [String], log: URL, standardInput: FileHandle? = nil,
+               environment: [String: String] = [:]) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
+        // Appending: processes that run at the same time (at a reload) share the log without overwriting it.
+        let fd = open(log.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TestFailure("cannot open \(log.path): \(String(cString: strerror(errno)))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         p.standardError = handle
         p.standardOutput = handle
+        if let standardInput { p.standardInput = standardInput }
         try p.run()
         processes.append(p)
+        return p
     }
 
-    func waitFor(_ condition: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(15)
+    func waitFor(seconds: Double = 15, _ what: String = "", _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
         while !condition() {
-            if Date() > deadline { throw TestFailure("timed out waiting; logs: \(responderStderr())") }
+            if Date() > deadline { throw TestFailure("timed out waiting \(what); logs: \(responderStderr())") }
             usleep(20_000)
         }
     }
