@@ -16,7 +16,8 @@ public enum ExecutablePath {
             guard let workingDirectory, workingDirectory.hasPrefix("/") else { return nil }
             return join(workingDirectory, argv0)
         }
-        for entry in (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false) {
+        let search = searchPath ?? "/usr/local/bin:/usr/bin:/bin"
+        for entry in search.split(separator: ":", omittingEmptySubsequences: false) {
             // An empty entry means the working directory; a relative one is taken from it too.
             var candidate = join(entry.isEmpty ? "." : String(entry), argv0)
             if !candidate.hasPrefix("/") {

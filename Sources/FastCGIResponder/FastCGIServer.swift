@@ -63,8 +63,8 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Blocks SIGTERM, SIGINT, SIGHUP and ``wakeSignal`` in every thread; call before starting any thread, so
-    /// only the signal thread of ``run(makeHandler:whenServing:)`` receives the first three, and the wake-up signal arrives
-    /// only inside a worker's wait. Also keeps libfcgi from installing its own handlers.
+    /// only the signal thread of ``run(makeHandler:whenServing:)`` receives the first three, and the wake-up
+    /// signal arrives only inside a worker's wait. Also keeps libfcgi from installing its own handlers.
     public static func prepareSignals() {
         var set = sigset_t()
         sigemptyset(&set)

@@ -200,7 +200,9 @@ public struct ProcessReplacement: Sendable {
     private typealias CloseRange = @convention(c) (UInt32, UInt32, Int32) -> Int32
 
     /// glibc's `close_range` (2.34 and later), which the Glibc module leaves out; nil where there is none.
-    private static let closeRange: CloseRange? = dlsym(nil, "close_range").map { unsafeBitCast($0, to: CloseRange.self) }
+    private static let closeRange: CloseRange? = dlsym(nil, "close_range").map {
+        unsafeBitCast($0, to: CloseRange.self)
+    }
 
     private static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
 

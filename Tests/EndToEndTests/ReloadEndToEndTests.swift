@@ -21,7 +21,9 @@ import Glibc
         var pid = first.processIdentifier
         for reload in 1...10 {
             kill(pid, SIGHUP)
-            try stack.waitFor(seconds: 20, "for reload \(reload)") { Self.servingPIDs(stack.responderStderr()).count == reload }
+            try stack.waitFor(seconds: 20, "for reload \(reload)") {
+                Self.servingPIDs(stack.responderStderr()).count == reload
+            }
             let next = try #require(Self.servingPIDs(stack.responderStderr()).last)
             #expect(next != pid)
             try stack.waitFor(seconds: 15, "for pid \(pid) to exit") { !Self.isAlive(pid) }
@@ -45,7 +47,8 @@ import Glibc
     }
 
     @Test func aNewBinaryThatFailsLeavesTheOldOneServing() throws {
-        let bin = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("redirectd-bin-\(UUID().uuidString)")
+        let bin = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("redirectd-bin-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: bin) }
         let executable = bin.appendingPathComponent("redirectd").path
@@ -77,7 +80,8 @@ import Glibc
         }
 
         // A working build again: the reload goes through, and the socket path stays for the new process.
-        try Self.install(try Data(contentsOf: URL(fileURLWithPath: RedirectStack.redirectd)), mode: 0o755, at: executable)
+        let good = try Data(contentsOf: URL(fileURLWithPath: RedirectStack.redirectd))
+        try Self.install(good, mode: 0o755, at: executable)
         kill(old.processIdentifier, SIGHUP)
         try stack.waitFor(seconds: 20) { Self.servingPIDs(stack.responderStderr()).count == 1 }
         try stack.waitFor(seconds: 15) { !old.isRunning }
@@ -109,8 +113,8 @@ import Glibc
         let startResponder = {
             try stack.start(
                 "/bin/sh",
-                ["-c", "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\" 3<&0 0</dev/null", RedirectStack.redirectd]
-                    + stack.responderArguments(threads: Self.threads),
+                ["-c", "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\" 3<&0 0</dev/null",
+                 RedirectStack.redirectd] + stack.responderArguments(threads: Self.threads),
                 log: stack.responderLog, standardInput: held)
         }
         var responder = try startResponder()
@@ -230,7 +234,9 @@ import Glibc
             for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0, listen(fd, 1024) == 0 else {
             close(fd)

@@ -121,7 +121,8 @@ final class RedirectStack {
 
     /// redirectd's arguments other than where it listens.
     func responderArguments(threads: Int = 8, bucketSeconds: Int = 60) -> [String] {
-        ["--redirects", redirects.path, "--spool", spool.path, "--threads", "\(threads)", "--bucket-seconds", "\(bucketSeconds)"]
+        ["--redirects", redirects.path, "--spool", spool.path, "--threads", "\(threads)",
+         "--bucket-seconds", "\(bucketSeconds)"]
     }
 
     /// The first process the stack started (redirectd, unless `startResponder` was false).
