@@ -36,7 +36,16 @@ import Glibc
         #expect(first.terminationStatus == 0)
         #expect(Self.isAlive(pid))
         let tally = ClickTally(clicks: clicks, events: try stack.events(), location: Self.saleTarget)
-        print("reload tally (10 SIGHUP reloads, 32 clients): \(tally)")
+        // nginx logs each request it sent again because a cached connection closed under it.
+        let nginxLogFile = stack.root.appendingPathComponent("nginx/error.log")
+        let nginxLog = (try? String(contentsOf: nginxLogFile, encoding: .utf8)) ?? ""
+        let upstreamLines = nginxLog.split(separator: "\n").filter { $0.contains("upstream") }
+        // "... [error] 123#0: *45 recv() failed (104: Connection reset by peer) while ..., client: ...": the kind.
+        let kinds = Set(upstreamLines.compactMap { line in
+            line.range(of: ": *").map { line[$0.upperBound...].drop { $0 != " " }.prefix { $0 != "," } }
+        })
+        print("reload tally (10 SIGHUP reloads, 32 clients): \(tally); nginx error-log lines about the upstream "
+            + "(requests it sent again on a new connection): \(upstreamLines.count) \(kinds.sorted())")
         #expect(tally.sent > 200)
         #expect(tally.redirected == tally.sent, "not redirected: \(tally.wrong.prefix(10))")
         #expect(tally.missing.isEmpty, "missing from the spool: \(tally.missing.prefix(10))")
@@ -161,6 +170,30 @@ import Glibc
         // The new process is not the main process when it starts; the old one spoke for it.
         #expect(Self.receive(notifications, seconds: 0.5) == nil)
         #expect(try stack.get("/redirect/spring-sale/s-1").status == 302)
+    }
+
+    /// redirectd started by a relative path or by name from PATH, through a symbolic link: a reload starts the
+    /// link's path (so an install that replaces what it points to is picked up), not the file behind it.
+    @Test(arguments: ["./redirectd", "redirectd"])
+    func reloadStartsThePathItWasStartedFrom(argv0: String) throws {
+        let stack = try RedirectStack(startResponder: false)
+        defer { stack.stop() }
+        let bin = stack.root.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let link = bin.appendingPathComponent("redirectd").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: RedirectStack.redirectd)
+        let first = try stack.start(
+            "/bin/sh",
+            ["-c", "cd \"$0\" && export PATH=\"$0:$PATH\" && exec \(argv0) \"$@\"", bin.path,
+             "--listen", "unix:\(stack.socketPath)"] + stack.responderArguments(),
+            log: stack.responderLog)
+        try stack.waitFor { (try? stack.get("/redirect/spring-sale/s-1"))?.status == 302 }
+        kill(first.processIdentifier, SIGHUP)
+        try stack.waitFor(seconds: 20, "for the reload") { Self.servingPIDs(stack.responderStderr()).count == 1 }
+        #expect(stack.responderStderr().contains("starting \(link) on the same socket"))
+        try stack.waitFor { !first.isRunning }
+        #expect(first.terminationStatus == 0)
+        #expect(try stack.get("/redirect/spring-sale/s-2").status == 302)
     }
 
     // MARK: - Helpers
