@@ -153,11 +153,18 @@ import Glibc
         #expect(tally.twice.isEmpty, "in the spool twice: \(tally.twice.prefix(10))")
     }
 
-    @Test func systemdIsToldReadyAndTheNewMainPID() throws {
-        let name = "redirectd-notify-\(UUID().uuidString)"
-        let notifications = try Self.abstractDatagramSocket(name)
-        defer { close(notifications) }
-        let stack = try RedirectStack(environment: ["NOTIFY_SOCKET": "@" + name])
+    /// NOTIFY_SOCKET as systemd sets it (a path) and as `@name` (an abstract socket).
+    @Test(arguments: [false, true])
+    func systemdIsToldReadyAndTheNewMainPID(abstract: Bool) throws {
+        let name = abstract
+            ? "@redirectd-notify-\(UUID().uuidString)"
+            : URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("notify-\(UUID().uuidString)").path
+        let notifications = try Self.datagramSocket(name)
+        defer {
+            close(notifications)
+            if !abstract { unlink(name) }
+        }
+        let stack = try RedirectStack(environment: ["NOTIFY_SOCKET": name])
         defer { stack.stop() }
         let first = try #require(stack.responder)
         #expect(Self.receive(notifications, seconds: 15) == "READY=1")
@@ -198,23 +205,24 @@ import Glibc
 
     // MARK: - Helpers
 
-    /// A datagram socket bound to the abstract name `name` (NOTIFY_SOCKET=@name).
-    static func abstractDatagramSocket(_ name: String) throws -> Int32 {
+    /// A datagram socket bound to `name`: a path, or with a leading `@` an abstract name (as in NOTIFY_SOCKET).
+    static func datagramSocket(_ name: String) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket failed") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(name.utf8)
+        var bytes = Array(name.utf8)
+        if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 } else { bytes.append(0) }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in bytes.enumerated() { raw[i + 1] = byte }
+            for (i, byte) in bytes.enumerated() { raw[i] = byte }
         }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + 1 + bytes.count)
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
         }
         guard bound == 0 else {
             close(fd)
-            throw TestFailure("cannot bind @\(name): \(String(cString: strerror(errno)))")
+            throw TestFailure("cannot bind \(name): \(String(cString: strerror(errno)))")
         }
         return fd
     }
