@@ -192,7 +192,7 @@ import Glibc
         let first = try stack.start(
             "/bin/sh",
             ["-c", "cd \"$0\" && export PATH=\"$0:$PATH\" && exec \(argv0) \"$@\"", bin.path,
-             "--listen", "unix:\(stack.socketPath)"] + stack.responderArguments(),
+             "--listen", "unix:\(stack.socketPath)", "--socket-mode", "0666"] + stack.responderArguments(),
             log: stack.responderLog)
         try stack.waitFor { (try? stack.get("/redirect/spring-sale/s-1"))?.status == 302 }
         kill(first.processIdentifier, SIGHUP)
