@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: redirectd is built and tested on Debian 12. The responder uses Linux system calls (ppoll with a
+// signal mask, SO_ACCEPTCONN, systemd's socket handover) and libfcgi from Debian's libfcgi-dev.
 let package = Package(
     name: "redirectd",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "redirectd", targets: ["redirectd"]),
         .executable(name: "redirectctl", targets: ["redirectctl"]),
@@ -75,7 +76,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "redirectd",
-            dependencies: ["RedirectServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "RedirectServer", "ClickSpool", "FastCGIResponder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // The CGI responder: no swift-argument-parser, so no Foundation in any form (see main.swift).
         .executableTarget(name: "redirectd-cgi", dependencies: ["RedirectServer"]),
@@ -91,14 +95,9 @@ let package = Package(
             name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
             path: "bench/redirect-bench"),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle"], exclude: ["Resources"]),
-        .testTarget(
-            name: "RedirectCoreTests",
-            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool"]
-        ),
-        .testTarget(
-            name: "EndToEndTests",
-            dependencies: ["RedirectCore", "ClickSpool"]
-        ),
+        .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool"]),
+        // Runs the built executables behind a real nginx; imports none of the package's modules.
+        .testTarget(name: "EndToEndTests"),
         .testTarget(name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport"]),
         .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore"]),
         .testTarget(
