@@ -69,6 +69,11 @@ public final class FastCGIServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then returns once every worker has finished its request.
     public func run(makeHandler: @escaping @Sendable () -> RequestHandler) {
+        run(makeWorker: { (makeHandler(), { -1 }) })
+    }
+
+    /// ``run(makeHandler:)`` with an ``IdleHandler`` per worker, which bounds each wait for a request.
+    public func run(makeWorker: @escaping @Sendable () -> (RequestHandler, IdleHandler)) {
         Self.prepareSignals()
         FCGX_Init()
         let flags = fcntl(listenFD, F_GETFL)
@@ -77,7 +82,10 @@ public final class FastCGIServer: Sendable {
         var workers: [pthread_t] = []
         for _ in 0..<threadCount {
             let thread = ThreadStarter.start { [self] in
-                self.wakeably { me in self.work(handler: makeHandler(), as: me) }
+                self.wakeably { me in
+                    let (handler, idle) = makeWorker()
+                    self.work(handler: handler, idle: idle, as: me)
+                }
             }
             if let thread { workers.append(thread) } else { log("redirectd: cannot start a worker thread") }
         }
@@ -161,7 +169,7 @@ public final class FastCGIServer: Sendable {
         return unsafeBitCast(symbol, to: PPoll.self)
     }()
 
-    private func work(handler: RequestHandler, as me: Waiter) {
+    private func work(handler: RequestHandler, idle: IdleHandler, as me: Waiter) {
         var request = FCGX_Request()
         FCGX_InitRequest(&request, listenFD, 0)
         var mask = Self.waitMask()
@@ -173,8 +181,9 @@ public final class FastCGIServer: Sendable {
             fd.fd = kept ? request.ipcFd : listenFD
             fd.revents = 0
             if kept { me.idleOnKeptConnection.store(true, ordering: .relaxed) }
-            let ready = Self.wait(&fd, milliseconds: -1, mask: &mask)
+            let ready = Self.wait(&fd, milliseconds: idle(), mask: &mask)
             if kept { me.idleOnKeptConnection.store(false, ordering: .relaxed) }
+            if ready == 0 { continue }  // the idle handler's time: it runs again before the next wait
             if ready < 0 {
                 guard errno == EINTR else {
                     log("redirectd: poll failed: \(String(cString: strerror(errno)))")

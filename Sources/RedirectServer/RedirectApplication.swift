@@ -85,7 +85,7 @@ public enum RedirectApplication {
             let server = FastCGIServer(listenFD: fd, threads: configuration.threads, log: StandardError.log)
             let sealer = BackgroundSealer(layout: configuration.spool, interval: configuration.sealInterval)
             sealer.start()
-            server.run(makeHandler: responder.makeHandler)
+            server.run(makeWorker: responder.makeWorker)
             sealer.stop()
             if case .unix(let path) = configuration.listen { unlink(path) }
             return 0

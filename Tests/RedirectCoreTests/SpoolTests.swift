@@ -92,18 +92,75 @@ func makeTemporaryDirectory() throws -> String {
         #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed.count == 1)
     }
 
-    @Test func aSealedFileIsNeverWrittenAgain() throws {
+    @Test func aWriterKeepsItsFileAndTheSealerWaitsUntilItMovesOn() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
         let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
         let writer = SpoolWriter(layout: layout)
         #expect(writer.append(Array("{\"n\":1}\n".utf8), clock: { base }) == nil)
-        _ = SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000)
-        // The writer still has the sealed file open; its next line must go to a new bucket file.
+        #expect(writer.holdsFile)
+        // The bucket has passed, but the writer is still in its file: the sealer leaves it for a later pass.
+        let busy = SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000)
+        #expect(busy.sealed.isEmpty && busy.busy == 1)
+        // Its next line goes to the next bucket's file and lets go of the old one, which is then sealed.
         #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 60_001 }) == nil)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_001).sealed == ["20260101T000000.jsonl"])
         #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
         #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+    }
+
+    @Test func anIdleWriterReleasesItsFileOnceTheBucketHasPassed() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        let writer = SpoolWriter(layout: layout)
+        #expect(writer.releaseIfPassed(nowMilliseconds: base) == -1)  // no file: no need to be asked again
+        #expect(writer.append(Array("{\"n\":1}\n".utf8), clock: { base + 1_000 }) == nil)
+        // While the bucket lasts, the writer asks to be called again within a second, or at the bucket's end.
+        #expect(writer.releaseIfPassed(nowMilliseconds: base + 1_000) == 1000)
+        #expect(writer.releaseIfPassed(nowMilliseconds: base + 59_750) == 250)
+        #expect(writer.holdsFile)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).busy == 1)
+        #expect(writer.releaseIfPassed(nowMilliseconds: base + 60_000) == -1)
+        #expect(!writer.holdsFile)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed == ["20260101T000000.jsonl"])
+        // The next line starts the file of its own bucket.
+        #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 61_000 }) == nil)
+        #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
+        #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+    }
+
+    @Test func aLateLineForASealedBucketStartsANewFileNotTheSealedOne() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        // A file of the bucket, sealed while no writer holds it; a writer of the same (late) bucket then
+        // starts a new file under the name instead of writing into the sealed one.
+        #expect(SpoolWriter(layout: layout).append(Array("{\"n\":1}\n".utf8), clock: { base }) == nil)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed.count == 1)
+        #expect(SpoolWriter(layout: layout).append(Array("{\"n\":2}\n".utf8), clock: { base + 59_999 }) == nil)
+        #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
+        #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+        // Sealed later under a name of its own: nothing in ready/ is overwritten.
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed == ["20260101T000000.r1.jsonl"])
+    }
+
+    @Test func aWriterNeverStartsInAFileThatEndsInAFragment() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        try SpoolDirectories.create(layout)
+        // What a short write (a full disk) or a process killed inside a long write leaves behind.
+        let torn = layout.currentDirectory + "/20260101T000000.jsonl"
+        #expect(FileManager.default.createFile(atPath: torn, contents: Data("{\"n\":0}\n{\"n\":1,\"pa".utf8)))
+        #expect(SpoolWriter(layout: layout).append(Array("{\"n\":2}\n".utf8), clock: { base }) == nil)
+        #expect(try String(contentsOfFile: torn, encoding: .utf8) == "{\"n\":0}\n{\"n\":1,\"pa")
+        let next = layout.currentDirectory + "/20260101T000000.1.jsonl"
+        #expect(try String(contentsOfFile: next, encoding: .utf8) == "{\"n\":2}\n")
     }
 
     @Test func sizeCapStartsANewPart() throws {
@@ -127,8 +184,43 @@ func makeTemporaryDirectory() throws -> String {
         let writer = SpoolWriter(layout: layout)
         #expect(writer.append(Array("{\"n\":1}\n".utf8)) == nil)
         try FileManager.default.removeItem(atPath: layout.directory)
+        // The responder's background sealer finds the directories gone, creates them again and sends the
+        // writers of its process out of the deleted files.
+        _ = SpoolSealer(layout: layout).sealPassed()
         #expect(writer.append(Array("{\"n\":2}\n".utf8)) == nil)
         #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+    }
+
+    @Test func theSizeCheckBudgetShrinksAsTheCapNears() {
+        // Half of what is left, shared among the writers seen; nothing left: check before every line.
+        #expect(SpoolWriter.sizeCheckBudget(remaining: 64 << 20, writersPerOwnByte: 64) == 512 << 10)
+        #expect(SpoolWriter.sizeCheckBudget(remaining: 1000, writersPerOwnByte: 1) == 500)
+        #expect(SpoolWriter.sizeCheckBudget(remaining: 1000, writersPerOwnByte: 0) == 500)
+        #expect(SpoolWriter.sizeCheckBudget(remaining: 3, writersPerOwnByte: 4) == 0)
+        #expect(SpoolWriter.sizeCheckBudget(remaining: -10, writersPerOwnByte: 1) == 0)
+    }
+
+    @Test func manyWritersInOneFileStayNearTheCap() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cap: Int64 = 64 * 1024
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60, maxFileSize: cap)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        let writers = (0..<16).map { _ in SpoolWriter(layout: layout) }
+        let line = Array((String(repeating: "x", count: 99) + "\n").utf8)
+        for _ in 0..<200 {
+            for writer in writers { #expect(writer.append(line, clock: { base }) == nil) }
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: layout.currentDirectory)
+        var total: Int64 = 0
+        for name in names {
+            let size = try #require(FileManager.default.attributesOfItem(atPath: layout.currentDirectory + "/" + name)[.size] as? Int64)
+            total += size
+            // A soft cap: at most a few lines per writer beyond it.
+            #expect(size < cap + 16 * 4 * 100, "\(name): \(size) bytes")
+        }
+        #expect(total == 16 * 200 * 100)
+        #expect(names.count >= 5)
     }
 
     @Test func failuresAreReportedOncePerIntervalWithACount() {
