@@ -34,7 +34,10 @@ public struct SpoolSealer: Sendable {
         var report = SealReport()
         do {
             // Gone (deleted by hand): writers of this process still in a deleted file must move on.
-            if try SpoolDirectories.create(layout) { SpoolWriter.revalidateAll() }
+            if try SpoolDirectories.create(layout) {
+                SpoolSharedCounter.forget(directory: layout.directory)
+                SpoolWriter.revalidateAll()
+            }
         } catch {
             report.errors.append(error)
             return report

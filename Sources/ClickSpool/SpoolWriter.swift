@@ -25,9 +25,10 @@ import SystemPackage
 /// Each line is one `write(2)` (never a loop that could split a line). A short write (the disk filled up
 /// mid-line) leaves a fragment without a newline at the end of the file; the writer never writes there
 /// again, and no writer starts in a file whose last byte is not a newline, so no later line is glued to
-/// the fragment. Other writers of this process that hold the same file notice through a process-wide
-/// counter (one atomic load per line) and check the file again before their next line; the same counter
-/// moves them out of files that were deleted with the spool's directories (see ``revalidateAll()``).
+/// the fragment. Other writers that hold the same file notice through a counter of short writes that all
+/// processes on the spool map shared (``SpoolSharedCounter``; one atomic load per line) and check the file
+/// again before their next line. A process-wide counter (``revalidateAll()``) moves the writers of this
+/// process out of files that were deleted with the spool's directories.
 public final class SpoolWriter {
     public let layout: SpoolLayout
     private let failures: SpoolFailureLog?
@@ -43,8 +44,10 @@ public final class SpoolWriter {
     private var sizeAtCheck: Int64 = 0
     private var writtenSinceCheck: Int64 = 0
     private var checkAfter: Int64 = 0
-    /// ``SpoolWriter/revalidations`` when this file was checked last.
+    /// ``SpoolWriter/revalidations`` and the spool's shared short-write counter when this file was checked last.
     private var revalidationsSeen = 0
+    private var shared: SpoolSharedCounter?
+    private var sharedSeen = 0
     /// The first part worth trying when the writer (re)opens a file of `openBucket`: parts below it were
     /// full or ended in a fragment.
     private var firstUsablePart = 0
@@ -110,6 +113,7 @@ public final class SpoolWriter {
             let now = clock()
             if fd >= 0 && now >= bucketStart && now < bucketEnd && writtenSinceCheck < checkAfter
                 && Self.revalidations.load(ordering: .relaxed) == revalidationsSeen
+                && (shared?.load() ?? 0) == sharedSeen
             {
                 try writeLine(line)
                 return
@@ -137,6 +141,7 @@ public final class SpoolWriter {
         // A short write: the file now ends in a fragment. Writing a newline after it could fail as well (the
         // disk is full) or come after another writer's line; instead, nobody writes here again.
         Self.revalidateAll()
+        (shared ?? SpoolSharedCounter.of(directory: layout.directory))?.increment()
         firstUsablePart = openPart + 1
         closeFile(keepingBucket: true)
         throw SpoolError("write to", path, .noSpace)
@@ -156,8 +161,10 @@ public final class SpoolWriter {
             }
             let size = Int64(s.st_size)
             let revalidations = Self.revalidations.load(ordering: .relaxed)
-            if revalidations != revalidationsSeen {
+            let sharedNow = shared?.load() ?? 0
+            if revalidations != revalidationsSeen || sharedNow != sharedSeen {
                 revalidationsSeen = revalidations
+                sharedSeen = sharedNow
                 if s.st_nlink == 0 {
                     // Deleted (with the spool's directories): open the name again.
                     closeFile(keepingBucket: true)
@@ -207,7 +214,10 @@ public final class SpoolWriter {
             var descriptor = open(path, flags, 0o644)
             if descriptor < 0 && errno == ENOENT {
                 // The spool's directories are gone: writers of this process still in a deleted file move on.
-                if try SpoolDirectories.create(layout) { Self.revalidateAll() }
+                if try SpoolDirectories.create(layout) {
+                    SpoolSharedCounter.forget(directory: layout.directory)
+                    Self.revalidateAll()
+                }
                 descriptor = open(path, flags, 0o644)
             }
             guard descriptor >= 0 else { throw SpoolError("open", path, Errno(rawValue: errno)) }
@@ -250,6 +260,8 @@ public final class SpoolWriter {
             writtenSinceCheck = 0
             checkAfter = Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: Self.assumedWriters)
             revalidationsSeen = Self.revalidations.load(ordering: .relaxed)
+            shared = SpoolSharedCounter.of(directory: layout.directory)
+            sharedSeen = shared?.load() ?? 0
             return
         }
     }

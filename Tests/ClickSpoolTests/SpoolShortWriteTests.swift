@@ -44,16 +44,6 @@ import Glibc
         let now = Timestamp(year: 2026, month: 1, day: 1, hour: 12).millisecondsSinceEpoch
         let clock = { now }
 
-        // Fill the file system page by page, then free exactly one page.
-        let ballast = dir + "/ballast"
-        let fd = open(ballast, O_WRONLY | O_CREAT, 0o644)
-        try #require(fd >= 0)
-        let page = [UInt8](repeating: 0x61, count: 4096)
-        var size: Int64 = 0
-        while page.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == page.count { size += 4096 }
-        try #require(size >= 4096 && ftruncate(fd, off_t(size - 4096)) == 0)
-        close(fd)
-
         var recorded: [[UInt8]] = []
         func append(_ writer: SpoolWriter, _ n: Int) -> SpoolError? {
             let text = line(n)
@@ -63,8 +53,18 @@ import Glibc
         }
         let a = SpoolWriter(layout: layout)
         let b = SpoolWriter(layout: layout)
-        // 3,000 bytes fit in the free page; the next line needs a second page and gets only the rest of the first.
+        // The first line takes 3,000 bytes of the file's first page.
         #expect(append(a, 1) == nil)
+
+        // Fill the file system page by page.
+        let ballast = dir + "/ballast"
+        let fd = open(ballast, O_WRONLY | O_CREAT, 0o644)
+        try #require(fd >= 0)
+        let page = [UInt8](repeating: 0x61, count: 4096)
+        while page.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == page.count {}
+        close(fd)
+
+        // The next line gets the rest of the first page and no second one: a fragment of 1,096 bytes.
         let first = layout.currentDirectory + "/" + layout.fileName(bucket: layout.bucket(atMilliseconds: now))
         #expect(append(b, 2)?.errno == .noSpace)
         let fragmentEnd = try #require(FileManager.default.attributesOfItem(atPath: first)[.size] as? Int64)
@@ -89,7 +89,7 @@ import Glibc
             found += try reader.readAll().map { Array($0.line) }
             skipped += reader.skipped
         }
-        #expect(recorded.count == 7)
+        #expect(recorded.count == 7)  // 1, and 4 to 9
         #expect(found.sorted { $0.lexicographicallyPrecedes($1) } == recorded.sorted { $0.lexicographicallyPrecedes($1) })
         #expect(skipped.map(\.reason) == [.torn])
         #expect(skipped.first?.length == 4096 - 3000)
