@@ -48,6 +48,10 @@ public final class SpoolWriter {
     private var revalidationsSeen = 0
     private var shared: SpoolSharedCounter?
     private var sharedSeen = 0
+    /// The shared counter is looked up before a file's second line, not its first: a CGI process, which
+    /// writes one line and exits, never maps it.
+    private var sharedDue = false
+    private var sharedTried = false
     /// The first part worth trying when the writer (re)opens a file of `openBucket`: parts below it were
     /// full or ended in a fragment.
     private var firstUsablePart = 0
@@ -113,7 +117,7 @@ public final class SpoolWriter {
             let now = clock()
             if fd >= 0 && now >= bucketStart && now < bucketEnd && writtenSinceCheck < checkAfter
                 && Self.revalidations.load(ordering: .relaxed) == revalidationsSeen
-                && (shared?.load() ?? 0) == sharedSeen
+                && (shared?.load() ?? 0) == sharedSeen && !sharedDue
             {
                 try writeLine(line)
                 return
@@ -128,6 +132,7 @@ public final class SpoolWriter {
         let result = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         if result == line.count {
             writtenSinceCheck += Int64(result)
+            if !sharedTried { sharedDue = true }
             return
         }
         let writeErrno = errno
@@ -151,6 +156,13 @@ public final class SpoolWriter {
     /// under the cap and ending with a newline, held with a shared lock.
     private func settle(now: Int64) throws(SpoolError) {
         let bucket = layout.bucket(atMilliseconds: now)
+        if fd >= 0 && bucket == openBucket && sharedDue {
+            sharedDue = false
+            sharedTried = true
+            shared = SpoolSharedCounter.of(directory: layout.directory)
+            sharedSeen = shared?.load() ?? 0
+            return
+        }
         if fd >= 0 && bucket == openBucket {
             // Still the right bucket: a size check is due, or every writer was asked to check its file.
             var s = stat()
@@ -260,8 +272,10 @@ public final class SpoolWriter {
             writtenSinceCheck = 0
             checkAfter = Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: Self.assumedWriters)
             revalidationsSeen = Self.revalidations.load(ordering: .relaxed)
-            shared = SpoolSharedCounter.of(directory: layout.directory)
-            sharedSeen = shared?.load() ?? 0
+            shared = nil
+            sharedSeen = 0
+            sharedDue = false
+            sharedTried = false
             return
         }
     }
