@@ -199,7 +199,8 @@ public final class SpoolWriter {
             let ratio = writtenSinceCheck > 0 ? max(1, grew / writtenSinceCheck) : Self.assumedWriters
             sizeAtCheck = size
             writtenSinceCheck = 0
-            checkAfter = Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: ratio)
+            // At least the next line: the size was just checked.
+            checkAfter = max(1, Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: ratio))
             return
         }
         let part = fd < 0 && bucket == openBucket ? firstUsablePart : 0
@@ -270,7 +271,7 @@ public final class SpoolWriter {
             bucketEnd = (bucket + Int64(layout.bucketSeconds)) * 1000
             sizeAtCheck = size
             writtenSinceCheck = 0
-            checkAfter = Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: Self.assumedWriters)
+            checkAfter = max(1, Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: Self.assumedWriters))
             revalidationsSeen = Self.revalidations.load(ordering: .relaxed)
             shared = nil
             sharedSeen = 0

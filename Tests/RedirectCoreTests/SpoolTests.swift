@@ -224,6 +224,22 @@ func makeTemporaryDirectory() throws -> String {
         #expect(SpoolWriter.sizeCheckBudget(remaining: -10, writersPerOwnByte: 1) == 0)
     }
 
+    @Test func aWriterRightBelowTheCapStillWrites() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60, maxFileSize: 4096)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        // A file 10 bytes below the cap: too little room for any size-check budget, room for a line.
+        try SpoolDirectories.create(layout)
+        let path = layout.currentDirectory + "/20260101T000000.jsonl"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data((String(repeating: "x", count: 4085) + "\n").utf8)))
+        let writer = SpoolWriter(layout: layout)
+        for n in 0..<3 { #expect(writer.append(Array("{\"n\":\(n)}\n".utf8), clock: { base }) == nil) }
+        // Lines go in while the file is under the cap (4,086 and 4,094 bytes), the third to the next part.
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix("x\n{\"n\":0}\n{\"n\":1}\n"))
+        #expect(try String(contentsOfFile: layout.currentDirectory + "/20260101T000000.1.jsonl", encoding: .utf8) == "{\"n\":2}\n")
+    }
+
     @Test func manyWritersInOneFileStayNearTheCap() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
