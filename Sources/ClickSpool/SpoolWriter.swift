@@ -156,15 +156,18 @@ public final class SpoolWriter {
     /// under the cap and ending with a newline, held with a shared lock.
     private func settle(now: Int64) throws(SpoolError) {
         let bucket = layout.bucket(atMilliseconds: now)
-        if fd >= 0 && bucket == openBucket && sharedDue {
-            sharedDue = false
-            sharedTried = true
-            shared = SpoolSharedCounter.of(directory: layout.directory)
-            sharedSeen = shared?.load() ?? 0
-            return
-        }
         if fd >= 0 && bucket == openBucket {
-            // Still the right bucket: a size check is due, or every writer was asked to check its file.
+            // Still the right bucket: a size check is due, every writer was asked to check its file, or the
+            // shared counter is to be mapped.
+            var checkEnd = false
+            if sharedDue {
+                sharedDue = false
+                sharedTried = true
+                shared = SpoolSharedCounter.of(directory: layout.directory)
+                sharedSeen = shared?.load() ?? 0
+                // A short write elsewhere may have bumped the counter before we saw it: check the end once.
+                checkEnd = true
+            }
             var s = stat()
             guard fstat(fd, &s) == 0 else {
                 let e = errno
@@ -174,7 +177,7 @@ public final class SpoolWriter {
             let size = Int64(s.st_size)
             let revalidations = Self.revalidations.load(ordering: .relaxed)
             let sharedNow = shared?.load() ?? 0
-            if revalidations != revalidationsSeen || sharedNow != sharedSeen {
+            if checkEnd || revalidations != revalidationsSeen || sharedNow != sharedSeen {
                 revalidationsSeen = revalidations
                 sharedSeen = sharedNow
                 if s.st_nlink == 0 {

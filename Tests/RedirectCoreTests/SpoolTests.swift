@@ -177,13 +177,16 @@ func makeTemporaryDirectory() throws -> String {
         #expect(try lines(in: layout.currentDirectory).count == 12)
     }
 
-    @Test func aWriterLeavesItsFileWhenAnotherProcessReportsAShortWrite() throws {
+    /// After one line the writer has not mapped the shared counter yet (it does before its second line), after
+    /// three it has: either way it must not write behind the fragment.
+    @Test(arguments: [1, 3])
+    func aWriterLeavesItsFileWhenAnotherProcessReportsAShortWrite(linesBefore: Int) throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
         let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
         let writer = SpoolWriter(layout: layout)
-        for n in 1...3 { #expect(writer.append(Array("{\"n\":\(n)}\n".utf8), clock: { base }) == nil) }
+        for n in 1...linesBefore { #expect(writer.append(Array("{\"n\":\(n)}\n".utf8), clock: { base }) == nil) }
         // Another process's short write: a fragment at the end of the file, and the spool's shared counter
         // bumped (this process's own counter is not).
         let path = layout.currentDirectory + "/20260101T000000.jsonl"
@@ -191,13 +194,17 @@ func makeTemporaryDirectory() throws -> String {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("{\"n\":99,\"pa".utf8))
         try handle.close()
+        if !FileManager.default.fileExists(atPath: dir + "/.short-writes") {
+            #expect(FileManager.default.createFile(atPath: dir + "/.short-writes", contents: Data(count: 8)))
+        }
         let counter = try #require(FileHandle(forUpdatingAtPath: dir + "/.short-writes"))
         let value = counter.readData(ofLength: 8).withUnsafeBytes { $0.loadUnaligned(as: Int.self) }
         try counter.seek(toOffset: 0)
         try counter.write(contentsOf: withUnsafeBytes(of: value + 1) { Data($0) })
         try counter.close()
         #expect(writer.append(Array("{\"n\":4}\n".utf8), clock: { base }) == nil)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":99,\"pa")
+        let before = (1...linesBefore).map { "{\"n\":\($0)}\n" }.joined()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == before + "{\"n\":99,\"pa")
         #expect(try String(contentsOfFile: layout.currentDirectory + "/20260101T000000.1.jsonl", encoding: .utf8) == "{\"n\":4}\n")
     }
 
