@@ -69,7 +69,9 @@ def build(static=True):
     os.makedirs(cdir, exist_ok=True)
     binaries["c-responder"] = os.path.join(cdir, "c-responder")
     binaries["c-cgi"] = os.path.join(cdir, "c-cgi")
+    binaries["c-ceiling"] = os.path.join(cdir, "c-ceiling")
     run(["cc", "-O2", "-o", binaries["c-responder"], os.path.join(BENCH, "c-responder.c"), "-lfcgi", "-lpthread"])
+    run(["cc", "-O2", "-o", binaries["c-ceiling"], os.path.join(BENCH, "c-ceiling.c"), "-lfcgi", "-lpthread"])
     run(["cc", "-O2", "-o", binaries["c-cgi"], os.path.join(BENCH, "c-cgi.c")])
     return binaries
 
@@ -82,6 +84,7 @@ def existing_binaries():
         "redirectd-static": os.path.join(SCRATCH_STATIC, "release", "redirectd-cgi"),
         "c-responder": os.path.join(SCRATCH, "c", "c-responder"),
         "c-cgi": os.path.join(SCRATCH, "c", "c-cgi"),
+        "c-ceiling": os.path.join(SCRATCH, "c", "c-ceiling"),
     }
     return {name: path for name, path in found.items() if os.path.exists(path)}
 
@@ -187,8 +190,10 @@ def fastcgi_location(prefix, upstream, keep_conn=True, extra_params=()):
     """The product's location snippet (nginx/redirectd-location.conf) moved to `prefix` and `upstream`."""
     with open(os.path.join(ROOT, "nginx", "redirectd-location.conf")) as f:
         text = f.read()
+    # The prefix location only (the snippet's `location = /redirect` would clash between variants).
+    text = text[text.index("location ^~ /redirect/ {"):]
     text = text.replace("location ^~ /redirect/ {", f"location ^~ /{prefix}/ {{")
-    text = text.replace("^(/redirect)(/.*)$", f"^(/{prefix})(/.*)$")
+    text = text.replace("(/redirect)(/.*)$", f"(/{prefix})(/.*)$")
     text = text.replace("fastcgi_pass redirectd;", f"fastcgi_pass {upstream};")
     if not keep_conn:
         text = text.replace("fastcgi_keep_conn on;", "")

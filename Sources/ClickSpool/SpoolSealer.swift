@@ -16,7 +16,9 @@ public struct SealReport: Equatable, Sendable {
 
 /// Moves the files of passed buckets from `current/` to `ready/`, where they never change again.
 ///
-/// A file is taken with an exclusive, non-blocking `flock` (so no writer is in the middle of a line),
+/// A file is taken with an exclusive, non-blocking `flock`. Writers hold a shared lock for as long as they
+/// write in a file, so a file some writer still holds is skipped (``SealReport/busy``) and taken by a
+/// later pass, once every writer has moved on to the next bucket or released it when idle. A taken file is
 /// `fsync`ed, linked into `ready/` and unlinked from `current/`, then both directories are `fsync`ed. Linking
 /// instead of renaming means a name already in `ready/` is never overwritten. Any number of sealers
 /// (responder processes, `redirectctl seal`, the importer) may run at once.
@@ -31,7 +33,11 @@ public struct SpoolSealer: Sendable {
     public func sealPassed(nowMilliseconds: Int64 = SpoolClock.nowMilliseconds()) -> SealReport {
         var report = SealReport()
         do {
-            try SpoolDirectories.create(layout)
+            // Gone (deleted by hand): writers of this process still in a deleted file must move on.
+            if try SpoolDirectories.create(layout) {
+                SpoolSharedCounter.forget(directory: layout.directory)
+                SpoolWriter.revalidateAll()
+            }
         } catch {
             report.errors.append(error)
             return report

@@ -86,6 +86,11 @@ public final class FastCGIServer: Sendable {
     /// Serves until SIGTERM or SIGINT, or until a new process took over at SIGHUP, then returns once every worker
     /// has finished its request. `whenServing` runs once the workers wait for connections.
     public func run(makeHandler: @escaping @Sendable () -> RequestHandler, whenServing: () -> Void = {}) {
+        run(makeWorker: { (makeHandler(), { -1 }) }, whenServing: whenServing)
+    }
+
+    /// ``run(makeHandler:whenServing:)`` with an ``IdleHandler`` per worker, which bounds each wait for a request.
+    public func run(makeWorker: @escaping @Sendable () -> (RequestHandler, IdleHandler), whenServing: () -> Void = {}) {
         Self.prepareSignals()
         FCGX_Init()
         let flags = fcntl(listenFD, F_GETFL)
@@ -94,7 +99,10 @@ public final class FastCGIServer: Sendable {
         var workers: [pthread_t] = []
         for _ in 0..<threadCount {
             let thread = ThreadStarter.start { [self] in
-                self.wakeably { me in self.work(handler: makeHandler(), as: me) }
+                self.wakeably { me in
+                    let (handler, idle) = makeWorker()
+                    self.work(handler: handler, idle: idle, as: me)
+                }
             }
             if let thread { workers.append(thread) } else { log("redirectd: cannot start a worker thread") }
         }
@@ -203,7 +211,7 @@ public final class FastCGIServer: Sendable {
         return unsafeBitCast(symbol, to: PPoll.self)
     }()
 
-    private func work(handler: RequestHandler, as me: Waiter) {
+    private func work(handler: RequestHandler, idle: IdleHandler, as me: Waiter) {
         var request = FCGX_Request()
         FCGX_InitRequest(&request, listenFD, 0)
         var mask = Self.waitMask()
@@ -217,8 +225,9 @@ public final class FastCGIServer: Sendable {
             fd.revents = 0
             if kept { me.idleOnKeptConnection.store(true, ordering: .relaxed) }
             // While draining, the request is there already; a pending wake-up signal must not end the wait.
-            let ready = drained ? 1 : Self.wait(&fd, milliseconds: -1, mask: &mask)
+            let ready = drained ? 1 : Self.wait(&fd, milliseconds: idle(), mask: &mask)
             if kept { me.idleOnKeptConnection.store(false, ordering: .relaxed) }
+            if ready == 0 { continue }  // the idle handler's time: it runs again before the next wait
             if ready < 0 {
                 guard errno == EINTR else {
                     log("redirectd: poll failed: \(String(cString: strerror(errno)))")

@@ -22,10 +22,17 @@ public final class ClickResponder: Sendable {
     /// it shows within this time instead (in CGI mode, where every process starts afresh, at once).
     static let defaultsRevalidationMilliseconds: Int64 = 1000
 
+    /// A FastCGI worker's handler and its idle handler, which leaves the spool file of a passed bucket while
+    /// the worker waits for requests (so an idle process never holds up sealing for more than a second).
+    public func makeWorker() -> (RequestHandler, IdleHandler) {
+        let writer = SpoolWriter(layout: spool, failures: failures)
+        return (makeHandler(writer: writer), { writer.releaseIfPassed() })
+    }
+
     /// A handler for one thread (or one CGI process), with its own spool writer, id generator and copy of the
     /// defaults (so that reading them takes no lock shared with other threads).
-    public func makeHandler() -> RequestHandler {
-        let writer = SpoolWriter(layout: spool, failures: failures)
+    public func makeHandler(writer: SpoolWriter? = nil) -> RequestHandler {
+        let writer = writer ?? SpoolWriter(layout: spool, failures: failures)
         var generator = ClickIDGenerator()
         let store = self.store
         var defaults = store.defaults()

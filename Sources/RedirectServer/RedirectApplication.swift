@@ -89,7 +89,7 @@ public enum RedirectApplication {
                 listenFD: fd, threads: configuration.threads, replacement: replacement, log: StandardError.log)
             let sealer = BackgroundSealer(layout: configuration.spool, interval: configuration.sealInterval)
             sealer.start()
-            server.run(makeHandler: responder.makeHandler) { ReadinessReport.serving(descriptor: readyDescriptor) }
+            server.run(makeWorker: responder.makeWorker) { ReadinessReport.serving(descriptor: readyDescriptor) }
             sealer.stop()
             // After a reload the path belongs to the new process.
             if !server.wasReplaced, case .unix(let path) = configuration.listen { unlink(path) }

@@ -77,7 +77,7 @@ private func write(_ bytes: [UInt8], to path: String) throws {
         let torn = Array(clickLine(90).prefix(37))
         var bytes: [UInt8] = []
         bytes += good[0]
-        bytes += torn + [0x0A]  // a short write the writer ended with a newline
+        bytes += torn + [0x0A]  // a torn line ended by a newline (as writers before the short-write fix did)
         bytes += good[1]
         bytes += Array("not json at all\n".utf8)
         bytes += Array("\n".utf8)  // an empty line: nothing to ship, nothing to report

@@ -92,18 +92,75 @@ func makeTemporaryDirectory() throws -> String {
         #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed.count == 1)
     }
 
-    @Test func aSealedFileIsNeverWrittenAgain() throws {
+    @Test func aWriterKeepsItsFileAndTheSealerWaitsUntilItMovesOn() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
         let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
         let writer = SpoolWriter(layout: layout)
         #expect(writer.append(Array("{\"n\":1}\n".utf8), clock: { base }) == nil)
-        _ = SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000)
-        // The writer still has the sealed file open; its next line must go to a new bucket file.
+        #expect(writer.holdsFile)
+        // The bucket has passed, but the writer is still in its file: the sealer leaves it for a later pass.
+        let busy = SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000)
+        #expect(busy.sealed.isEmpty && busy.busy == 1)
+        // Its next line goes to the next bucket's file and lets go of the old one, which is then sealed.
         #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 60_001 }) == nil)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_001).sealed == ["20260101T000000.jsonl"])
         #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
         #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+    }
+
+    @Test func anIdleWriterReleasesItsFileOnceTheBucketHasPassed() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        let writer = SpoolWriter(layout: layout)
+        #expect(writer.releaseIfPassed(nowMilliseconds: base) == -1)  // no file: no need to be asked again
+        #expect(writer.append(Array("{\"n\":1}\n".utf8), clock: { base + 1_000 }) == nil)
+        // While the bucket lasts, the writer asks to be called again within a second, or at the bucket's end.
+        #expect(writer.releaseIfPassed(nowMilliseconds: base + 1_000) == 1000)
+        #expect(writer.releaseIfPassed(nowMilliseconds: base + 59_750) == 250)
+        #expect(writer.holdsFile)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).busy == 1)
+        #expect(writer.releaseIfPassed(nowMilliseconds: base + 60_000) == -1)
+        #expect(!writer.holdsFile)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed == ["20260101T000000.jsonl"])
+        // The next line starts the file of its own bucket.
+        #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 61_000 }) == nil)
+        #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
+        #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+    }
+
+    @Test func aLateLineForASealedBucketStartsANewFileNotTheSealedOne() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        // A file of the bucket, sealed while no writer holds it; a writer of the same (late) bucket then
+        // starts a new file under the name instead of writing into the sealed one.
+        #expect(SpoolWriter(layout: layout).append(Array("{\"n\":1}\n".utf8), clock: { base }) == nil)
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed.count == 1)
+        #expect(SpoolWriter(layout: layout).append(Array("{\"n\":2}\n".utf8), clock: { base + 59_999 }) == nil)
+        #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
+        #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+        // Sealed later under a name of its own: nothing in ready/ is overwritten.
+        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed == ["20260101T000000.r1.jsonl"])
+    }
+
+    @Test func aWriterNeverStartsInAFileThatEndsInAFragment() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        try SpoolDirectories.create(layout)
+        // What a short write (a full disk) or a process killed inside a long write leaves behind.
+        let torn = layout.currentDirectory + "/20260101T000000.jsonl"
+        #expect(FileManager.default.createFile(atPath: torn, contents: Data("{\"n\":0}\n{\"n\":1,\"pa".utf8)))
+        #expect(SpoolWriter(layout: layout).append(Array("{\"n\":2}\n".utf8), clock: { base }) == nil)
+        #expect(try String(contentsOfFile: torn, encoding: .utf8) == "{\"n\":0}\n{\"n\":1,\"pa")
+        let next = layout.currentDirectory + "/20260101T000000.1.jsonl"
+        #expect(try String(contentsOfFile: next, encoding: .utf8) == "{\"n\":2}\n")
     }
 
     @Test func sizeCapStartsANewPart() throws {
@@ -120,6 +177,37 @@ func makeTemporaryDirectory() throws -> String {
         #expect(try lines(in: layout.currentDirectory).count == 12)
     }
 
+    /// After one line the writer has not mapped the shared counter yet (it does before its second line), after
+    /// three it has: either way it must not write behind the fragment.
+    @Test(arguments: [1, 3])
+    func aWriterLeavesItsFileWhenAnotherProcessReportsAShortWrite(linesBefore: Int) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        let writer = SpoolWriter(layout: layout)
+        for n in 1...linesBefore { #expect(writer.append(Array("{\"n\":\(n)}\n".utf8), clock: { base }) == nil) }
+        // Another process's short write: a fragment at the end of the file, and the spool's shared counter
+        // bumped (this process's own counter is not).
+        let path = layout.currentDirectory + "/20260101T000000.jsonl"
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"n\":99,\"pa".utf8))
+        try handle.close()
+        if !FileManager.default.fileExists(atPath: dir + "/.short-writes") {
+            #expect(FileManager.default.createFile(atPath: dir + "/.short-writes", contents: Data(count: 8)))
+        }
+        let counter = try #require(FileHandle(forUpdatingAtPath: dir + "/.short-writes"))
+        let value = counter.readData(ofLength: 8).withUnsafeBytes { $0.loadUnaligned(as: Int.self) }
+        try counter.seek(toOffset: 0)
+        try counter.write(contentsOf: withUnsafeBytes(of: value + 1) { Data($0) })
+        try counter.close()
+        #expect(writer.append(Array("{\"n\":4}\n".utf8), clock: { base }) == nil)
+        let before = (1...linesBefore).map { "{\"n\":\($0)}\n" }.joined()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == before + "{\"n\":99,\"pa")
+        #expect(try String(contentsOfFile: layout.currentDirectory + "/20260101T000000.1.jsonl", encoding: .utf8) == "{\"n\":4}\n")
+    }
+
     @Test func deletedSpoolIsRecreated() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -127,8 +215,59 @@ func makeTemporaryDirectory() throws -> String {
         let writer = SpoolWriter(layout: layout)
         #expect(writer.append(Array("{\"n\":1}\n".utf8)) == nil)
         try FileManager.default.removeItem(atPath: layout.directory)
+        // The responder's background sealer finds the directories gone, creates them again and sends the
+        // writers of its process out of the deleted files.
+        _ = SpoolSealer(layout: layout).sealPassed()
         #expect(writer.append(Array("{\"n\":2}\n".utf8)) == nil)
         #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
+    }
+
+    @Test func theSizeCheckBudgetShrinksAsTheCapNears() {
+        // Half of what is left, shared among the writers seen; nothing left: check before every line.
+        #expect(SpoolWriter.sizeCheckBudget(remaining: 64 << 20, writersPerOwnByte: 64) == 512 << 10)
+        #expect(SpoolWriter.sizeCheckBudget(remaining: 1000, writersPerOwnByte: 1) == 500)
+        #expect(SpoolWriter.sizeCheckBudget(remaining: 1000, writersPerOwnByte: 0) == 500)
+        #expect(SpoolWriter.sizeCheckBudget(remaining: 3, writersPerOwnByte: 4) == 0)
+        #expect(SpoolWriter.sizeCheckBudget(remaining: -10, writersPerOwnByte: 1) == 0)
+    }
+
+    @Test func aWriterRightBelowTheCapStillWrites() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60, maxFileSize: 4096)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        // A file 10 bytes below the cap: too little room for any size-check budget, room for a line.
+        try SpoolDirectories.create(layout)
+        let path = layout.currentDirectory + "/20260101T000000.jsonl"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data((String(repeating: "x", count: 4085) + "\n").utf8)))
+        let writer = SpoolWriter(layout: layout)
+        for n in 0..<3 { #expect(writer.append(Array("{\"n\":\(n)}\n".utf8), clock: { base }) == nil) }
+        // Lines go in while the file is under the cap (4,086 and 4,094 bytes), the third to the next part.
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix("x\n{\"n\":0}\n{\"n\":1}\n"))
+        #expect(try String(contentsOfFile: layout.currentDirectory + "/20260101T000000.1.jsonl", encoding: .utf8) == "{\"n\":2}\n")
+    }
+
+    @Test func manyWritersInOneFileStayNearTheCap() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cap: Int64 = 64 * 1024
+        let layout = SpoolLayout(directory: dir, bucketSeconds: 60, maxFileSize: cap)
+        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
+        let writers = (0..<16).map { _ in SpoolWriter(layout: layout) }
+        let line = Array((String(repeating: "x", count: 99) + "\n").utf8)
+        for _ in 0..<200 {
+            for writer in writers { #expect(writer.append(line, clock: { base }) == nil) }
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: layout.currentDirectory)
+        var total: Int64 = 0
+        for name in names {
+            let size = try #require(FileManager.default.attributesOfItem(atPath: layout.currentDirectory + "/" + name)[.size] as? Int64)
+            total += size
+            // A soft cap: at most a few lines per writer beyond it.
+            #expect(size < cap + 16 * 4 * 100, "\(name): \(size) bytes")
+        }
+        #expect(total == 16 * 200 * 100)
+        #expect(names.count >= 5)
     }
 
     @Test func failuresAreReportedOncePerIntervalWithACount() {
