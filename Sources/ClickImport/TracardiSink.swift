@@ -152,12 +152,12 @@ public struct TracardiSink: ClickSink {
                 return request.eventIDs.map { SinkRejection(id: $0, reason: reason, status: 401, cause: .bot) }
             }
             if Self.refusesSource(lowered), let source = request.source {
-                let reason = "Tracardi refused event source `\(source)`: \(detail); /track needs an enabled event "
+                // Tracardi's text can quote the whole payload: keep its start, so the advice after it stays.
+                let said = detail.count > 160 ? String(detail.prefix(160)) + "…" : detail
+                let reason = "Tracardi refused event source `\(source)`: \(said); /track needs an enabled event "
                     + "source of type REST with this id (set `source` in the redirect file or _defaults.toml), then "
                     + "run redirectctl import --retry-rejected"
-                return request.eventIDs.map {
-                    SinkRejection(id: $0, reason: SinkAnswer.shorten(reason), status: 401, cause: .source(source))
-                }
+                return request.eventIDs.map { SinkRejection(id: $0, reason: reason, status: 401, cause: .source(source)) }
             }
             throw .misconfigured(url: request.url, status: 401, detail: SinkAnswer.excerpt(response.body))
         case 406:

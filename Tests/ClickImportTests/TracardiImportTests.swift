@@ -154,6 +154,7 @@ import Testing
         let rejected = setup.spool.text(of: "rejected/" + TestSpool.fileName(1))
         #expect(try Self.ids(inLines: rejected, key: "event") == [campaign.unknownSource])
         #expect(rejected.contains("event source of type REST"))
+        #expect(rejected.contains("then run redirectctl import --retry-rejected"))
         #expect(setup.spool.names(in: "shipped") == [TestSpool.fileName(1)])
 
         // Once the source exists in Tracardi, --retry-rejected delivers the click.
