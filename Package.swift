@@ -98,6 +98,7 @@ let package = Package(
         .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool"]),
         // Runs the built executables behind a real nginx; imports none of the package's modules.
         .testTarget(name: "EndToEndTests"),
+        .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore"]),
         .testTarget(name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport"]),
         .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore"]),
         .testTarget(

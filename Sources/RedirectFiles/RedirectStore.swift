@@ -10,19 +10,23 @@ import Synchronization
 ///
 /// Every lookup costs one `lstat`: an edit or a `git pull` shows on the next request without a restart,
 /// and no request scans the directory, so 100,000 files cost what one does. A file that turns invalid
-/// keeps its last good version serving; the error is logged once per version of the file.
+/// keeps its last good version serving; the error is logged once per version of the file, and one line says
+/// when the file is valid again.
+///
+/// At most `cacheLimit` files are kept, each as one packed allocation (``CachedRedirect``), evicted by CLOCK
+/// (``RedirectCache``). A miss costs one `open`, `fstat`, `read` and `close` and one parse.
 public final class RedirectStore: Sendable {
-    /// One cached version of a file. A class, so that a lookup takes one reference out of the lock rather
-    /// than a copy of every string of the redirect.
-    private final class Entry: Sendable {
+    /// Files kept parsed unless told otherwise (`--cache-size`, `REDIRECTD_CACHE_SIZE`).
+    public static let defaultCacheLimit = 100_000
+
+    /// The cached version of `_defaults.toml`, read by each worker about once a second.
+    private final class DefaultsEntry: Sendable {
         let identity: FileIdentity
         /// The version that is served: the last one that parsed.
-        let redirect: Redirect?
         let defaults: RedirectDefaults?
 
-        init(identity: FileIdentity, redirect: Redirect? = nil, defaults: RedirectDefaults? = nil) {
+        init(identity: FileIdentity, defaults: RedirectDefaults?) {
             self.identity = identity
-            self.redirect = redirect
             self.defaults = defaults
         }
     }
@@ -35,100 +39,169 @@ public final class RedirectStore: Sendable {
         case other
     }
 
+    /// Where a file is, after the `lstat` (and, for a symbolic link, the reader's checks).
+    private enum Located {
+        /// The file's identity, and the name to read when it is a link (nil: the file's own name).
+        case file(FileIdentity, resolvedName: String?)
+        case missing
+        /// A problem that was reported: a link out of the directory, a directory where a file should be.
+        case refused
+    }
+
     public let directory: String
     private let reader: RedirectFileReader
-    private let cacheLimit: Int
     private let log: @Sendable (String) -> Void
-    /// Parsed files by id, and `_defaults.toml` under its file name (no id starts with `_`). Every request
-    /// reads it and few write it: a hit shares the lock, so threads never queue behind one another.
-    private let cache: ReadMostly<[String: Entry]>
+    /// Parsed files by id. Every request reads it and few write it: a hit shares the lock, so threads never
+    /// queue behind one another.
+    private let cache: ReadMostly<RedirectCache>
+    private let defaultsEntry: ReadMostly<DefaultsEntry?>
     /// Per file name, the version last reported as bad (nil: a problem before any version could be read),
-    /// so that each bad version is logged once.
+    /// so that each bad version is logged once and its recovery too.
     private let reported: Mutex<[String: FileIdentity?]>
+    /// How many names `reported` holds, so that a miss on a healthy directory takes no lock to learn it is empty.
+    private let reportedCount = Atomic(0)
 
     /// - Parameters:
     ///   - directory: the redirects directory.
-    ///   - cacheLimit: most parsed files kept in memory; beyond it, entries are dropped and read again if asked.
-    ///   - log: where problems go (the responder passes stderr, which nginx puts in its error log).
-    public init(directory: String, cacheLimit: Int = 20_000, log: @escaping @Sendable (String) -> Void) {
+    ///   - cacheLimit: most parsed files kept in memory; beyond it, the least recently used (by CLOCK) are
+    ///     dropped, and read again if asked.
+    ///   - log: where problems go (redirectd's stderr).
+    public init(directory: String, cacheLimit: Int = defaultCacheLimit, log: @escaping @Sendable (String) -> Void) {
         self.directory = directory
         self.reader = RedirectFileReader(directory: directory)
-        self.cacheLimit = max(cacheLimit, 16)
         self.log = log
-        self.cache = ReadMostly([:])
+        self.cache = ReadMostly(RedirectCache(limit: max(cacheLimit, 16)))
+        self.defaultsEntry = ReadMostly(nil)
         self.reported = Mutex([:])
     }
 
+    /// Files cached now.
+    public var cachedCount: Int { cache.read { $0.count } }
+
+    /// The cached entry for `id` as it is, without a `stat` or marking it as used (for tests).
+    func cachedEntryForTesting(_ id: String) -> CachedRedirect? {
+        Self.withBytes(of: id) { bytes in cache.read { $0.peek(bytes) } }
+    }
+
     /// The redirect with `id`, which must already be a valid id (``Identifiers/isRedirectID(_:)``).
+    ///
+    /// The redirect comes without `name`, `description` and `tags`, which the cache does not keep.
     public func lookup(_ id: String) -> RedirectLookup {
-        let entry = load(id, isID: true) { text, file, identity in
-            let result = RedirectFileParser.parseRedirect(text: text, id: id, file: file)
-            return (result.value.map { Entry(identity: identity, redirect: $0) }, result.errors)
-        }
-        if let redirect = entry?.redirect { return .found(redirect) }
+        if let redirect = entry(id)?.redirect(id: id) { return .found(redirect) }
         return .notFound
     }
 
     /// The settings of `_defaults.toml`, or the built-in defaults when there is none.
     public func defaults() -> RedirectDefaults {
-        let entry = load(RedirectFileParser.defaultsFileName, isID: false) { text, file, identity in
-            let result = RedirectFileParser.parseDefaults(text: text, file: file)
-            return (result.value.map { Entry(identity: identity, defaults: $0) }, result.errors)
-        }
-        return entry?.defaults ?? RedirectDefaults()
-    }
-
-    /// The cached entry for `name` (an id, or `_defaults.toml`), read and parsed again when its identity changed.
-    private func load(
-        _ name: String, isID: Bool,
-        parse: (_ text: String, _ path: String, FileIdentity) -> (Entry?, [RedirectFileError])
-    ) -> Entry? {
-        let fileName = { isID ? name + ".toml" : name }
+        let fileName = RedirectFileParser.defaultsFileName
         let identity: FileIdentity
         let resolvedName: String
-        switch quickStat(name, appendingTOML: isID) {
-        case .regular(let found):
-            // The common case, with no string built: a regular file, as cached.
+        switch locate(fileName, appendingTOML: false) {
+        case .file(let found, let resolved):
             identity = found
-            resolvedName = fileName()
+            resolvedName = resolved ?? fileName
         case .missing:
-            forget(name)
+            if defaultsEntry.read({ $0 != nil }) {
+                defaultsEntry.write { $0 = nil }
+                forgetReport(fileName)
+            }
+            return RedirectDefaults()
+        case .refused:
+            return RedirectDefaults()
+        }
+        let cached = defaultsEntry.read { $0 }
+        if let cached, cached.identity == identity { return cached.defaults ?? RedirectDefaults() }
+        let (defaults, readIdentity) = readAndParse(
+            resolvedName, fileName: fileName, identity: identity, servingOld: cached?.defaults != nil
+        ) { text, path in RedirectFileParser.parseDefaults(text: text, file: path) }
+        let entry = DefaultsEntry(identity: readIdentity, defaults: defaults ?? cached?.defaults)
+        defaultsEntry.write { $0 = entry }
+        return entry.defaults ?? RedirectDefaults()
+    }
+
+    /// The cached entry for `id`, read and parsed again when its file's identity changed.
+    private func entry(_ id: String) -> CachedRedirect? {
+        let identity: FileIdentity
+        let resolvedName: String?
+        switch locate(id, appendingTOML: true) {
+        case .file(let found, let resolved):
+            identity = found
+            resolvedName = resolved
+        case .missing:
+            forget(id)
             checkDirectory()
             return nil
-        case .other:
-            let current: (FileIdentity, String)?
-            do {
-                current = try reader.identity(of: fileName())
-            } catch {
-                report(fileName(), identity: nil, "redirect file \(error)")
-                return nil
-            }
-            guard let current else {
-                forget(name)
-                return nil
-            }
-            (identity, resolvedName) = current
+        case .refused:
+            return nil
         }
-        let cached = cache.read { $0[name] }
+        let cached = Self.withBytes(of: id) { bytes in cache.read { $0.find(bytes) } }
         if let cached, cached.identity == identity { return cached }
 
+        let fileName = id + ".toml"
+        let (redirect, readIdentity) = readAndParse(
+            resolvedName ?? fileName, fileName: fileName, identity: identity, servingOld: cached?.hasRedirect == true
+        ) { text, path in RedirectFileParser.parseRedirect(text: text, id: id, file: path) }
+        let entry: CachedRedirect
+        if let redirect {
+            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: redirect)
+        } else if let cached {
+            entry = cached.keeping(as: readIdentity)
+        } else {
+            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: nil)
+        }
+        cache.write { $0.insert(entry) }
+        return entry
+    }
+
+    /// The identity of `<name>[.toml]` by one `lstat`; symbolic links and odd files go through the reader's
+    /// checks, and what they refuse is reported.
+    private func locate(_ name: String, appendingTOML: Bool) -> Located {
+        switch quickStat(name, appendingTOML: appendingTOML) {
+        case .regular(let identity):
+            // The common case, with no string built: a regular file.
+            return .file(identity, resolvedName: nil)
+        case .missing:
+            return .missing
+        case .other:
+            let fileName = appendingTOML ? name + ".toml" : name
+            do {
+                guard let (identity, resolved) = try reader.identity(of: fileName) else { return .missing }
+                return .file(identity, resolvedName: resolved)
+            } catch {
+                report(fileName, identity: nil, "redirect file \(error)")
+                return .refused
+            }
+        }
+    }
+
+    /// Reads and parses one version of a file; the parsed value (nil when it could not be read or parsed,
+    /// which is reported) and the identity of what was read.
+    private func readAndParse<Value>(
+        _ resolvedName: String, fileName: String, identity: FileIdentity, servingOld: Bool,
+        parse: (_ text: String, _ path: String) -> RedirectFileResult<Value>
+    ) -> (Value?, FileIdentity) {
         let text: String
         let readIdentity: FileIdentity
         do {
             (text, readIdentity) = try reader.read(resolvedName)
         } catch {
-            let suffix = cached != nil ? "; serving the last good version" : ""
-            report(fileName(), identity: identity, "redirect file \(error)" + suffix)
-            return remember(name, keeping: cached, as: identity)
+            report(fileName, identity: identity, "redirect file \(error)" + (servingOld ? "; serving the last good version" : ""))
+            return (nil, identity)
         }
-        let (parsed, errors) = parse(text, reader.path(of: fileName()), readIdentity)
-        guard let entry = parsed else {
-            let suffix = cached != nil ? " (serving the last good version)" : ""
-            report(fileName(), identity: readIdentity, errors.map(\.description).joined(separator: "; ") + suffix)
-            return remember(name, keeping: cached, as: readIdentity)
+        let result = parse(text, reader.path(of: fileName))
+        guard let value = result.value else {
+            let suffix = servingOld ? " (serving the last good version)" : ""
+            report(fileName, identity: readIdentity, result.errors.map(\.description).joined(separator: "; ") + suffix)
+            return (nil, readIdentity)
         }
-        store(name, entry)
-        return entry
+        recovered(fileName)
+        return (value, readIdentity)
+    }
+
+    /// Runs `body` on the UTF-8 bytes of `s`, in place when the string is native (ids always are).
+    private static func withBytes<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = s.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(s.utf8).withUnsafeBufferPointer(body)
     }
 
     /// `lstat` of `<directory>/<name>[.toml]`, the path built on the stack.
@@ -205,36 +278,12 @@ public final class RedirectStore: Sendable {
     }
 
     /// Drops the entry of a file that is gone; a shared look first, since unknown ids are asked for often.
-    private func forget(_ name: String) {
-        guard cache.read({ $0[name] != nil }) else { return }
-        _ = cache.write { $0.removeValue(forKey: name) }
-    }
-
-    /// Caches a bad version under its identity, so it is not read again until it changes, while the last
-    /// good version (if any) keeps serving.
-    private func remember(_ name: String, keeping cached: Entry?, as identity: FileIdentity) -> Entry? {
-        let entry = Entry(identity: identity, redirect: cached?.redirect, defaults: cached?.defaults)
-        store(name, entry)
-        return entry
-    }
-
-    private func store(_ name: String, _ entry: Entry) {
-        cache.write { cache in
-            if cache.count >= cacheLimit && cache[name] == nil {
-                // Drop an arbitrary half (every other entry): cheap, and a dropped entry costs one more read if
-                // asked again. The rest go into a fresh table: removing the first half of the table in place
-                // left the other half as one dense run, which every later lookup that hashed into it walked
-                // key by key (linear probing), so that each miss cost thousands of string comparisons.
-                var kept = [String: Entry](minimumCapacity: cacheLimit)
-                var keep = true
-                for (key, value) in cache {
-                    if keep { kept[key] = value }
-                    keep.toggle()
-                }
-                cache = kept
-            }
-            cache[name] = entry
+    private func forget(_ id: String) {
+        Self.withBytes(of: id) { bytes in
+            guard cache.read({ $0.contains(bytes) }) else { return }
+            cache.write { $0.remove(bytes) }
         }
+        forgetReport(id + ".toml")
     }
 
     private func report(_ fileName: String, identity: FileIdentity?, _ message: String) {
@@ -242,9 +291,29 @@ public final class RedirectStore: Sendable {
             if let last = reported[fileName], last == identity { return false }
             if reported.count > 10_000 { reported.removeAll() }
             reported[fileName] = .some(identity)
+            reportedCount.store(reported.count, ordering: .relaxed)
             return true
         }
         if isNew { log("redirectd: \(message)") }
+    }
+
+    /// Logs that `fileName`, reported as bad before, parsed again.
+    private func recovered(_ fileName: String) {
+        guard reportedCount.load(ordering: .relaxed) > 0 else { return }
+        let wasReported = reported.withLock { reported -> Bool in
+            defer { reportedCount.store(reported.count, ordering: .relaxed) }
+            return reported.removeValue(forKey: fileName) != nil
+        }
+        if wasReported { log("redirectd: \(reader.path(of: fileName)): valid again; this version serves from now on") }
+    }
+
+    /// Forgets what was reported about a file that is gone: it is not reported as recovered if it comes back.
+    private func forgetReport(_ fileName: String) {
+        guard reportedCount.load(ordering: .relaxed) > 0 else { return }
+        reported.withLock { reported in
+            reported.removeValue(forKey: fileName)
+            reportedCount.store(reported.count, ordering: .relaxed)
+        }
     }
 }
 

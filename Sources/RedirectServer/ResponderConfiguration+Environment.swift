@@ -37,7 +37,7 @@ extension ResponderConfiguration {
             spool: spool,
             threads: number("REDIRECTD_THREADS", 1...maximumThreads, default: defaultThreads),
             listen: listen,
-            cacheLimit: number("REDIRECTD_CACHE_SIZE", 1...100_000_000, default: 20_000),
+            cacheLimit: number("REDIRECTD_CACHE_SIZE", 1...100_000_000, default: 100_000),
             sealInterval: number("REDIRECTD_SEAL_INTERVAL", 0...86_400, default: 5))
         if let text = environment("REDIRECTD_SOCKET_MODE") {
             if let mode = socketMode(text) {

@@ -33,7 +33,7 @@ public struct ResponderConfiguration: Sendable {
 
     public init(
         redirectsDirectory: String = "./redirects.d", spool: SpoolLayout = SpoolLayout(directory: "./clicks"),
-        threads: Int = defaultThreads, listen: ListenAddress? = nil, cacheLimit: Int = 20_000, sealInterval: Int = 5
+        threads: Int = defaultThreads, listen: ListenAddress? = nil, cacheLimit: Int = 100_000, sealInterval: Int = 5
     ) {
         self.redirectsDirectory = redirectsDirectory
         self.spool = spool

@@ -46,7 +46,7 @@ struct RedirectdCommand: ParsableCommand {
     @Option(help: "Seconds between background sealing passes (0: off). Env: REDIRECTD_SEAL_INTERVAL. Default: 5")
     var sealInterval: Int?
 
-    @Option(help: "Most redirect files kept parsed in memory. Env: REDIRECTD_CACHE_SIZE. Default: 20000")
+    @Option(help: "Most redirect files kept parsed in memory. Env: REDIRECTD_CACHE_SIZE. Default: 100000")
     var cacheSize: Int?
 
     func validate() throws {

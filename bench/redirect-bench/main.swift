@@ -10,7 +10,15 @@ import TOML
 //   redirect-bench store [FILES] [SECONDS] [CACHE]
 //                                        RSS while looking up random ids among FILES redirect files (default
 //                                        100000) for SECONDS (default 60) with a cache of CACHE entries
-//                                        (default 20000): one line of figures every tenth of the time
+//                                        (default 100000): one line of figures every tenth of the time
+//   redirect-bench memory [FILES]        heap bytes per cached link with FILES copies of spring-sale.toml
+//                                        (default 100000) all cached, and the process's RSS
+//   redirect-bench click [FILES] [N]     per lookup and per click (lookup, Responder, event line): allocations
+//                                        and ns, for one id and for random ids over FILES files, all cached
+//
+// `memory` and allocation counts need bench/malloc-count.c preloaded:
+//   cc -O2 -shared -fPIC -o .build-bench/malloc-count.so bench/malloc-count.c -ldl
+//   LD_PRELOAD=.build-bench/malloc-count.so .build-bench/release/redirect-bench memory
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -78,7 +86,8 @@ func format(_ value: Double) -> String {
     return "\(hundredths / 100)." + (fraction.count == 1 ? "0" + fraction : fraction)
 }
 
-func storeBenchmark(files: Int, seconds: Double, cache: Int) {
+/// A temporary directory with `files` copies of spring-sale.toml, `l0.toml` …, each with its own campaign.
+func makeDirectory(files: Int) -> String {
     var template = "/tmp/redirect-bench-XXXXXX".utf8CString
     guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } })
     else {
@@ -93,6 +102,16 @@ func storeBenchmark(files: Int, seconds: Double, cache: Int) {
         fputs(example.replacingFirst("spring", with: "spring\(k)"), f)
         fclose(f)
     }
+    return directory
+}
+
+func removeDirectory(_ directory: String, files: Int) {
+    for k in 0..<files { unlink(directory + "/l\(k).toml") }
+    rmdir(directory)
+}
+
+func storeBenchmark(files: Int, seconds: Double, cache: Int) {
+    let directory = makeDirectory(files: files)
     let store = RedirectStore(directory: directory, cacheLimit: cache) { _ in }
     print("\(files) files in \(directory), cache \(cache), \(Int(seconds)) s")
     print("elapsed s   lookups     RSS MiB")
@@ -110,8 +129,98 @@ func storeBenchmark(files: Int, seconds: Double, cache: Int) {
             nextReport += seconds / 10
         }
     }
-    for k in 0..<files { unlink(directory + "/l\(k).toml") }
-    rmdir(directory)
+    removeDirectory(directory, files: files)
+}
+
+typealias LiveBytesFunction = @convention(c) () -> Int
+/// Bytes live on the heap, from bench/malloc-count.so (nil without it).
+let liveBytes: LiveBytesFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_live_bytes")
+    .map { unsafeBitCast($0, to: LiveBytesFunction.self) }
+let liveAllocations: LiveBytesFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_live_allocations")
+    .map { unsafeBitCast($0, to: LiveBytesFunction.self) }
+
+func memoryBenchmark(files: Int) {
+    let directory = makeDirectory(files: files)
+    defer { removeDirectory(directory, files: files) }
+    guard let liveBytes, let liveAllocations else {
+        print("redirect-bench memory: run it under LD_PRELOAD=.build-bench/malloc-count.so")
+        exit(2)
+    }
+    let ids = (0..<files).map { "l\($0)" }
+    let store = RedirectStore(directory: directory, cacheLimit: files) { _ in }
+    let rssBefore = residentKiB()
+    let before = liveBytes() + 8 * liveAllocations()
+    let allocationsBefore = liveAllocations()
+    for id in ids { _ = store.lookup(id) }
+    let after = liveBytes() + 8 * liveAllocations()
+    let allocationsPerLink = Double(liveAllocations() - allocationsBefore) / Double(files)
+    // A second pass, all hits: nothing may stay behind.
+    let hitsBefore = liveAllocations()
+    for id in ids { _ = store.lookup(id) }
+    let leftByHits = liveAllocations() - hitsBefore
+    let rssAfter = residentKiB()
+    precondition(store.cachedCount == files)
+    // The URL's and the properties' own bytes: what the redirect says, without any structure.
+    let sample = RedirectFileParser.parseRedirect(
+        text: readFile(directory + "/l1.toml") ?? "", id: "l1", file: "l1.toml").value
+    let urlBytes = sample?.url.utf8.count ?? 0
+    let propertyBytes = (sample?.properties ?? []).reduce(0) { total, member in
+        total + member.key.utf8.count + member.value.jsonText.utf8.count
+    }
+    let perLink = Double(after - before) / Double(files)
+    print("\(files) links cached (copies of spring-sale.toml, ids l0…)")
+    print("heap per cached link:   \(format(perLink)) bytes in \(format(allocationsPerLink)) allocations"
+        + " (usable size of each, + malloc's 8-byte header)")
+    print("left on the heap by \(files) hits: \(leftByHits) allocations")
+    print("URL + properties bytes: \(urlBytes) + \(propertyBytes) (keys and values as JSON text)")
+    print("beyond them:            \(format(perLink - Double(urlBytes + propertyBytes))) bytes")
+    print("RSS: \(format(Double(rssBefore) / 1024)) MiB before, \(format(Double(rssAfter) / 1024)) MiB with all cached")
+}
+
+typealias CountFunction = @convention(c) () -> UInt
+let mallocCalls: CountFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_calls")
+    .map { unsafeBitCast($0, to: CountFunction.self) }
+
+func clickBenchmark(files: Int, iterations: Int) {
+    let directory = makeDirectory(files: files)
+    defer { removeDirectory(directory, files: files) }
+    let ids = (0..<files).map { "l\($0)" }
+    let store = RedirectStore(directory: directory, cacheLimit: files) { _ in }
+    for id in ids { _ = store.lookup(id) }
+    let defaults = RedirectDefaults(source: "redirect-links", eventType: "redirect", properties: [("channel", .string("link"))])
+    // Random order fixed in advance, so that both runs do the same work besides the id.
+    var generator = SystemRandomNumberGenerator()
+    let order = (0..<65_536).map { _ in Int.random(in: 0..<files, using: &generator) }
+    var sink = 0
+    func run(_ label: String, _ pick: (Int) -> Int, click: Bool) {
+        let calls = mallocCalls?() ?? 0
+        let start = now()
+        for i in 0..<iterations {
+            let id = ids[pick(i)]
+            if click {
+                let request = ClickRequest(
+                    method: "GET", pathInfo: "/" + id + "/s-1", query: "", remoteAddress: "203.0.113.7",
+                    userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", referer: nil,
+                    acceptLanguage: "en", host: "go.example.com")
+                let decision = Responder.respond(
+                    to: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 1_764_000_000_000),
+                    clickID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", lookup: store.lookup)
+                sink &+= decision.event?.jsonLine().count ?? 0
+            } else if case .found(let r) = store.lookup(id) {
+                sink &+= r.url.utf8.count
+            }
+        }
+        let elapsed = now() - start
+        let allocations = mallocCalls.map { Double($0() - calls) / Double(iterations) }
+        print("\(label): \(format(elapsed / Double(iterations) * 1e9)) ns, "
+            + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
+    }
+    print("\(files) files, all cached, \(iterations) calls each")
+    run("lookup, one id     ", { _ in 1 }, click: false)
+    run("lookup, random ids ", { order[$0 & 65_535] }, click: false)
+    run("click, one id      ", { _ in 1 }, click: true)
+    run("click, random ids  ", { order[$0 & 65_535] }, click: true)
+    if sink == 42 { print("") }
 }
 
 extension String {
@@ -132,8 +241,16 @@ case "store"?:
     storeBenchmark(
         files: rest.first.flatMap { Int($0) } ?? 100_000,
         seconds: rest.count > 1 ? Double(rest[1]) ?? 60 : 60,
-        cache: rest.count > 2 ? Int(rest[2]) ?? 20_000 : 20_000)
+        cache: rest.count > 2 ? Int(rest[2]) ?? 100_000 : 100_000)
+case "memory"?:
+    let rest = Array(arguments.dropFirst())
+    memoryBenchmark(files: rest.first.flatMap { Int($0) } ?? 100_000)
+case "click"?:
+    let rest = Array(arguments.dropFirst())
+    clickBenchmark(
+        files: rest.first.flatMap { Int($0) } ?? 100_000,
+        iterations: rest.count > 1 ? Int(rest[1]) ?? 1_000_000 : 1_000_000)
 default:
-    print("usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE]")
+    print("usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] | click [FILES] [N]")
     exit(2)
 }

@@ -1,0 +1,276 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RedirectCore
+
+/// One cached version of a redirect file, in a single allocation: a fixed header and, behind it, the id and
+/// what a click needs of the redirect, packed as bytes.
+///
+/// A `Redirect` value holds a string per field, an array of properties and a box per property value: a
+/// dozen allocations and several hundred bytes of headers for a small file. Packed, an entry costs its
+/// header (identity, status, flags, window) and the bytes of its strings, each behind a one- or two-byte
+/// length. `name`, `description` and `tags` are for people and `redirectctl`, not for clicks, and are not
+/// kept. A lookup unpacks the entry into a `Redirect`.
+final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
+    struct Header {
+        var identity: FileIdentity
+        var validFrom: Int64
+        var validUntil: Int64
+        /// Bytes in use behind the header: the id, then the packed redirect (if any).
+        var length: UInt32
+        var idLength: UInt16
+        var status: UInt16
+        var flags: UInt8
+    }
+
+    private enum Flag {
+        static let hasRedirect: UInt8 = 1
+        static let enabled: UInt8 = 2
+        static let forwardQuery: UInt8 = 4
+        static let hasValidFrom: UInt8 = 8
+        static let hasValidUntil: UInt8 = 16
+    }
+
+    /// An entry for `id` at `identity`; `redirect` nil records a version that never parsed, so it is not read
+    /// again until it changes.
+    static func make(id: String, identity: FileIdentity, redirect: Redirect?) -> CachedRedirect {
+        var packed = PackedBytes()
+        var flags: UInt8 = 0
+        var status: UInt16 = 0
+        if let redirect {
+            flags |= Flag.hasRedirect
+            if redirect.enabled { flags |= Flag.enabled }
+            if redirect.forwardQuery { flags |= Flag.forwardQuery }
+            if redirect.validFrom != nil { flags |= Flag.hasValidFrom }
+            if redirect.validUntil != nil { flags |= Flag.hasValidUntil }
+            status = UInt16(redirect.status.rawValue)
+            packed.string(redirect.url)
+            packed.optionalString(redirect.eventType)
+            packed.optionalString(redirect.source)
+            packed.optionalString(redirect.expiredURL)
+            packed.members(redirect.properties)
+        }
+        let header = Header(
+            identity: identity, validFrom: redirect?.validFrom?.millisecondsSinceEpoch ?? 0,
+            validUntil: redirect?.validUntil?.millisecondsSinceEpoch ?? 0,
+            length: UInt32(id.utf8.count + packed.bytes.count), idLength: UInt16(id.utf8.count), status: status,
+            flags: flags)
+        return make(header: header) { tail in
+            var i = 0
+            for byte in id.utf8 {
+                tail[i] = byte
+                i += 1
+            }
+            for byte in packed.bytes {
+                tail[i] = byte
+                i += 1
+            }
+        }
+    }
+
+    /// The same packed redirect under a new identity: a bad version of a file, while its last good one serves.
+    func keeping(as identity: FileIdentity) -> CachedRedirect {
+        var header = self.header
+        header.identity = identity
+        let length = Int(header.length)
+        return withUnsafeMutablePointerToElements { source in
+            Self.make(header: header) { tail in tail.update(from: source, count: length) }
+        }
+    }
+
+    private static func make(header: Header, fill: (UnsafeMutablePointer<UInt8>) -> Void) -> CachedRedirect {
+        let buffer = create(minimumCapacity: Int(header.length)) { _ in header }
+        buffer.withUnsafeMutablePointerToElements { fill($0) }
+        return unsafeDowncast(buffer, to: CachedRedirect.self)
+    }
+
+    var identity: FileIdentity { header.identity }
+
+    var hasRedirect: Bool { header.flags & Flag.hasRedirect != 0 }
+
+    /// Whether this entry is the one for `id` (compared byte for byte, without building a string).
+    func hasID(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard id.count == Int(header.idLength) else { return false }
+        return withUnsafeMutablePointerToElements { tail in
+            guard let start = id.baseAddress else { return true }
+            return memcmp(tail, start, id.count) == 0
+        }
+    }
+
+    /// The id's bytes, for the cache's hash table.
+    func withID<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let count = Int(header.idLength)
+        return withUnsafeMutablePointerToElements { body(UnsafeBufferPointer(start: $0, count: count)) }
+    }
+
+    /// The redirect, unpacked; `id` is the caller's string for the same id (reused, not rebuilt).
+    func redirect(id: String) -> Redirect? {
+        let header = self.header
+        guard header.flags & Flag.hasRedirect != 0, let status = RedirectStatus(rawValue: Int(header.status)) else {
+            return nil
+        }
+        return withUnsafeMutablePointerToElements { tail in
+            var reader = PackedReader(
+                bytes: UnsafeBufferPointer(start: tail, count: Int(header.length)), offset: Int(header.idLength))
+            let url = reader.string()
+            let eventType = reader.optionalString()
+            let source = reader.optionalString()
+            let expiredURL = reader.optionalString()
+            let properties = reader.members()
+            return Redirect(
+                id: id, url: url, status: status, eventType: eventType, source: source,
+                properties: properties, forwardQuery: header.flags & Flag.forwardQuery != 0,
+                validFrom: header.flags & Flag.hasValidFrom != 0
+                    ? Timestamp(millisecondsSinceEpoch: header.validFrom) : nil,
+                validUntil: header.flags & Flag.hasValidUntil != 0
+                    ? Timestamp(millisecondsSinceEpoch: header.validUntil) : nil,
+                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0)
+        }
+    }
+}
+
+/// The packing: lengths and counts as LEB128 (one byte below 128), strings as their UTF-8 bytes, an optional
+/// string as a length one more than its own (0: nil), property values behind a one-byte kind.
+private struct PackedBytes {
+    var bytes: [UInt8] = []
+
+    enum Kind {
+        static let null: UInt8 = 0
+        static let `false`: UInt8 = 1
+        static let `true`: UInt8 = 2
+        static let int: UInt8 = 3
+        static let double: UInt8 = 4
+        static let string: UInt8 = 5
+        static let array: UInt8 = 6
+        static let object: UInt8 = 7
+    }
+
+    mutating func count(_ value: Int) {
+        var v = UInt(value)
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func string(_ s: String) {
+        count(s.utf8.count)
+        bytes.append(contentsOf: s.utf8)
+    }
+
+    mutating func optionalString(_ s: String?) {
+        guard let s else { return count(0) }
+        count(s.utf8.count + 1)
+        bytes.append(contentsOf: s.utf8)
+    }
+
+    mutating func fixed(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    mutating func members(_ members: [(key: String, value: JSONValue)]) {
+        count(members.count)
+        for member in members {
+            string(member.key)
+            value(member.value)
+        }
+    }
+
+    mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: bytes.append(Kind.null)
+        case .bool(let b): bytes.append(b ? Kind.true : Kind.false)
+        case .int(let i):
+            bytes.append(Kind.int)
+            fixed(UInt64(bitPattern: Int64(i)))
+        case .double(let d):
+            bytes.append(Kind.double)
+            fixed(d.bitPattern)
+        case .string(let s):
+            bytes.append(Kind.string)
+            string(s)
+        case .array(let items):
+            bytes.append(Kind.array)
+            count(items.count)
+            for item in items { self.value(item) }
+        case .object(let members):
+            bytes.append(Kind.object)
+            self.members(members)
+        }
+    }
+}
+
+/// Reads what ``PackedBytes`` wrote. The bytes were written by this process, so they are trusted.
+private struct PackedReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var offset: Int
+
+    mutating func count() -> Int {
+        var value = 0
+        var shift = 0
+        while true {
+            let byte = bytes[offset]
+            offset += 1
+            value |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func text(_ length: Int) -> String {
+        let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
+        offset += length
+        return s
+    }
+
+    mutating func string() -> String { text(count()) }
+
+    mutating func optionalString() -> String? {
+        let n = count()
+        return n == 0 ? nil : text(n - 1)
+    }
+
+    mutating func fixed() -> UInt64 {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 8) {
+            value |= UInt64(bytes[offset]) << UInt64(shift)
+            offset += 1
+        }
+        return value
+    }
+
+    mutating func members() -> [(key: String, value: JSONValue)] {
+        let n = count()
+        if n == 0 { return [] }
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(n)
+        for _ in 0..<n {
+            let key = string()
+            members.append((key, value()))
+        }
+        return members
+    }
+
+    mutating func value() -> JSONValue {
+        let kind = bytes[offset]
+        offset += 1
+        switch kind {
+        case PackedBytes.Kind.false: return .bool(false)
+        case PackedBytes.Kind.true: return .bool(true)
+        case PackedBytes.Kind.int: return .int(Int(Int64(bitPattern: fixed())))
+        case PackedBytes.Kind.double: return .double(Double(bitPattern: fixed()))
+        case PackedBytes.Kind.string: return .string(string())
+        case PackedBytes.Kind.array:
+            let n = count()
+            var items: [JSONValue] = []
+            items.reserveCapacity(n)
+            for _ in 0..<n { items.append(value()) }
+            return .array(items)
+        case PackedBytes.Kind.object: return .object(members())
+        default: return .null
+        }
+    }
+}

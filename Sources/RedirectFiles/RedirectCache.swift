@@ -1,0 +1,180 @@
+import Synchronization
+
+/// The cached redirect files by id: at most `limit` entries, evicted by CLOCK (second chance).
+///
+/// Each entry sits in a slot; an open-addressing table (linear probing, 4 bytes a bucket, at most half full)
+/// maps an id's hash to its slot, and the entry itself holds the id's bytes, so no id is kept as a string. A hit
+/// sets the slot's reference bit; when the cache is full, the clock hand sweeps the slots, clearing bits, and
+/// evicts the first entry not used since the hand last passed it. Hot links stay, whatever order ids come in;
+/// a lookup costs the same with 100 files as with 100,000.
+///
+/// Not thread-safe by itself: the store reads it under a shared lock (hits may run at once: the reference bits
+/// are atomics) and changes it under an exclusive one.
+final class RedirectCache {
+    let limit: Int
+    /// Slot index + 1 per bucket (0: empty); `bucketCount` is a power of two at least twice the slots in use.
+    private var buckets: UnsafeMutablePointer<UInt32>
+    private var bucketCount: Int
+    private var slots: [CachedRedirect?] = []
+    private var referenced: UnsafeMutablePointer<Atomic<UInt8>>
+    private var referencedCapacity: Int
+    private var freeSlots: [Int] = []
+    private var hand = 0
+    private(set) var count = 0
+
+    init(limit: Int) {
+        self.limit = max(limit, 1)
+        bucketCount = 64
+        buckets = .allocate(capacity: bucketCount)
+        buckets.initialize(repeating: 0, count: bucketCount)
+        referencedCapacity = 32
+        referenced = .allocate(capacity: referencedCapacity)
+        for i in 0..<referencedCapacity { (referenced + i).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        buckets.deallocate()
+        referenced.deinitialize(count: referencedCapacity)
+        referenced.deallocate()
+    }
+
+    /// The entry for `id`, marked as used.
+    func find(_ id: UnsafeBufferPointer<UInt8>) -> CachedRedirect? {
+        guard let (_, slot) = locate(id), let entry = slots[slot] else { return nil }
+        // Written only when it changes: a hot entry's bit stays set, so its cache line is not written by every
+        // thread on every click.
+        if referenced[slot].load(ordering: .relaxed) == 0 { referenced[slot].store(1, ordering: .relaxed) }
+        return entry
+    }
+
+    /// Whether `id` has an entry (without marking it as used).
+    func contains(_ id: UnsafeBufferPointer<UInt8>) -> Bool { locate(id) != nil }
+
+    /// The entry for `id`, without marking it as used.
+    func peek(_ id: UnsafeBufferPointer<UInt8>) -> CachedRedirect? { locate(id).flatMap { slots[$0.slot] } }
+
+    /// Stores `entry` for its id: in place of the id's entry, in a free slot, or in place of the entry the
+    /// clock hand evicts.
+    func insert(_ entry: CachedRedirect) {
+        if let (_, slot) = entry.withID({ locate($0) }) {
+            slots[slot] = entry
+            referenced[slot].store(1, ordering: .relaxed)
+            return
+        }
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else if slots.count < limit {
+            slot = slots.count
+            slots.append(nil)
+            growReferenced(to: slots.count)
+        } else {
+            slot = victim()
+            if let old = slots[slot] {
+                _ = old.withID { removeFromTable($0) }
+                count -= 1
+            }
+        }
+        slots[slot] = entry
+        // A new entry starts unreferenced: an id asked once (a scan, a crawler) is the next to go, unless it
+        // is asked again before the hand comes round.
+        referenced[slot].store(0, ordering: .relaxed)
+        count += 1
+        if count * 2 > bucketCount { rehash(bucketCount * 2) }
+        addToTable(entry, slot: slot)
+    }
+
+    /// Drops the entry for `id`, if any (its file is gone).
+    func remove(_ id: UnsafeBufferPointer<UInt8>) {
+        guard let slot = removeFromTable(id) else { return }
+        slots[slot] = nil
+        freeSlots.append(slot)
+        count -= 1
+    }
+
+    /// The slot the hand evicts: the first, from the hand on, whose bit is clear (clearing bits on the way).
+    private func victim() -> Int {
+        while true {
+            let slot = hand
+            hand = hand + 1 == slots.count ? 0 : hand + 1
+            if slots[slot] == nil { return slot }
+            if referenced[slot].load(ordering: .relaxed) == 0 { return slot }
+            referenced[slot].store(0, ordering: .relaxed)
+        }
+    }
+
+    private static func hash(_ id: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        // FNV-1a, then a multiply and shift so that the low bits (the bucket) depend on every byte.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        h ^= h >> 32
+        h &*= 0xd6e8_feb8_6659_fd93
+        return h ^ (h >> 32)
+    }
+
+    /// The bucket and slot of `id`.
+    private func locate(_ id: UnsafeBufferPointer<UInt8>) -> (bucket: Int, slot: Int)? {
+        let mask = bucketCount - 1
+        var bucket = Int(truncatingIfNeeded: Self.hash(id)) & mask
+        while true {
+            let stored = buckets[bucket]
+            if stored == 0 { return nil }
+            let slot = Int(stored) - 1
+            if let entry = slots[slot], entry.hasID(id) { return (bucket, slot) }
+            bucket = (bucket + 1) & mask
+        }
+    }
+
+    private func addToTable(_ entry: CachedRedirect, slot: Int) {
+        let mask = bucketCount - 1
+        var bucket = entry.withID { Int(truncatingIfNeeded: Self.hash($0)) } & mask
+        while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
+        buckets[bucket] = UInt32(slot + 1)
+    }
+
+    /// Takes `id` out of the table (backward-shift deletion, so no tombstones build up); returns its slot.
+    @discardableResult
+    private func removeFromTable(_ id: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let (found, slot) = locate(id) else { return nil }
+        let mask = bucketCount - 1
+        var hole = found
+        var next = (hole + 1) & mask
+        while buckets[next] != 0 {
+            let occupant = Int(buckets[next]) - 1
+            let home = slots[occupant].map { $0.withID { Int(truncatingIfNeeded: Self.hash($0)) } & mask } ?? next
+            // The occupant may move back into the hole if its home bucket is not between the hole and itself.
+            let distanceFromHome = (next - home) & mask
+            let distanceFromHole = (next - hole) & mask
+            if distanceFromHome >= distanceFromHole {
+                buckets[hole] = buckets[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        buckets[hole] = 0
+        return slot
+    }
+
+    private func rehash(_ newCount: Int) {
+        buckets.deallocate()
+        bucketCount = newCount
+        buckets = .allocate(capacity: bucketCount)
+        buckets.initialize(repeating: 0, count: bucketCount)
+        for (slot, entry) in slots.enumerated() {
+            if let entry { addToTable(entry, slot: slot) }
+        }
+    }
+
+    private func growReferenced(to needed: Int) {
+        guard needed > referencedCapacity else { return }
+        let newCapacity = max(referencedCapacity * 2, needed)
+        let grown = UnsafeMutablePointer<Atomic<UInt8>>.allocate(capacity: newCapacity)
+        for i in 0..<newCapacity {
+            (grown + i).initialize(to: Atomic(i < referencedCapacity ? referenced[i].load(ordering: .relaxed) : 0))
+        }
+        referenced.deinitialize(count: referencedCapacity)
+        referenced.deallocate()
+        referenced = grown
+        referencedCapacity = newCapacity
+    }
+}
