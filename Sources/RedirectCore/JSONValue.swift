@@ -1,7 +1,9 @@
 /// A JSON value, as carried in an event's `properties`.
 ///
-/// Objects keep their members in order so that the same file always gives the same bytes.
-public indirect enum JSONValue: Equatable, Sendable {
+/// Objects keep their members in order so that the same file always gives the same bytes. Not `indirect`:
+/// arrays and objects already hold their elements out of line, and a boxed case would cost an allocation
+/// for every value, also for each property of a cached redirect on every click.
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int)

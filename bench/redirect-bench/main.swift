@@ -216,6 +216,19 @@ func clickBenchmark(files: Int, iterations: Int) {
             + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
     }
     print("\(files) files, all cached, \(iterations) calls each")
+    // What the revalidation of a hit costs by itself: the same lstat the store makes, on the same path.
+    let path = directory + "/l1.toml"
+    var s = stat()
+    let lstatStart = now()
+    for _ in 0..<iterations { sink &+= Int(lstat(path, &s)) }
+    print("lstat, one file    : \(format((now() - lstatStart) / Double(iterations) * 1e9)) ns")
+    let paths = order.map { directory + "/l\($0).toml" }
+    let randomStart = now()
+    for i in 0..<iterations { sink &+= Int(lstat(paths[i & 65_535], &s)) }
+    print("lstat, random files: \(format((now() - randomStart) / Double(iterations) * 1e9)) ns")
+    let defaultsStart = now()
+    for _ in 0..<iterations { sink &+= store.defaults().properties.count }
+    print("defaults(), none   : \(format((now() - defaultsStart) / Double(iterations) * 1e9)) ns")
     run("lookup, one id     ", { _ in 1 }, click: false)
     run("lookup, random ids ", { order[$0 & 65_535] }, click: false)
     run("click, one id      ", { _ in 1 }, click: true)
