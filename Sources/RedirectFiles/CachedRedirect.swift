@@ -28,9 +28,10 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
     private enum Flag {
         static let hasRedirect: UInt8 = 1
         static let enabled: UInt8 = 2
-        static let forwardQuery: UInt8 = 4
+        static let forwardMerge: UInt8 = 4
         static let hasValidFrom: UInt8 = 8
         static let hasValidUntil: UInt8 = 16
+        static let forwardOverride: UInt8 = 32
     }
 
     /// An entry for `id` at `identity`; `redirect` nil records a version that never parsed, so it is not read
@@ -42,7 +43,11 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         if let redirect {
             flags |= Flag.hasRedirect
             if redirect.enabled { flags |= Flag.enabled }
-            if redirect.forwardQuery { flags |= Flag.forwardQuery }
+            switch redirect.forwardQuery {
+            case .off: break
+            case .merge: flags |= Flag.forwardMerge
+            case .override: flags |= Flag.forwardOverride
+            }
             if redirect.validFrom != nil { flags |= Flag.hasValidFrom }
             if redirect.validUntil != nil { flags |= Flag.hasValidUntil }
             status = UInt16(redirect.status.rawValue)
@@ -121,7 +126,8 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             let properties = reader.members()
             return Redirect(
                 id: id, url: url, status: status, eventType: eventType, source: source,
-                properties: properties, forwardQuery: header.flags & Flag.forwardQuery != 0,
+                properties: properties, forwardQuery: header.flags & Flag.forwardOverride != 0
+                    ? .override : header.flags & Flag.forwardMerge != 0 ? .merge : .off,
                 validFrom: header.flags & Flag.hasValidFrom != 0
                     ? Timestamp(millisecondsSinceEpoch: header.validFrom) : nil,
                 validUntil: header.flags & Flag.hasValidUntil != 0

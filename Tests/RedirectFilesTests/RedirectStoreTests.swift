@@ -67,7 +67,7 @@ func parsed(_ text: String, id: String) throws -> Redirect {
             url = "https://e.com/{session}?q={query.q}"
             status = 308
             event_type = "t"
-            forward_query = true
+            forward_query = "override"
             enabled = false
             valid_from = 2026-01-01T00:00:00Z
             valid_until = 2027-01-01T00:00:00Z
@@ -88,6 +88,16 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         let redirect = try #require(found(store.lookup("all")))
         #expect(redirect == (try parsed(text, id: "all")))
         #expect(redirect.validUntil != nil && redirect.expiredURL == "https://e.com/over" && !redirect.enabled)
+        #expect(redirect.forwardQuery == .override)
+    }
+
+    @Test(arguments: [("false", ForwardQuery.off), ("true", .merge), ("\"override\"", .override)])
+    func forwardQueryComesBackAsWritten(value: String, expected: ForwardQuery) throws {
+        let fixture = try StoreFixture()
+        try fixture.write("f.toml", "url = \"https://e.com/?a=1\"\nforward_query = \(value)\n")
+        let store = fixture.store()
+        _ = store.lookup("f")
+        #expect(found(store.lookup("f"))?.forwardQuery == expected)
     }
 
     @Test func anEditShowsOnTheNextLookup() throws {
