@@ -24,20 +24,13 @@ import Glibc
         func options(_ kind: String = "tracardi", _ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
             let target: ImportOptions.Sink = kind == "tracardi"
                 ? .tracardi(baseURL: sink.baseURL + "/") : .ndjson(url: sink.baseURL + "/ingest")
-            var options = ImportOptions(spoolDirectory: spool.directory, sink: target)
-            options.retries = 3
-            options.retryDelaySeconds = 0.01
-            options.maximumRetryDelaySeconds = 0.05
-            options.requestTimeoutSeconds = 5
-            options.batchSize = 4
+            var options = ImportOptions.forTest(spool: spool.directory, sink: target)
             change(&options)
             return options
         }
 
         func run(_ options: ImportOptions) async -> (code: ImportExitCode, summary: ImportSummary, output: CapturedOutput) {
-            let captured = CapturedOutput()
-            let (code, summary) = await ClickImporter(options: options, output: captured.output).run()
-            return (code, summary, captured)
+            await runImport(options)
         }
 
         func finish() {

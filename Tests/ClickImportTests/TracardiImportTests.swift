@@ -69,18 +69,13 @@ import Testing
         }
 
         func options(_ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
-            var options = ImportOptions(spoolDirectory: spool.directory, sink: .tracardi(baseURL: sink.baseURL))
-            options.retries = 2
-            options.retryDelaySeconds = 0.01
-            options.batchSize = 4
+            var options = ImportOptions.forTest(spool: spool.directory, sink: .tracardi(baseURL: sink.baseURL))
             change(&options)
             return options
         }
 
         func run(_ options: ImportOptions) async -> (code: ImportExitCode, summary: ImportSummary, output: CapturedOutput) {
-            let captured = CapturedOutput()
-            let (code, summary) = await ClickImporter(options: options, output: captured.output).run()
-            return (code, summary, captured)
+            await runImport(options)
         }
 
         func finish() {
