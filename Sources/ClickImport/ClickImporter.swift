@@ -293,7 +293,9 @@ public struct ClickImporter: Sendable {
     ///
     /// A 400/422 that names no event (most collectors say only "bad request") is met by halving: each half is
     /// sent on its own, and so on, until the events the sink objects to are alone and can be set aside. One bad
-    /// line costs about two requests per halving and never stops the import.
+    /// line costs about two requests per halving and never stops the import. A sink that refuses every event
+    /// of a batch of several, one by one, is set up for something else (a wrong table, a wrong format): the
+    /// run stops with the sink's answer rather than move the whole spool to `rejected/`.
     func ship(_ records: [SpoolRecord], sink: any ClickSink, sender: SinkSender,
               deadline: ContinuousClock.Instant?) async -> Result<[SinkRejection], SinkError> {
         let plan = sink.plan(records)
@@ -302,6 +304,8 @@ public struct ClickImporter: Sendable {
         var position = 0
         var byID: [String: SpoolRecord] = [:]
         for record in records { byID[record.id] = record }
+        var halvedAlone = 0
+        var lastRefusal: SinkError?
         func members(of request: SinkRequest, except bad: Set<String> = []) -> [SpoolRecord] {
             request.eventIDs.compactMap { bad.contains($0) ? nil : byID[$0] }
         }
@@ -320,8 +324,13 @@ public struct ClickImporter: Sendable {
             } catch {
                 guard case .refused(_, let status, let detail) = error else { return .failure(error) }
                 let group = members(of: request)
+                lastRefusal = error
                 if group.count <= 1 {
                     rejections += group.map { SinkRejection(id: $0.id, reason: "HTTP \(status): \(detail)", status: status) }
+                    halvedAlone += group.count
+                    if records.count > 1 && halvedAlone == records.count, let lastRefusal {
+                        return .failure(lastRefusal)
+                    }
                 } else {
                     for half in [group[..<(group.count / 2)], group[(group.count / 2)...]] {
                         let retry = sink.plan(Array(half))
