@@ -73,9 +73,10 @@ import Glibc
             process.terminate()
             process.waitUntilExit()
         }
+        // bind() makes the file with the umask's mode; redirectd sets the mode before it listens. Wait for that.
         var s = stat()
         let deadline = Date().addingTimeInterval(10)
-        while stat(socket, &s) != 0 && Date() < deadline { usleep(20_000) }
+        while (stat(socket, &s) != 0 || s.st_mode & 0o777 != mode) && Date() < deadline { usleep(20_000) }
         #expect(s.st_mode & 0o777 == mode)
         if daemonGroup {
             #expect(s.st_gid == getgrnam("daemon")?.pointee.gr_gid)
