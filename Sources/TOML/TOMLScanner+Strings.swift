@@ -37,12 +37,7 @@ extension TOMLScanner {
                     "unterminated string: missing the closing \" of the string at \(open) before the end of the line "
                         + "(a string of several lines is written between \"\"\")")
             default:
-                if Self.isControl(b) {
-                    throw fail(
-                        "control character \(Self.codePoint(b)) in a string; write it as "
-                            + "\\u\(Self.codePoint(b).dropFirst(2))"
-                    )
-                }
+                if Self.isControl(b) { throw controlCharacter(b, inside: "a string", escapable: true) }
                 buffer.append(b)
                 i += 1
             }
@@ -66,7 +61,7 @@ extension TOMLScanner {
                     "unterminated string: missing the closing ' of the string at \(open) before the end of the line "
                         + "(a string of several lines is written between ''')")
             }
-            if Self.isControl(b) { throw fail("control character \(Self.codePoint(b)) in a string") }
+            if Self.isControl(b) { throw controlCharacter(b, inside: "a string") }
             i += 1
         }
         throw fail("unterminated string: missing the closing ' of the string at \(open)")
@@ -172,40 +167,19 @@ extension TOMLScanner {
                     joining: while i < count {
                         switch bytes[i] {
                         case 0x20, 0x09: i += 1
-                        case 0x0A:
-                            i += 1
-                            startLine(at: i)
-                        case 0x0D:
-                            guard i + 1 < count && bytes[i + 1] == 0x0A else {
-                                throw fail("a carriage return must be followed by a line feed")
-                            }
-                            i += 2
-                            startLine(at: i)
+                        case 0x0A, 0x0D: try lineEnd()
                         default: break joining
                         }
                     }
                 } else {
                     try escape(into: &buffer)
                 }
-            case 0x0A:
-                buffer.append(b)
-                i += 1
-                startLine(at: i)
-            case 0x0D:
-                guard i + 1 < count && bytes[i + 1] == 0x0A else {
-                    throw fail("a carriage return must be followed by a line feed")
-                }
+            case 0x0A, 0x0D:
                 // CR LF in the document is a line end: the string holds LF, whatever the file's line ends.
                 buffer.append(0x0A)
-                i += 2
-                startLine(at: i)
+                try lineEnd()
             default:
-                if Self.isControl(b) {
-                    throw fail(
-                        "control character \(Self.codePoint(b)) in a string; write it as "
-                            + "\\u\(Self.codePoint(b).dropFirst(2))"
-                    )
-                }
+                if Self.isControl(b) { throw controlCharacter(b, inside: "a string", escapable: true) }
                 buffer.append(b)
                 i += 1
             }
@@ -232,17 +206,9 @@ extension TOMLScanner {
                     return String(decoding: content.filter { $0 != 0x0D }, as: UTF8.self)
                 }
                 i += 1
-            case 0x0A:
-                i += 1
-                startLine(at: i)
-            case 0x0D:
-                guard i + 1 < count && bytes[i + 1] == 0x0A else {
-                    throw fail("a carriage return must be followed by a line feed")
-                }
-                i += 2
-                startLine(at: i)
+            case 0x0A, 0x0D: try lineEnd()
             default:
-                if Self.isControl(b) { throw fail("control character \(Self.codePoint(b)) in a string") }
+                if Self.isControl(b) { throw controlCharacter(b, inside: "a string") }
                 i += 1
             }
         }

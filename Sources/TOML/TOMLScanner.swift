@@ -127,16 +127,29 @@ struct TOMLScanner {
 
     /// A line feed or CR LF; anything else on the line is an error.
     mutating func endOfLine(_ context: String) throws(TOMLError) {
-        if bytes[i] == 0x0A {
-            i += 1
-        } else if bytes[i] == 0x0D && i + 1 < count && bytes[i + 1] == 0x0A {
-            i += 2
-        } else if bytes[i] == 0x0D {
-            throw fail("a carriage return must be followed by a line feed")
-        } else {
+        guard bytes[i] == 0x0A || bytes[i] == 0x0D else {
             throw fail("expected the end of the line \(context), found \(found())")
         }
+        try lineEnd()
+    }
+
+    /// Steps over the line end at `i` (LF, or CR LF: a CR alone is an error) and starts the next line.
+    mutating func lineEnd() throws(TOMLError) {
+        if bytes[i] == 0x0D {
+            guard i + 1 < count && bytes[i + 1] == 0x0A else {
+                throw fail("a carriage return must be followed by a line feed")
+            }
+            i += 1
+        }
+        i += 1
         startLine(at: i)
+    }
+
+    /// The error for a control character `b` met `inside` a string or comment; `escapable` adds how to write
+    /// it in a basic string.
+    mutating func controlCharacter(_ b: UInt8, inside: String, escapable: Bool = false) -> TOMLError {
+        let hint = escapable ? "; write it as \\u\(Self.codePoint(b).dropFirst(2))" : ""
+        return fail("control character \(Self.codePoint(b)) in \(inside)\(hint)")
     }
 
     mutating func comment() throws(TOMLError) {
@@ -148,7 +161,7 @@ struct TOMLScanner {
                 if i + 1 < count && bytes[i + 1] == 0x0A { return }
                 throw fail("a carriage return must be followed by a line feed")
             }
-            if Self.isControl(b) { throw fail("control character \(Self.codePoint(b)) in a comment") }
+            if Self.isControl(b) { throw controlCharacter(b, inside: "a comment") }
             i += 1
         }
     }
@@ -160,15 +173,7 @@ struct TOMLScanner {
             guard i < count else { return }
             switch bytes[i] {
             case UInt8(ascii: "#"): try comment()
-            case 0x0A:
-                i += 1
-                startLine(at: i)
-            case 0x0D:
-                guard i + 1 < count && bytes[i + 1] == 0x0A else {
-                    throw fail("a carriage return must be followed by a line feed")
-                }
-                i += 2
-                startLine(at: i)
+            case 0x0A, 0x0D: try lineEnd()
             default: return
             }
         }
