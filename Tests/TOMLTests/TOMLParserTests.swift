@@ -107,6 +107,13 @@ import Testing
                 + "(-9223372036854775808 to 9223372036854775807)"
         ),
         ("k = 1 2\n", "1:7: expected the end of the line after the value, found '2'"),
+        ("s = \"a\u{1}b\"\n", "1:7: control character U+0001 in a string; write it as \\u0001"),
+        ("s = 'a\u{1}b'\n", "1:7: control character U+0001 in a string"),
+        ("# c\u{1}\n", "1:4: control character U+0001 in a comment"),
+        ("a = 1\rb = 2\n", "1:6: a carriage return must be followed by a line feed"),
+        ("s = \"\"\"a\rb\"\"\"\n", "1:9: a carriage return must be followed by a line feed"),
+        ("s = '''a\rb'''\n", "1:9: a carriage return must be followed by a line feed"),
+        ("s = \"\"\"a\\ \r b\"\"\"\n", "1:11: a carriage return must be followed by a line feed"),
         ("url\n", "1:4: expected = after the key url, found the end of the line; every key needs a value"),
         ("[properties\nx = 1\n", "1:12: expected ] to close the table header, found the end of the line"),
         ("t = {a = 1,}\n", "1:12: a comma before } is not allowed in an inline table"),
