@@ -7,16 +7,9 @@ import Testing
 @Suite struct ResponderLinkageTests {
     /// The shared libraries `ldd` lists for `binary`, by file name.
     static func sharedLibraries(of binary: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        process.arguments = [binary]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+        let run = try ProcessRun.run("/usr/bin/ldd", [binary])
+        #expect(run.status == 0)
+        return run.stdout.split(separator: "\n").compactMap { line in
             line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init)
         }
     }
@@ -47,15 +40,7 @@ import Testing
     func staticCGIResponderContainsNoFoundation() throws {
         let binary = try #require(Self.staticCGI)
         #expect(FileManager.default.isExecutableFile(atPath: binary), "\(binary) was not built")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/nm")
-        process.arguments = ["--defined-only", binary]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let symbols = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        let symbols = try ProcessRun.run("/usr/bin/nm", ["--defined-only", binary]).stdout.split(separator: "\n")
         #expect(symbols.count > 1000)
         let foreign = symbols.filter {
             $0.contains("10Foundation") || $0.contains("20FoundationEssentials") || $0.contains("FoundationICU")

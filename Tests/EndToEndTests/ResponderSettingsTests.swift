@@ -7,29 +7,6 @@ import Glibc
 
 /// redirectd's settings as an operator meets them: bad values, the thread limit, the socket's mode and group.
 @Suite struct ResponderSettingsTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ path: String, _ arguments: [String] = [], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     /// CGI mode has only the environment: a value that is not a number is named in the log with the default used.
     @Test func badEnvironmentValueInCGIModeIsLoggedWithTheDefaultUsed() throws {
         let root = NSTemporaryDirectory() + "redirectd-settings-" + UUID().uuidString
@@ -43,7 +20,7 @@ import Glibc
             "CLICK_LOG_BUCKET_SECONDS": "a minute",
         ]
         for binary in [RedirectStack.redirectdCGI, RedirectStack.redirectd] {
-            let run = try Self.run(binary, environment: cgi)
+            let run = try ProcessRun.run(binary, environment: cgi)
             #expect(run.status == 0)
             #expect(run.stdout.hasPrefix("Status: 302"))
             #expect(run.stderr.contains(#"CLICK_LOG_BUCKET_SECONDS="a minute" is not a whole number from 1 to 86400; using 60"#))
@@ -51,7 +28,7 @@ import Glibc
     }
 
     @Test func threadsBeyondWhatSelectCanWatchAreRefused() throws {
-        let run = try Self.run(RedirectStack.redirectd, ["--threads", "1000", "--listen", "unix:/nonexistent/x.sock"])
+        let run = try ProcessRun.run(RedirectStack.redirectd, ["--threads", "1000", "--listen", "unix:/nonexistent/x.sock"])
         #expect(run.status == 64)
         #expect(run.stderr.contains("--threads must be between 1 and 480"))
         #expect(run.stderr.contains("select()"))
@@ -83,7 +60,7 @@ import Glibc
         } else {
             #expect(s.st_gid == getegid())
         }
-        let bad = try Self.run(RedirectStack.redirectd, ["--socket-mode", "rw-rw----"])
+        let bad = try ProcessRun.run(RedirectStack.redirectd, ["--socket-mode", "rw-rw----"])
         #expect(bad.status == 64 && bad.stderr.contains("--socket-mode must be an octal mode"))
     }
 }

@@ -9,15 +9,9 @@ import Glibc
 /// let go of it once the bucket has passed even when no further click comes.
 @Suite(.serialized) struct SpoolEndToEndTests {
     func seal(_ stack: RedirectStack) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RedirectStack.redirectctl)
-        process.arguments = ["seal", "--spool", stack.spool.path, "--bucket-seconds", "1"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let run = try ProcessRun.run(RedirectStack.redirectctl,
+                                     ["seal", "--spool", stack.spool.path, "--bucket-seconds", "1"])
+        return run.stdout + run.stderr
     }
 
     func names(_ stack: RedirectStack, _ sub: String) -> [String] {

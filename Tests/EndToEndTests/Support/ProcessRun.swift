@@ -1,0 +1,27 @@
+import Foundation
+
+/// One run of a program to its end: exit status, stdout and stderr, as a user at a shell would see them.
+struct ProcessRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    /// Runs `path` with `arguments`; `environment` nil inherits the tests' environment.
+    static func run(_ path: String, _ arguments: [String] = [], environment: [String: String]? = nil) throws -> ProcessRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting, so that a full pipe cannot stall the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessRun(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                          stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
