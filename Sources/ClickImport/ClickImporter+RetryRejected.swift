@@ -55,19 +55,14 @@ extension ClickImporter {
             for (file, skipped) in bots.sorted(by: { $0.key < $1.key }) {
                 try keepSkipped(skipped, file: file, layout: layout)
             }
-            var reasons: [String: SinkRejection] = [:]
-            for rejection in rejections where reasons[rejection.id] == nil { reasons[rejection.id] = rejection }
-            var stillRejected = 0
-            for record in records {
-                guard let rejection = reasons[record.id] else { continue }
+            let still = Self.rejected(records, by: rejections)
+            for (record, rejection) in still {
                 let origin = origins[record.id] ?? (name, record.lineNumber)
                 RejectedEventLog.entry(record.line.dropLast(), line: origin.line, file: origin.file,
                                        rejection: rejection, sink: sink.name, now: now, to: &kept)
-                stillRejected += 1
-                if case .source(let source) = rejection.cause, !state.summary.refusedSources.contains(source) {
-                    state.summary.refusedSources.append(source)
-                }
+                state.summary.noteRefusedSource(of: rejection)
             }
+            let stillRejected = still.count
             try ImportFiles.replace(path, with: kept, directory: directory, temporaryName: "." + name + ".tmp")
             let accepted = records.count - stillRejected
             state.summary.retried += accepted

@@ -378,23 +378,23 @@ public struct ClickImporter: Sendable {
     func setAside(_ rejections: [SinkRejection], of records: [SpoolRecord], file: String, sink: any ClickSink,
                   layout: SpoolLayout, state: inout RunState) throws(ImportError) -> Int {
         guard !rejections.isEmpty else { return 0 }
-        var reasons: [String: SinkRejection] = [:]
-        for rejection in rejections where reasons[rejection.id] == nil { reasons[rejection.id] = rejection }
-        var entries: [(record: SpoolRecord, rejection: SinkRejection)] = []
-        for record in records {
-            if let rejection = reasons[record.id] { entries.append((record, rejection)) }
-        }
+        let entries = Self.rejected(records, by: rejections)
         guard !entries.isEmpty else { return 0 }
-        for entry in entries {
-            if case .source(let source) = entry.rejection.cause, !state.summary.refusedSources.contains(source) {
-                state.summary.refusedSources.append(source)
-            }
-        }
+        for entry in entries { state.summary.noteRefusedSource(of: entry.rejection) }
         let path = try RejectedEventLog.append(entries, file: file, sink: sink.name, layout: layout)
         let first = entries[0].rejection
         warn("warning: the sink rejected \(entries.count) event\(entries.count == 1 ? "" : "s") of \(file), kept in "
              + "\(path)" + (first.status.map { " (HTTP \($0))" } ?? "") + ": \(first.reason)")
         return entries.count
+    }
+
+    /// The records that `rejections` name, in record order, each with the first rejection naming it.
+    static func rejected(_ records: [SpoolRecord], by rejections: [SinkRejection])
+        -> [(record: SpoolRecord, rejection: SinkRejection)]
+    {
+        var reasons: [String: SinkRejection] = [:]
+        for rejection in rejections where reasons[rejection.id] == nil { reasons[rejection.id] = rejection }
+        return records.compactMap { record in reasons[record.id].map { (record, $0) } }
     }
 
     // MARK: - Dry run

@@ -19,6 +19,11 @@ public struct ImportSummary: Sendable, Equatable {
 
     public init() {}
 
+    /// Adds the source a rejection refused to ``refusedSources``, once.
+    mutating func noteRefusedSource(of rejection: SinkRejection) {
+        if case .source(let source) = rejection.cause, !refusedSources.contains(source) { refusedSources.append(source) }
+    }
+
     /// `shipped E events from F files in S s (R rejected, B bots skipped)`.
     public var line: String {
         let tenths = Int((seconds * 10).rounded())
