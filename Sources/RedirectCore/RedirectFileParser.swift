@@ -16,14 +16,9 @@ public struct RedirectFileResult<Value: Sendable>: Sendable {
 /// it is about.
 public enum RedirectFileParser {
     /// Keys a redirect file may hold.
-    public static let redirectKeys = [
-        "url", "status", "event_type", "source", "name", "description", "tags", "properties", "forward_query",
-        "valid_from", "valid_until", "expired_url", "enabled",
-    ]
+    public static let redirectKeys = FileKey.redirect.map(\.name)
     /// Keys `_defaults.toml` may hold.
-    public static let defaultsKeys = [
-        "source", "event_type", "properties", "not_found_url", "anonymize_ip", "honor_privacy_signals", "base_url",
-    ]
+    public static let defaultsKeys = FileKey.defaults.map(\.name)
     /// The name of the defaults file in a redirects directory.
     public static let defaultsFileName = "_defaults.toml"
 
@@ -31,35 +26,34 @@ public enum RedirectFileParser {
     public static func parseRedirect(text: String, id: String, file: String) -> RedirectFileResult<Redirect> {
         var reader = RedirectTableReader(file: file, text: text)
         guard let table = reader.parse() else { return RedirectFileResult(value: nil, problems: reader.problems) }
-        reader.reportUnknownKeys(in: table, allowed: redirectKeys)
+        reader.index(table, allowed: FileKey.redirect)
 
-        let url = reader.requiredString(table, "url")
-        if let url { reader.checkTarget(url, key: "url", in: table) }
+        let url = reader.requiredString(.url)
+        if let url { reader.checkTarget(url, key: .url) }
         var redirect = Redirect(id: id, url: url ?? "")
-        if let code = reader.int(table, "status") {
+        if let code = reader.int(.status) {
             if let status = RedirectStatus(rawValue: code) {
                 redirect.status = status
             } else {
-                let position = table.entry("status")?.keyPosition ?? .start
-                reader.report(position, "status must be one of 301, 302, 303, 307, 308, found \(code)")
+                reader.report(reader.position(.status), "status must be one of 301, 302, 303, 307, 308, found \(code)")
             }
         }
-        redirect.eventType = reader.nonEmptyString(table, "event_type")
-        redirect.source = reader.nonEmptyString(table, "source")
-        redirect.name = reader.string(table, "name")
-        redirect.description = reader.string(table, "description")
-        redirect.tags = reader.stringArray(table, "tags") ?? []
-        redirect.properties = reader.properties(table) ?? []
-        reader.checkPlaceholders(inProperties: table)
-        redirect.forwardQuery = reader.forwardQuery(table) ?? .off
-        redirect.enabled = reader.bool(table, "enabled") ?? true
-        redirect.validFrom = reader.timestamp(table, "valid_from")
-        redirect.validUntil = reader.timestamp(table, "valid_until")
+        redirect.eventType = reader.nonEmptyString(.eventType)
+        redirect.source = reader.nonEmptyString(.source)
+        redirect.name = reader.string(.name)
+        redirect.description = reader.string(.description)
+        redirect.tags = reader.stringArray(.tags) ?? []
+        redirect.properties = reader.properties() ?? []
+        reader.checkPlaceholdersInProperties()
+        redirect.forwardQuery = reader.forwardQuery() ?? .off
+        redirect.enabled = reader.bool(.enabled) ?? true
+        redirect.validFrom = reader.timestamp(.validFrom)
+        redirect.validUntil = reader.timestamp(.validUntil)
         if let from = redirect.validFrom, let until = redirect.validUntil, from >= until {
-            reader.report(table.entry("valid_until")?.keyPosition ?? .start, "valid_until must be later than valid_from")
+            reader.report(reader.position(.validUntil), "valid_until must be later than valid_from")
         }
-        redirect.expiredURL = reader.string(table, "expired_url")
-        if let expired = redirect.expiredURL { reader.checkTarget(expired, key: "expired_url", in: table) }
+        redirect.expiredURL = reader.string(.expiredURL)
+        if let expired = redirect.expiredURL { reader.checkTarget(expired, key: .expiredURL) }
         return RedirectFileResult(value: reader.hasErrors ? nil : redirect, problems: reader.problems)
     }
 
@@ -67,18 +61,18 @@ public enum RedirectFileParser {
     public static func parseDefaults(text: String, file: String) -> RedirectFileResult<RedirectDefaults> {
         var reader = RedirectTableReader(file: file, text: text)
         guard let table = reader.parse() else { return RedirectFileResult(value: nil, problems: reader.problems) }
-        reader.reportUnknownKeys(in: table, allowed: defaultsKeys)
+        reader.index(table, allowed: FileKey.defaults)
         var defaults = RedirectDefaults()
-        defaults.source = reader.nonEmptyString(table, "source")
-        defaults.eventType = reader.nonEmptyString(table, "event_type")
-        defaults.properties = reader.properties(table) ?? []
-        defaults.notFoundURL = reader.string(table, "not_found_url")
-        if let url = defaults.notFoundURL { reader.checkTarget(url, key: "not_found_url", in: table) }
-        defaults.anonymizeIP = reader.bool(table, "anonymize_ip") ?? false
-        defaults.honorPrivacySignals = reader.bool(table, "honor_privacy_signals") ?? true
-        defaults.baseURL = reader.string(table, "base_url")
+        defaults.source = reader.nonEmptyString(.source)
+        defaults.eventType = reader.nonEmptyString(.eventType)
+        defaults.properties = reader.properties() ?? []
+        defaults.notFoundURL = reader.string(.notFoundURL)
+        if let url = defaults.notFoundURL { reader.checkTarget(url, key: .notFoundURL) }
+        defaults.anonymizeIP = reader.bool(.anonymizeIP) ?? false
+        defaults.honorPrivacySignals = reader.bool(.honorPrivacySignals) ?? true
+        defaults.baseURL = reader.string(.baseURL)
         if let base = defaults.baseURL, let problem = TargetURL.problem(with: base) {
-            reader.report(table.entry("base_url")?.keyPosition ?? .start, "base_url \(problem)")
+            reader.report(reader.position(.baseURL), "base_url \(problem)")
         }
         return RedirectFileResult(value: reader.hasErrors ? nil : defaults, problems: reader.problems)
     }

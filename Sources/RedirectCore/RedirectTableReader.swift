@@ -6,6 +6,10 @@ struct RedirectTableReader {
     let file: String
     let text: String
     var problems: [RedirectFileError] = []
+    /// The file's top-level table, once ``index(_:allowed:)`` has read it.
+    private var table = TOMLTable()
+    /// For each ``FileKey`` (by raw value), the offset of its entry in `table`, or -1.
+    private var offsets = [Int](repeating: -1, count: FileKey.allCases.count)
 
     init(file: String, text: String) {
         self.file = file
@@ -33,33 +37,56 @@ struct RedirectTableReader {
                 file: file, line: position.line, column: position.column, message: message, severity: severity))
     }
 
-    mutating func reportUnknownKeys(in table: TOMLTable, allowed: [String]) {
-        for entry in table.entries {
-            let length = entry.key.utf8.count
-            if allowed.contains(where: { $0.utf8.count == length && $0 == entry.key }) { continue }
+    /// Matches the keys of `table` to `allowed` in one pass, with a warning for each key that is not allowed;
+    /// the typed reads below then look at `table`.
+    mutating func index(_ table: TOMLTable, allowed: [FileKey]) {
+        self.table = table
+        for offset in table.entries.indices {
+            if let key = FileKey(name: table.entries[offset].key), allowed.contains(key) {
+                offsets[key.rawValue] = offset
+                continue
+            }
+            let entry = table.entries[offset]
             var message = "unknown key \"\(entry.key)\""
-            if let near = Spelling.nearest(to: entry.key, among: allowed) { message += " (did you mean \"\(near)\"?)" }
+            if let near = Spelling.nearest(to: entry.key, among: allowed.map(\.name)) {
+                message += " (did you mean \"\(near)\"?)"
+            }
             report(entry.keyPosition, message, severity: .warning)
         }
     }
 
+    /// The entry of `key`, if the file has it.
+    func entry(_ key: FileKey) -> TOMLTable.Entry? {
+        let offset = offsets[key.rawValue]
+        return offset < 0 ? nil : table.entries[offset]
+    }
+
+    /// The value of `key`, if the file has it.
+    func value(_ key: FileKey) -> TOMLValue? {
+        let offset = offsets[key.rawValue]
+        return offset < 0 ? nil : table.entries[offset].value
+    }
+
+    /// Where `key` is written, or the start of the file when it is not.
+    func position(_ key: FileKey) -> TOMLPosition { entry(key)?.keyPosition ?? .start }
+
     /// A target must be a valid URL whose placeholders are all known.
-    mutating func checkTarget(_ url: String, key: String, in table: TOMLTable) {
-        let position = table.entry(key)?.keyPosition ?? .start
+    mutating func checkTarget(_ url: String, key: FileKey) {
+        let position = position(key)
         if let problem = TargetURL.problem(with: url) {
-            report(position, "\(key) \(problem)")
+            report(position, "\(key.name) \(problem)")
             return
         }
         for name in Placeholders.names(in: url) where !Placeholders.isKnown(name) {
             report(
                 position,
-                "\(key) has an unknown placeholder {\(name)} (known: {session}, {redirect}, {click_id}, {query.NAME})")
+                "\(key.name) has an unknown placeholder {\(name)} (known: {session}, {redirect}, {click_id}, {query.NAME})")
         }
     }
 
     /// Unknown placeholders in properties stay as written, which is rarely meant: warn.
-    mutating func checkPlaceholders(inProperties table: TOMLTable) {
-        guard let properties = table["properties"]?.table else { return }
+    mutating func checkPlaceholdersInProperties() {
+        guard let properties = entry(.properties)?.value.table else { return }
         for entry in properties.entries {
             guard case .string(let s) = entry.value else { continue }
             for name in Placeholders.names(in: s) where !Placeholders.isKnown(name) {
@@ -69,57 +96,58 @@ struct RedirectTableReader {
         }
     }
 
-    private mutating func wrongType(_ entry: TOMLTable.Entry, expected: String) {
+    private mutating func wrongType(_ key: FileKey, expected: String) {
+        guard let entry = entry(key) else { return }
         report(entry.keyPosition, "\(entry.key) must be \(expected), found \(entry.value.kindDescription)")
     }
 
-    mutating func requiredString(_ table: TOMLTable, _ key: String) -> String? {
-        guard table.entry(key) != nil else {
-            report(.start, "missing required key \"\(key)\"")
+    mutating func requiredString(_ key: FileKey) -> String? {
+        guard entry(key) != nil else {
+            report(.start, "missing required key \"\(key.name)\"")
             return nil
         }
-        return string(table, key)
+        return string(key)
     }
 
-    mutating func string(_ table: TOMLTable, _ key: String) -> String? {
-        guard let entry = table.entry(key) else { return nil }
-        guard case .string(let s) = entry.value else {
-            wrongType(entry, expected: "a string")
+    mutating func string(_ key: FileKey) -> String? {
+        guard let value = value(key) else { return nil }
+        guard case .string(let s) = value else {
+            wrongType(key, expected: "a string")
             return nil
         }
         return s
     }
 
-    mutating func nonEmptyString(_ table: TOMLTable, _ key: String) -> String? {
-        guard let s = string(table, key) else { return nil }
+    mutating func nonEmptyString(_ key: FileKey) -> String? {
+        guard let s = string(key) else { return nil }
         if s.isEmpty {
-            report(table.entry(key)?.keyPosition ?? .start, "\(key) must not be empty")
+            report(position(key), "\(key.name) must not be empty")
             return nil
         }
         return s
     }
 
-    mutating func int(_ table: TOMLTable, _ key: String) -> Int? {
-        guard let entry = table.entry(key) else { return nil }
-        guard case .integer(let i) = entry.value else {
-            wrongType(entry, expected: "an integer")
+    mutating func int(_ key: FileKey) -> Int? {
+        guard let value = value(key) else { return nil }
+        guard case .integer(let i) = value else {
+            wrongType(key, expected: "an integer")
             return nil
         }
         return Int(i)
     }
 
-    mutating func bool(_ table: TOMLTable, _ key: String) -> Bool? {
-        guard let entry = table.entry(key) else { return nil }
-        guard case .boolean(let b) = entry.value else {
-            wrongType(entry, expected: "a boolean (true or false)")
+    mutating func bool(_ key: FileKey) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case .boolean(let b) = value else {
+            wrongType(key, expected: "a boolean (true or false)")
             return nil
         }
         return b
     }
 
     /// `forward_query`: `true` (the file's parameters win), `false`, or `"override"` (the visitor's win).
-    mutating func forwardQuery(_ table: TOMLTable) -> ForwardQuery? {
-        guard let entry = table.entry("forward_query") else { return nil }
+    mutating func forwardQuery() -> ForwardQuery? {
+        guard let entry = entry(.forwardQuery) else { return nil }
         switch entry.value {
         case .boolean(let b): return b ? .merge : .off
         case .string("override"): return .override
@@ -132,10 +160,10 @@ struct RedirectTableReader {
         }
     }
 
-    mutating func stringArray(_ table: TOMLTable, _ key: String) -> [String]? {
-        guard let entry = table.entry(key) else { return nil }
+    mutating func stringArray(_ key: FileKey) -> [String]? {
+        guard let entry = entry(key) else { return nil }
         guard case .array(let array) = entry.value else {
-            wrongType(entry, expected: "an array of strings")
+            wrongType(key, expected: "an array of strings")
             return nil
         }
         var result: [String] = []
@@ -143,7 +171,7 @@ struct RedirectTableReader {
         for element in array.elements {
             guard case .string(let s) = element.value else {
                 report(
-                    element.position, "\(key) must be an array of strings, found \(element.value.kindDescription) in it"
+                    element.position, "\(key.name) must be an array of strings, found \(element.value.kindDescription) in it"
                 )
                 return nil
             }
@@ -153,10 +181,10 @@ struct RedirectTableReader {
     }
 
     /// An offset date-time, a local date-time (read as UTC) or a date (its midnight, UTC).
-    mutating func timestamp(_ table: TOMLTable, _ key: String) -> Timestamp? {
-        guard let entry = table.entry(key) else { return nil }
+    mutating func timestamp(_ key: FileKey) -> Timestamp? {
+        guard let entry = entry(key) else { return nil }
         guard case .dateTime(let value) = entry.value, let date = value.date else {
-            wrongType(entry, expected: "a date-time such as 2026-12-01T00:00:00Z")
+            wrongType(key, expected: "a date-time such as 2026-12-01T00:00:00Z")
             return nil
         }
         guard let time = value.time else { return Timestamp(year: date.year, month: date.month, day: date.day) }
@@ -167,10 +195,10 @@ struct RedirectTableReader {
         return Timestamp(millisecondsSinceEpoch: local.millisecondsSinceEpoch - Int64(offsetMinutes) * 60_000)
     }
 
-    mutating func properties(_ table: TOMLTable) -> [(key: String, value: JSONValue)]? {
-        guard let entry = table.entry("properties") else { return nil }
+    mutating func properties() -> [(key: String, value: JSONValue)]? {
+        guard let entry = entry(.properties) else { return nil }
         guard case .table(let properties) = entry.value else {
-            wrongType(entry, expected: "a table ([properties])")
+            wrongType(.properties, expected: "a table ([properties])")
             return nil
         }
         return properties.entries.map { ($0.key, Self.json(from: $0.value)) }

@@ -41,14 +41,16 @@ public enum TargetURL {
 
     /// The length of `https://` or `http://` (any case) at the start of `bytes` when more follows, else nil.
     private static func schemeLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        for prefix in ["https://", "http://"] {
-            let p = prefix.utf8
-            guard bytes.count > p.count,
-                zip(bytes, p).allSatisfy({ a, b in a == b || (a >= 0x41 && a <= 0x5A && a | 0x20 == b) })
-            else { continue }
-            return p.count
-        }
-        return nil
+        // ASCII letters compare case-insensitively with their bit 0x20 set; `:` and `/` have it set already.
+        func byte(_ k: Int) -> UInt8 { k < bytes.count ? bytes[k] | 0x20 : 0 }
+        guard byte(0) == UInt8(ascii: "h"), byte(1) == UInt8(ascii: "t"), byte(2) == UInt8(ascii: "t"),
+            byte(3) == UInt8(ascii: "p")
+        else { return nil }
+        let colon = byte(4) == UInt8(ascii: "s") ? 5 : 4
+        guard bytes.count > colon + 3, bytes[colon] == UInt8(ascii: ":"), bytes[colon + 1] == UInt8(ascii: "/"),
+            bytes[colon + 2] == UInt8(ascii: "/")
+        else { return nil }
+        return colon + 3
     }
 
     /// The scheme (lowercased) and what follows `://`, for `http` and `https` only.

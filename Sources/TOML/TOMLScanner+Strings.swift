@@ -15,6 +15,8 @@ extension TOMLScanner {
         let start = i
         // Most strings have no escape: take them as they are.
         while i < count {
+            i = firstSpecial(from: i, stop: Self.quote, alsoStop: Self.backslash)
+            guard i < count else { break }
             let b = bytes[i]
             if b == Self.quote {
                 i += 1
@@ -51,6 +53,8 @@ extension TOMLScanner {
         i += 1
         let start = i
         while i < count {
+            i = firstSpecial(from: i, stop: Self.apostrophe, alsoStop: Self.apostrophe)
+            guard i < count else { break }
             let b = bytes[i]
             if b == Self.apostrophe {
                 i += 1

@@ -27,8 +27,8 @@ struct TOMLScanner {
     mutating func position(at offset: Int) -> TOMLPosition {
         guard offset >= lineStart else { return Self.position(of: offset, in: bytes) }
         if columnMark.offset < lineStart || columnMark.offset > offset { columnMark = (lineStart, 1) }
-        var column = columnMark.column
-        var k = columnMark.offset
+        var k = skipASCII(from: columnMark.offset, to: offset)
+        var column = columnMark.column + (k - columnMark.offset)
         while k < offset {
             if bytes[k] & 0xC0 != 0x80 { column += 1 }
             k += 1
@@ -155,6 +155,8 @@ struct TOMLScanner {
     mutating func comment() throws(TOMLError) {
         i += 1
         while i < count {
+            i = firstControl(from: i)
+            guard i < count else { return }
             let b = bytes[i]
             if b == 0x0A { return }
             if b == 0x0D {

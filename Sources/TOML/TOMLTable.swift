@@ -48,29 +48,35 @@ public struct TOMLTable: Sendable, Equatable {
         }
     }
 
+    /// Puts `value` in the entry at `offset`, keeping its key and positions.
+    mutating func replaceValue(at offset: Int, with value: TOMLValue) {
+        entries[offset].value = value
+    }
+
     public var keys: [String] { entries.map(\.key) }
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
 
     /// The entry for `key`, with its positions.
     public func entry(_ key: String) -> Entry? {
-        indexOf(key).map { entries[$0] }
+        offset(of: key).map { entries[$0] }
     }
 
     public subscript(key: String) -> TOMLValue? {
-        indexOf(key).map { entries[$0].value }
+        offset(of: key).map { entries[$0].value }
     }
 
     /// Adds `entry`, or replaces the entry with the same key in place.
     public mutating func set(_ entry: Entry) {
-        if let existing = indexOf(entry.key) {
+        if let existing = offset(of: entry.key) {
             entries[existing] = entry
             return
         }
         appendUnique(entry)
     }
 
-    private func indexOf(_ key: String) -> Int? {
+    /// The offset in `entries` of the entry for `key`.
+    func offset(of key: String) -> Int? {
         if let index { return index[key] }
         // Lengths first: most keys differ in length, and comparing those is one load.
         let length = key.utf8.count

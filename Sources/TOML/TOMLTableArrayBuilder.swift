@@ -1,6 +1,7 @@
 /// An array of tables (`[[name]]`) while the document is being read: every header adds a table.
 final class TOMLTableArrayBuilder {
-    private(set) var tables: [(table: TOMLTableBuilder, position: TOMLPosition)]
+    /// Unchecked for exclusivity, as `TOMLTableBuilder`'s properties are.
+    @exclusivity(unchecked) private(set) var tables: [(table: TOMLTableBuilder, position: TOMLPosition)]
 
     init(first: TOMLTableBuilder, at position: TOMLPosition) {
         tables = [(first, position)]

@@ -1,5 +1,9 @@
 /// A table while the document is being read: it can still grow, and it remembers how it came to exist,
 /// which decides what may add to it later (TOML's rules against defining a table twice).
+///
+/// Builders live inside one parse on one thread, and no access to their properties overlaps another (nothing
+/// holds `table` in place while calling out), so the properties skip the run-time exclusivity bookkeeping,
+/// which cost about a tenth of a redirect file's parse.
 final class TOMLTableBuilder {
     /// How the table came to exist.
     enum Origin: Equatable {
@@ -29,56 +33,61 @@ final class TOMLTableBuilder {
         var valuePosition: TOMLPosition
     }
 
-    var origin: Origin
+    @exclusivity(unchecked) var origin: Origin
     /// Levels below the document's top level.
     let depth: Int
-    private(set) var slots: [Slot] = []
-    private var index: [String: Int]?
+    /// The table as read so far. An entry whose value is a table still being read holds a placeholder until
+    /// `finish()`, and its builder is in `children`.
+    @exclusivity(unchecked) private var table = TOMLTable(uniqueCapacity: 8)
+    /// For each entry of `table`, by offset, its builder's index in `children`, or -1 for a plain value;
+    /// nil while no entry has a builder.
+    @exclusivity(unchecked) private var childOf: [Int32]?
+    @exclusivity(unchecked) private var children: [Node] = []
 
     init(origin: Origin, depth: Int) {
         self.origin = origin
         self.depth = depth
-        slots.reserveCapacity(8)
     }
 
-    /// The slot of `key`, or nil when the table does not have it.
-    func lookup(_ key: String) -> Int? {
-        if let index { return index[key] }
-        let length = key.utf8.count
-        return slots.firstIndex { $0.key.utf8.count == length && $0.key == key }
-    }
-
-    /// The slot of `key` itself, or nil.
+    /// The slot of `key` itself, or nil when the table does not have it.
     func slot(named key: String) -> Slot? {
-        lookup(key).map { slots[$0] }
+        guard let offset = table.offset(of: key) else { return nil }
+        let entry = table.entries[offset]
+        let child = childOf.map { Int($0[offset]) } ?? -1
+        return Slot(
+            key: entry.key, keyPosition: entry.keyPosition, node: child < 0 ? .value(entry.value) : children[child],
+            valuePosition: entry.valuePosition)
     }
 
     /// Adds a key that is not in the table yet.
     func append(_ slot: Slot) {
-        slots.append(slot)
-        if index != nil {
-            index?[slot.key] = slots.count - 1
-        } else if slots.count > TOMLTable.linearSearchLimit {
-            var built = [String: Int](minimumCapacity: slots.count * 2)
-            for (offset, existing) in slots.enumerated() { built[existing.key] = offset }
-            index = built
+        let value: TOMLValue
+        if case .value(let plain) = slot.node {
+            value = plain
+            childOf?.append(-1)
+        } else {
+            if childOf == nil { childOf = [Int32](repeating: -1, count: table.count) }
+            childOf?.append(Int32(children.count))
+            children.append(slot.node)
+            value = .boolean(false)
         }
+        table.appendUnique(
+            TOMLTable.Entry(key: slot.key, keyPosition: slot.keyPosition, value: value, valuePosition: slot.valuePosition))
     }
 
-    /// The finished table; the builder is not used afterwards.
+    /// The finished table; the builder is not used afterwards. The entries move into the result as they are;
+    /// only the tables still being read are finished and put in place.
     func finish() -> TOMLTable {
-        var table = TOMLTable(uniqueCapacity: slots.count)
-        for slot in slots {
-            let value: TOMLValue
-            switch slot.node {
-            case .value(let v): value = v
-            case .table(let builder): value = .table(builder.finish())
-            case .tableArray(let builder): value = .array(builder.finish())
+        var finished = TOMLTable()
+        swap(&finished, &table)
+        guard let childOf else { return finished }
+        for (offset, child) in childOf.enumerated() where child >= 0 {
+            switch children[Int(child)] {
+            case .table(let builder): finished.replaceValue(at: offset, with: .table(builder.finish()))
+            case .tableArray(let builder): finished.replaceValue(at: offset, with: .array(builder.finish()))
+            case .value: break
             }
-            table.appendUnique(
-                TOMLTable.Entry(
-                    key: slot.key, keyPosition: slot.keyPosition, value: value, valuePosition: slot.valuePosition))
         }
-        return table
+        return finished
     }
 }
