@@ -244,6 +244,7 @@ class Stack:
             self.processes.remove(p)
 
     def stop_all(self):
+        atexit.unregister(self.stop_all)
         for pid in self.foreign:
             signal_group(pid, signal.SIGKILL)
         self.foreign = []
