@@ -1,21 +1,22 @@
-"""Shared parts of bench/run and bench/profile: builds, the nginx in front, processes, /proc readings.
+"""Shared parts of bench/run and bench/profile: builds and /proc readings.
 
-Everything started here is registered with a `Stack` and stopped when the script exits, however it exits
-(normal end, an exception, Ctrl-C or SIGTERM). Traffic goes to 127.0.0.1 only.
+nginx and the responders are started through scripts/lib/stack.py (the test stack, re-exported here as
+`stack`); everything started is stopped when the script exits, however it exits (normal end, an exception,
+Ctrl-C or SIGTERM). Traffic goes to 127.0.0.1 only.
 """
 
-import atexit
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+import stack  # noqa: E402
 BENCH = os.path.join(ROOT, "bench")
 # Own scratch paths: no fight over the shared .build lock (both match the `.build-*/` rule in .gitignore).
 SCRATCH = os.path.join(ROOT, ".build-bench")
@@ -29,8 +30,7 @@ ACCEPT_LANGUAGE = "de-DE,de;q=0.9,en;q=0.8"
 WELCOME_TOML = 'name = "Welcome page"\nurl = "https://www.example.com/welcome"\n'
 
 
-def log(message):
-    print(message, file=sys.stderr, flush=True)
+log = stack.log
 
 
 def run(argv, **kwargs):
@@ -102,153 +102,6 @@ def many_redirects(count):
                 f.write(f'name = "Landing {i}"\nurl = "https://www.example.com/landing/{i}"\n')
         open(marker, "w").close()
     return directory
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Stack:
-    """Processes started for one bench: all stopped at exit, in reverse order."""
-
-    def __init__(self, prefix="redirectd-bench-"):
-        self.dir = tempfile.mkdtemp(prefix=prefix)
-        os.chmod(self.dir, 0o755)
-        self.processes = []
-        atexit.register(self.stop)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, self._on_signal)
-
-    def _on_signal(self, signum, frame):
-        raise SystemExit(128 + signum)
-
-    def path(self, *parts):
-        return os.path.join(self.dir, *parts)
-
-    def start(self, name, argv, env=None, wait_for=None):
-        logfile = open(self.path(name + ".log"), "wb")
-        p = subprocess.Popen(argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             env=env, start_new_session=True)
-        self.processes.append((name, p))
-        if wait_for:
-            deadline = time.time() + 20
-            while not wait_for():
-                if p.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {p.returncode}: {self.tail(name)}")
-                if time.time() > deadline:
-                    raise RuntimeError(f"{name} did not come up: {self.tail(name)}")
-                time.sleep(0.05)
-        return p
-
-    def tail(self, name):
-        try:
-            with open(self.path(name + ".log"), "rb") as f:
-                return f.read()[-2000:].decode(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self):
-        for name, p in reversed(self.processes):
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for name, p in reversed(self.processes):
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait()
-        self.processes = []
-        if os.path.isdir(self.dir):
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def wait_socket(path):
-    return lambda: os.path.exists(path)
-
-
-def wait_http(port):
-    def ok():
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return True
-        except OSError:
-            return False
-    return ok
-
-
-# --- nginx ----------------------------------------------------------------------------------------------
-
-def fastcgi_location(prefix, upstream, keep_conn=True, extra_params=()):
-    """The product's location snippet (nginx/redirectd-location.conf) moved to `prefix` and `upstream`."""
-    with open(os.path.join(ROOT, "nginx", "redirectd-location.conf")) as f:
-        text = f.read()
-    # The prefix location only (the snippet's `location = /redirect` would clash between variants).
-    text = text[text.index("location ^~ /redirect/ {"):]
-    text = text.replace("location ^~ /redirect/ {", f"location ^~ /{prefix}/ {{")
-    text = text.replace("(/redirect)(/.*)$", f"(/{prefix})(/.*)$")
-    text = text.replace("fastcgi_pass redirectd;", f"fastcgi_pass {upstream};")
-    if not keep_conn:
-        text = text.replace("fastcgi_keep_conn on;", "")
-    extra = "".join(f"    fastcgi_param {name} {value};\n" for name, value in extra_params)
-    return text.rstrip().rstrip("}") + extra + "}\n"
-
-
-def nginx_config(stack, port, upstreams, locations, native_map):
-    """A complete nginx.conf: 2 workers (as the example config), access log off (it would cost every
-    variant the same), the given upstreams and locations."""
-    prefix = stack.path("nginx")
-    os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
-    ups = ""
-    for name, (address, keepalive) in upstreams.items():
-        ups += f"    upstream {name} {{\n        server {address};\n"
-        if keepalive:
-            ups += f"        keepalive {keepalive};\n"
-        ups += "    }\n"
-    mapping = "".join(f"        {path} {target};\n" for path, target in native_map.items())
-    conf = f"""worker_processes 2;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{
-    worker_connections 4096;
-}}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/tmp/body;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    proxy_temp_path {prefix}/tmp/proxy;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    map $uri $native_target {{
-        default "";
-{mapping}    }}
-{ups}
-    server {{
-        listen 127.0.0.1:{port} backlog=4096;
-        server_name localhost;
-        # nginx alone: a mapped URL and `return 302`, no FastCGI at all (the ceiling).
-        location ^~ /native/ {{
-            if ($native_target = "") {{ return 404; }}
-            add_header Cache-Control "private, no-store" always;
-            return 302 $native_target;
-        }}
-{"".join(locations)}
-        location / {{ return 404; }}
-    }}
-}}
-"""
-    path = os.path.join(prefix, "nginx.conf")
-    with open(path, "w") as f:
-        f.write(conf)
-    return prefix, path
 
 
 # --- /proc readings -------------------------------------------------------------------------------------
@@ -379,17 +232,6 @@ def spool_lines(directory):
                         break
                     total += block.count(b"\n")
     return total
-
-
-def http_get(port, path, headers=None):
-    """One GET on a fresh connection: (status, Location)."""
-    import http.client
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    c.request("GET", path, headers=headers or {"User-Agent": USER_AGENT})
-    r = c.getresponse()
-    r.read()
-    c.close()
-    return r.status, r.getheader("Location")
 
 
 def dump_json(path, value):

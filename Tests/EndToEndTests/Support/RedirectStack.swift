@@ -5,7 +5,11 @@ import Glibc
 #endif
 
 /// A real nginx in front of a real redirectd (FastCGI, or CGI through fcgiwrap), on a free loopback port,
-/// in a temporary directory of its own. `stop()` ends every process it started.
+/// in a temporary directory of its own. `stop()` ends every process it started, with all they forked.
+///
+/// nginx comes from `scripts/lib/stack.py nginx`, the one starter the scripts and the bench use too: it renders
+/// nginx/example.conf.in with the product's location block, binds the port and hands the socket to nginx (no
+/// race for the port), and becomes nginx.
 final class RedirectStack {
     enum Mode { case fastCGI, cgi }
 
@@ -34,7 +38,8 @@ final class RedirectStack {
     let root: URL
     let redirects: URL
     let spool: URL
-    let port: Int
+    /// nginx's port on 127.0.0.1.
+    private(set) var port = 0
     let mode: Mode
     private var processes: [Process] = []
     let responderLog: URL
@@ -53,10 +58,8 @@ final class RedirectStack {
         spool = root.appendingPathComponent("clicks")
         responderLog = root.appendingPathComponent("redirectd.log")
         socketPath = root.appendingPathComponent("redirectd.sock").path
-        port = try Self.freePort()
         let fm = FileManager.default
         try fm.createDirectory(at: redirects, withIntermediateDirectories: true)
-        try fm.createDirectory(at: root.appendingPathComponent("nginx/tmp"), withIntermediateDirectories: true)
         // nginx workers may run as another user: let them reach the socket.
         chmod(root.path, 0o755)
         if let files {
@@ -84,37 +87,28 @@ final class RedirectStack {
         }
         if mode == .cgi { chmod(socket, 0o666) }
 
-        let template = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("nginx/example.conf.in"), encoding: .utf8)
-        var conf = template
-            .replacingOccurrences(of: "@PREFIX@", with: root.appendingPathComponent("nginx").path)
-            .replacingOccurrences(of: "@PORT@", with: "\(port)")
-            .replacingOccurrences(of: "@UPSTREAM@", with: "unix:\(socket)")
-            .replacingOccurrences(of: "@NGINX_DIR@", with: Self.repositoryRoot.appendingPathComponent("nginx").path)
-        if mode == .cgi {
-            // CGI: the same location, but fcgiwrap runs redirectd-cgi per request, configured by the environment.
-            conf = conf.replacingOccurrences(
-                of: "include \(Self.repositoryRoot.appendingPathComponent("nginx").path)/redirectd-location.conf;",
-                with: """
-                    location ^~ /redirect/ {
-                        fastcgi_split_path_info ^(?s)(/redirect)(/.*)$;
-                        fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-                        fastcgi_param REQUEST_METHOD $request_method;
-                        fastcgi_param QUERY_STRING $query_string;
-                        fastcgi_param PATH_INFO $fastcgi_path_info;
-                        fastcgi_param REMOTE_ADDR $remote_addr;
-                        fastcgi_param SCRIPT_FILENAME \(Self.redirectdCGI);
-                        fastcgi_param REDIRECTS_DIR \(redirects.path);
-                        fastcgi_param CLICK_LOG_DIR \(spool.path);
-                        fastcgi_param CLICK_LOG_BUCKET_SECONDS \(bucketSeconds);
-                        fastcgi_pass redirectd;
-                    }
-                    """)
+        let nginx = root.appendingPathComponent("nginx")
+        var arguments = [Self.repositoryRoot.appendingPathComponent("scripts/lib/stack.py").path, "nginx",
+                         "--prefix", nginx.path]
+        switch mode {
+        case .fastCGI:
+            arguments += ["--fastcgi", "unix:\(socket)"]
+        case .cgi:
+            // fcgiwrap runs redirectd-cgi per request, configured by the environment (nginx's CGI location).
+            arguments += ["--cgi", "unix:\(socket)", "--program", Self.redirectdCGI, "--redirects", redirects.path,
+                          "--spool", spool.path, "--param", "CLICK_LOG_BUCKET_SECONDS=\(bucketSeconds)"]
         }
-        let confPath = root.appendingPathComponent("nginx/nginx.conf")
-        try conf.write(to: confPath, atomically: true, encoding: .utf8)
-        try start("/usr/sbin/nginx", ["-c", confPath.path, "-p", root.appendingPathComponent("nginx").path],
-                  log: root.appendingPathComponent("nginx/stderr.log"))
-        try waitFor { (try? RawHTTP.request(port: self.port, path: "/")) != nil }
+        let portFile = nginx.appendingPathComponent("port")
+        try start("/usr/bin/python3", arguments, log: root.appendingPathComponent("nginx.log"))
+        try waitFor("for nginx") { fm.fileExists(atPath: portFile.path) }
+        let written = try String(contentsOf: portFile, encoding: .utf8)
+        guard let port = Int(written.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestFailure("no port in \(portFile.path): \(written)")
+        }
+        self.port = port
+        try waitFor("for nginx on port \(port) (\(nginx.path)/error.log)") {
+            (try? RawHTTP.request(port: port, path: "/")) != nil
+        }
     }
 
     deinit { stop() }
@@ -174,19 +168,17 @@ final class RedirectStack {
         return responder.terminationStatus
     }
 
+    /// Ends every process the stack started: SIGTERM to each one's process group (Foundation starts a child in a
+    /// group of its own), so what they forked goes too (nginx's workers, fcgiwrap's CGI processes, a reloaded
+    /// redirectd), then SIGKILL to any group still there after 5 s.
     func stop() {
-        for p in processes.reversed() where p.isRunning {
-            p.terminate()
+        for p in processes.reversed() {
+            kill(-p.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(5)
             while p.isRunning && Date() < deadline { usleep(10_000) }
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            kill(-p.processIdentifier, SIGKILL)
         }
         processes.removeAll()
-        // fcgiwrap's worker children outlive their parent: end everything still running from our folder.
-        let pkill = Process()
-        pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
-        pkill.arguments = ["-KILL", "-f", root.path]
-        if (try? pkill.run()) != nil { pkill.waitUntilExit() }
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -219,20 +211,5 @@ final class RedirectStack {
             if Date() > deadline { throw TestFailure("timed out waiting \(what); logs: \(responderStderr())") }
             usleep(20_000)
         }
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else { throw TestFailure("no free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
