@@ -24,49 +24,73 @@ enum DirectoryEntryContents: Equatable {
     /// Why the file cannot be used, with the position of the fault (1:1 for the whole file).
     case problem(line: Int, column: Int, message: String)
 
-    /// Reads `path` (an `lstat`, then one `open` with `O_NOFOLLOW` and reads up to the size limit).
+    /// Reads `path` (an `lstat`, then one `open` with `O_NOFOLLOW` and one read of up to the size limit).
     static func read(_ path: String) -> DirectoryEntryContents {
-        var s = stat()
-        guard lstat(path, &s) == 0 else { return failure("cannot read", Errno(rawValue: errno)) }
-        switch s.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFLNK: return symbolicLink(path)
-        case S_IFDIR: return .problem(line: 1, column: 1, message: "not a regular file (a directory)")
-        default: return .problem(line: 1, column: 1, message: "not a regular file")
-        }
-        if Int64(s.st_size) > RedirectFileLimits.maxFileSize { return tooLarge(Int64(s.st_size)) }
-
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { return failure("cannot read", Errno(rawValue: errno)) }
-        defer { close(fd) }
-        let capacity = Int(RedirectFileLimits.maxFileSize) + 1
-        var total = 0
-        var failed: Errno?
-        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            while total < capacity {
-                let n = systemRead(fd, buffer.baseAddress.map { $0 + total }, capacity - total)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failed = Errno(rawValue: errno)
-                    break
-                }
-                if n == 0 { break }
-                total += n
-            }
-            initialized = total
-        }
-        if let failed { return failure("cannot read", failed) }
-        if bytes.count > Int(RedirectFileLimits.maxFileSize) { return tooLarge(Int64(bytes.count)) }
-        if let text = String(validating: bytes, as: UTF8.self) { return .text(text) }
-        let fault = UTF8Fault.locate(in: bytes)
-        return .problem(
-            line: fault.line, column: fault.column,
-            message: "not valid UTF-8 (byte 0x\(String(fault.byte, radix: 16, uppercase: true)))")
+        var buffer = ReadBuffer()
+        return read(name: path, in: AT_FDCWD, type: UInt8(DT_UNKNOWN), buffer: &buffer)
     }
 
-    private static func symbolicLink(_ path: String) -> DirectoryEntryContents {
+    /// Room for the largest redirect file and one byte more, reused from file to file.
+    struct ReadBuffer {
+        fileprivate var bytes = [UInt8](repeating: 0, count: Int(RedirectFileLimits.maxFileSize) + 1)
+    }
+
+    /// Reads the entry `name` of the directory open as `directory` (or a path, with `AT_FDCWD`). `type` is
+    /// the entry's `d_type` from `readdir`: for a regular file or a link it saves the `lstat`;
+    /// `DT_UNKNOWN` asks for one.
+    static func read(
+        name: String, in directory: Int32, type: UInt8, buffer: inout ReadBuffer
+    ) -> DirectoryEntryContents {
+        var kind = Int(type)
+        if kind == DT_UNKNOWN {
+            var s = stat()
+            guard fstatat(directory, name, &s, AT_SYMLINK_NOFOLLOW) == 0 else {
+                return failure("cannot read", Errno(rawValue: errno))
+            }
+            switch s.st_mode & S_IFMT {
+            case S_IFREG: kind = DT_REG
+            case S_IFLNK: kind = DT_LNK
+            case S_IFDIR: kind = DT_DIR
+            default: kind = DT_UNKNOWN
+            }
+        }
+        switch kind {
+        case DT_REG: break
+        case DT_LNK: return symbolicLink(name, in: directory)
+        case DT_DIR: return .problem(line: 1, column: 1, message: "not a regular file (a directory)")
+        default: return .problem(line: 1, column: 1, message: "not a regular file")
+        }
+
+        // O_NOFOLLOW: if the name became a link since it was listed, this fails rather than follow it.
+        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { return failure("cannot read", Errno(rawValue: errno)) }
+        defer { close(fd) }
+        // One read: a read of a regular file returns less than asked only at its end. A file that fills the
+        // buffer is over the limit, and its size comes from fstat for the message.
+        let capacity = buffer.bytes.count
+        let count = buffer.bytes.withUnsafeMutableBytes { raw in
+            var n: Int
+            repeat { n = systemRead(fd, raw.baseAddress, capacity) } while n < 0 && errno == EINTR
+            return n
+        }
+        if count < 0 { return failure("cannot read", Errno(rawValue: errno)) }
+        if count == capacity {
+            var s = stat()
+            return tooLarge(fstat(fd, &s) == 0 ? Int64(s.st_size) : Int64(count))
+        }
+        return buffer.bytes.withUnsafeBufferPointer { all in
+            let bytes = UnsafeBufferPointer(rebasing: all[..<count])
+            if let text = String(validating: bytes, as: UTF8.self) { return .text(text) }
+            let fault = UTF8Fault.locate(in: Array(bytes))
+            return .problem(
+                line: fault.line, column: fault.column,
+                message: "not valid UTF-8 (byte 0x\(String(fault.byte, radix: 16, uppercase: true)))")
+        }
+    }
+
+    private static func symbolicLink(_ name: String, in directory: Int32) -> DirectoryEntryContents {
         var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink(path, &buffer, buffer.count - 1)
+        let n = readlinkat(directory, name, &buffer, buffer.count - 1)
         guard n >= 0 else { return failure("cannot read link", Errno(rawValue: errno)) }
         return .symbolicLink(target: String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }

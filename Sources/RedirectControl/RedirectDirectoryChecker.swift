@@ -30,8 +30,9 @@ public struct RedirectDirectoryChecker: Sendable {
 
     /// Checks every file and returns all problems found, or throws when the directory cannot be listed.
     public func check() throws(RedirectDirectoryError) -> RedirectCheckReport {
-        let names = try listNames().filter(Self.isChecked).sorted()
-        var perFile = checkFiles(names)
+        let entries = try listEntries().filter { Self.isChecked($0.name) }.sorted { $0.name < $1.name }
+        let names = entries.map(\.name)
+        var perFile = try checkFiles(entries)
         for (index, message) in Self.caseCollisions(names) {
             perFile[index].insert(problem(names[index], message), at: 0)
         }
@@ -51,8 +52,11 @@ public struct RedirectDirectoryChecker: Sendable {
         return true
     }
 
-    /// The problems of the directory entry `name`, as positioned messages.
-    func problems(inFile name: String) -> [RedirectFileError] {
+    /// The problems of the directory entry `name` (of `readdir` type `type`) in the directory open as
+    /// `directoryFD`, as positioned messages.
+    func problems(
+        inFile name: String, type: UInt8, directoryFD: Int32, buffer: inout DirectoryEntryContents.ReadBuffer
+    ) -> [RedirectFileError] {
         guard name.hasSuffix(".toml") else {
             let message =
                 "not a .toml file; a redirects directory holds <id>.toml files, _defaults.toml, README and dotfiles"
@@ -62,7 +66,7 @@ public struct RedirectDirectoryChecker: Sendable {
         let id = String(name.dropLast(5))
         var problems: [RedirectFileError] = []
         if !isDefaults, let message = Self.idProblem(id) { problems.append(problem(name, message)) }
-        switch DirectoryEntryContents.read(path(of: name)) {
+        switch DirectoryEntryContents.read(name: name, in: directoryFD, type: type, buffer: &buffer) {
         case .text(let text):
             problems += parse(text, as: name)
         case .symbolicLink(let target):
@@ -140,14 +144,21 @@ public struct RedirectDirectoryChecker: Sendable {
         RedirectFileError(file: path(of: name), line: 1, column: 1, message: message)
     }
 
-    /// The problems of each name, in the order of `names`, computed in chunks on every core.
-    private func checkFiles(_ names: [String]) -> [[RedirectFileError]] {
+    /// The problems of each entry, in the order of `entries`, computed in chunks on every core. Files are
+    /// opened relative to one descriptor of the directory, and each chunk reads into one buffer.
+    private func checkFiles(_ entries: [(name: String, type: UInt8)]) throws(RedirectDirectoryError) -> [[RedirectFileError]] {
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
+        defer { close(directoryFD) }
         let chunkSize = 128
-        let chunks = (names.count + chunkSize - 1) / chunkSize
-        let results = Mutex([[RedirectFileError]](repeating: [], count: names.count))
+        let chunks = (entries.count + chunkSize - 1) / chunkSize
+        let results = Mutex([[RedirectFileError]](repeating: [], count: entries.count))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = (chunk * chunkSize)..<min(names.count, (chunk + 1) * chunkSize)
-            let found = range.map { problems(inFile: names[$0]) }
+            let range = (chunk * chunkSize)..<min(entries.count, (chunk + 1) * chunkSize)
+            var buffer = DirectoryEntryContents.ReadBuffer()
+            let found = range.map {
+                problems(inFile: entries[$0].name, type: entries[$0].type, directoryFD: directoryFD, buffer: &buffer)
+            }
             results.withLock { all in
                 for (offset, problems) in found.enumerated() where !problems.isEmpty {
                     all[range.lowerBound + offset] = problems
@@ -157,13 +168,13 @@ public struct RedirectDirectoryChecker: Sendable {
         return results.withLock { $0 }
     }
 
-    /// Every name in the directory but `.` and `..`, unsorted.
-    private func listNames() throws(RedirectDirectoryError) -> [String] {
+    /// Every entry in the directory but `.` and `..`, with its `d_type`, unsorted.
+    private func listEntries() throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
         guard let dir = opendir(directory) else {
             throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno))
         }
         defer { closedir(dir) }
-        var names: [String] = []
+        var entries: [(name: String, type: UInt8)] = []
         while true {
             errno = 0
             guard let entry = readdir(dir) else {
@@ -173,8 +184,8 @@ public struct RedirectDirectoryChecker: Sendable {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name != "." && name != ".." { names.append(name) }
+            if name != "." && name != ".." { entries.append((name, entry.pointee.d_type)) }
         }
-        return names
+        return entries
     }
 }
