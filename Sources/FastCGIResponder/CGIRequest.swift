@@ -9,7 +9,7 @@ public enum CGIRequest {
 
     /// Serves the single request described by the environment. Returns false if writing the response failed.
     public static func serve(_ handler: RequestHandler) -> Bool {
-        let response = handler { name in getenv(name).map { String(cString: $0) } }
+        let response = handler(CGIParameters(entries: UnsafePointer(environ)))
         var offset = 0
         while offset < response.count {
             let n = response.withUnsafeBytes { write(1, $0.baseAddress.map { $0 + offset }, response.count - offset) }

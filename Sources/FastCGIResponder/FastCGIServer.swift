@@ -253,8 +253,7 @@ public final class FastCGIServer: Sendable {
                 usleep(10_000)
                 continue
             }
-            let envp = request.envp
-            let response = handler { name in Self.parameter(name, in: envp) }
+            let response = handler(CGIParameters(entries: UnsafePointer(request.envp)))
             response.withUnsafeBytes { raw in
                 _ = raw.withMemoryRebound(to: CChar.self) { chars in
                     FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)
@@ -273,29 +272,6 @@ public final class FastCGIServer: Sendable {
         drained = true
         var input = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&input, 1, 0) == 1 && input.revents & Int16(POLLIN) != 0
-    }
-
-    /// The value of the parameter `name` (`FCGX_GetParam`'s answer, as a `String`).
-    ///
-    /// Entries are compared byte by byte up to the first difference, in place: `FCGX_GetParam` takes the
-    /// name's length, then calls `strncmp` on every entry, and a small Swift string must first be copied out
-    /// to get a C pointer at all. The corresponding C function is `FCGX_GetParam`.
-    static func parameter(_ name: String, in envp: FCGX_ParamArray?) -> String? {
-        guard let envp else { return nil }
-        let found = name.utf8.withContiguousStorageIfAvailable { key -> UnsafeMutablePointer<CChar>? in
-            let count = key.count
-            var entry = envp
-            while let text = entry.pointee {
-                var i = 0
-                // `NAME=value`: stop at the first byte that differs, or at the end of the entry.
-                while i < count && text[i] != 0 && UInt8(bitPattern: text[i]) == key[i] { i += 1 }
-                if i == count && text[count] == CChar(UInt8(ascii: "=")) { return text + count + 1 }
-                entry += 1
-            }
-            return nil
-        }
-        guard let found else { return name.withCString { FCGX_GetParam($0, envp) }.map { String(cString: $0) } }
-        return found.map { String(cString: $0) }
     }
 
     /// Waits briefly for a request on the kept-alive connection; if none comes and a connection still

@@ -25,26 +25,32 @@ public enum ClickID {
         return true
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     static func format(high: UInt64, low: UInt64) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(36)
-        func put(_ value: UInt64, nibbles: Int, shift: Int) {
-            for n in (0..<nibbles).reversed() {
-                out.append(hex[Int((value >> UInt64(shift + n * 4)) & 0xF)])
+        // Written straight into the string's storage: one allocation, no intermediate array.
+        String(unsafeUninitializedCapacity: 36) { out in
+            var k = 0
+            func put(_ value: UInt64, nibbles: Int, shift: Int) {
+                for n in (0..<nibbles).reversed() {
+                    let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift + n * 4)) & 0xF
+                    out[k] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                    k += 1
+                }
             }
+            func dash() {
+                out[k] = UInt8(ascii: "-")
+                k += 1
+            }
+            put(high, nibbles: 8, shift: 32)
+            dash()
+            put(high, nibbles: 4, shift: 16)
+            dash()
+            put(high, nibbles: 4, shift: 0)
+            dash()
+            put(low, nibbles: 4, shift: 48)
+            dash()
+            put(low, nibbles: 12, shift: 0)
+            return k
         }
-        put(high, nibbles: 8, shift: 32)
-        out.append(UInt8(ascii: "-"))
-        put(high, nibbles: 4, shift: 16)
-        out.append(UInt8(ascii: "-"))
-        put(high, nibbles: 4, shift: 0)
-        out.append(UInt8(ascii: "-"))
-        put(low, nibbles: 4, shift: 48)
-        out.append(UInt8(ascii: "-"))
-        put(low, nibbles: 12, shift: 0)
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -33,22 +33,98 @@ public struct ClickRequest: Sendable {
         self.doNotTrack = doNotTrack
     }
 
-    /// Builds a request from CGI parameter names (`REQUEST_METHOD`, `PATH_INFO`, `HTTP_USER_AGENT`, …).
-    ///
-    /// `parameter` returns a parameter's value; the FastCGI loop and CGI mode each supply their own.
-    public init(parameter: (String) -> String?) {
+    /// Builds a request from its CGI parameters (`REQUEST_METHOD`, `PATH_INFO`, `HTTP_USER_AGENT`, …) in one
+    /// pass: `eachParameter` calls its argument with every parameter's name and value bytes. A name given
+    /// twice counts the first time, as `FCGX_GetParam` and `getenv` have it.
+    public init(
+        eachParameter: ((_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) -> Void
+    ) {
+        var method: String?, pathInfo: String?, query: String?, remoteAddress: String?, userAgent: String?
+        var referer: String?, acceptLanguage: String?, host: String?, gpc: String?, dnt: String?, cookie: String?
+        eachParameter { name, value in
+            func keepFirst(_ slot: inout String?) { if slot == nil { slot = Self.text(value) } }
+            switch Parameter(name) {
+            case .method?: keepFirst(&method)
+            case .pathInfo?: keepFirst(&pathInfo)
+            case .query?: keepFirst(&query)
+            case .remoteAddress?: keepFirst(&remoteAddress)
+            case .userAgent?: keepFirst(&userAgent)
+            case .referer?: keepFirst(&referer)
+            case .acceptLanguage?: keepFirst(&acceptLanguage)
+            case .host?: keepFirst(&host)
+            case .globalPrivacyControl?: keepFirst(&gpc)
+            case .doNotTrack?: keepFirst(&dnt)
+            case .cookie?: keepFirst(&cookie)
+            case nil: break
+            }
+        }
         self.init(
-            method: parameter("REQUEST_METHOD") ?? "GET",
-            pathInfo: parameter("PATH_INFO") ?? "",
-            query: parameter("QUERY_STRING") ?? "",
-            remoteAddress: parameter("REMOTE_ADDR"),
-            userAgent: parameter("HTTP_USER_AGENT"),
-            referer: parameter("HTTP_REFERER"),
-            acceptLanguage: parameter("HTTP_ACCEPT_LANGUAGE"),
-            host: parameter("HTTP_HOST"),
-            globalPrivacyControl: parameter("HTTP_SEC_GPC").map(Self.isOne) ?? false,
-            doNotTrack: parameter("HTTP_DNT").map(Self.isOne) ?? false,
-            cookie: parameter("HTTP_COOKIE"))
+            method: method ?? "GET", pathInfo: pathInfo ?? "", query: query ?? "", remoteAddress: remoteAddress,
+            userAgent: userAgent, referer: referer, acceptLanguage: acceptLanguage, host: host,
+            globalPrivacyControl: gpc.map(Self.isOne) ?? false, doNotTrack: dnt.map(Self.isOne) ?? false,
+            cookie: cookie)
+    }
+
+    /// Builds a request from a lookup of CGI parameters by name (tests, and hosts that have no list).
+    public init(parameter: (String) -> String?) {
+        self.init { body in
+            for wanted in Parameter.allCases {
+                guard var value = parameter(wanted.name) else { continue }
+                var name = wanted.name
+                name.withUTF8 { n in value.withUTF8 { v in body(n, v) } }
+            }
+        }
+    }
+
+    /// The CGI parameters a click is built from.
+    enum Parameter: Int, CaseIterable {
+        case method, pathInfo, query, remoteAddress, userAgent, referer, acceptLanguage, host
+        case globalPrivacyControl, doNotTrack, cookie
+
+        var name: String {
+            switch self {
+            case .method: "REQUEST_METHOD"
+            case .pathInfo: "PATH_INFO"
+            case .query: "QUERY_STRING"
+            case .remoteAddress: "REMOTE_ADDR"
+            case .userAgent: "HTTP_USER_AGENT"
+            case .referer: "HTTP_REFERER"
+            case .acceptLanguage: "HTTP_ACCEPT_LANGUAGE"
+            case .host: "HTTP_HOST"
+            case .globalPrivacyControl: "HTTP_SEC_GPC"
+            case .doNotTrack: "HTTP_DNT"
+            case .cookie: "HTTP_COOKIE"
+            }
+        }
+
+        /// The parameter named `name`, or nil for one a click does not use. By length first: a request has
+        /// about thirty parameters, and most differ in length from every wanted name.
+        init?(_ name: UnsafeBufferPointer<UInt8>) {
+            func equals(_ wanted: StaticString) -> Bool {
+                // Lengths are equal here; compare from the end, where names of one length differ soonest
+                // (`HTTP_…`).
+                let w = wanted.utf8Start
+                var k = name.count - 1
+                while k >= 0 && name[k] == w[k] { k -= 1 }
+                return k < 0
+            }
+            let found: Parameter?
+            switch name.count {
+            case 8: found = equals("HTTP_DNT") ? .doNotTrack : nil
+            case 9: found = equals("PATH_INFO") ? .pathInfo : equals("HTTP_HOST") ? .host : nil
+            case 11: found = equals("REMOTE_ADDR") ? .remoteAddress : equals("HTTP_COOKIE") ? .cookie : nil
+            case 12:
+                found =
+                    equals("QUERY_STRING") ? .query : equals("HTTP_REFERER") ? .referer
+                    : equals("HTTP_SEC_GPC") ? .globalPrivacyControl : nil
+            case 14: found = equals("REQUEST_METHOD") ? .method : nil
+            case 15: found = equals("HTTP_USER_AGENT") ? .userAgent : nil
+            case 20: found = equals("HTTP_ACCEPT_LANGUAGE") ? .acceptLanguage : nil
+            default: found = nil
+            }
+            guard let found else { return nil }
+            self = found
+        }
     }
 
     /// The value of cookie `name` in a `Cookie` header (`a=1; name=value`), without surrounding quotes.

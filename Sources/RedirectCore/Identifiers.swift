@@ -9,7 +9,12 @@ public enum Identifiers {
     ///
     /// The id is also a file name, so this is what keeps a request inside `redirects.d`.
     public static func isRedirectID<S: StringProtocol>(_ id: S) -> Bool {
-        let bytes = id.utf8
+        if let answer = id.utf8.withContiguousStorageIfAvailable({ isRedirectID(bytes: $0) }) { return answer }
+        return Array(id.utf8).withUnsafeBufferPointer { isRedirectID(bytes: $0) }
+    }
+
+    /// ``isRedirectID(_:)`` over bytes.
+    static func isRedirectID(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first, bytes.count <= maxRedirectIDLength else { return false }
         if first == UInt8(ascii: ".") || first == UInt8(ascii: "_") { return false }
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
@@ -17,7 +22,12 @@ public enum Identifiers {
 
     /// Whether `session` is a session id: 1–256 URL-unreserved characters (`A-Z a-z 0-9 - . _ ~`).
     public static func isSessionID<S: StringProtocol>(_ session: S) -> Bool {
-        let bytes = session.utf8
+        if let answer = session.utf8.withContiguousStorageIfAvailable({ isSessionID(bytes: $0) }) { return answer }
+        return Array(session.utf8).withUnsafeBufferPointer { isSessionID(bytes: $0) }
+    }
+
+    /// ``isSessionID(_:)`` over bytes.
+    static func isSessionID(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !bytes.isEmpty, bytes.count <= maxSessionIDLength else { return false }
         return bytes.allSatisfy(isUnreserved)
     }

@@ -24,19 +24,23 @@ public struct RequestPath: Equatable, Sendable {
     /// two segments. nginx has already percent-decoded `PATH_INFO`, so an encoded slash arrives as a slash
     /// and is counted as a segment, and `%` itself is never part of an id.
     public static func parse(_ pathInfo: String) -> RequestPath? {
-        var utf8 = Substring(pathInfo).utf8
-        guard utf8.first == UInt8(ascii: "/") else { return nil }
-        utf8 = utf8.dropFirst()
+        var path = pathInfo
+        return path.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// ``parse(_:)`` over the path's bytes in place.
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> RequestPath? {
         let slash = UInt8(ascii: "/")
-        guard let end = utf8.firstIndex(of: slash) else {
-            return Identifiers.isRedirectID(Substring(utf8)) ? RequestPath(id: String(Substring(utf8)), session: .none) : nil
-        }
-        let id = Substring(utf8[utf8.startIndex..<end])
-        guard Identifiers.isRedirectID(id) else { return nil }
-        let rest = utf8[utf8.index(after: end)...]
+        guard bytes.first == slash else { return nil }
+        var end = 1
+        while end < bytes.count && bytes[end] != slash { end += 1 }
+        let idBytes = UnsafeBufferPointer(rebasing: bytes[1..<end])
+        guard Identifiers.isRedirectID(bytes: idBytes) else { return nil }
+        let id = String(decoding: idBytes, as: UTF8.self)
+        guard end + 1 < bytes.count else { return RequestPath(id: id, session: .none) }
+        let rest = UnsafeBufferPointer(rebasing: bytes[(end + 1)...])
         if rest.contains(slash) { return nil }
-        if rest.isEmpty { return RequestPath(id: String(id), session: .none) }
-        let session = Substring(rest)
-        return RequestPath(id: String(id), session: Identifiers.isSessionID(session) ? .valid(String(session)) : .malformed)
+        guard Identifiers.isSessionID(bytes: rest) else { return RequestPath(id: id, session: .malformed) }
+        return RequestPath(id: id, session: .valid(String(decoding: rest, as: UTF8.self)))
     }
 }

@@ -143,3 +143,19 @@ import Testing
         #expect(bare.event?.source == nil)
     }
 }
+
+@Suite struct DecimalDigitsTests {
+    /// The response's numbers (status, Content-Length) are written without making strings; they must read as
+    /// Swift prints them.
+    @Test func digitsMatchSwiftsOwn() {
+        var generator = SystemRandomNumberGenerator()
+        let samples = [0, 1, 9, 10, 99, 100, 302, 999, 1000, Int.max] + (0..<500).map { _ in
+            Int.random(in: 0...Int.max, using: &generator) >> Int.random(in: 0...62, using: &generator)
+        }
+        for value in samples {
+            var out: [UInt8] = []
+            RedirectResponse.appendDecimal(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == String(value))
+        }
+    }
+}
