@@ -92,7 +92,7 @@ extension ClickImporter {
             let raw = bytes[start..<end]
             start = end
             number += 1
-            guard let entry = JSONValueParser.parse(raw.last == 0x0A ? raw.dropLast() : raw),
+            guard let entry = JSONValue(parsing: raw.last == 0x0A ? raw.dropLast() : raw),
                 let event = entry["event"], let id = event["id"]?.stringValue
             else {
                 var line = raw
