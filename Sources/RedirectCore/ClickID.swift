@@ -25,11 +25,10 @@ public enum ClickID {
         return true
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     static func format(high: UInt64, low: UInt64) -> String {
         var out = [UInt8]()
         out.reserveCapacity(36)
+        let hex = HexDigits.lowercase
         func put(_ value: UInt64, nibbles: Int, shift: Int) {
             for n in (0..<nibbles).reversed() {
                 out.append(hex[Int((value >> UInt64(shift + n * 4)) & 0xF)])
