@@ -47,7 +47,7 @@ extension ClickImporter {
             while start < records.count {
                 let batch = Array(records[start..<min(start + size, records.count)])
                 start += batch.count
-                switch await ship(batch, sink: sink, sender: sender, deadline: nil) {
+                switch await sender.send(batch, to: sink, deadline: nil) {
                 case .success(let rejected): rejections += rejected
                 case .failure(let error): throw .sink(error)
                 }
