@@ -6,6 +6,9 @@
 /// the same steps. Strict RFC 8259 syntax: no trailing commas, no bare control characters in strings, nesting
 /// at most ``maximumDepth`` deep. UTF-8 is not re-validated: decoded text repairs it, and a torn multi-byte
 /// character also leaves an unterminated string.
+///
+/// Every step is `@inlinable`: the line check runs in ClickSpool, once per line the importer reads, and calls
+/// across the module boundary cost it a third more instructions a line (cachegrind, 600-byte click lines).
 public struct JSONCursor {
     /// How deep containers may nest (the outermost one is 1); deeper text is refused, so that a hostile
     /// line cannot exhaust the stack.
@@ -15,7 +18,7 @@ public struct JSONCursor {
     /// The next byte to read.
     public var index = 0
 
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -23,12 +26,22 @@ public struct JSONCursor {
     public struct StringToken {
         public var range: Range<Int>
         public var escaped: Bool
+
+        @inlinable init(range: Range<Int>, escaped: Bool) {
+            self.range = range
+            self.escaped = escaped
+        }
     }
 
     /// A number's text, and whether it is written as an integer (no fraction, no exponent).
     public struct NumberToken {
         public var range: Range<Int>
         public var integral: Bool
+
+        @inlinable init(range: Range<Int>, integral: Bool) {
+            self.range = range
+            self.integral = integral
+        }
     }
 
     @inlinable public func peek() -> UInt8? {
@@ -44,7 +57,7 @@ public struct JSONCursor {
     }
 
     /// Whether only whitespace is left.
-    public mutating func isAtEnd() -> Bool {
+    @inlinable public mutating func isAtEnd() -> Bool {
         skipWhitespace()
         return index == bytes.count
     }
@@ -53,7 +66,7 @@ public struct JSONCursor {
     ///
     /// `member` gets each key and must consume its value (whitespace before the value is skipped); it returns
     /// false to give up. False when the object is malformed, too deep, or `member` gave up.
-    public mutating func members(depth: Int, _ member: (inout JSONCursor, StringToken) -> Bool) -> Bool {
+    @inlinable public mutating func members(depth: Int, _ member: (inout JSONCursor, StringToken) -> Bool) -> Bool {
         guard depth <= Self.maximumDepth, peek() == UInt8(ascii: "{") else { return false }
         return sequence(closing: UInt8(ascii: "}")) { cursor in
             guard let key = cursor.string() else { return false }
@@ -67,13 +80,13 @@ public struct JSONCursor {
 
     /// Consumes the elements of the array whose `[` is at `index`, at nesting `depth`; `element` must consume
     /// each one (whitespace before it is skipped).
-    public mutating func elements(depth: Int, _ element: (inout JSONCursor) -> Bool) -> Bool {
+    @inlinable public mutating func elements(depth: Int, _ element: (inout JSONCursor) -> Bool) -> Bool {
         guard depth <= Self.maximumDepth, peek() == UInt8(ascii: "[") else { return false }
         return sequence(closing: UInt8(ascii: "]"), element)
     }
 
     /// The comma-separated items between the opening byte at `index` and `closing`.
-    private mutating func sequence(closing: UInt8, _ item: (inout JSONCursor) -> Bool) -> Bool {
+    @inlinable mutating func sequence(closing: UInt8, _ item: (inout JSONCursor) -> Bool) -> Bool {
         index += 1
         skipWhitespace()
         if peek() == closing {
@@ -92,7 +105,7 @@ public struct JSONCursor {
     }
 
     /// Consumes one value of any kind, building nothing. `depth` is that of the container holding it.
-    public mutating func skipValue(depth: Int) -> Bool {
+    @inlinable public mutating func skipValue(depth: Int) -> Bool {
         guard let b = peek() else { return false }
         switch b {
         case UInt8(ascii: "\""): return string() != nil
@@ -109,7 +122,7 @@ public struct JSONCursor {
     ///
     /// Plain bytes are skipped eight at a time: most of a click line is the text of a few long strings (user
     /// agent, target, referer).
-    public mutating func string() -> StringToken? {
+    @inlinable public mutating func string() -> StringToken? {
         guard peek() == UInt8(ascii: "\""), let base = bytes.baseAddress else { return nil }
         index += 1
         let first = index
@@ -152,7 +165,7 @@ public struct JSONCursor {
     }
 
     /// Consumes a number at `index`; nil when it is malformed (a leading zero, a bare `-`, `1.`, `1e`).
-    public mutating func number() -> NumberToken? {
+    @inlinable public mutating func number() -> NumberToken? {
         let first = index
         var integral = true
         if peek() == UInt8(ascii: "-") { index += 1 }
@@ -176,19 +189,19 @@ public struct JSONCursor {
     }
 
     /// Consumes `word` (`true`, `false`, `null`) if it is at `index`.
-    public mutating func literal(_ word: StaticString) -> Bool {
+    @inlinable public mutating func literal(_ word: StaticString) -> Bool {
         guard matches(word, at: index) else { return false }
         index += word.utf8CodeUnitCount
         return true
     }
 
     /// Whether a string without escapes is exactly `literal`: how keys are looked for.
-    public func isPlain(_ token: StringToken, _ literal: StaticString) -> Bool {
+    @inlinable public func isPlain(_ token: StringToken, _ literal: StaticString) -> Bool {
         !token.escaped && token.range.count == literal.utf8CodeUnitCount && matches(literal, at: token.range.lowerBound)
     }
 
     /// The text of a string the cursor has consumed, escapes resolved. A lone surrogate becomes U+FFFD.
-    public func text(of token: StringToken) -> String {
+    @inlinable public func text(of token: StringToken) -> String {
         let raw = UnsafeBufferPointer(rebasing: bytes[token.range])
         guard token.escaped else { return String(decoding: raw, as: UTF8.self) }
         var utf8: [UInt8] = []
@@ -228,16 +241,16 @@ public struct JSONCursor {
 
     // MARK: - Bytes
 
-    private mutating func skipDigits() {
+    @inlinable mutating func skipDigits() {
         while let b = peek(), Self.isDigit(b) { index += 1 }
     }
 
-    private static func isDigit(_ b: UInt8) -> Bool {
+    @inlinable static func isDigit(_ b: UInt8) -> Bool {
         b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")
     }
 
     /// Whether `literal` stands at `position`.
-    private func matches(_ literal: StaticString, at position: Int) -> Bool {
+    @inlinable func matches(_ literal: StaticString, at position: Int) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard position + count <= bytes.count else { return false }
         let word = literal.utf8Start
@@ -246,7 +259,7 @@ public struct JSONCursor {
     }
 
     /// The value of the four hex digits at `position`, or nil.
-    private func hex4(at position: Int) -> UInt32? {
+    @inlinable func hex4(at position: Int) -> UInt32? {
         guard position + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
         for k in 0..<4 {
@@ -267,7 +280,7 @@ public struct JSONCursor {
     /// little-endian (SWAR: the classic "has a zero byte" test `(x - 0x01…) & ~x & 0x80…` on `word ^ '"'` and
     /// `word ^ '\\'`, and its "has a byte below n" form for 0x20). Bytes of 0x80 and above never match. Borrows
     /// can flag bytes above a match, never below, so the lowest flag is always the first special byte.
-    @inline(__always) private static func specialBytes(_ word: UInt64) -> UInt64 {
+    @inlinable @inline(__always) static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
