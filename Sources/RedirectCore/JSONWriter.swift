@@ -19,8 +19,7 @@ public enum JSONWriter {
     /// but line breaks to some JavaScript readers). A Swift `String` is always valid Unicode, so the output
     /// is valid UTF-8 whatever bytes the request carried.
     public static func writeString(_ s: String, to out: inout [UInt8]) {
-        var s = s
-        s.withUTF8 { bytes in
+        withUTF8(of: s) { bytes in
             // The escaped text goes to scratch space (on the stack when small), then into `out` in one copy.
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count * 6 + 2) { scratch in
                 guard let base = scratch.baseAddress else { return }
@@ -38,12 +37,22 @@ public enum JSONWriter {
     /// Writes `s` as a JSON string literal (or `null` for nil) at `out`, which has room for
     /// ``maxStringLength(_:)`` bytes; returns the bytes written. The same bytes as ``writeString(_:to:)``.
     static func writeString(_ s: String?, into out: UnsafeMutablePointer<UInt8>) -> Int {
-        guard var s else {
+        guard let s else {
             let null: StaticString = "null"
             out.update(from: null.utf8Start, count: null.utf8CodeUnitCount)
             return null.utf8CodeUnitCount
         }
-        return s.withUTF8 { writeQuoted($0, into: out) }
+        return withUTF8(of: s) { writeQuoted($0, into: out) }
+    }
+
+    /// Runs `body` on the UTF-8 of `s`: in place for native strings (all of ours), from a contiguous copy for
+    /// the rare one without contiguous storage. In place costs no copy of the string value (`String.withUTF8`
+    /// is mutating: a copy and its reference count on every call of the hot path).
+    @inline(__always)
+    private static func withUTF8<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = s.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var contiguous = s
+        return contiguous.withUTF8(body)
     }
 
     /// The escaping loop: `bytes` (valid UTF-8) as a quoted JSON string at `out`, which has room for
