@@ -1,3 +1,5 @@
+import RedirectCore
+
 extension ClickHouseSink {
     /// Reads the table's columns from `system.columns`: learns how it stores `time`, and stops the run before
     /// anything is sent when the table is missing or lacks a column the rows carry, naming it and the fix.
@@ -20,7 +22,7 @@ extension ClickHouseSink {
         }
         var types: [String: String] = [:]
         for line in response.body.split(separator: UInt8(ascii: "\n")) {
-            if let row = JSONValueParser.parse(line), let name = row["name"]?.stringValue,
+            if let row = JSONValue(parsing: line), let name = row["name"]?.stringValue,
                 let type = row["type"]?.stringValue
             {
                 types[name] = type

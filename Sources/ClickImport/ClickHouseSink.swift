@@ -46,7 +46,7 @@ public struct ClickHouseSink: ClickSink {
         var body: [UInt8] = []
         var ids: [String] = []
         for record in records {
-            guard let line = JSONValueParser.parse(record.line.dropLast()) else {
+            guard let line = JSONValue(parsing: record.line.dropLast()) else {
                 plan.rejections.append(SinkRejection(id: record.id, reason: "the line does not parse as JSON", status: nil))
                 continue
             }

@@ -47,7 +47,7 @@ extension ClickImporter {
             while start < records.count {
                 let batch = Array(records[start..<min(start + size, records.count)])
                 start += batch.count
-                switch await ship(batch, sink: sink, sender: sender, deadline: nil) {
+                switch await sender.send(batch, to: sink, deadline: nil) {
                 case .success(let rejected): rejections += rejected
                 case .failure(let error): throw .sink(error)
                 }
@@ -92,7 +92,7 @@ extension ClickImporter {
             let raw = bytes[start..<end]
             start = end
             number += 1
-            guard let entry = JSONValueParser.parse(raw.last == 0x0A ? raw.dropLast() : raw),
+            guard let entry = JSONValue(parsing: raw.last == 0x0A ? raw.dropLast() : raw),
                 let event = entry["event"], let id = event["id"]?.stringValue
             else {
                 var line = raw

@@ -33,23 +33,49 @@ public struct ClickImporter: Sendable {
             return (error.exitCode, ImportSummary())
         }
         let layout = SpoolLayout(directory: options.spoolDirectory, bucketSeconds: options.bucketSeconds)
-        if options.dryRun { return dryRun(sink: sink, layout: layout) }
+        if options.dryRun { return await dryRun(sink: sink, layout: layout, started: started) }
 
-        do {
-            try SpoolDirectories.create(layout)
-        } catch {
-            warn("spool: \(error)")
-            return (.failure, ImportSummary())
-        }
         let lock: ImportLock
         do {
-            lock = try ImportLock.acquire(path: layout.directory + "/import.lock")
+            lock = try prepareSpool(layout)
         } catch {
             warn("\(error)")
             return (error.exitCode, ImportSummary())
         }
         defer { lock.release() }
 
+        let sender = SinkSender(options: options)
+        var state = RunState()
+        var failure: ImportError?
+        do {
+            let sink = try await fitted(sink, sender: sender)
+            if options.retryRejected {
+                try await retryRejected(sink: sink, sender: sender, layout: layout, state: &state)
+            }
+            let deadline = options.maxSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
+            try await shipReadyFiles(sink: sink, sender: sender, layout: layout, deadline: deadline, state: &state)
+        } catch {
+            failure = error
+        }
+        do {
+            try await state.settleRetiring()
+        } catch {
+            if failure == nil { failure = error }
+        }
+        await sender.shutdown()
+        state.progress?.finish()
+        state.summary.seconds = Self.seconds(since: started)
+        return report(state, failure: failure, layout: layout)
+    }
+
+    /// Makes the spool's folders, takes the import lock, seals passed buckets and prunes old files.
+    private func prepareSpool(_ layout: SpoolLayout) throws(ImportError) -> ImportLock {
+        do {
+            try SpoolDirectories.create(layout)
+        } catch {
+            throw .spool(error)
+        }
+        let lock = try ImportLock.acquire(path: layout.directory + "/import.lock")
         let sealed = SpoolSealer(layout: layout).sealPassed()
         for error in sealed.errors { warn("warning: sealing: \(error)") }
         if let days = options.keepShippedDays {
@@ -66,29 +92,14 @@ public struct ClickImporter: Sendable {
                 }
             }
         }
+        return lock
+    }
 
-        let sender = SinkSender(options: options)
-        var state = RunState()
-        var failure: ImportError?
-        do {
-            let sink = try await fitted(sink, sender: sender)
-            if options.retryRejected {
-                try await retryRejected(sink: sink, sender: sender, layout: layout, state: &state)
-            }
-            try await shipReadyFiles(sink: sink, sender: sender, layout: layout, started: started, state: &state)
-        } catch {
-            failure = error
-        }
-        do {
-            try await state.settleRetiring()
-        } catch {
-            if failure == nil { failure = error }
-        }
-        await sender.shutdown()
-        state.progress?.finish()
-
-        var summary = state.summary
-        summary.seconds = Self.seconds(since: started)
+    /// The closing lines of a run, its exit status, and the record `redirectctl status` reads.
+    private func report(_ state: RunState, failure: ImportError?, layout: SpoolLayout)
+        -> (code: ImportExitCode, summary: ImportSummary)
+    {
+        let summary = state.summary
         if let failure { warn("\(failure)") }
         if summary.orphansSkipped > 0 && !options.quiet {
             output.line("skipped \(summary.orphansSkipped) events of unknown redirects (outcome not-found); "
@@ -157,9 +168,10 @@ public struct ClickImporter: Sendable {
         var skipped: [SpoolRecord] = []
     }
 
-    private func shipReadyFiles(sink: any ClickSink, sender: SinkSender, layout: SpoolLayout,
-                                started: ContinuousClock.Instant, state: inout RunState) async throws(ImportError) {
-        let deadline = options.maxSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
+    /// Ships the files of `ready/`, oldest first, from the checkpoint on. Under `--dry-run` the sender sends
+    /// nothing and the spool is left as it is: no checkpoint, nothing moved or written.
+    private func shipReadyFiles(sink: any ClickSink, sender: any BatchSender, layout: SpoolLayout,
+                                deadline: ContinuousClock.Instant?, state: inout RunState) async throws(ImportError) {
         let checkpointPath = layout.directory + "/import.checkpoint"
         let files = try ImportFiles.readyFiles(layout)
         let checkpoint = try ImportCheckpoint.load(from: checkpointPath)
@@ -170,7 +182,7 @@ public struct ClickImporter: Sendable {
             return checkpoint.offset
         }
         let total = files.reduce(Int64(0)) { $0 + $1.size - resumeOffset($1) }
-        let progress = ImportProgress(output: output, quiet: options.quiet, totalBytes: total)
+        let progress = ImportProgress(output: output, quiet: options.quiet || options.dryRun, totalBytes: total)
         state.progress = progress
 
         for (index, file) in files.enumerated() {
@@ -205,7 +217,7 @@ public struct ClickImporter: Sendable {
                     state.filesLeft = files.count - index
                     return
                 }
-                async let shipping = ship(batch.records, sink: sink, sender: sender, deadline: deadline)
+                async let shipping = sender.send(batch.records, to: sink, deadline: deadline)
                 // Read the next batch while this one is on the wire.
                 var next: Result<Batch?, ImportError> = .success(nil)
                 if !batch.atEndOfFile {
@@ -224,7 +236,10 @@ public struct ClickImporter: Sendable {
                                                  layout: layout, state: &state)
                 try keepSkipped(batch.skipped, file: file.name, layout: layout)
                 try await state.settleRetiring()
-                try ImportCheckpoint(file: file.name, inode: file.inode, offset: batch.endOffset).save(to: checkpointPath)
+                if !options.dryRun {
+                    try ImportCheckpoint(file: file.name, inode: file.inode, offset: batch.endOffset)
+                        .save(to: checkpointPath)
+                }
 
                 let shippedCount = batch.records.count - rejectedCount
                 fileEvents += shippedCount
@@ -241,9 +256,11 @@ public struct ClickImporter: Sendable {
                 }
             }
             try await state.settleRetiring()
-            let delete = options.deleteShipped
-            state.retiring = Task {
-                Result { () throws(ImportError) in try ImportFiles.retire(file, layout: layout, delete: delete) }
+            if !options.dryRun {
+                let delete = options.deleteShipped
+                state.retiring = Task {
+                    Result { () throws(ImportError) in try ImportFiles.retire(file, layout: layout, delete: delete) }
+                }
             }
             state.summary.files += 1
             progress.fileShipped(file.name, events: fileEvents, rejected: fileRejected, bots: fileBots)
@@ -288,72 +305,6 @@ public struct ClickImporter: Sendable {
         return batch
     }
 
-    /// Sends one batch: every request of the sink's plan, resending what is left of a request after an answer that
-    /// rejected some of its events. Returns every rejected event.
-    ///
-    /// A 400/422 that names no event (most collectors say only "bad request") is met by halving: each half is
-    /// sent on its own, and so on, until the events the sink objects to are alone and can be set aside. One bad
-    /// line costs about two requests per halving and never stops the import. A sink that refuses every event
-    /// of a batch of several, one by one, is set up for something else (a wrong table, a wrong format): the
-    /// run stops with the sink's answer rather than move the whole spool to `rejected/`.
-    func ship(_ records: [SpoolRecord], sink: any ClickSink, sender: SinkSender,
-              deadline: ContinuousClock.Instant?) async -> Result<[SinkRejection], SinkError> {
-        let plan = sink.plan(records)
-        var rejections = plan.rejections
-        var queue = plan.requests
-        var position = 0
-        var byID: [String: SpoolRecord] = [:]
-        for record in records { byID[record.id] = record }
-        var halvedAlone = 0
-        var lastRefusal: SinkError?
-        func members(of request: SinkRequest, except bad: Set<String> = []) -> [SpoolRecord] {
-            request.eventIDs.compactMap { bad.contains($0) ? nil : byID[$0] }
-        }
-        while position < queue.count {
-            let request = queue[position]
-            position += 1
-            let response: SinkResponse
-            do {
-                response = try await sender.send(request, compress: sink.acceptsGzip, deadline: deadline)
-            } catch {
-                return .failure(error)
-            }
-            let rejected: [SinkRejection]
-            do {
-                rejected = try sink.interpret(response, to: request)
-            } catch {
-                guard case .refused(_, let status, let detail) = error else { return .failure(error) }
-                let group = members(of: request)
-                lastRefusal = error
-                if group.count <= 1 {
-                    rejections += group.map { SinkRejection(id: $0.id, reason: "HTTP \(status): \(detail)", status: status) }
-                    halvedAlone += group.count
-                    if records.count > 1 && halvedAlone == records.count, let lastRefusal {
-                        return .failure(lastRefusal)
-                    }
-                } else {
-                    for half in [group[..<(group.count / 2)], group[(group.count / 2)...]] {
-                        let retry = sink.plan(Array(half))
-                        rejections += retry.rejections
-                        queue += retry.requests
-                    }
-                }
-                continue
-            }
-            rejections += rejected
-            if !(200..<300).contains(response.status) {
-                // The request was refused as a whole: send the events it did not object to once more.
-                let again = members(of: request, except: Set(rejected.map(\.id)))
-                if !again.isEmpty {
-                    let retry = sink.plan(again)
-                    rejections += retry.rejections
-                    queue += retry.requests
-                }
-            }
-        }
-        return .success(rejections)
-    }
-
     /// Whether `record` is a bot event of a category this run leaves out.
     func excludes(_ record: SpoolRecord) -> Bool {
         let excluded = options.excludedBotCategories
@@ -379,7 +330,7 @@ public struct ClickImporter: Sendable {
                   layout: SpoolLayout, state: inout RunState) throws(ImportError) -> Int {
         guard !rejections.isEmpty else { return 0 }
         let entries = Self.rejected(records, by: rejections)
-        guard !entries.isEmpty else { return 0 }
+        guard !entries.isEmpty, !options.dryRun else { return entries.count }
         for entry in entries { state.summary.noteRefusedSource(of: entry.rejection) }
         let path = try RejectedEventLog.append(entries, file: file, sink: sink.name, layout: layout)
         let first = entries[0].rejection
@@ -399,39 +350,15 @@ public struct ClickImporter: Sendable {
 
     // MARK: - Dry run
 
-    /// Reads what a run would ship and builds its requests, sending nothing and changing nothing.
-    private func dryRun(sink: any ClickSink, layout: SpoolLayout) -> (code: ImportExitCode, summary: ImportSummary) {
-        let started = ContinuousClock.now
+    /// Reads what a run would ship and builds its requests, sending nothing and changing nothing: no lock, no
+    /// sealing, no checkpoint. The same loop as a run, with a sender that only counts.
+    private func dryRun(sink: any ClickSink, layout: SpoolLayout, started: ContinuousClock.Instant) async
+        -> (code: ImportExitCode, summary: ImportSummary)
+    {
+        let sender = DryRunSender()
         var state = RunState()
-        var requests = 0
-        var localRejections = 0
-        var firstRequest: SinkRequest?
-        do throws(ImportError) {
-            let files = try ImportFiles.readyFiles(layout)
-            let checkpoint = try ImportCheckpoint.load(from: layout.directory + "/import.checkpoint")
-            for file in files {
-                let offset = checkpoint.flatMap { $0.file == file.name && $0.inode == file.inode ? $0.offset : nil } ?? 0
-                let reader: SpoolReader
-                do {
-                    reader = try SpoolReader(path: file.path, offset: offset)
-                } catch {
-                    throw ImportError.spool(error)
-                }
-                var reported = 0
-                while true {
-                    let batch = try readBatch(reader, reported: &reported, state: &state)
-                    let plan = sink.plan(batch.records)
-                    if firstRequest == nil { firstRequest = plan.requests.first }
-                    requests += plan.requests.count
-                    localRejections += plan.rejections.count
-                    state.summary.events += batch.records.count - plan.rejections.count
-                    state.summary.rejected += plan.rejections.count
-                    state.summary.botsSkipped += batch.bots
-                    state.summary.orphansSkipped += batch.orphans
-                    if batch.atEndOfFile { break }
-                }
-                state.summary.files += 1
-            }
+        do {
+            try await shipReadyFiles(sink: sink, sender: sender, layout: layout, deadline: nil, state: &state)
         } catch {
             warn("\(error)")
             return (error.exitCode, state.summary)
@@ -439,12 +366,13 @@ public struct ClickImporter: Sendable {
         let unsealed = (try? SpoolDirectoryListing.names(in: layout.currentDirectory).count) ?? 0
         state.summary.seconds = Self.seconds(since: started)
         let s = state.summary
-        output.line("dry run: would ship \(s.events) events from \(s.files) files in \(requests) requests "
-                    + "(\(localRejections) not sendable, \(s.botsSkipped) bots skipped, \(s.orphansSkipped) orphans "
+        let sent = sender.requests
+        output.line("dry run: would ship \(s.events) events from \(s.files) files in \(sent.count) requests "
+                    + "(\(s.rejected) not sendable, \(s.botsSkipped) bots skipped, \(s.orphansSkipped) orphans "
                     + "skipped, \(s.unreadableLines) unreadable lines); \(unsealed) files in current/ not sealed yet")
-        if let firstRequest {
-            output.line("dry run: first request: POST \(firstRequest.url) (\(firstRequest.contentType), "
-                        + "\(firstRequest.body.count) bytes, \(firstRequest.eventIDs.count) events)")
+        if let first = sent.first {
+            output.line("dry run: first request: POST \(first.url) (\(first.contentType), "
+                        + "\(first.body.count) bytes, \(first.eventIDs.count) events)")
         }
         return (.success, s)
     }

@@ -33,7 +33,7 @@ public struct ImportCheckpoint: Sendable, Equatable {
 
     /// Parses `text`; nil when it is not a checkpoint.
     public init?(text: String) {
-        guard let json = JSONValueParser.parse(text), let file = json["file"]?.stringValue,
+        guard let json = JSONValue(parsing: text), let file = json["file"]?.stringValue,
             case .int(let inode)? = json["inode"], case .int(let offset)? = json["offset"], offset >= 0
         else { return nil }
         self.init(file: file, inode: UInt64(truncatingIfNeeded: inode), offset: Int64(offset))

@@ -20,7 +20,7 @@ public struct ImportRecord: Sendable, Equatable {
     /// The record in `spool`; an empty one when there is none yet or it cannot be read.
     public static func load(spool: String) -> ImportRecord {
         var record = ImportRecord()
-        guard let bytes = try? ImportFiles.readAll(path(spool: spool)), let json = JSONValueParser.parse(bytes) else {
+        guard let bytes = try? ImportFiles.readAll(path(spool: spool)), let json = JSONValue(parsing: bytes) else {
             return record
         }
         let run = json["last_run"]

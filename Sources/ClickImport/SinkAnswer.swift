@@ -16,7 +16,7 @@ enum SinkAnswer {
     static func namedEvents(in body: [UInt8], ids: [String], status: Int, indexPrefix: [String] = ["body", "events"])
         -> [SinkRejection]
     {
-        guard let json = JSONValueParser.parse(body), case .array(let details)? = json["detail"] else { return [] }
+        guard let json = JSONValue(parsing: body), case .array(let details)? = json["detail"] else { return [] }
         var found: [SinkRejection] = []
         var seen = Set<String>()
         for detail in details {

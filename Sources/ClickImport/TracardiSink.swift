@@ -48,7 +48,7 @@ public struct TracardiSink: ClickSink {
         var order: [Visitor] = []
         var groups: [Visitor: [(id: String, event: JSONValue)]] = [:]
         for record in records {
-            guard let line = JSONValueParser.parse(record.line.dropLast()) else {
+            guard let line = JSONValue(parsing: record.line.dropLast()) else {
                 plan.rejections.append(SinkRejection(id: record.id, reason: "the line does not parse as JSON", status: nil))
                 continue
             }
@@ -185,7 +185,7 @@ public struct TracardiSink: ClickSink {
 
     /// FastAPI's `{"detail": "…"}` as text, or the answer's excerpt.
     static func detail(of body: [UInt8]) -> String {
-        if let detail = JSONValueParser.parse(body)?["detail"]?.stringValue { return SinkAnswer.shorten(detail) }
+        if let detail = JSONValue(parsing: body)?["detail"]?.stringValue { return SinkAnswer.shorten(detail) }
         return SinkAnswer.excerpt(body)
     }
 }

@@ -1,5 +1,11 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ClickSpool
 import RedirectCore
+import SystemPackage
 
 /// Per-redirect figures over the events in a spool, for `redirectctl stats`.
 public struct ClickStatistics: Sendable {
@@ -22,48 +28,48 @@ public struct ClickStatistics: Sendable {
     /// Flagged clicks left out because their category was excluded.
     public var excludedBots = 0
 
-    /// Reads every `.jsonl` file in the spool's `ready/`, `current/` and `shipped/` folders.
+    /// Reads every `.jsonl` file in the spool's `shipped/`, `ready/` and `current/` folders.
+    ///
+    /// Lines are read as the importer reads them (`SpoolReader`): torn lines, lines that are no JSON object and
+    /// events without an `id` or a string `time` are skipped and counted.
     ///
     /// - Parameters:
     ///   - slots: number of time slots in each histogram.
     ///   - excludingBots: clicks flagged with one of these categories are left out (and counted).
-    public static func collect(spool: String, slots: Int = 24, excludingBots: Set<BotCategory> = []) throws
+    public static func collect(spool: String, slots: Int = 24, excludingBots: Set<BotCategory> = []) throws(SpoolError)
         -> ClickStatistics
     {
-        let fm = FileManager.default
-        var files: [String] = []
-        for sub in ["shipped", "ready", "current"] {
-            let dir = spool + "/" + sub
-            guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
-            files += names.filter { $0.hasSuffix(".jsonl") }.sorted().map { dir + "/" + $0 }
-        }
-        guard fm.fileExists(atPath: spool) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: spool])
-        }
+        var info = stat()
+        guard stat(spool, &info) == 0 else { throw SpoolError("read", spool, Errno(rawValue: errno)) }
         var events: [(redirect: String, session: String?, bot: BotCategory?, time: String)] = []
         var lines = 0
         var skipped = 0
         var excluded = 0
-        for file in files {
-            guard let data = fm.contents(atPath: file) else { continue }
-            for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-                lines += 1
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                    let time = object["time"] as? String
-                else {
-                    skipped += 1
-                    continue
+        for sub in ["shipped", "ready", "current"] {
+            let directory = spool + "/" + sub
+            // A missing folder has no events; a file sealed away from current/ since the listing has none here.
+            guard let names = try? SpoolDirectoryListing.names(in: directory) else { continue }
+            for name in names.sorted() {
+                guard let reader = try? SpoolReader(path: directory + "/" + name) else { continue }
+                while let record = try reader.next() {
+                    lines += 1
+                    guard let event = JSONValue(parsing: record.line.dropLast()), let time = event["time"]?.stringValue
+                    else {
+                        skipped += 1
+                        continue
+                    }
+                    let request = event["request"]
+                    let bot = BotCategory.of(
+                        bot: record.bot, category: record.botCategory, method: request?["method"]?.stringValue,
+                        userAgent: request?["user_agent"]?.stringValue)
+                    if let bot, excludingBots.contains(bot) {
+                        excluded += 1
+                        continue
+                    }
+                    events.append((event["redirect"]?.stringValue ?? "(no id)", event["session"]?.stringValue, bot, time))
                 }
-                let redirect = object["redirect"] as? String ?? "(no id)"
-                let request = object["request"] as? [String: Any]
-                let bot = BotCategory.of(
-                    bot: object["bot"] as? String, category: object["bot_category"] as? String,
-                    method: request?["method"] as? String, userAgent: request?["user_agent"] as? String)
-                if let bot, excludingBots.contains(bot) {
-                    excluded += 1
-                    continue
-                }
-                events.append((redirect, object["session"] as? String, bot, time))
+                lines += reader.skipped.count
+                skipped += reader.skipped.count
             }
         }
         var statistics = summarize(events, slots: slots, linesRead: lines, skipped: skipped)
@@ -77,7 +83,9 @@ public struct ClickStatistics: Sendable {
         skipped: Int
     ) -> ClickStatistics {
         // ISO 8601 UTC times with fixed width sort as text; the slot is found from the parsed seconds.
-        let seconds = events.map { Self.seconds(of: $0.time) ?? 0 }
+        let seconds = events.map { event in
+            Timestamp(iso8601: event.time).map { Int($0.millisecondsSinceEpoch / 1000) } ?? 0
+        }
         let start = seconds.min() ?? 0
         let end = max(seconds.max() ?? 0, start + 1)
         let width = max(1, Int((Double(end - start) / Double(max(1, slots))).rounded(.up)))
@@ -99,21 +107,6 @@ public struct ClickStatistics: Sendable {
             return row
         }.sorted { ($0.clicks, $1.redirect) > ($1.clicks, $0.redirect) }
         return ClickStatistics(rows: rows, linesRead: linesRead, skippedLines: skipped)
-    }
-
-    /// Seconds since the epoch of `2026-11-29T02:08:14.431Z`.
-    static func seconds(of time: String) -> Int? {
-        let b = Array(time.utf8)
-        guard b.count >= 19 else { return nil }
-        func n(_ r: Range<Int>) -> Int? { Int(String(decoding: b[r], as: UTF8.self)) }
-        guard let y = n(0..<4), let mo = n(5..<7), let d = n(8..<10), let h = n(11..<13), let mi = n(14..<16),
-            let s = n(17..<19)
-        else { return nil }
-        var c = DateComponents()
-        (c.year, c.month, c.day, c.hour, c.minute, c.second) = (y, mo, d, h, mi, s)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        return calendar.date(from: c).map { Int($0.timeIntervalSince1970) }
     }
 
     /// A one-line chart of `counts`: ▁▂▃▄▅▆▇█, a space for an empty slot.

@@ -1,4 +1,3 @@
-import ClickImport
 import RedirectCore
 
 /// Turns Tracardi's event-redirect export (`{id, name, description, url, event_type, props, source, tags}`,
@@ -37,7 +36,7 @@ public enum TracardiRedirectConverter {
 
     /// Converts the export in `json`.
     public static func convert(json: [UInt8], options: Options = Options()) throws(ConversionError) -> [Converted] {
-        guard let parsed = JSONValueParser.parse(json) else {
+        guard let parsed = JSONValue(parsing: json) else {
             throw ConversionError(description: "not valid JSON")
         }
         let objects: [JSONValue]

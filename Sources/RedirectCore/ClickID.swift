@@ -27,12 +27,12 @@ public enum ClickID {
 
     static func format(high: UInt64, low: UInt64) -> String {
         // Written straight into the string's storage: one allocation, no intermediate array.
-        String(unsafeUninitializedCapacity: 36) { out in
+        let hex = HexDigits.lowercase
+        return String(unsafeUninitializedCapacity: 36) { out in
             var k = 0
             func put(_ value: UInt64, nibbles: Int, shift: Int) {
                 for n in (0..<nibbles).reversed() {
-                    let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift + n * 4)) & 0xF
-                    out[k] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                    out[k] = hex[Int((value >> UInt64(shift + n * 4)) & 0xF)]
                     k += 1
                 }
             }

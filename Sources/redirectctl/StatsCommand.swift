@@ -57,7 +57,7 @@ struct StatsCommand: ParsableCommand {
         do {
             stats = try ClickStatistics.collect(spool: directory, slots: slots, excludingBots: excludedCategories())
         } catch {
-            CommandEnvironment.printError("redirectctl stats: cannot read spool \(directory): \(error.localizedDescription)")
+            CommandEnvironment.printError("redirectctl stats: \(error)")
             throw ExitCode(2)
         }
         guard !stats.rows.isEmpty else {

@@ -37,6 +37,17 @@ import Glibc
             sink.stop()
             spool.remove()
         }
+
+        /// Writes a checkpoint at `offset` into file `file` of `ready/` (its name and inode); returns its path.
+        @discardableResult
+        func checkpoint(file: Int, offset: Int) throws -> String {
+            var s = stat()
+            stat(spool.ready + "/" + TestSpool.fileName(file), &s)
+            let path = spool.directory + "/import.checkpoint"
+            try ImportCheckpoint(file: TestSpool.fileName(file), inode: UInt64(s.st_ino), offset: Int64(offset))
+                .save(to: path)
+            return path
+        }
     }
 
     static func json(_ text: String) throws -> [String: Any] {
@@ -398,16 +409,42 @@ import Glibc
         #expect(output.printed.first?.hasPrefix("dry run: would ship 3 events from 1 files") == true)
     }
 
+    /// A dry run resumes where a run would: from a checkpoint that fits the file, from the start when the file is
+    /// shorter than the checkpoint says (a new file that got the old one's name and inode). It leaves the
+    /// checkpoint as it was.
+    @Test(arguments: [(2, 3), (1_000_000, 5)])
+    func dryRunCountsFromWhereARunWouldResume(checkpointLines: Int, expected: Int) async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        let events = (0..<5).map { TestSpool.event(file: 1, n: $0) }
+        try setup.spool.write(file: 1, events: events)
+        let offset = checkpointLines < events.count
+            ? events[0..<checkpointLines].reduce(0) { $0 + $1.jsonLine().count } : checkpointLines
+        let checkpointPath = try setup.checkpoint(file: 1, offset: offset)
+        let before = try Data(contentsOf: URL(fileURLWithPath: checkpointPath))
+
+        let (code, summary, output) = await setup.run(setup.options("ndjson") { $0.dryRun = true })
+        #expect(code == .success)
+        #expect(summary.events == expected)
+        // Batches of 4 (ImportOptions.forTest): one request per batch.
+        let first = events.suffix(expected).prefix(4)
+        #expect(output.printed == [
+            "dry run: would ship \(expected) events from 1 files in \((expected + 3) / 4) requests (0 not sendable, "
+                + "0 bots skipped, 0 orphans skipped, 0 unreadable lines); 0 files in current/ not sealed yet",
+            "dry run: first request: POST \(setup.sink.baseURL)/ingest (application/x-ndjson, "
+                + "\(first.reduce(0) { $0 + $1.jsonLine().count }) bytes, \(first.count) events)",
+        ])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: checkpointPath)) == before)
+        #expect(try setup.sink.requests().isEmpty)
+        #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1)])
+    }
+
     @Test func resumesFromTheCheckpointAndDeletesWithTheFlag() async throws {
         let setup = try Setup()
         defer { setup.finish() }
         let events = (0..<5).map { TestSpool.event(file: 1, n: $0) }
         try setup.spool.write(file: 1, events: events)
-        var s = stat()
-        stat(setup.spool.ready + "/" + TestSpool.fileName(1), &s)
-        let offset = events[0..<2].reduce(0) { $0 + $1.jsonLine().count }
-        try ImportCheckpoint(file: TestSpool.fileName(1), inode: UInt64(s.st_ino), offset: Int64(offset))
-            .save(to: setup.spool.directory + "/import.checkpoint")
+        try setup.checkpoint(file: 1, offset: events[0..<2].reduce(0) { $0 + $1.jsonLine().count })
         let (code, summary, _) = await setup.run(setup.options("ndjson") { $0.deleteShipped = true })
         #expect(code == .success)
         #expect(summary.events == 3)

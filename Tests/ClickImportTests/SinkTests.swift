@@ -41,7 +41,7 @@ import Testing
                                        forwardedIPHeader: "X-Real-IP").plan([Self.record(events[4])])
         let request = try #require(withDefault.requests.first)
         #expect(request.headers == [HTTPHeaderField(name: "X-Real-IP", value: "203.0.113.4")])
-        let payload = try #require(JSONValueParser.parse(request.body))
+        let payload = try #require(JSONValue(parsing: request.body))
         #expect(payload["source"]?["id"] == .string("fallback"))
         #expect(payload["session"]?["id"] == .string("b"))
         #expect(payload["request"]?["headers"]?["user-agent"] == .string("Mozilla/5.0 (test 4)"))
@@ -68,7 +68,7 @@ import Testing
         private_.request.ip = nil
         let anonymous = TracardiSink(baseURL: "https://t.example").plan([Self.record(private_)])
         #expect(anonymous.requests.first?.headers == [HTTPHeaderField(name: "X-Forwarded-For", value: "")])
-        let body = try #require(anonymous.requests.first.flatMap { JSONValueParser.parse($0.body) })
+        let body = try #require(anonymous.requests.first.flatMap { JSONValue(parsing: $0.body) })
         #expect(body["request"]?["headers"]?["x-forwarded-for"] == nil)
         #expect(body["options"]?["saveSession"] == .bool(false))
     }

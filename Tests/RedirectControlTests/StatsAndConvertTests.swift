@@ -87,6 +87,50 @@ import RedirectCore
     }
 }
 
+@Suite struct ClickStatisticsSpoolTests {
+    func line(id: String, redirect: String, session: String?, time: String) -> String {
+        let session = session.map { "\"\($0)\"" } ?? "null"
+        return #"{"v":1,"id":"\#(id)","time":"\#(time)","outcome":"redirected","redirect":"\#(redirect)","#
+            + #""session":\#(session),"request":{"method":"GET","user_agent":"Mozilla/5.0"},"bot":null}"# + "\n"
+    }
+
+    /// Events from every folder, placed in slots by their time; lines that are no event are counted, not shown.
+    @Test func readsEveryFolderAndCountsWhatIsNoEvent() throws {
+        let dir = try TemporaryDirectory()
+        for sub in ["shipped", "ready", "current"] {
+            try FileManager.default.createDirectory(atPath: dir.path + "/" + sub, withIntermediateDirectories: true)
+        }
+        try (line(id: "1", redirect: "a", session: "s1", time: "2026-11-29T02:00:00.000Z")
+            + line(id: "2", redirect: "a", session: "s1", time: "2026-11-29T02:59:59.999Z"))
+            .write(toFile: dir.path + "/shipped/20261129T020000.jsonl", atomically: true, encoding: .utf8)
+        try (line(id: "3", redirect: "b", session: nil, time: "2026-11-29T03:30:00.000Z")
+            + "not json\n" + #"{"redirect":"b","time":"2026-11-29T03:31:00.000Z"}"# + "\n"
+            + #"{"id":"4","redirect":"b","time":7}"# + "\n")
+            .write(toFile: dir.path + "/ready/20261129T033000.jsonl", atomically: true, encoding: .utf8)
+        // A line still being written: no newline yet.
+        try (line(id: "5", redirect: "a", session: "s2", time: "2026-11-29T05:59:59.000Z")
+            + String(line(id: "6", redirect: "a", session: "s3", time: "2026-11-29T05:59:59.500Z").dropLast()))
+            .write(toFile: dir.path + "/current/20261129T055900.jsonl", atomically: true, encoding: .utf8)
+
+        let stats = try ClickStatistics.collect(spool: dir.path, slots: 4)
+        #expect(stats.linesRead == 8)
+        #expect(stats.skippedLines == 4)
+        #expect(stats.rows.map(\.redirect) == ["a", "b"])
+        let a = stats.rows[0]
+        #expect(a.clicks == 3 && a.uniqueSessions == 2 && a.bots == 0)
+        #expect(a.first == "2026-11-29T02:00:00.000Z" && a.last == "2026-11-29T05:59:59.000Z")
+        // 02:00:00 to 05:59:59 in four slots of an hour each.
+        #expect(a.histogram == [2, 0, 0, 1])
+        #expect(stats.rows[1].histogram == [0, 1, 0, 0])
+        #expect(stats.rows[1].uniqueSessions == 0)
+    }
+
+    @Test func aMissingSpoolIsAnErrorThatNamesIt() {
+        let error = #expect(throws: (any Error).self) { try ClickStatistics.collect(spool: "/nonexistent/redirectd-spool") }
+        #expect(error.map { "\($0)" } == "cannot read /nonexistent/redirectd-spool: No such file or directory")
+    }
+}
+
 @Suite struct ClickStatisticsBotFilterTests {
     func line(redirect: String, userAgent: String?, method: String = "GET") -> String {
         let bot = BotClassifier.classify(method: method, userAgent: userAgent)

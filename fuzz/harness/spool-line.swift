@@ -1,11 +1,13 @@
-// Fuzz target "spool-line": the spool reader's line scanner (JSONLineScanner) against the strict JSON checker,
-// and SpoolReader over a whole file read in small chunks.
+// Fuzz target "spool-line": the spool reader's line scanner (JSONLineScanner on JSONCursor) against the strict JSON
+// checker, JSONValue(parsing:) on the same cursor against it too, and SpoolReader over a whole file read in small
+// chunks.
 //
 // Input: the first byte picks the reader's chunk size (1-64 bytes); the rest is the file's content.
 #if canImport(Glibc)
 import Glibc
 #endif
 @testable import ClickSpool
+import RedirectCore
 
 private let directory: String = {
     var template = Array("/tmp/redirectd-fuzz-spool-XXXXXX".utf8CString)
@@ -35,6 +37,8 @@ private func checkLine(_ line: ArraySlice<UInt8>) {
     let bytes = Array(line)
     let scanned = bytes.withUnsafeBufferPointer { JSONLineScanner.scan($0) }
     let context = String(decoding: bytes, as: UTF8.self).debugDescription
+    // The value builder walks with the same cursor: it must accept what the checker accepts, and nothing else.
+    let value = JSONValue(parsing: bytes)
     let parsed: ParsedJSON?
     do {
         parsed = try JSONChecker.parse(bytes)
@@ -43,7 +47,12 @@ private func checkLine(_ line: ArraySlice<UInt8>) {
         let lenient = ["UTF-8", "surrogate"].contains { error.message.contains($0) }
         if !lenient, case .event = scanned { require(false, "scanner accepts invalid JSON (\(error)) \(context)") }
         if !lenient, case .noID = scanned { require(false, "scanner accepts invalid JSON (\(error)) \(context)") }
+        require(lenient || value == nil, "JSONValue(parsing:) accepts invalid JSON (\(error)) \(context)")
         return
+    }
+    if let parsed {
+        require(value != nil || depth(parsed) > JSONCursor.maximumDepth,
+                "JSONValue(parsing:) rejects valid JSON: \(context)")
     }
     guard let parsed, case .object(let members) = parsed else {
         if case .invalid = scanned { return }
@@ -51,7 +60,7 @@ private func checkLine(_ line: ArraySlice<UInt8>) {
         return
     }
     // Nesting beyond the scanner's limit is refused on purpose.
-    if case .invalid = scanned, depth(parsed) > JSONLineScanner.maximumDepth { return }
+    if case .invalid = scanned, depth(parsed) > JSONCursor.maximumDepth { return }
     let plainKeys = members.map { String(decoding: $0.key, as: UTF8.self) }
     switch scanned {
     case .invalid:
