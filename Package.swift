@@ -94,16 +94,19 @@ let package = Package(
         .executableTarget(
             name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
             path: "bench/redirect-bench"),
-        .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle"], exclude: ["Resources"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle", "TestSupport"], exclude: ["Resources"]),
         .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool"]),
+        // What several test targets share (running a program to its end). Only tests depend on it.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Runs the built executables behind a real nginx; imports none of the package's modules.
-        .testTarget(name: "EndToEndTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore"]),
-        .testTarget(name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport"]),
-        .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore"]),
+        .testTarget(
+            name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
+        .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "TestSupport"]),
         .testTarget(
             name: "ClickImportTests",
-            dependencies: ["ClickImport", "ClickSpool", "RedirectCore"],
+            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "TestSupport"],
             exclude: ["Resources"]
         ),
     ]
