@@ -4,13 +4,8 @@ import Glibc
 import Darwin
 #endif
 import RedirectFiles
+import SystemIO
 import SystemPackage
-
-#if canImport(Glibc)
-private let systemRead = Glibc.read
-#else
-private let systemRead = Darwin.read
-#endif
 
 /// What one name in a redirects directory turned out to be, read without following links.
 ///
@@ -36,26 +31,16 @@ enum DirectoryEntryContents: Equatable {
         }
         if Int64(s.st_size) > RedirectFileLimits.maxFileSize { return tooLarge(Int64(s.st_size)) }
 
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { return failure("cannot read", Errno(rawValue: errno)) }
-        defer { close(fd) }
-        let capacity = Int(RedirectFileLimits.maxFileSize) + 1
-        var total = 0
-        var failed: Errno?
-        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            while total < capacity {
-                let n = systemRead(fd, buffer.baseAddress.map { $0 + total }, capacity - total)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failed = Errno(rawValue: errno)
-                    break
-                }
-                if n == 0 { break }
-                total += n
+        let bytes: [UInt8]
+        do throws(Errno) {
+            let file = try Errno.typed {
+                try FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .noFollow, .nonBlocking])
             }
-            initialized = total
+            defer { try? file.close() }
+            bytes = try file.readToEnd(maxCount: Int(RedirectFileLimits.maxFileSize) + 1)
+        } catch {
+            return failure("cannot read", error)
         }
-        if let failed { return failure("cannot read", failed) }
         if bytes.count > Int(RedirectFileLimits.maxFileSize) { return tooLarge(Int64(bytes.count)) }
         if let text = String(validating: bytes, as: UTF8.self) { return .text(text) }
         let fault = UTF8Fault.locate(in: bytes)

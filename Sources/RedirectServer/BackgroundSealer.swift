@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ClickSpool
 import Synchronization
+import SystemIO
 
 /// Seals passed buckets every few seconds while a FastCGI responder runs, so `ready/` fills without cron.
 ///
