@@ -113,15 +113,15 @@ let package = Package(
         .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool"]),
         // What several test targets share (running a program to its end). Only tests depend on it.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        // Runs the built executables behind a real nginx; imports none of the package's modules.
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore"]),
+        // Runs the built executables behind a real nginx; of the package's modules it imports only SystemIO (a lock).
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SystemIO"]),
+        .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
             name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
         .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "TestSupport"]),
         .testTarget(
             name: "ClickImportTests",
-            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "TestSupport"],
+            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "SystemIO", "TestSupport"],
             exclude: ["Resources"]
         ),
     ]

@@ -4,6 +4,7 @@ import Glibc
 import CFastCGI
 import CLinux
 import Synchronization
+import SystemIO
 
 /// The FastCGI request loop: worker threads on one listening socket, each calling `FCGX_Accept_r`.
 ///
@@ -40,7 +41,7 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Workers and the monitor that may be sent ``wakeSignal``: each is listed while it runs.
-    private let wakeable = Mutex<[Waiter]>([])
+    private let wakeable = Locked<[Waiter]>([])
     private let log: @Sendable (String) -> Void
     /// How to start the next process at SIGHUP; nil: SIGHUP is logged and ignored.
     private let replacement: ProcessReplacement?

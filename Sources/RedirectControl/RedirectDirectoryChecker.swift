@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Dispatch
 import RedirectCore
-import Synchronization
+import SystemIO
 import SystemPackage
 
 /// Lints a redirects directory: every file through the parser, plus what only the directory shows.
@@ -144,7 +144,7 @@ public struct RedirectDirectoryChecker: Sendable {
     private func checkFiles(_ names: [String]) -> [[RedirectFileError]] {
         let chunkSize = 128
         let chunks = (names.count + chunkSize - 1) / chunkSize
-        let results = Mutex([[RedirectFileError]](repeating: [], count: names.count))
+        let results = Locked([[RedirectFileError]](repeating: [], count: names.count))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let range = (chunk * chunkSize)..<min(names.count, (chunk + 1) * chunkSize)
             let found = range.map { problems(inFile: names[$0]) }

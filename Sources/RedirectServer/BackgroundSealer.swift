@@ -12,7 +12,7 @@ final class BackgroundSealer: Sendable {
     private let sealer: SpoolSealer
     private let interval: Int
     private let stopping = Atomic(false)
-    private let thread = Mutex<pthread_t?>(nil)
+    private let thread = Locked<pthread_t?>(nil)
 
     init(layout: SpoolLayout, interval: Int) {
         sealer = SpoolSealer(layout: layout)

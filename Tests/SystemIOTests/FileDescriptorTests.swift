@@ -75,3 +75,25 @@ import Testing
         try first.lock(.shared, waiting: false)
     }
 }
+
+@Suite struct LockedTests {
+    @Test func incrementsFromManyThreadsAreNotLost() {
+        let counter = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<10_000 { counter.withLock { $0 += 1 } }
+        }
+        #expect(counter.withLock { $0 } == 80_000)
+    }
+
+    @Test func anErrorThrownInsideReleasesTheLock() {
+        struct Refused: Error, Equatable {}
+        let value = Locked([1])
+        #expect(throws: Refused()) {
+            try value.withLock { (list: inout [Int]) throws(Refused) in
+                list.append(2)
+                throw Refused()
+            }
+        }
+        #expect(value.withLock { $0 } == [1, 2])
+    }
+}

@@ -1,6 +1,6 @@
 import ClickImport
 import Foundation
-import Synchronization
+import SystemIO
 import TestSupport
 
 /// `Resources/sink.py` on a free loopback port: records every request, answers as `control(_:)` says.
@@ -109,8 +109,8 @@ struct TestSinkError: Error, CustomStringConvertible {
 
 /// Collects what an import run prints.
 final class CapturedOutput: Sendable {
-    private let lines = Mutex<[String]>([])
-    private let warnings = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
+    private let warnings = Locked<[String]>([])
 
     var output: ImportOutput {
         ImportOutput(
