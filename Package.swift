@@ -44,7 +44,9 @@ let package = Package(
         // Nothing redirectd or redirectctl links depends on it.
         .target(name: "TOMLOracle", dependencies: ["TOML", .product(name: "TOMLKit", package: "TOMLKit")]),
         // toml-test's decoder interface over the parser (TOML on stdin, tagged JSON on stdout).
-        .executableTarget(name: "toml-test-decoder", dependencies: ["TOML", "SystemIO"]),
+        .executableTarget(
+            name: "toml-test-decoder",
+            dependencies: ["TOML", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
         .target(name: "RedirectCore", dependencies: ["TOML"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
