@@ -27,30 +27,44 @@ let package = Package(
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
+        // zlib, wrapped by a module map only: gzip request bodies of the importer.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Linux calls the Glibc module leaves out (declared under _GNU_SOURCE only): ppoll, close_range.
+        .target(name: "CLinux"),
+        // The system layer: swift-system's FileDescriptor and Errno, plus what it lacks (flock, reading a file
+        // to its end) and the one stderr writer. No Foundation: the CGI responder links it.
+        .target(name: "SystemIO", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         // TOML 1.0: the parser redirect files are read with. Pure Swift, no Foundation, no dependencies.
         .target(name: "TOML"),
         // toml++ (TOMLKit) beside our parser, in one canonical JSON: for the differential fuzz target and tests.
         // Nothing redirectd or redirectctl links depends on it.
         .target(name: "TOMLOracle", dependencies: ["TOML", .product(name: "TOMLKit", package: "TOMLKit")]),
         // toml-test's decoder interface over the parser (TOML on stdin, tagged JSON on stdout).
-        .executableTarget(name: "toml-test-decoder", dependencies: ["TOML"]),
+        .executableTarget(
+            name: "toml-test-decoder",
+            dependencies: ["TOML", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
         .target(name: "RedirectCore", dependencies: ["TOML"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
-            dependencies: ["RedirectCore", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["RedirectCore", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // The click spool: time-bucketed JSON Lines files, sealing and reading.
         .target(
             name: "ClickSpool",
-            dependencies: ["RedirectCore", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["RedirectCore", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // The importer: ships sealed spool files to Tracardi or an NDJSON collector, at least once.
         .target(
             name: "ClickImport",
             dependencies: [
-                "ClickSpool", "RedirectCore", .product(name: "SystemPackage", package: "swift-system"),
+                "ClickSpool", "RedirectCore", "SystemIO", "CZlib",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -59,25 +73,25 @@ let package = Package(
         // The FastCGI/CGI request loop on libfcgi.
         .target(
             name: "FastCGIResponder",
-            dependencies: ["CFastCGI"]
+            dependencies: ["CFastCGI", "CLinux", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // The responder: wires files, core, spool and the request loop together.
         .target(
             name: "RedirectServer",
-            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGIResponder"]
+            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGIResponder", "SystemIO"]
         ),
         // Library behind redirectctl's commands.
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport",
+                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "SystemIO",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
             name: "redirectd",
             dependencies: [
-                "RedirectServer", "ClickSpool", "FastCGIResponder",
+                "RedirectServer", "ClickSpool", "FastCGIResponder", "SystemIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "redirectctl",
             dependencies: [
-                "RedirectControl", "ClickImport", "RedirectCore",
+                "RedirectControl", "ClickImport", "RedirectCore", "SystemIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -94,16 +108,22 @@ let package = Package(
         .executableTarget(
             name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
             path: "bench/redirect-bench"),
-        .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle"], exclude: ["Resources"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle", "TestSupport"], exclude: ["Resources"]),
+        .testTarget(
+            name: "SystemIOTests",
+            dependencies: ["SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool"]),
-        // Runs the built executables behind a real nginx; imports none of the package's modules.
-        .testTarget(name: "EndToEndTests"),
-        .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore"]),
-        .testTarget(name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport"]),
-        .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore"]),
+        // What several test targets share (running a program to its end). Only tests depend on it.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Runs the built executables behind a real nginx; of the package's modules it imports only SystemIO (a lock).
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SystemIO"]),
+        .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
+        .testTarget(
+            name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
+        .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "TestSupport"]),
         .testTarget(
             name: "ClickImportTests",
-            dependencies: ["ClickImport", "ClickSpool", "RedirectCore"],
+            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "SystemIO", "TestSupport"],
             exclude: ["Resources"]
         ),
     ]

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ClickSpool
 import RedirectCore
+import SystemIO
 import SystemPackage
 
 /// How far the import got: the `ready/` file being shipped and the offset after its last acknowledged batch.
@@ -41,20 +42,14 @@ public struct ImportCheckpoint: Sendable, Equatable {
 
     /// The checkpoint at `path`; nil when there is none. A file that is not a checkpoint is an error.
     public static func load(from path: String) throws(ImportError) -> ImportCheckpoint? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .spool(SpoolError("open", path, Errno(rawValue: errno)))
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 65_536 {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw .spool(SpoolError("read", path, Errno(rawValue: errno))) }
-            if n == 0 { break }
-            bytes += chunk.prefix(n)
+        let bytes: [UInt8]
+        do throws(Errno) {
+            let file = try Errno.typed { try FileDescriptor.open(path, .readOnly, options: .closeOnExec) }
+            defer { try? file.close() }
+            bytes = try file.readToEnd(maxCount: 65_536)
+        } catch {
+            if error == .noSuchFileOrDirectory { return nil }
+            throw .spool(SpoolError("read", path, error))
         }
         guard let checkpoint = ImportCheckpoint(text: String(decoding: bytes, as: UTF8.self)) else {
             throw .badOption("\(path) is not an import checkpoint; move it away to ship ready/ from the start of each file")
@@ -64,29 +59,9 @@ public struct ImportCheckpoint: Sendable, Equatable {
 
     /// Replaces the checkpoint at `path` with this one, durably.
     public func save(to path: String) throws(ImportError) {
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .spool(SpoolError("create", temporary, Errno(rawValue: errno))) }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let e = n < 0 ? errno : ENOSPC
-                close(fd)
-                throw .spool(SpoolError("write", temporary, Errno(rawValue: e)))
-            }
-            written += n
-        }
-        if fsync(fd) != 0 {
-            let e = errno
-            close(fd)
-            throw .spool(SpoolError("fsync", temporary, Errno(rawValue: e)))
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw .spool(SpoolError("rename into place", path, Errno(rawValue: errno))) }
-        try ImportFiles.syncDirectory(directory)
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        try ImportFiles.replace(path, with: Array(text.utf8), directory: directory, temporaryName: name + ".tmp")
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ClickSpool
+import SystemIO
 import SystemPackage
 
 /// The importer's file moves in the spool: listing `ready/`, retiring shipped files, pruning `shipped/`.
@@ -103,17 +104,22 @@ enum ImportFiles {
     /// Appends `bytes` to the file at `path` (created if missing) and `fsync`s it: on disk before the
     /// checkpoint moves past what it holds, so a crash can repeat an entry but never lose one.
     static func appendSynced(_ bytes: [UInt8], to path: String) throws(ImportError) {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw .spool(SpoolError("open", path, Errno(rawValue: errno))) }
-        defer { close(fd) }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { throw .spool(SpoolError("write", path, Errno(rawValue: n < 0 ? errno : ENOSPC))) }
-            written += n
+        let file: FileDescriptor
+        do throws(Errno) {
+            file = try Errno.typed {
+                try FileDescriptor.open(path, .writeOnly, options: [.append, .create, .closeOnExec],
+                                        permissions: [.ownerReadWrite, .groupRead])
+            }
+        } catch {
+            throw .spool(SpoolError("open", path, error))
         }
-        guard fsync(fd) == 0 else { throw .spool(SpoolError("fsync", path, Errno(rawValue: errno))) }
+        defer { try? file.close() }
+        do throws(Errno) {
+            try Errno.typed { _ = try file.writeAll(bytes) }
+        } catch {
+            throw .spool(SpoolError("write", path, error))
+        }
+        guard fsync(file.rawValue) == 0 else { throw .spool(SpoolError("fsync", path, Errno(rawValue: errno))) }
     }
 
     /// Replaces the file at `path` with `bytes` (a temporary file, `fsync`, rename, directory `fsync`), or
@@ -136,17 +142,17 @@ enum ImportFiles {
 
     /// Reads a whole file.
     static func readAll(_ path: String) throws(ImportError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .spool(SpoolError("open", path, Errno(rawValue: errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw .spool(SpoolError("read", path, Errno(rawValue: errno))) }
-            if n == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<n])
+        let file: FileDescriptor
+        do throws(Errno) {
+            file = try Errno.typed { try FileDescriptor.open(path, .readOnly, options: .closeOnExec) }
+        } catch {
+            throw .spool(SpoolError("open", path, error))
+        }
+        defer { try? file.close() }
+        do throws(Errno) {
+            return try file.readToEnd()
+        } catch {
+            throw .spool(SpoolError("read", path, error))
         }
     }
 

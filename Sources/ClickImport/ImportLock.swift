@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ClickSpool
+import SystemIO
 import SystemPackage
 
 /// `<spool>/import.lock`, held with a non-blocking exclusive `flock` for the whole run.
@@ -11,32 +12,39 @@ import SystemPackage
 /// The kernel drops the lock when the process ends, however it ends, so a crashed run never blocks the next.
 final class ImportLock {
     let path: String
-    private var fd: Int32
+    private var file: FileDescriptor?
 
-    private init(path: String, fd: Int32) {
+    private init(path: String, file: FileDescriptor) {
         self.path = path
-        self.fd = fd
+        self.file = file
     }
 
     /// Takes the lock, or throws `.anotherImportRunning` at once when another run has it.
     static func acquire(path: String) throws(ImportError) -> ImportLock {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .spool(SpoolError("open", path, Errno(rawValue: errno))) }
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let e = errno
-            if e == EINTR { continue }
-            close(fd)
-            if e == EWOULDBLOCK { throw .anotherImportRunning(lockPath: path) }
-            throw .spool(SpoolError("lock", path, Errno(rawValue: e)))
+        let file: FileDescriptor
+        do throws(Errno) {
+            file = try Errno.typed {
+                try FileDescriptor.open(path, .readWrite, options: [.create, .closeOnExec],
+                                        permissions: [.ownerReadWrite, .groupRead, .otherRead])
+            }
+        } catch {
+            throw .spool(SpoolError("open", path, error))
         }
-        return ImportLock(path: path, fd: fd)
+        do throws(Errno) {
+            try file.lock(.exclusive, waiting: false)
+        } catch {
+            try? file.close()
+            if error == .wouldBlock { throw .anotherImportRunning(lockPath: path) }
+            throw .spool(SpoolError("lock", path, error))
+        }
+        return ImportLock(path: path, file: file)
     }
 
     func release() {
-        guard fd >= 0 else { return }
-        flock(fd, LOCK_UN)
-        close(fd)
-        fd = -1
+        guard let file else { return }
+        file.unlock()
+        try? file.close()
+        self.file = nil
     }
 
     deinit {

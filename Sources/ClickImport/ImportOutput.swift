@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemIO
+import SystemPackage
 
 /// Where a run reports: lines for stdout, warnings and errors for stderr, and a progress bar when stderr is a
 /// terminal. Tests pass closures that collect the text.
@@ -23,24 +25,9 @@ public struct ImportOutput: Sendable {
 
     /// stdout and stderr; a progress bar only when stderr is a terminal.
     public static var standard: ImportOutput {
-        var bar: (@Sendable (String) -> Void)?
-        if isatty(2) != 0 {
-            bar = { @Sendable text in ImportOutput.writeAll(2, text) }
-        }
-        return ImportOutput(
-            line: { text in ImportOutput.writeAll(1, text + "\n") },
-            warning: { text in ImportOutput.writeAll(2, text + "\n") },
-            progressBar: bar)
-    }
-
-    static func writeAll(_ fd: Int32, _ text: String) {
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            written += n
-        }
+        ImportOutput(
+            line: { text in _ = try? FileDescriptor.standardOutput.writeAll((text + "\n").utf8) },
+            warning: StandardError.log,
+            progressBar: isatty(2) != 0 ? StandardError.write : nil)
     }
 }

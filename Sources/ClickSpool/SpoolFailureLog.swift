@@ -1,4 +1,5 @@
 import Synchronization
+import SystemIO
 
 /// Reports spool write failures at most once a minute with a count, and once when writing works again.
 ///
@@ -10,7 +11,7 @@ public final class SpoolFailureLog: Sendable {
         var lastReport: Int64 = .min
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Set while writes fail, so that a successful write costs one atomic load and no lock.
     private let failing = Atomic(false)
     private let interval: Int64

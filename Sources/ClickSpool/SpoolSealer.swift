@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemIO
 import SystemPackage
 
 /// What one sealing pass did.
@@ -81,10 +82,13 @@ public struct SpoolSealer: Sendable {
             return errno == ENOENT ? .gone : .failed(SpoolError("open", path, Errno(rawValue: errno)))
         }
         defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            return errno == EWOULDBLOCK ? .busy : .failed(SpoolError("lock", path, Errno(rawValue: errno)))
+        let file = FileDescriptor(rawValue: fd)
+        do throws(Errno) {
+            try file.lock(.exclusive, waiting: false)
+        } catch {
+            return error == .wouldBlock ? .busy : .failed(SpoolError("lock", path, error))
         }
-        defer { flock(fd, LOCK_UN) }
+        defer { file.unlock() }
         var mine = stat()
         var named = stat()
         guard fstat(fd, &mine) == 0 else { return .failed(SpoolError("stat", path, Errno(rawValue: errno))) }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import SystemIO
 
 /// A counter that every process writing to one spool sees: one word of the file `<spool>/.short-writes`,
 /// mapped shared into each process, read with a plain atomic load (no system call).
@@ -26,7 +27,7 @@ final class SpoolSharedCounter: @unchecked Sendable {
     func increment() { word.pointee.add(1, ordering: .relaxed) }
 
     /// Mappings of this process, by spool directory: one `open`/`mmap` per process, not per writer.
-    private static let mapped = Mutex<[String: SpoolSharedCounter]>([:])
+    private static let mapped = Locked<[String: SpoolSharedCounter]>([:])
 
     /// The counter of the spool in `directory`, or nil when its file cannot be made (a full disk, a
     /// read-only spool): then only writers of this process learn of a short write.

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import SystemIO
 import SystemPackage
 
 /// Appends click lines to the current bucket file of a spool.
@@ -127,22 +128,26 @@ public final class SpoolWriter {
         throw SpoolError("settle on a file in", layout.currentDirectory, .resourceTemporarilyUnavailable)
     }
 
-    /// One `write(2)`. On a short write, leaves the file for good: its end is a fragment.
+    /// One `write(2)` (again only when a signal interrupted it before it wrote anything), never `writeAll`,
+    /// which would finish a short write with a second one that another writer's line may precede. On a short
+    /// write, leaves the file for good: its end is a fragment.
     private func writeLine(_ line: [UInt8]) throws(SpoolError) {
-        let result = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let result: Int
+        do throws(Errno) {
+            result = try Errno.typed { try line.withUnsafeBytes { try FileDescriptor(rawValue: fd).write($0) } }
+        } catch {
+            // Nothing was written: the file still ends with a newline. Leave it (a deleted spool, a full
+            // disk); the next line opens it again.
+            let path = openPath
+            closeFile(keepingBucket: true)
+            throw SpoolError("write to", path, error)
+        }
         if result == line.count {
             writtenSinceCheck += Int64(result)
             if !sharedTried { sharedDue = true }
             return
         }
-        let writeErrno = errno
         let path = openPath
-        if result < 0 {
-            // Nothing was written: the file still ends with a newline. Leave it (a deleted spool, a full
-            // disk); the next line opens it again.
-            closeFile(keepingBucket: true)
-            throw SpoolError("write to", path, Errno(rawValue: writeErrno))
-        }
         // A short write: the file now ends in a fragment. Writing a newline after it could fail as well (the
         // disk is full) or come after another writer's line; instead, nobody writes here again.
         Self.revalidateAll()
@@ -237,12 +242,11 @@ public final class SpoolWriter {
                 descriptor = open(path, flags, 0o644)
             }
             guard descriptor >= 0 else { throw SpoolError("open", path, Errno(rawValue: errno)) }
-            while flock(descriptor, LOCK_SH) != 0 {
-                guard errno == EINTR else {
-                    let e = errno
-                    close(descriptor)
-                    throw SpoolError("lock", path, Errno(rawValue: e))
-                }
+            do throws(Errno) {
+                try FileDescriptor(rawValue: descriptor).lock(.shared)
+            } catch {
+                close(descriptor)
+                throw SpoolError("lock", path, error)
             }
             var mine = stat()
             var named = stat()

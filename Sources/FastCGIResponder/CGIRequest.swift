@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 
 /// CGI mode: one request from the environment, the response on standard output.
 public enum CGIRequest {
@@ -10,15 +11,6 @@ public enum CGIRequest {
     /// Serves the single request described by the environment. Returns false if writing the response failed.
     public static func serve(_ handler: RequestHandler) -> Bool {
         let response = handler(CGIParameters(entries: UnsafePointer(environ)))
-        var offset = 0
-        while offset < response.count {
-            let n = response.withUnsafeBytes { write(1, $0.baseAddress.map { $0 + offset }, response.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
-        }
-        return true
+        return (try? FileDescriptor.standardOutput.writeAll(response)) != nil
     }
 }

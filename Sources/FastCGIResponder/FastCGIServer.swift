@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import CFastCGI
+import CLinux
 import Synchronization
+import SystemIO
 
 /// The FastCGI request loop: worker threads on one listening socket, each calling `FCGX_Accept_r`.
 ///
@@ -39,7 +41,7 @@ public final class FastCGIServer: Sendable {
     }
 
     /// Workers and the monitor that may be sent ``wakeSignal``: each is listed while it runs.
-    private let wakeable = Mutex<[Waiter]>([])
+    private let wakeable = Locked<[Waiter]>([])
     private let log: @Sendable (String) -> Void
     /// How to start the next process at SIGHUP; nil: SIGHUP is logged and ignored.
     private let replacement: ProcessReplacement?
@@ -196,20 +198,10 @@ public final class FastCGIServer: Sendable {
     /// `ppoll` with ``wakeSignal`` unblocked for the wait; `milliseconds` < 0 waits without a limit.
     /// Returns what `ppoll` returns (-1 with EINTR: woken by the signal).
     private static func wait(_ fds: inout pollfd, milliseconds: Int32, mask: inout sigset_t) -> Int32 {
-        if milliseconds < 0 { return ppoll(&fds, 1, nil, &mask) }
+        if milliseconds < 0 { return CLinux_ppoll(&fds, 1, nil, &mask) }
         var timeout = timespec(tv_sec: Int(milliseconds / 1000), tv_nsec: Int(milliseconds % 1000) * 1_000_000)
-        return ppoll(&fds, 1, &timeout, &mask)
+        return CLinux_ppoll(&fds, 1, &timeout, &mask)
     }
-
-    private typealias PPoll = @convention(c) (
-        UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafePointer<sigset_t>?
-    ) -> Int32
-
-    /// glibc's `ppoll`, which the Glibc module leaves out (it is declared under `_GNU_SOURCE` only).
-    private static let ppoll: PPoll = {
-        guard let symbol = dlsym(nil, "ppoll") else { fatalError("redirectd: the C library has no ppoll") }
-        return unsafeBitCast(symbol, to: PPoll.self)
-    }()
 
     private func work(handler: RequestHandler, idle: IdleHandler, as me: Waiter) {
         var request = FCGX_Request()

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
+import SystemPackage
 
 /// A reload: starting the program again on the same listening socket and waiting until the new process serves.
 ///
@@ -88,7 +90,6 @@ public struct ProcessReplacement: Sendable {
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)
         let moveNullToStdin = listenFD == 0
-        let closeRange = Self.closeRange
         var limit = rlimit()
         let highestDescriptor = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0
             ? Int32(clamping: min(limit.rlim_cur, 65_536)) : 1024
@@ -115,7 +116,7 @@ public struct ProcessReplacement: Sendable {
             dup2(readyCopy, 4)
             // Nothing else goes over: not libfcgi's accepted connections (which would keep nginx's kept-alive
             // connections open after the old workers close them), nor whatever our own parent passed us.
-            if closeRange?(5, UInt32.max, 0) != 0 {
+            if CLinux_close_range(5, UInt32.max, 0) != 0 {
                 var fd: Int32 = 5
                 while fd < highestDescriptor {
                     close(fd)
@@ -150,14 +151,13 @@ public struct ProcessReplacement: Sendable {
             let ready = poll(&fd, 1, Int32(min(left, 1) * 1000))
             if ready < 0 && errno != EINTR { return .failed("cannot wait for the new process: \(Self.reason(errno))") }
             if ready <= 0 { continue }
-            let n = read(readEnd, &byte, 1)
-            if n < 0 && errno == EINTR { continue }
+            _ = try? withUnsafeMutableBytes(of: &byte) { try FileDescriptor(rawValue: readEnd).read(into: $0) }
             break
         }
         if byte == Self.readyByte { return .serving(pid: pid) }
         if byte == Self.execFailedByte {
             var bytes: [UInt8] = [0, 0, 0, 0]
-            let n = read(readEnd, &bytes, 4)
+            let n = (try? bytes.withUnsafeMutableBytes { try FileDescriptor(rawValue: readEnd).read(into: $0) }) ?? -1
             let code = bytes.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             let status = Self.reap(pid, within: 5) ?? Self.stop(pid)
             let why = n == 4 ? Self.reason(Int32(bitPattern: code)) : "unknown error"
@@ -195,13 +195,6 @@ public struct ProcessReplacement: Sendable {
         if signal == 0 { return "exited with status \((status >> 8) & 0xff)" }
         let name = strsignal(signal).map { String(cString: $0) } ?? "unknown"
         return "was killed by signal \(signal) (\(name))"
-    }
-
-    private typealias CloseRange = @convention(c) (UInt32, UInt32, Int32) -> Int32
-
-    /// glibc's `close_range` (2.34 and later), which the Glibc module leaves out; nil where there is none.
-    private static let closeRange: CloseRange? = dlsym(nil, "close_range").map {
-        unsafeBitCast($0, to: CloseRange.self)
     }
 
     private static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }

@@ -4,13 +4,8 @@ import Glibc
 import Darwin
 #endif
 import RedirectFiles
+import SystemIO
 import SystemPackage
-
-#if canImport(Glibc)
-private let systemRead = Glibc.read
-#else
-private let systemRead = Darwin.read
-#endif
 
 /// What one name in a redirects directory turned out to be, read without following links.
 ///
@@ -68,12 +63,12 @@ enum DirectoryEntryContents: Equatable {
         // One read: a read of a regular file returns less than asked only at its end. A file that fills the
         // buffer is over the limit, and its size comes from fstat for the message.
         let capacity = buffer.bytes.count
-        let count = buffer.bytes.withUnsafeMutableBytes { raw in
-            var n: Int
-            repeat { n = systemRead(fd, raw.baseAddress, capacity) } while n < 0 && errno == EINTR
-            return n
+        let count: Int
+        do {
+            count = try buffer.bytes.withUnsafeMutableBytes { try FileDescriptor(rawValue: fd).read(into: $0) }
+        } catch {
+            return failure("cannot read", error as? Errno ?? .ioError)
         }
-        if count < 0 { return failure("cannot read", Errno(rawValue: errno)) }
         if count == capacity {
             var s = stat()
             return tooLarge(fstat(fd, &s) == 0 ? Int64(s.st_size) : Int64(count))

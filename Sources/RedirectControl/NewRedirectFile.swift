@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import RedirectCore
+import SystemIO
 import SystemPackage
 
 /// The file `redirectctl new` writes: `url` (and `name`), then every other key as a commented example.
@@ -58,29 +59,28 @@ public struct NewRedirectFile: Equatable, Sendable {
         for _ in 0..<100 {
             let chosen = id ?? RandomRedirectID.make()
             let path = settings.path(ofID: chosen)
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-            if fd < 0 {
-                let error = Errno(rawValue: errno)
+            let file: FileDescriptor
+            do throws(Errno) {
+                file = try Errno.typed {
+                    try FileDescriptor.open(
+                        path, .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec, .noFollow],
+                        permissions: [.ownerReadWrite, .groupRead, .otherRead])
+                }
+            } catch {
                 if error == .fileExists {
                     if id != nil { throw .exists(path) }
                     continue
                 }
                 throw .system(path, error)
             }
-            let bytes = Array(text(id: chosen, link: link(chosen)).utf8)
-            var written = 0
-            while written < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let error = Errno(rawValue: errno)
-                    close(fd)
-                    unlink(path)
-                    throw .system(path, error)
-                }
-                written += n
+            do throws(Errno) {
+                try Errno.typed { _ = try file.writeAll(text(id: chosen, link: link(chosen)).utf8) }
+            } catch {
+                try? file.close()
+                unlink(path)
+                throw .system(path, error)
             }
-            close(fd)
+            try? file.close()
             return (chosen, path)
         }
         throw .noFreeID(settings.directory)

@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Dispatch
 import RedirectCore
-import Synchronization
+import SystemIO
 import SystemPackage
 
 /// Lints a redirects directory: every file through the parser, plus what only the directory shows.
@@ -152,7 +152,7 @@ public struct RedirectDirectoryChecker: Sendable {
         defer { close(directoryFD) }
         let chunkSize = 128
         let chunks = (entries.count + chunkSize - 1) / chunkSize
-        let results = Mutex([[RedirectFileError]](repeating: [], count: entries.count))
+        let results = Locked([[RedirectFileError]](repeating: [], count: entries.count))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let range = (chunk * chunkSize)..<min(entries.count, (chunk + 1) * chunkSize)
             var buffer = DirectoryEntryContents.ReadBuffer()

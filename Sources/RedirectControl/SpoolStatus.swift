@@ -6,6 +6,7 @@ import Darwin
 import ClickImport
 import ClickSpool
 import RedirectCore
+import SystemIO
 import SystemPackage
 
 /// The health of a spool, for `redirectctl status`: what waits to be shipped, how old it is, when an import
@@ -125,19 +126,12 @@ public struct SpoolStatus: Sendable, Equatable {
     }
 
     static func lineCount(_ path: String) -> Int {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
+        guard let file = try? FileDescriptor.open(path, .readOnly, options: .closeOnExec) else { return 0 }
+        defer { try? file.close() }
         var count = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            #if canImport(Glibc)
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            #else
-            let n = buffer.withUnsafeMutableBytes { Darwin.read(fd, $0.baseAddress, $0.count) }
-            #endif
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return count }
+            guard let n = try? buffer.withUnsafeMutableBytes({ try file.read(into: $0) }), n > 0 else { return count }
             for byte in buffer[0..<n] where byte == 0x0A { count += 1 }
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemIO
 import SystemPackage
 
 /// Why a redirect file could not be read (as opposed to parsed).
@@ -38,12 +39,6 @@ public enum RedirectFileLimits {
 ///
 /// A symbolic link is followed only when it names another `.toml` file in the same directory by a plain
 /// name, so a link in `redirects.d` cannot make the responder read `/etc/passwd`.
-#if canImport(Glibc)
-private let systemRead = Glibc.read
-#else
-private let systemRead = Darwin.read
-#endif
-
 struct RedirectFileReader: Sendable {
     let directory: String
 
@@ -76,37 +71,35 @@ struct RedirectFileReader: Sendable {
     /// Reads the file `name` (already resolved by ``identity(of:)``) and the identity of what was read.
     func read(_ name: String) throws(RedirectFileReadError) -> (String, FileIdentity) {
         let p = path(of: name)
-        let fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        if fd < 0 {
-            if errno == ENOENT { throw .notFound }
-            throw .system(p, Errno(rawValue: errno))
+        let file: FileDescriptor
+        do throws(Errno) {
+            file = try Errno.typed {
+                try FileDescriptor.open(p, .readOnly, options: [.closeOnExec, .noFollow, .nonBlocking])
+            }
+        } catch {
+            if error == .noSuchFileOrDirectory { throw .notFound }
+            throw .system(p, error)
         }
-        defer { close(fd) }
+        defer { try? file.close() }
         var s = stat()
-        guard fstat(fd, &s) == 0 else { throw .system(p, Errno(rawValue: errno)) }
+        guard fstat(file.rawValue, &s) == 0 else { throw .system(p, Errno(rawValue: errno)) }
         guard s.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(p) }
         guard Int64(s.st_size) <= RedirectFileLimits.maxFileSize else { throw .tooLarge(p, Int64(s.st_size)) }
         // Room for the size stat reported plus one byte, to notice a file that grew past the limit meanwhile;
-        // never the whole limit, which would zero 64 KiB for every small file.
+        // never the whole limit, which would take 64 KiB for every small file.
         let capacity = min(Int(s.st_size), Int(RedirectFileLimits.maxFileSize)) + 1
-        var bytes = [UInt8](repeating: 0, count: capacity)
-        var total = 0
-        while total < capacity {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                systemRead(fd, buffer.baseAddress.map { $0 + total }, capacity - total)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(p, Errno(rawValue: errno))
-            }
-            if n == 0 { break }
-            total += n
+        let bytes: [UInt8]
+        do throws(Errno) {
+            bytes = try file.readToEnd(maxCount: capacity)
+        } catch {
+            throw .system(p, error)
         }
+        let total = bytes.count
         // More bytes than stat reported: the file is being written. Its next version is read on a later
         // request (its identity will differ); meanwhile the last good version serves.
         if total == capacity { throw .changedWhileReading(p) }
         guard total <= Int(RedirectFileLimits.maxFileSize) else { throw .tooLarge(p, Int64(total)) }
-        return (String(decoding: bytes[..<total], as: UTF8.self), FileIdentity(s))
+        return (String(decoding: bytes, as: UTF8.self), FileIdentity(s))
     }
 
     private func readLink(_ p: String) throws(RedirectFileReadError) -> String {

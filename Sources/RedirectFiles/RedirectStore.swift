@@ -5,6 +5,7 @@ import Darwin
 #endif
 import RedirectCore
 import Synchronization
+import SystemIO
 
 /// Redirects by id, read from `<directory>/<id>.toml` on demand and cached until the file changes.
 ///
@@ -57,7 +58,7 @@ public final class RedirectStore: Sendable {
     private let defaultsEntry: ReadMostly<DefaultsEntry?>
     /// Per file name, the version last reported as bad (nil: a problem before any version could be read),
     /// so that each bad version is logged once and its recovery too.
-    private let reported: Mutex<[String: FileIdentity?]>
+    private let reported: Locked<[String: FileIdentity?]>
     /// How many names `reported` holds, so that a miss on a healthy directory takes no lock to learn it is empty.
     private let reportedCount = Atomic(0)
 
@@ -72,7 +73,7 @@ public final class RedirectStore: Sendable {
         self.log = log
         self.cache = ReadMostly(RedirectCache(limit: max(cacheLimit, 16)))
         self.defaultsEntry = ReadMostly(nil)
-        self.reported = Mutex([:])
+        self.reported = Locked([:])
     }
 
     /// Files cached now.
@@ -242,7 +243,7 @@ public final class RedirectStore: Sendable {
     }
 
     /// What was wrong with the directory at the last check (nil: nothing).
-    private let directoryProblem = Mutex<String?>(nil)
+    private let directoryProblem = Locked<String?>(nil)
     private let directoryHasProblem = Atomic(false)
 
     /// After a missing file, looks whether the whole directory is gone or unreadable (one `stat`, on the

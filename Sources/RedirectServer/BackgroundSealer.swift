@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ClickSpool
 import Synchronization
+import SystemIO
 
 /// Seals passed buckets every few seconds while a FastCGI responder runs, so `ready/` fills without cron.
 ///
@@ -11,7 +12,7 @@ final class BackgroundSealer: Sendable {
     private let sealer: SpoolSealer
     private let interval: Int
     private let stopping = Atomic(false)
-    private let thread = Mutex<pthread_t?>(nil)
+    private let thread = Locked<pthread_t?>(nil)
 
     init(layout: SpoolLayout, interval: Int) {
         sealer = SpoolSealer(layout: layout)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ClickSpool
 import FastCGIResponder
+import SystemIO
 
 /// Why `redirectd` could not start.
 public struct StartupError: Error, CustomStringConvertible {

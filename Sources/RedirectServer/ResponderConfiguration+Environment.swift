@@ -1,5 +1,6 @@
 import ClickSpool
 import FastCGIResponder
+import SystemIO
 
 #if canImport(Glibc)
     import Glibc

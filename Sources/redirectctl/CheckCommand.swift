@@ -1,5 +1,6 @@
 import ArgumentParser
 import RedirectControl
+import SystemIO
 
 /// `redirectctl check [DIR]`: lint a redirects directory, for people and CI.
 struct CheckCommand: ParsableCommand {
@@ -33,14 +34,14 @@ struct CheckCommand: ParsableCommand {
         do {
             report = try checker.check()
         } catch {
-            CommandEnvironment.printError("redirectctl check: \(error)")
+            StandardError.log("redirectctl check: \(error)")
             throw ExitCode(2)
         }
         switch format {
         case .text: print(report.text, terminator: "")
         case .json: print(report.json, terminator: "")
         }
-        CommandEnvironment.printError(report.summary)
+        StandardError.log(report.summary)
         if !report.isClean { throw ExitCode(1) }
     }
 }

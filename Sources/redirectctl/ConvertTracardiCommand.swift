@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RedirectControl
+import SystemIO
 
 /// `redirectctl convert-tracardi`: Tracardi event redirects → redirect files.
 struct ConvertTracardiCommand: ParsableCommand {
@@ -52,7 +53,7 @@ struct ConvertTracardiCommand: ParsableCommand {
             data = FileManager.default.contents(atPath: file)
         }
         guard let data else {
-            CommandEnvironment.printError("redirectctl convert-tracardi: cannot read \(file)")
+            StandardError.log("redirectctl convert-tracardi: cannot read \(file)")
             throw ExitCode(2)
         }
         let converted: [TracardiRedirectConverter.Converted]
@@ -60,20 +61,20 @@ struct ConvertTracardiCommand: ParsableCommand {
             converted = try TracardiRedirectConverter.convert(
                 json: Array(data), options: .init(status: status, source: source))
         } catch {
-            CommandEnvironment.printError("redirectctl convert-tracardi: \(file): \(error)")
+            StandardError.log("redirectctl convert-tracardi: \(file): \(error)")
             throw ExitCode(1)
         }
         let directory = CommandEnvironment.redirectsDirectory(redirects)
         var skipped = 0
         for item in converted {
             let path = directory + "/" + item.fileName
-            for note in item.notes { CommandEnvironment.printError("\(path): \(note)") }
+            for note in item.notes { StandardError.log("\(path): \(note)") }
             if dryRun {
                 print("# \(path)\n\(item.text)")
                 continue
             }
             if FileManager.default.fileExists(atPath: path) && !force {
-                CommandEnvironment.printError("\(path): exists; not overwritten (use --force)")
+                StandardError.log("\(path): exists; not overwritten (use --force)")
                 skipped += 1
                 continue
             }
@@ -81,7 +82,7 @@ struct ConvertTracardiCommand: ParsableCommand {
                 try item.text.write(toFile: path, atomically: true, encoding: .utf8)
                 print(path)
             } catch {
-                CommandEnvironment.printError("\(path): cannot write: \(error.localizedDescription)")
+                StandardError.log("\(path): cannot write: \(error.localizedDescription)")
                 throw ExitCode(2)
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RedirectControl
+import SystemIO
 
 /// `redirectctl link ID`: the link to put in a page or an email.
 struct LinkCommand: ParsableCommand {
@@ -38,7 +39,7 @@ struct LinkCommand: ParsableCommand {
         let settings = RedirectDirectorySettings(directory: CommandEnvironment.redirectsDirectory(redirectsDirectory))
         // A link to a redirect that does not exist would answer 404: print nothing a script could paste.
         guard settings.hasRedirect(id) else {
-            CommandEnvironment.printError("redirectctl link: \(settings.path(ofID: id)) does not exist: no link printed")
+            StandardError.log("redirectctl link: \(settings.path(ofID: id)) does not exist: no link printed")
             throw ExitCode(1)
         }
         print(link)

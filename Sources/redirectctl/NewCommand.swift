@@ -1,5 +1,6 @@
 import ArgumentParser
 import RedirectControl
+import SystemIO
 
 /// `redirectctl new --url URL`: start a redirect file that passes `check`.
 struct NewCommand: ParsableCommand {
@@ -42,7 +43,7 @@ struct NewCommand: ParsableCommand {
                 linkBase.flatMap { try? RedirectLink(base: $0, id: id).description }
             }
         } catch {
-            CommandEnvironment.printError("redirectctl new: \(error)")
+            StandardError.log("redirectctl new: \(error)")
             throw ExitCode(1)
         }
         print(created.path)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RedirectControl
+import SystemIO
 
 /// `redirectctl seal`: move passed spool buckets into `ready/`, from cron or by hand.
 struct SealCommand: ParsableCommand {
@@ -28,7 +29,7 @@ struct SealCommand: ParsableCommand {
             bucketSeconds: bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
                 ?? 60)
         print(summary.summary)
-        for error in summary.errors { CommandEnvironment.printError("redirectctl seal: \(error)") }
+        for error in summary.errors { StandardError.log("redirectctl seal: \(error)") }
         if !summary.errors.isEmpty { throw ExitCode(1) }
     }
 }

@@ -6,6 +6,7 @@ import Darwin
 #endif
 import RedirectControl
 import RedirectCore
+import SystemIO
 
 /// `redirectctl stats`: clicks per redirect from the spool, with a small chart over time.
 struct StatsCommand: ParsableCommand {
@@ -49,7 +50,7 @@ struct StatsCommand: ParsableCommand {
         let directory = spool ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks"
         var isDirectory = stat()
         guard stat(directory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
-            CommandEnvironment.printError("redirectctl stats: no spool directory at \(directory): pass --spool DIR or set "
+            StandardError.log("redirectctl stats: no spool directory at \(directory): pass --spool DIR or set "
                                           + "CLICK_LOG_DIR (redirectd's --spool)")
             throw ExitCode(2)
         }
@@ -57,7 +58,7 @@ struct StatsCommand: ParsableCommand {
         do {
             stats = try ClickStatistics.collect(spool: directory, slots: slots, excludingBots: excludedCategories())
         } catch {
-            CommandEnvironment.printError("redirectctl stats: \(error)")
+            StandardError.log("redirectctl stats: \(error)")
             throw ExitCode(2)
         }
         guard !stats.rows.isEmpty else {
@@ -75,10 +76,10 @@ struct StatsCommand: ParsableCommand {
                   ClickStatistics.sparkline(row.histogram))
         }
         if stats.excludedBots > 0 {
-            CommandEnvironment.printError("left out \(stats.excludedBots) click(s) flagged as bots")
+            StandardError.log("left out \(stats.excludedBots) click(s) flagged as bots")
         }
         if stats.skippedLines > 0 {
-            CommandEnvironment.printError("skipped \(stats.skippedLines) line(s) that are not events")
+            StandardError.log("skipped \(stats.skippedLines) line(s) that are not events")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RedirectControl
+import SystemIO
 
 /// `redirectctl status`: the spool's health for a cron check or a monitoring system.
 struct StatusCommand: ParsableCommand {
@@ -52,7 +53,7 @@ struct StatusCommand: ParsableCommand {
         do {
             status = try SpoolStatus.read(spool: directory, bucketSeconds: bucket)
         } catch {
-            CommandEnvironment.printError("redirectctl status: cannot read spool \(directory): \(error)")
+            StandardError.log("redirectctl status: cannot read spool \(directory): \(error)")
             throw ExitCode(2)
         }
         var limits = SpoolStatus.Thresholds()

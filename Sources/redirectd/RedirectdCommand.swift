@@ -2,6 +2,7 @@ import ArgumentParser
 import ClickSpool
 import FastCGIResponder
 import RedirectServer
+import SystemIO
 
 #if canImport(Glibc)
 import Glibc

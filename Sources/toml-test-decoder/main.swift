@@ -1,3 +1,5 @@
+import SystemIO
+import SystemPackage
 import TOML
 
 // toml-test's decoder interface: TOML on standard input; its tagged JSON on standard output and exit 0, or a
@@ -8,23 +10,12 @@ import TOML
     import Darwin
 #endif
 
-/// Writes `message` and a line end to standard error.
-func complain(_ message: String) {
-    var line = Array((message + "\n").utf8)
-    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-}
-
-var input: [UInt8] = []
-var chunk = [UInt8](repeating: 0, count: 65_536)
-while true {
-    let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-    if n < 0 && errno == EINTR { continue }
-    if n < 0 {
-        complain("toml-test-decoder: cannot read standard input: \(String(cString: strerror(errno)))")
-        exit(2)
-    }
-    if n == 0 { break }
-    input.append(contentsOf: chunk[..<n])
+let input: [UInt8]
+do {
+    input = try FileDescriptor.standardInput.readToEnd()
+} catch {
+    StandardError.log("toml-test-decoder: cannot read standard input: \(error)")
+    exit(2)
 }
 
 do {
@@ -32,6 +23,6 @@ do {
     print(table.taggedJSON)
     exit(0)
 } catch {
-    complain("toml-test-decoder: \(error)")
+    StandardError.log("toml-test-decoder: \(error)")
     exit(1)
 }

@@ -2,6 +2,7 @@ import ClickImport
 import ClickSpool
 import Foundation
 import RedirectCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -290,18 +291,7 @@ import Glibc
 
 /// The built `redirectctl`, run as a user runs it.
 enum Redirectctl {
-    /// The executable beside the test bundle (e.g. `.build/debug/redirectctl`).
-    static let path: String = {
-        var dir = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                      ?? CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("redirectctl").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/redirectctl").path
-    }()
+    static let path = BuiltProducts.path(of: "redirectctl")
 
     static func start(_ arguments: [String]) throws -> Process {
         let process = Process()
@@ -313,22 +303,7 @@ enum Redirectctl {
         return process
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let base = NSTemporaryDirectory() + "redirectctl-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = FileHandle(forWritingAtPath: base + ".out")
-        process.standardError = FileHandle(forWritingAtPath: base + ".err")
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOfFile: base + ".out", encoding: .utf8),
-                try String(contentsOfFile: base + ".err", encoding: .utf8))
+    static func run(_ arguments: [String]) throws -> ProcessRun {
+        try ProcessRun.run(path, arguments)
     }
 }

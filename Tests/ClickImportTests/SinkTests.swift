@@ -2,6 +2,7 @@
 import ClickSpool
 import Foundation
 import RedirectCore
+import TestSupport
 import Testing
 
 /// Pure halves of the sinks and the importer's small values: no network, no files.
@@ -191,16 +192,9 @@ import Testing
         let path = NSTemporaryDirectory() + "gz-" + UUID().uuidString + ".gz"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(zipped).write(to: URL(fileURLWithPath: path))
-        let gunzip = Process()
-        gunzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        gunzip.arguments = ["gzip", "-dc", path]
-        let pipe = Pipe()
-        gunzip.standardOutput = pipe
-        try gunzip.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        gunzip.waitUntilExit()
-        #expect(gunzip.terminationStatus == 0)
-        #expect(Array(data) == text)
+        let gunzip = try ProcessRun.run("/usr/bin/env", ["gzip", "-dc", path])
+        #expect(gunzip.status == 0)
+        #expect(Array(gunzip.stdout.utf8) == text)
     }
 
     @Test(arguments: ["http://h/x", "https://h:8080", "HTTP://[::1]:8000/x"])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import ClickSpool
 import RedirectCore
@@ -17,16 +18,6 @@ import Glibc
         return Array((head + String(repeating: "x", count: size - head.utf8.count - tail.utf8.count) + tail).utf8)
     }
 
-    func run(_ argv: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
     @Test func aShortWriteCostsNoOtherClick() throws {
         guard geteuid() == 0 else {
             Issue.record("this test mounts a tmpfs to fill it up and needs root; run the tests as root (CI does)")
@@ -35,9 +26,9 @@ import Glibc
         let dir = NSTemporaryDirectory() + "redirectd-shortwrite-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let mounted = try run(["/bin/mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir])
+        let mounted = try ProcessRun.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]).status
         try #require(mounted == 0, "mount -t tmpfs -o size=64k tmpfs \(dir) failed with status \(mounted)")
-        defer { _ = try? run(["/bin/umount", "-l", dir]) }
+        defer { _ = try? ProcessRun.run("/bin/umount", ["-l", dir]) }
 
         let layout = SpoolLayout(directory: dir + "/spool", bucketSeconds: 60)
         try SpoolDirectories.create(layout)

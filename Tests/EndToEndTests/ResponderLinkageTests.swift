@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What the responders load: in CGI mode every click is a new process, and loading Foundation or ICU costs more

@@ -1,33 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The built `redirectctl`, run as a user or CI would: exit codes, stdout and stderr.
 @Suite struct RedirectctlProcessTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func redirectctl(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.redirectctl)
-        process.arguments = arguments
+    /// Runs the built `redirectctl` with `arguments`, without `REDIRECTS_DIR` from the tests' environment.
+    func redirectctl(_ arguments: [String]) throws -> ProcessRun {
         var environment = ProcessInfo.processInfo.environment
         environment["REDIRECTS_DIR"] = nil
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting, so a full pipe cannot stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        return try ProcessRun.run(RepositoryPaths.redirectctl, arguments, environment: environment)
     }
 
     @Test func checkBrokenDirectory() throws {

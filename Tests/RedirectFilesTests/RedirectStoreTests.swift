@@ -1,6 +1,6 @@
 import Foundation
 import RedirectCore
-import Synchronization
+import SystemIO
 import Testing
 
 @testable import RedirectFiles
@@ -8,7 +8,7 @@ import Testing
 /// A redirects directory of its own, removed at the end, and what the store logged.
 final class StoreFixture: Sendable {
     let directory: String
-    let lines = Mutex<[String]>([])
+    let lines = Locked<[String]>([])
 
     init() throws {
         directory = NSTemporaryDirectory() + "redirect-store-test-" + UUID().uuidString

@@ -16,9 +16,9 @@ import Testing
         let expectedFile = file.deletingPathExtension().appendingPathExtension("json")
         let expected = try TaggedJSON.parse(Data(contentsOf: expectedFile))
         let result = try ConformanceCases.decode(file)
-        #expect(result.status == 0, "\(result.error)")
+        #expect(result.status == 0, "\(result.stderr)")
         guard result.status == 0 else { return }
-        let actual = try TaggedJSON.parse(result.output)
+        let actual = try TaggedJSON.parse(Data(result.stdout.utf8))
         let difference = TaggedJSON.difference(expected: expected, actual: actual)
         #expect(difference == nil, "\(difference ?? "")")
     }
@@ -28,7 +28,7 @@ import Testing
         let result = try ConformanceCases.decode(ConformanceCases.root.appendingPathComponent(path))
         // 1 and a message: not a crash (a signal), not a partial result on standard output.
         #expect(result.status == 1)
-        #expect(result.output.isEmpty)
-        #expect(result.error.wholeMatch(of: #/toml-test-decoder: \d+:\d+: .+\n/#) != nil, "\(result.error)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.wholeMatch(of: #/toml-test-decoder: \d+:\d+: .+\n/#) != nil, "\(result.stderr)")
     }
 }

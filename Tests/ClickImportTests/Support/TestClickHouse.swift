@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -128,21 +129,11 @@ final class TestClickHouse: @unchecked Sendable {
 
     /// curl with the request body from a file and the answer into one: no pipes for child processes to inherit.
     private static func curl(_ arguments: [String], input: String) throws -> (status: Int32, body: String) {
-        let base = NSTemporaryDirectory() + "redirectd-clickhouse-query-" + UUID().uuidString
-        defer {
-            try? FileManager.default.removeItem(atPath: base + ".sql")
-            try? FileManager.default.removeItem(atPath: base + ".out")
-        }
-        try input.write(toFile: base + ".sql", atomically: false, encoding: .utf8)
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = arguments.map { $0 == "@-" ? "@" + base + ".sql" : $0 } + ["-o", base + ".out"]
-        curl.standardInput = FileHandle.nullDevice
-        curl.standardOutput = FileHandle.nullDevice
-        curl.standardError = FileHandle.nullDevice
-        try curl.run()
-        curl.waitUntilExit()
-        return (curl.terminationStatus, (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "")
+        let sql = NSTemporaryDirectory() + "redirectd-clickhouse-query-" + UUID().uuidString + ".sql"
+        defer { try? FileManager.default.removeItem(atPath: sql) }
+        try input.write(toFile: sql, atomically: false, encoding: .utf8)
+        let run = try ProcessRun.run("/usr/bin/curl", arguments.map { $0 == "@-" ? "@" + sql : $0 })
+        return (run.status, run.stdout)
     }
 
     /// A loopback port nothing listens on right now.

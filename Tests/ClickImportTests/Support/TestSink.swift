@@ -1,6 +1,7 @@
 import ClickImport
 import Foundation
-import Synchronization
+import SystemIO
+import TestSupport
 
 /// `Resources/sink.py` on a free loopback port: records every request, answers as `control(_:)` says.
 ///
@@ -27,17 +28,11 @@ final class TestSink {
 
     /// The virtual environment's python, made on first use by `scripts/test-python-env`.
     static func venvPython() throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: packageRoot + "/scripts/test-python-env")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSinkError("scripts/test-python-env failed (exit \(process.terminationStatus))")
+        let run = try ProcessRun.run(packageRoot + "/scripts/test-python-env")
+        guard run.status == 0 else {
+            throw TestSinkError("scripts/test-python-env failed (exit \(run.status)): \(run.stderr)")
         }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     let directory: String
@@ -114,8 +109,8 @@ struct TestSinkError: Error, CustomStringConvertible {
 
 /// Collects what an import run prints.
 final class CapturedOutput: Sendable {
-    private let lines = Mutex<[String]>([])
-    private let warnings = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
+    private let warnings = Locked<[String]>([])
 
     var output: ImportOutput {
         ImportOutput(

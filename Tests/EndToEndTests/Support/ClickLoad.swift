@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SystemIO
 
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +20,7 @@ final class ClickLoad: Sendable {
         var seconds: Double
     }
 
-    private let clicks = Mutex<[Click]>([])
+    private let clicks = Locked<[Click]>([])
     private let running = Atomic(true)
     private let finished = Atomic(0)
     private let clients: Int

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -13,27 +14,12 @@ import Glibc
 final class RedirectStack {
     enum Mode { case fastCGI, cgi }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = BuiltProducts.repositoryRoot
 
-    /// The directory holding the built products (redirectd, redirectctl) beside the test bundle.
-    static let productsDirectory: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            url = URL(fileURLWithPath: exe)
-        }
-        var dir = url.deletingLastPathComponent()
-        while dir.path != "/" {
-            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("redirectd").path) { return dir }
-            dir = dir.deletingLastPathComponent()
-        }
-        return repositoryRoot.appendingPathComponent(".build/debug")
-    }()
-
-    static var redirectd: String { productsDirectory.appendingPathComponent("redirectd").path }
-    static var redirectctl: String { productsDirectory.appendingPathComponent("redirectctl").path }
+    static var redirectd: String { BuiltProducts.path(of: "redirectd") }
+    static var redirectctl: String { BuiltProducts.path(of: "redirectctl") }
     /// The CGI responder fcgiwrap runs per click.
-    static var redirectdCGI: String { productsDirectory.appendingPathComponent("redirectd-cgi").path }
+    static var redirectdCGI: String { BuiltProducts.path(of: "redirectd-cgi") }
 
     let root: URL
     let redirects: URL

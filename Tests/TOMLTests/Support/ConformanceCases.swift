@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The toml-test cases in `Resources/toml-test` (copied from toml-lang/toml-test; MIT licence beside them).
 enum ConformanceCases {
@@ -16,34 +17,10 @@ enum ConformanceCases {
     static let invalid = cases("invalid")
 
     /// The built `toml-test-decoder`, beside the test bundle (e.g. `.build/debug/toml-test-decoder`).
-    static let decoder: String = {
-        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            url = URL(fileURLWithPath: exe)
-        }
-        var dir = url.deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("toml-test-decoder").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/toml-test-decoder").path
-    }()
+    static let decoder = BuiltProducts.path(of: "toml-test-decoder")
 
-    /// Runs the decoder with `file` on standard input: exit status, standard output, standard error.
-    static func decode(_ file: URL) throws -> (status: Int32, output: Data, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: decoder)
-        process.standardInput = try FileHandle(forReadingFrom: file)
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
+    /// Runs the decoder with `file` on standard input.
+    static func decode(_ file: URL) throws -> ProcessRun {
+        try ProcessRun.run(decoder, input: file)
     }
 }

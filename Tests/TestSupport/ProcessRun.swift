@@ -1,17 +1,22 @@
 import Foundation
 
 /// One run of a program to its end: exit status, stdout and stderr, as a user at a shell would see them.
-struct ProcessRun {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+///
+/// The one process runner of the test targets (`TestSupport`, a library only tests depend on).
+public struct ProcessRun: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 
-    /// Runs `path` with `arguments`; `environment` nil inherits the tests' environment.
-    static func run(_ path: String, _ arguments: [String] = [], environment: [String: String]? = nil) throws -> ProcessRun {
+    /// Runs `path` with `arguments`; `environment` nil inherits the tests' environment; `input`, a file for
+    /// standard input (nil: the tests' own).
+    public static func run(_ path: String, _ arguments: [String] = [], environment: [String: String]? = nil,
+                           input: URL? = nil) throws -> ProcessRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
