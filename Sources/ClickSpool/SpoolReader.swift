@@ -137,14 +137,16 @@ public final class SpoolReader {
                 }
             }
             while filled < capacity {
-                let n = read(fd, base + filled, capacity - filled)
-                if n > 0 {
+                do {
+                    let n = try FileDescriptor(rawValue: fd).read(
+                        into: UnsafeMutableRawBufferPointer(start: base + filled, count: capacity - filled))
+                    if n == 0 {
+                        reachedEnd = true
+                        break
+                    }
                     filled += n
-                } else if n == 0 {
-                    reachedEnd = true
-                    break
-                } else if errno != EINTR {
-                    readError = errno
+                } catch {
+                    readError = (error as? Errno)?.rawValue ?? EIO
                     break
                 }
             }
@@ -178,10 +180,14 @@ public final class SpoolReader {
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while position < limit {
             let want = Int(min(Int64(chunk.count), limit - position))
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(position)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SpoolError("read", path, Errno(rawValue: errno))
+            let n: Int
+            do {
+                n = try chunk.withUnsafeMutableBytes { raw in
+                    try FileDescriptor(rawValue: fd).read(
+                        fromAbsoluteOffset: position, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<want]))
+                }
+            } catch {
+                throw SpoolError("read", path, error as? Errno ?? .ioError)
             }
             if n == 0 { break }
             chunk.withUnsafeBytes { raw in
