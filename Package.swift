@@ -72,13 +72,13 @@ let package = Package(
         ),
         // The FastCGI/CGI request loop on libfcgi.
         .target(
-            name: "FastCGIResponder",
+            name: "FastCGI",
             dependencies: ["CFastCGI", "CLinux", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // The responder: wires files, core, spool and the request loop together.
         .target(
             name: "RedirectServer",
-            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGIResponder", "SystemIO"]
+            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO"]
         ),
         // Library behind redirectctl's commands.
         .target(
@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "redirectd",
             dependencies: [
-                "RedirectServer", "ClickSpool", "FastCGIResponder", "SystemIO",
+                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import ClickSpool
-import FastCGIResponder
+import FastCGI
 import SystemIO
 
 /// Why `redirectd` could not start.
@@ -64,7 +64,7 @@ public enum RedirectApplication {
                     + "from a CGI host such as fcgiwrap. For FastCGI, run redirectd.")
             return 2
         }
-        let responder = ClickResponder(configuration: configuration, log: StandardError.log)
+        let responder = ClickService(configuration: configuration, log: StandardError.log)
         return CGIRequest.serve(responder.makeHandler()) ? 0 : 1
     }
 
@@ -75,7 +75,7 @@ public enum RedirectApplication {
         let mode = try detectMode(listen: configuration.listen, socketMode: configuration.socketMode,
                                   socketGroup: configuration.socketGroup)
         if mode != .cgi { warnIfUnreadable(configuration.redirectsDirectory) }
-        let responder = ClickResponder(configuration: configuration, log: StandardError.log)
+        let responder = ClickService(configuration: configuration, log: StandardError.log)
         switch mode {
         case .cgi:
             return CGIRequest.serve(responder.makeHandler()) ? 0 : 1

@@ -1,5 +1,5 @@
 import ClickSpool
-import FastCGIResponder
+import FastCGI
 import SystemIO
 
 #if canImport(Glibc)

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ClickSpool
-import FastCGIResponder
+import FastCGI
 
 /// Everything `redirectd` needs to know, from flags or the environment.
 public struct ResponderConfiguration: Sendable {

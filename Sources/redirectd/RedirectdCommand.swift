@@ -1,6 +1,6 @@
 import ArgumentParser
 import ClickSpool
-import FastCGIResponder
+import FastCGI
 import RedirectServer
 import SystemIO
 

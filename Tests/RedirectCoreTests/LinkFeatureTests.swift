@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func propertiesGetRawValues() {
-        let merged = Responder.mergedProperties(
+        let merged = ClickDecider.mergedProperties(
             [], [("src", .string("{query.utm_source}")), ("who", .string("{session}/{redirect}")), ("n", .int(1))],
             values: values(query: "utm_source=news+letter"))
         #expect(JSONValue.object(merged).jsonText == #"{"src":"news letter","who":"s-1/sale","n":1}"#)
@@ -82,7 +82,7 @@ import Testing
 
     @Test(arguments: cases)
     func window(now: Timestamp, status: Int, location: String?, outcome: String) {
-        let d = Responder.respond(to: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
+        let d = ClickDecider.decide(for: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
                                   now: now, clickID: "c") { _ in .found(redirect) }
         #expect(d.response.status == status)
         #expect(d.response.location == location)
@@ -92,7 +92,7 @@ import Testing
     @Test func expiredWithoutURLIsGone() {
         var r = redirect
         r.expiredURL = nil
-        let d = Responder.respond(to: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
+        let d = ClickDecider.decide(for: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
                                   now: Timestamp(year: 2027, month: 1, day: 1), clickID: "c") { _ in .found(r) }
         #expect(d.response.status == 410)
         #expect(d.event?.outcome == .expired)
@@ -101,7 +101,7 @@ import Testing
 
 @Suite struct PrivacyTests {
     func event(_ request: ClickRequest, _ defaults: RedirectDefaults) -> ClickEvent? {
-        Responder.respond(to: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 0), clickID: "c") { _ in
+        ClickDecider.decide(for: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 0), clickID: "c") { _ in
             .found(Redirect(id: "x", url: "https://e.com/"))
         }.event
     }

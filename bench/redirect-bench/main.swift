@@ -202,8 +202,8 @@ func clickBenchmark(files: Int, iterations: Int) {
                     method: "GET", pathInfo: "/" + id + "/s-1", query: "", remoteAddress: "203.0.113.7",
                     userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0", referer: nil,
                     acceptLanguage: "en", host: "go.example.com")
-                let decision = Responder.respond(
-                    to: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 1_764_000_000_000),
+                let decision = ClickDecider.decide(
+                    for: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 1_764_000_000_000),
                     clickID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", lookup: store.lookup)
                 sink &+= decision.event?.jsonLine().count ?? 0
             } else if case .found(let r) = store.lookup(id) {

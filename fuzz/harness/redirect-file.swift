@@ -19,7 +19,7 @@ private let requests: [ClickRequest] = [
 ]
 
 private func checkResponse(
-    _ decision: ResponderDecision, allowedTemplates: [String], _ context: @autoclosure () -> String
+    _ decision: ClickDecision, allowedTemplates: [String], _ context: @autoclosure () -> String
 ) {
     let response = decision.response
     require([301, 302, 303, 307, 308, 404, 405, 410].contains(response.status), "status \(response.status) [\(context())]")
@@ -116,15 +116,15 @@ public func fuzzRedirectFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
         if let notFound = defaults.notFoundURL { allowed.append(notFound) }
         for request in requests {
             for lookupFinds in [true, false] {
-                let decision = Responder.respond(
-                    to: request, defaults: defaults, now: now, clickID: "01a2256d-9f98-77af-9da3-2ebfc2723450",
+                let decision = ClickDecider.decide(
+                    for: request, defaults: defaults, now: now, clickID: "01a2256d-9f98-77af-9da3-2ebfc2723450",
                     lookup: { _ in lookupFinds ? .found(redirect) : .notFound })
                 checkResponse(decision, allowedTemplates: allowed, context)
             }
         }
     } else if defaultsResult.value != nil {
-        let decision = Responder.respond(
-            to: requests[0], defaults: defaults, now: now, clickID: "x", lookup: { _ in .notFound })
+        let decision = ClickDecider.decide(
+            for: requests[0], defaults: defaults, now: now, clickID: "x", lookup: { _ in .notFound })
         checkResponse(decision, allowedTemplates: defaults.notFoundURL.map { [$0] } ?? [], context)
     }
 

@@ -1,7 +1,7 @@
 import Testing
 @testable import RedirectCore
 
-@Suite struct ResponderTests {
+@Suite struct ClickDeciderTests {
     let now = Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8, second: 14, millisecond: 431)
     let clickID = "01a2256d-9f98-77af-9da3-2ebfc2723450"
     let sale = Redirect(
@@ -9,9 +9,9 @@ import Testing
         source: "newsletter", properties: [("campaign", .string("spring"))])
 
     func respond(_ request: ClickRequest, defaults: RedirectDefaults = RedirectDefaults(),
-                 redirects: [Redirect] = []) -> ResponderDecision {
+                 redirects: [Redirect] = []) -> ClickDecision {
         let all = redirects.isEmpty ? [sale] : redirects
-        return Responder.respond(to: request, defaults: defaults, now: now, clickID: clickID) { id in
+        return ClickDecider.decide(for: request, defaults: defaults, now: now, clickID: clickID) { id in
             all.first { $0.id == id }.map(RedirectLookup.found) ?? .notFound
         }
     }

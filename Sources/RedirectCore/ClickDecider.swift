@@ -5,14 +5,14 @@ public enum RedirectLookup: Sendable {
 }
 
 /// The decision for one request: the response to send and the event to record.
-public struct ResponderDecision: Sendable {
+public struct ClickDecision: Sendable {
     public var response: RedirectResponse
     /// Nil for requests that are not clicks (methods other than GET and HEAD).
     public var event: ClickEvent?
 }
 
 /// Decides the answer to a request. Pure: the caller supplies the lookup, the defaults, the time and the id.
-public enum Responder {
+public enum ClickDecider {
     /// Headers on every answer that is not a permanent redirect, so browsers and proxies ask again next time.
     static let noStore = RedirectResponse.Header("Cache-Control", "private, no-store")
 
@@ -22,12 +22,12 @@ public enum Responder {
     ///   - lookup: finds a redirect by id; called at most once, only for a well-formed id.
     ///   - now: the time of the click; decides validity windows and stamps the event.
     ///   - clickID: the event's id, also the `{click_id}` placeholder.
-    public static func respond(
-        to request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String,
+    public static func decide(
+        for request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String,
         lookup: (String) -> RedirectLookup
-    ) -> ResponderDecision {
+    ) -> ClickDecision {
         guard request.method == "GET" || request.method == "HEAD" else {
-            return ResponderDecision(
+            return ClickDecision(
                 response: RedirectResponse(
                     status: 405, headers: [RedirectResponse.Header("Allow", "GET, HEAD"), noStore],
                     body: "Method Not Allowed\n"),
@@ -103,7 +103,7 @@ public enum Responder {
             request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
             outcome: outcome, session: session, sessionStatus: sessionStatus, values: values, response: response)
         event.sessionSource = sessionSource
-        return ResponderDecision(response: response, event: event)
+        return ClickDecision(response: response, event: event)
     }
 
     /// Whether the request carries `Sec-GPC: 1` or `DNT: 1` and the defaults say to honour them.
@@ -160,7 +160,7 @@ public enum Responder {
     }
 }
 
-extension Responder {
+extension ClickDecider {
     /// ``TargetBuilder/build(template:values:forwardQuery:)``, without its work when there is nothing to do.
     ///
     /// A template with no `{` and no query to forward comes back from the builder unchanged (it has no

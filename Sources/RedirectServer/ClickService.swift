@@ -1,10 +1,10 @@
 import ClickSpool
-import FastCGIResponder
+import FastCGI
 import RedirectCore
 import RedirectFiles
 
 /// Joins the pieces for one request: files → core decision → spool → response bytes.
-public final class ClickResponder: Sendable {
+public final class ClickService: Sendable {
     public let store: RedirectStore
     public let spool: SpoolLayout
     private let failures: SpoolFailureLog
@@ -47,8 +47,8 @@ public final class ClickResponder: Sendable {
                 defaultsCheckedAt = now.millisecondsSinceEpoch
             }
             let clickID = ClickID.make(at: now, using: &generator)
-            let decision = Responder.respond(
-                to: request, defaults: defaults, now: now, clickID: clickID, lookup: store.lookup)
+            let decision = ClickDecider.decide(
+                for: request, defaults: defaults, now: now, clickID: clickID, lookup: store.lookup)
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
             if let event = decision.event { writer.append(event.jsonLine()) }
             return decision.response.cgiBytes(includeBody: request.method != "HEAD")
