@@ -13,7 +13,7 @@ import TOML
 //                                        (default 100000): one line of figures every tenth of the time
 //   redirect-bench memory [FILES]        heap bytes per cached link with FILES copies of spring-sale.toml
 //                                        (default 100000) all cached, and the process's RSS
-//   redirect-bench click [FILES] [N]     per lookup and per click (lookup, Responder, event line): allocations
+//   redirect-bench click [FILES] [N]     per lookup and per click (lookup, ClickDecider, event line): allocations
 //                                        and ns, for one id and for random ids over FILES files, all cached
 //
 // `memory` and allocation counts need bench/malloc-count.c preloaded:
