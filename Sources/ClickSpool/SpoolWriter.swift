@@ -30,32 +30,35 @@ import SystemPackage
 /// processes on the spool map shared (``SpoolSharedCounter``; one atomic load per line) and check the file
 /// again before their next line. A process-wide counter (``revalidateAll()``) moves the writers of this
 /// process out of files that were deleted with the spool's directories.
+///
+/// A writer belongs to one thread (a FastCGI worker, or a CGI process), which is why its state skips the
+/// run-time exclusivity checks.
 public final class SpoolWriter {
     public let layout: SpoolLayout
     private let failures: SpoolFailureLog?
-    private var fd: Int32 = -1
-    private var openBucket: Int64 = .min
-    private var openPart = 0
-    private var openPath = ""
+    @exclusivity(unchecked) private var fd: Int32 = -1
+    @exclusivity(unchecked) private var openBucket: Int64 = .min
+    @exclusivity(unchecked) private var openPart = 0
+    @exclusivity(unchecked) private var openPath = ""
     /// The open bucket's time span in milliseconds, `start..<end`: the per-line bucket check.
-    private var bucketStart: Int64 = .max
-    private var bucketEnd: Int64 = .min
+    @exclusivity(unchecked) private var bucketStart: Int64 = .max
+    @exclusivity(unchecked) private var bucketEnd: Int64 = .min
     /// Size of the file at the last `fstat`, bytes this writer wrote since, and how many it may write before
     /// it looks at the size again.
-    private var sizeAtCheck: Int64 = 0
-    private var writtenSinceCheck: Int64 = 0
-    private var checkAfter: Int64 = 0
+    @exclusivity(unchecked) private var sizeAtCheck: Int64 = 0
+    @exclusivity(unchecked) private var writtenSinceCheck: Int64 = 0
+    @exclusivity(unchecked) private var checkAfter: Int64 = 0
     /// ``SpoolWriter/revalidations`` and the spool's shared short-write counter when this file was checked last.
-    private var revalidationsSeen = 0
-    private var shared: SpoolSharedCounter?
-    private var sharedSeen = 0
+    @exclusivity(unchecked) private var revalidationsSeen = 0
+    @exclusivity(unchecked) private var shared: SpoolSharedCounter?
+    @exclusivity(unchecked) private var sharedSeen = 0
     /// The shared counter is looked up before a file's second line, not its first: a CGI process, which
     /// writes one line and exits, never maps it.
-    private var sharedDue = false
-    private var sharedTried = false
+    @exclusivity(unchecked) private var sharedDue = false
+    @exclusivity(unchecked) private var sharedTried = false
     /// The first part worth trying when the writer (re)opens a file of `openBucket`: parts below it were
     /// full or ended in a fragment.
-    private var firstUsablePart = 0
+    @exclusivity(unchecked) private var firstUsablePart = 0
 
     /// Bumped when every writer of this process must check its file before its next line: a short write
     /// left a fragment at the end of some file, or the spool's directories had to be created again.

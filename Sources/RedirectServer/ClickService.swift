@@ -33,25 +33,36 @@ public final class ClickService: Sendable {
     /// defaults (so that reading them takes no lock shared with other threads).
     public func makeHandler(writer: SpoolWriter? = nil) -> RequestHandler {
         let writer = writer ?? SpoolWriter(layout: spool, failures: failures)
-        var generator = ClickIDGenerator()
         let store = self.store
-        var defaults = store.defaults()
-        var defaultsCheckedAt = SpoolClock.nowMilliseconds()
+        let worker = WorkerState(defaults: store.defaults(), checkedAt: SpoolClock.nowMilliseconds())
         return { parameters in
             let request = ClickRequest(eachParameter: parameters.forEach)
             let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds())
             // Wall-clock time: a clock set back makes the difference negative, which also revalidates.
-            let sinceCheck = now.millisecondsSinceEpoch - defaultsCheckedAt
+            let sinceCheck = now.millisecondsSinceEpoch - worker.defaultsCheckedAt
             if sinceCheck < 0 || sinceCheck >= Self.defaultsRevalidationMilliseconds {
-                defaults = store.defaults()
-                defaultsCheckedAt = now.millisecondsSinceEpoch
+                worker.defaults = store.defaults()
+                worker.defaultsCheckedAt = now.millisecondsSinceEpoch
             }
-            let clickID = ClickID.make(at: now, using: &generator)
+            let clickID = ClickID.make(at: now, using: &worker.generator)
             let decision = ClickDecider.decide(
-                for: request, defaults: defaults, now: now, clickID: clickID, lookup: store.lookup)
+                for: request, defaults: worker.defaults, now: now, clickID: clickID, lookup: store.lookup)
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
             if let event = decision.event { writer.append(event.jsonLine()) }
             return decision.response.cgiBytes(includeBody: request.method != "HEAD")
         }
+    }
+}
+
+/// What one worker's handler keeps from click to click. Only that worker's thread touches it, one click at a
+/// time, so its properties skip the run-time exclusivity checks that captured variables would pay per click.
+private final class WorkerState {
+    @exclusivity(unchecked) var generator = ClickIDGenerator()
+    @exclusivity(unchecked) var defaults: RedirectDefaults
+    @exclusivity(unchecked) var defaultsCheckedAt: Int64
+
+    init(defaults: RedirectDefaults, checkedAt: Int64) {
+        self.defaults = defaults
+        self.defaultsCheckedAt = checkedAt
     }
 }
