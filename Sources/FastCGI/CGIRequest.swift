@@ -10,7 +10,8 @@ public enum CGIRequest {
 
     /// Serves the single request described by the environment. Returns false if writing the response failed.
     public static func serve(_ handler: RequestHandler) -> Bool {
-        let response = handler(CGIParameters(entries: UnsafePointer(environ)))
+        var response: [UInt8] = []
+        handler(CGIParameters(entries: UnsafePointer(environ)), &response)
         return (try? FileDescriptor.standardOutput.writeAll(response)) != nil
     }
 }

@@ -211,6 +211,9 @@ public final class FastCGIServer: Sendable {
         // Our kept-alive connection, or the listening socket when we have none.
         var fd = pollfd(fd: -1, events: Int16(POLLIN), revents: 0)
         var drained = false
+        // The worker's response buffer: emptied, not freed, between requests.
+        var response: [UInt8] = []
+        response.reserveCapacity(1024)
         while !stopping.load(ordering: .relaxed) || Self.requestWaiting(on: request.ipcFd, drained: &drained) {
             let kept = request.ipcFd >= 0
             fd.fd = kept ? request.ipcFd : listenFD
@@ -245,7 +248,8 @@ public final class FastCGIServer: Sendable {
                 usleep(10_000)
                 continue
             }
-            let response = handler(CGIParameters(entries: UnsafePointer(request.envp)))
+            response.removeAll(keepingCapacity: true)
+            handler(CGIParameters(entries: UnsafePointer(request.envp)), &response)
             response.withUnsafeBytes { raw in
                 _ = raw.withMemoryRebound(to: CChar.self) { chars in
                     FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)

@@ -33,11 +33,12 @@ public struct CGIParameters {
     }
 }
 
-/// Answers one request: given its CGI parameters, returns the whole CGI response (`Status:` and other
-/// headers, a blank line, the body).
+/// Answers one request: given its CGI parameters, appends the whole CGI response (`Status:` and other
+/// headers, a blank line, the body) to `response`, which comes empty. A FastCGI worker hands the same
+/// buffer to every request it serves, so a response costs no allocation of its own.
 ///
 /// Each worker thread makes its own handler, so a handler may keep per-thread state (a spool writer).
-public typealias RequestHandler = (_ parameters: CGIParameters) -> [UInt8]
+public typealias RequestHandler = (_ parameters: CGIParameters, _ response: inout [UInt8]) -> Void
 
 /// Called by a FastCGI worker each time before it waits for a request, on the worker's own thread: does the
 /// worker's housekeeping (a spool writer leaves a bucket that has passed) and returns how many milliseconds

@@ -26,10 +26,16 @@ public struct RedirectResponse: Equatable, Sendable {
     ///
     /// `includeBody` is false for HEAD requests.
     public func cgiBytes(includeBody: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        writeCGI(to: &out, includeBody: includeBody)
+        return out
+    }
+
+    /// ``cgiBytes(includeBody:)`` appended to `out` (a buffer a worker reuses from request to request).
+    public func writeCGI(to out: inout [UInt8], includeBody: Bool) {
         // Every click sends this, so it is written byte by byte rather than through interpolated strings,
         // which cost more than the event line.
-        var out: [UInt8] = []
-        out.reserveCapacity(160 + (location?.utf8.count ?? 0) + body.utf8.count)
+        out.reserveCapacity(out.count + 160 + (location?.utf8.count ?? 0) + body.utf8.count)
         func raw(_ text: StaticString) {
             out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
@@ -53,7 +59,6 @@ public struct RedirectResponse: Equatable, Sendable {
         Self.appendDecimal(body.utf8.count, to: &out)
         raw("\r\n\r\n")
         if includeBody { out.append(contentsOf: body.utf8) }
-        return out
     }
 
     /// Appends the decimal digits of `value` (not negative) without making a string of it.

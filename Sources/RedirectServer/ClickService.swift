@@ -35,7 +35,7 @@ public final class ClickService: Sendable {
         let writer = writer ?? SpoolWriter(layout: spool, failures: failures)
         let store = self.store
         let worker = WorkerState(defaults: store.defaults(), checkedAt: SpoolClock.nowMilliseconds())
-        return { parameters in
+        return { parameters, response in
             let request = ClickRequest(eachParameter: parameters.forEach)
             let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds())
             // Wall-clock time: a clock set back makes the difference negative, which also revalidates.
@@ -49,7 +49,7 @@ public final class ClickService: Sendable {
                 for: request, defaults: worker.defaults, now: now, clickID: clickID, lookup: store.lookup)
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
             if let event = decision.event { writer.append(event.jsonLine()) }
-            return decision.response.cgiBytes(includeBody: request.method != "HEAD")
+            decision.response.writeCGI(to: &response, includeBody: request.method != "HEAD")
         }
     }
 }
