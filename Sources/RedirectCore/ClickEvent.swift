@@ -129,12 +129,7 @@ extension ClickEvent {
                 n += text.utf8CodeUnitCount
             }
             func string(_ s: String?) { n += JSONWriter.writeString(s, into: base + n) }
-            func number(_ value: Int) {
-                for byte in String(value).utf8 {
-                    base[n] = byte
-                    n += 1
-                }
-            }
+            func number(_ value: Int) { n += DecimalDigits.write(value, into: base + n) }
             raw("{\"v\":")
             number(ClickEvent.formatVersion)
             raw(",\"id\":")

@@ -35,7 +35,7 @@ extension JSONValue {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .int(let i): DecimalDigits.append(i, to: &out)
         case .double(let d):
             // JSON has no NaN or infinity; TOML does. They become null rather than an invalid line.
             if d.isFinite { out.append(contentsOf: "\(d)".utf8) } else { out.append(contentsOf: "null".utf8) }

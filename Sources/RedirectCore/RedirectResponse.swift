@@ -40,7 +40,7 @@ public struct RedirectResponse: Equatable, Sendable {
             out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
         raw("Status: ")
-        Self.appendDecimal(status, to: &out)
+        DecimalDigits.append(status, to: &out)
         out.append(UInt8(ascii: " "))
         out.append(contentsOf: RedirectResponse.reasonPhrase(status).utf8)
         raw("\r\n")
@@ -56,22 +56,11 @@ public struct RedirectResponse: Equatable, Sendable {
             raw("\r\n")
         }
         raw("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")
-        Self.appendDecimal(body.utf8.count, to: &out)
+        DecimalDigits.append(body.utf8.count, to: &out)
         raw("\r\n\r\n")
         if includeBody { out.append(contentsOf: body.utf8) }
     }
 
-    /// Appends the decimal digits of `value` (not negative) without making a string of it.
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        var rest = max(value, 0)
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
-    }
 
     public static func reasonPhrase(_ status: Int) -> String {
         switch status {

@@ -145,16 +145,17 @@ import Testing
 }
 
 @Suite struct DecimalDigitsTests {
-    /// The response's numbers (status, Content-Length) are written without making strings; they must read as
-    /// Swift prints them.
+    /// Numbers in responses and event lines (status, Content-Length, integer properties) are written without
+    /// making strings; they must read exactly as Swift prints them.
     @Test func digitsMatchSwiftsOwn() {
         var generator = SystemRandomNumberGenerator()
-        let samples = [0, 1, 9, 10, 99, 100, 302, 999, 1000, Int.max] + (0..<500).map { _ in
-            Int.random(in: 0...Int.max, using: &generator) >> Int.random(in: 0...62, using: &generator)
+        let edges = [0, 1, -1, 9, 10, -10, 99, 100, 302, 999, 1000, Int.max, Int.min, Int.min + 1]
+        let samples = edges + (0..<500).map { _ in
+            Int.random(in: Int.min...Int.max, using: &generator) >> Int.random(in: 0...62, using: &generator)
         }
         for value in samples {
             var out: [UInt8] = []
-            RedirectResponse.appendDecimal(value, to: &out)
+            DecimalDigits.append(value, to: &out)
             #expect(String(decoding: out, as: UTF8.self) == String(value))
         }
     }
