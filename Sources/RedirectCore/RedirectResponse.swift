@@ -33,34 +33,50 @@ public struct RedirectResponse: Equatable, Sendable {
 
     /// ``cgiBytes(includeBody:)`` appended to `out` (a buffer a worker reuses from request to request).
     public func writeCGI(to out: inout [UInt8], includeBody: Bool) {
-        // Every click sends this, so it is written byte by byte rather than through interpolated strings,
-        // which cost more than the event line.
-        out.reserveCapacity(out.count + 160 + (location?.utf8.count ?? 0) + body.utf8.count)
-        func raw(_ text: StaticString) {
-            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        }
-        raw("Status: ")
-        DecimalDigits.append(status, to: &out)
-        out.append(UInt8(ascii: " "))
-        out.append(contentsOf: RedirectResponse.reasonPhrase(status).utf8)
-        raw("\r\n")
-        if let location {
-            raw("Location: ")
-            out.append(contentsOf: location.utf8)
+        // Every click sends this, so it is written into scratch space (on the stack when small) with pointer
+        // writes and appended once, rather than through interpolated strings or an append per piece.
+        let reason = RedirectResponse.reasonPhrase(status)
+        var capacity = 96 + 2 * DecimalDigits.maxLength + reason.utf8.count + (location?.utf8.count ?? 0) + 16
+        for header in headers { capacity += header.name.utf8.count + header.value.utf8.count + 4 }
+        if includeBody { capacity += body.utf8.count }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var n = 0
+            func raw(_ text: StaticString) {
+                (base + n).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+                n += text.utf8CodeUnitCount
+            }
+            func text(_ s: String) {
+                var s = s
+                s.withUTF8 { bytes in
+                    if let start = bytes.baseAddress { (base + n).update(from: start, count: bytes.count) }
+                    n += bytes.count
+                }
+            }
+            raw("Status: ")
+            n += DecimalDigits.write(status, into: base + n)
+            raw(" ")
+            text(reason)
             raw("\r\n")
+            if let location {
+                raw("Location: ")
+                text(location)
+                raw("\r\n")
+            }
+            for header in headers {
+                text(header.name)
+                raw(": ")
+                text(header.value)
+                raw("\r\n")
+            }
+            raw("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")
+            n += DecimalDigits.write(body.utf8.count, into: base + n)
+            raw("\r\n\r\n")
+            if includeBody { text(body) }
+            precondition(n <= capacity, "response overran its buffer")
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: n))
         }
-        for header in headers {
-            out.append(contentsOf: header.name.utf8)
-            raw(": ")
-            out.append(contentsOf: header.value.utf8)
-            raw("\r\n")
-        }
-        raw("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")
-        DecimalDigits.append(body.utf8.count, to: &out)
-        raw("\r\n\r\n")
-        if includeBody { out.append(contentsOf: body.utf8) }
     }
-
 
     public static func reasonPhrase(_ status: Int) -> String {
         switch status {
