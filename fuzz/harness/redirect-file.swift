@@ -134,7 +134,12 @@ public func fuzzRedirectFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     let found: Redirect?
     if case .found(let r) = store.lookup("fuzz") { found = r } else { found = nil }
     if bytes.count <= Int(RedirectFileLimits.maxFileSize) {
-        require(found == result.value, "RedirectStore disagrees with the parser [\(context)]")
+        // The store keeps what clicks use: `name`, `description` and `tags` are for people, not kept.
+        var clickFields = result.value
+        clickFields?.name = nil
+        clickFields?.description = nil
+        clickFields?.tags = []
+        require(found == clickFields, "RedirectStore disagrees with the parser [\(context)]")
     } else {
         require(found == nil, "a file over the size cap was served [\(context)]")
     }
