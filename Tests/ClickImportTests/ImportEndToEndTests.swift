@@ -143,12 +143,7 @@ import Glibc
     @Test func serverErrorsAreRetriedThenShipped() async throws {
         let setup = try Setup()
         defer { setup.finish() }
-        var ids: [String] = []
-        for file in 1...2 {
-            let events = (0..<5).map { TestSpool.event(file: file, n: $0) }
-            try setup.spool.write(file: file, events: events)
-            ids += events.map(\.id)
-        }
+        let ids = try setup.spool.writeEvents(files: 1...2, perFile: 5)
         try setup.sink.control(#"{"fail_first": 2, "fail_status": 503}"#)
         let (code, summary, _) = await setup.run(setup.options("ndjson"))
         #expect(code == .success)
@@ -160,12 +155,7 @@ import Glibc
     @Test func aSinkThatStaysDownStopsTheRunWithNothingMovedEarly() async throws {
         let setup = try Setup()
         defer { setup.finish() }
-        var ids: [String] = []
-        for file in 1...2 {
-            let events = (0..<6).map { TestSpool.event(file: file, n: $0) }
-            try setup.spool.write(file: file, events: events)
-            ids += events.map(\.id)
-        }
+        let ids = try setup.spool.writeEvents(files: 1...2, perFile: 6)
         // The first batch (4 events of file 1) goes through, then the sink fails for good.
         try setup.sink.control(#"{"succeed_first": 1, "fail_status": 500}"#)
         let (code, summary, output) = await setup.run(setup.options("ndjson") { $0.retries = 2 })
