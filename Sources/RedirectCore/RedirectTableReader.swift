@@ -121,7 +121,7 @@ struct RedirectTableReader {
     }
 
     mutating func string(_ key: FileKey) -> String? {
-        typed(key, expected: "a string") { if case .string(let s) = $0 { s } else { nil } }
+        typed(key, expected: "a string") { $0.string }
     }
 
     mutating func nonEmptyString(_ key: FileKey) -> String? {
@@ -134,11 +134,11 @@ struct RedirectTableReader {
     }
 
     mutating func int(_ key: FileKey) -> Int? {
-        typed(key, expected: "an integer") { if case .integer(let i) = $0 { Int(i) } else { nil } }
+        typed(key, expected: "an integer") { $0.integer.map { Int($0) } }
     }
 
     mutating func bool(_ key: FileKey) -> Bool? {
-        typed(key, expected: "a boolean (true or false)") { if case .boolean(let b) = $0 { b } else { nil } }
+        typed(key, expected: "a boolean (true or false)") { $0.boolean }
     }
 
     /// `forward_query`: `true` (the file's parameters win), `false`, or `"override"` (the visitor's win).
