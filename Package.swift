@@ -112,8 +112,9 @@ let package = Package(
         .testTarget(
             name: "SystemIOTests",
             dependencies: ["SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
-        .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool"]),
-        // What several test targets share (running a program to its end). Only tests depend on it.
+        .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool", "TestSupport"]),
+        // What several test targets share (running a program to its end, a seeded random generator). Only tests
+        // depend on it.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Runs the built executables behind a real nginx; of the package's modules it imports only SystemIO (a lock).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SystemIO"]),

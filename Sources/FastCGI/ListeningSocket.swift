@@ -29,6 +29,14 @@ public enum ListeningSocket {
         ListenError(message: "\(what): \(String(cString: strerror(e)))")
     }
 
+    /// After a failed call on the new socket `fd`: closes it, removes the socket file at `unlinking` when
+    /// given, and returns the error for `e` (the call's `errno`, read before anything else could change it).
+    private static func abandon(_ fd: Int32, _ e: Int32, _ what: String, unlinking path: String? = nil) -> ListenError {
+        close(fd)
+        if let path { unlink(path) }
+        return fail(what, e)
+    }
+
     /// The group id of a group name or number.
     public static func groupID(_ group: String) -> gid_t? {
         if let entry = getgrnam(group) { return entry.pointee.gr_gid }
@@ -68,28 +76,14 @@ public enum ListeningSocket {
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard bound == 0 else {
-            let e = errno
-            close(fd)
-            throw fail("cannot bind \(path)", e)
-        }
+        guard bound == 0 else { throw abandon(fd, errno, "cannot bind \(path)") }
         if let gid, chown(path, uid_t.max, gid) != 0 {
-            let e = errno
-            close(fd)
-            unlink(path)
-            throw fail("cannot give \(path) the group \(group ?? "")", e)
+            throw abandon(fd, errno, "cannot give \(path) the group \(group ?? "")", unlinking: path)
         }
         guard chmod(path, mode) == 0 else {
-            let e = errno
-            close(fd)
-            unlink(path)
-            throw fail("cannot set the mode of \(path)", e)
+            throw abandon(fd, errno, "cannot set the mode of \(path)", unlinking: path)
         }
-        guard listen(fd, backlog) == 0 else {
-            let e = errno
-            close(fd)
-            throw fail("cannot listen on \(path)", e)
-        }
+        guard listen(fd, backlog) == 0 else { throw abandon(fd, errno, "cannot listen on \(path)") }
         return fd
     }
 
@@ -108,15 +102,9 @@ public enum ListeningSocket {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
-            let e = errno
-            close(fd)
-            throw fail("cannot bind \(host):\(port)", e)
+            throw abandon(fd, errno, "cannot bind \(host):\(port)")
         }
-        guard listen(fd, backlog) == 0 else {
-            let e = errno
-            close(fd)
-            throw fail("cannot listen on \(host):\(port)", e)
-        }
+        guard listen(fd, backlog) == 0 else { throw abandon(fd, errno, "cannot listen on \(host):\(port)") }
         return fd
     }
 

@@ -136,7 +136,7 @@ extension ClickEvent {
             string(id)
             // `time.iso8601` as a JSON string (only digits and `-:.TZ`: nothing to escape).
             raw(",\"time\":\"")
-            n += Self.writeISO8601(time, into: base + n)
+            n += time.writeISO8601(into: base + n)
             raw("\",\"outcome\":")
             string(outcome.rawValue)
             raw(",\"redirect\":")
@@ -186,35 +186,5 @@ extension ClickEvent {
             precondition(n <= capacity, "click event line overran its buffer")
             count = n
         }
-    }
-
-    /// Writes the 24 bytes of ``Timestamp/iso8601`` at `out` without building a string; returns 24.
-    static func writeISO8601(_ time: Timestamp, into text: UnsafeMutablePointer<UInt8>) -> Int {
-        let c = time.civil
-        // YYYY-MM-DDTHH:MM:SS.mmmZ, each field its last digits zero-padded, as `Timestamp` writes them.
-        func digits(_ value: Int, at offset: Int, width: Int) {
-            var v = value
-            var i = width - 1
-            while i >= 0 {
-                text[offset + i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                i -= 1
-            }
-        }
-        digits(c.year, at: 0, width: 4)
-        text[4] = UInt8(ascii: "-")
-        digits(c.month, at: 5, width: 2)
-        text[7] = UInt8(ascii: "-")
-        digits(c.day, at: 8, width: 2)
-        text[10] = UInt8(ascii: "T")
-        digits(c.hour, at: 11, width: 2)
-        text[13] = UInt8(ascii: ":")
-        digits(c.minute, at: 14, width: 2)
-        text[16] = UInt8(ascii: ":")
-        digits(c.second, at: 17, width: 2)
-        text[19] = UInt8(ascii: ".")
-        digits(c.millisecond, at: 20, width: 3)
-        text[23] = UInt8(ascii: "Z")
-        return 24
     }
 }

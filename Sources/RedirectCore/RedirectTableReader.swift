@@ -109,13 +109,19 @@ struct RedirectTableReader {
         return string(key)
     }
 
-    mutating func string(_ key: FileKey) -> String? {
+    /// The value of `key` when `extract` takes its kind; a value of another kind is reported as not `expected`.
+    @inline(__always)
+    private mutating func typed<T>(_ key: FileKey, expected: String, _ extract: (TOMLValue) -> T?) -> T? {
         guard let value = value(key) else { return nil }
-        guard case .string(let s) = value else {
-            wrongType(key, expected: "a string")
+        guard let typed = extract(value) else {
+            wrongType(key, expected: expected)
             return nil
         }
-        return s
+        return typed
+    }
+
+    mutating func string(_ key: FileKey) -> String? {
+        typed(key, expected: "a string") { $0.string }
     }
 
     mutating func nonEmptyString(_ key: FileKey) -> String? {
@@ -128,21 +134,11 @@ struct RedirectTableReader {
     }
 
     mutating func int(_ key: FileKey) -> Int? {
-        guard let value = value(key) else { return nil }
-        guard case .integer(let i) = value else {
-            wrongType(key, expected: "an integer")
-            return nil
-        }
-        return Int(i)
+        typed(key, expected: "an integer") { $0.integer.map { Int($0) } }
     }
 
     mutating func bool(_ key: FileKey) -> Bool? {
-        guard let value = value(key) else { return nil }
-        guard case .boolean(let b) = value else {
-            wrongType(key, expected: "a boolean (true or false)")
-            return nil
-        }
-        return b
+        typed(key, expected: "a boolean (true or false)") { $0.boolean }
     }
 
     /// `forward_query`: `true` (the file's parameters win), `false`, or `"override"` (the visitor's win).

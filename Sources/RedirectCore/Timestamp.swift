@@ -28,24 +28,35 @@ public struct Timestamp: Comparable, Hashable, Sendable {
 
     /// RFC 3339 with milliseconds and `Z`: `2026-11-29T02:08:14.431Z`.
     public var iso8601: String {
-        let c = civil
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
-        Timestamp.appendDigits(c.year, width: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        Timestamp.appendDigits(c.month, width: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        Timestamp.appendDigits(c.day, width: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        Timestamp.appendDigits(c.hour, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        Timestamp.appendDigits(c.minute, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        Timestamp.appendDigits(c.second, width: 2, to: &out)
-        out.append(UInt8(ascii: "."))
-        Timestamp.appendDigits(c.millisecond, width: 3, to: &out)
-        out.append(UInt8(ascii: "Z"))
+        var out = [UInt8](repeating: 0, count: 24)
+        out.withUnsafeMutableBufferPointer { buffer in
+            if let base = buffer.baseAddress { _ = writeISO8601(into: base) }
+        }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes the 24 bytes of ``iso8601`` at `text` without building a string; returns 24.
+    func writeISO8601(into text: UnsafeMutablePointer<UInt8>) -> Int {
+        let c = civil
+        // YYYY-MM-DDTHH:MM:SS.mmmZ: each field its last `width` digits zero-padded, then its separator.
+        func field(_ value: Int, at offset: Int, width: Int, then separator: Unicode.Scalar) {
+            var v = value
+            var k = width - 1
+            while k >= 0 {
+                text[offset + k] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+                k -= 1
+            }
+            text[offset + width] = UInt8(ascii: separator)
+        }
+        field(c.year, at: 0, width: 4, then: "-")
+        field(c.month, at: 5, width: 2, then: "-")
+        field(c.day, at: 8, width: 2, then: "T")
+        field(c.hour, at: 11, width: 2, then: ":")
+        field(c.minute, at: 14, width: 2, then: ":")
+        field(c.second, at: 17, width: 2, then: ".")
+        field(c.millisecond, at: 20, width: 3, then: "Z")
+        return 24
     }
 
     /// The timestamp of a UTC calendar date and time.
@@ -54,18 +65,6 @@ public struct Timestamp: Comparable, Hashable, Sendable {
         let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         self.millisecondsSinceEpoch = seconds * 1000 + Int64(millisecond)
-    }
-
-    static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-        var v = value
-        var i = width - 1
-        while i >= 0 {
-            digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
-            i -= 1
-        }
-        out.append(contentsOf: digits)
     }
 
     // Howard Hinnant's days-from-civil algorithms, valid for the whole proleptic Gregorian calendar.

@@ -14,17 +14,7 @@ extension TOMLScanner {
         i += 1
         let start = i
         // Most strings have no escape: take them as they are.
-        while i < count {
-            i = firstSpecial(from: i, stop: Self.quote, alsoStop: Self.backslash)
-            guard i < count else { break }
-            let b = bytes[i]
-            if b == Self.quote {
-                i += 1
-                return text(start..<(i - 1))
-            }
-            if b == Self.backslash || Self.isControl(b) { break }
-            i += 1
-        }
+        if let plain = plainText(from: start, closedBy: Self.quote, alsoStop: Self.backslash) { return plain }
         var buffer = Array(UnsafeBufferPointer(rebasing: bytes[start..<i]))
         while i < count {
             let b = bytes[i]
@@ -38,10 +28,7 @@ extension TOMLScanner {
                 throw fail(
                     "unterminated string: missing the closing \" of the string at \(open) before the end of the line "
                         + "(a string of several lines is written between \"\"\")")
-            default:
-                if Self.isControl(b) { throw controlCharacter(b, inside: "a string", escapable: true) }
-                buffer.append(b)
-                i += 1
+            default: try appendPlain(b, to: &buffer)
             }
         }
         throw fail("unterminated string: missing the closing \" of the string at \(open)")
@@ -51,24 +38,44 @@ extension TOMLScanner {
     mutating func literalString() throws(TOMLError) -> String {
         let open = position(at: i)
         i += 1
-        let start = i
-        while i < count {
-            i = firstSpecial(from: i, stop: Self.apostrophe, alsoStop: Self.apostrophe)
-            guard i < count else { break }
+        if let plain = plainText(from: i, closedBy: Self.apostrophe, alsoStop: Self.apostrophe) { return plain }
+        if i < count {
             let b = bytes[i]
-            if b == Self.apostrophe {
-                i += 1
-                return text(start..<(i - 1))
-            }
             if b == 0x0A || b == 0x0D {
                 throw fail(
                     "unterminated string: missing the closing ' of the string at \(open) before the end of the line "
                         + "(a string of several lines is written between ''')")
             }
-            if Self.isControl(b) { throw controlCharacter(b, inside: "a string") }
-            i += 1
+            throw controlCharacter(b, inside: "a string")
         }
         throw fail("unterminated string: missing the closing ' of the string at \(open)")
+    }
+
+    /// A byte of a basic string that stands for itself: appended to `buffer`; a control character is refused.
+    @inline(__always)
+    private mutating func appendPlain(_ b: UInt8, to buffer: inout [UInt8]) throws(TOMLError) {
+        if Self.isControl(b) { throw controlCharacter(b, inside: "a string", escapable: true) }
+        buffer.append(b)
+        i += 1
+    }
+
+    /// A one-line string from `start` (at `i`) when it closes with `delimiter` before any `alsoStop` byte or
+    /// control character: its text, with `i` past the delimiter. Otherwise nil, with `i` at the byte that stopped
+    /// it (or at the end of the file).
+    @inline(__always)
+    private mutating func plainText(from start: Int, closedBy delimiter: UInt8, alsoStop: UInt8) -> String? {
+        while i < count {
+            i = firstSpecial(from: i, stop: delimiter, alsoStop: alsoStop)
+            guard i < count else { return nil }
+            let b = bytes[i]
+            if b == delimiter {
+                i += 1
+                return text(start..<(i - 1))
+            }
+            if b == alsoStop || Self.isControl(b) { return nil }
+            i += 1
+        }
+        return nil
     }
 
     /// A backslash escape in a basic string, appended to `buffer` as UTF-8.
@@ -182,10 +189,7 @@ extension TOMLScanner {
                 // CR LF in the document is a line end: the string holds LF, whatever the file's line ends.
                 buffer.append(0x0A)
                 try lineEnd()
-            default:
-                if Self.isControl(b) { throw controlCharacter(b, inside: "a string", escapable: true) }
-                buffer.append(b)
-                i += 1
+            default: try appendPlain(b, to: &buffer)
             }
         }
         throw fail("unterminated multi-line string: missing the closing \"\"\" of the string at \(open)")

@@ -257,15 +257,7 @@ struct TOMLScanner {
             // A plain key, the common case: no list of parts, no tables to walk.
             i += 1
             skipBlanks()
-            if let existing = table.slot(named: first.name) {
-                throw TOMLError(
-                    position: first.position,
-                    message: "\(Self.path([first.name])) is defined twice (first at \(existing.keyPosition))")
-            }
-            let valuePosition = position(at: i)
-            let value = try value(depth: table.depth + 1)
-            table.append(
-                .init(key: first.name, keyPosition: first.position, node: .value(value), valuePosition: valuePosition))
+            try appendValue(key: first, to: table) { Self.path([first.name]) }
             return
         }
         var parts = [first]
@@ -283,16 +275,23 @@ struct TOMLScanner {
         for k in 0..<(parts.count - 1) {
             target = try dottedTable(in: target, parts: parts, at: k)
         }
-        let last = parts[parts.count - 1]
-        if let existing = target.slot(named: last.name) {
+        try appendValue(key: parts[parts.count - 1], to: target) { Self.path(parts.map(\.name)) }
+    }
+
+    /// The value at `i`, added to `table` under the last part of a key; `path` (the whole key, for the message)
+    /// is written only when the key is already there.
+    @inline(__always)
+    private mutating func appendValue(
+        key: (name: String, position: TOMLPosition), to table: TOMLTableBuilder, path: () -> String
+    ) throws(TOMLError) {
+        if let existing = table.slot(named: key.name) {
             throw TOMLError(
-                position: last.position,
-                message: "\(Self.path(parts.map(\.name))) is defined twice (first at \(existing.keyPosition))")
+                position: key.position, message: "\(path()) is defined twice (first at \(existing.keyPosition))")
         }
         let valuePosition = position(at: i)
-        let value = try value(depth: target.depth + 1)
-        target.append(
-            .init(key: last.name, keyPosition: last.position, node: .value(value), valuePosition: valuePosition))
+        let value = try value(depth: table.depth + 1)
+        table.append(
+            .init(key: key.name, keyPosition: key.position, node: .value(value), valuePosition: valuePosition))
     }
 
     /// The table that part `k` of a dotted key names inside `table`, created when new.

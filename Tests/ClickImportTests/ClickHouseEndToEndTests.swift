@@ -157,9 +157,7 @@ import Glibc
         try setup.createTable()
         let files = 8
         let perFile = 300
-        for file in 1...files {
-            try setup.spool.write(file: file, events: (0..<perFile).map { TestSpool.event(file: file, n: $0) })
-        }
+        try setup.spool.writeEvents(files: 1...files, perFile: perFile)
         let total = files * perFile
         let server = setup.server
         let arguments = ["import", "--spool", setup.spool.directory, "--clickhouse", server.url, "--table", setup.table,

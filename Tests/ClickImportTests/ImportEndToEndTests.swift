@@ -11,44 +11,8 @@ import Glibc
 /// `ClickImporter` against a real HTTP server (sink.py) on a free loopback port, with spool files written the way
 /// the responder writes them.
 @Suite struct ImportEndToEndTests {
-    /// A spool, a sink, and options with quick retries.
-    struct Setup {
-        let spool: TestSpool
-        let sink: TestSink
-
-        init() throws {
-            spool = try TestSpool()
-            sink = try TestSink(directory: spool.root)
-        }
-
-        func options(_ kind: String = "tracardi", _ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
-            let target: ImportOptions.Sink = kind == "tracardi"
-                ? .tracardi(baseURL: sink.baseURL + "/") : .ndjson(url: sink.baseURL + "/ingest")
-            var options = ImportOptions.forTest(spool: spool.directory, sink: target)
-            change(&options)
-            return options
-        }
-
-        func run(_ options: ImportOptions) async -> (code: ImportExitCode, summary: ImportSummary, output: CapturedOutput) {
-            await runImport(options)
-        }
-
-        func finish() {
-            sink.stop()
-            spool.remove()
-        }
-
-        /// Writes a checkpoint at `offset` into file `file` of `ready/` (its name and inode); returns its path.
-        @discardableResult
-        func checkpoint(file: Int, offset: Int) throws -> String {
-            var s = stat()
-            stat(spool.ready + "/" + TestSpool.fileName(file), &s)
-            let path = spool.directory + "/import.checkpoint"
-            try ImportCheckpoint(file: TestSpool.fileName(file), inode: UInt64(s.st_ino), offset: Int64(offset))
-                .save(to: path)
-            return path
-        }
-    }
+    /// A spool and a plain sink; options ship to its Tracardi API unless told "ndjson".
+    typealias Setup = SinkSetup
 
     static func json(_ text: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
@@ -179,12 +143,7 @@ import Glibc
     @Test func serverErrorsAreRetriedThenShipped() async throws {
         let setup = try Setup()
         defer { setup.finish() }
-        var ids: [String] = []
-        for file in 1...2 {
-            let events = (0..<5).map { TestSpool.event(file: file, n: $0) }
-            try setup.spool.write(file: file, events: events)
-            ids += events.map(\.id)
-        }
+        let ids = try setup.spool.writeEvents(files: 1...2, perFile: 5)
         try setup.sink.control(#"{"fail_first": 2, "fail_status": 503}"#)
         let (code, summary, _) = await setup.run(setup.options("ndjson"))
         #expect(code == .success)
@@ -196,12 +155,7 @@ import Glibc
     @Test func aSinkThatStaysDownStopsTheRunWithNothingMovedEarly() async throws {
         let setup = try Setup()
         defer { setup.finish() }
-        var ids: [String] = []
-        for file in 1...2 {
-            let events = (0..<6).map { TestSpool.event(file: file, n: $0) }
-            try setup.spool.write(file: file, events: events)
-            ids += events.map(\.id)
-        }
+        let ids = try setup.spool.writeEvents(files: 1...2, perFile: 6)
         // The first batch (4 events of file 1) goes through, then the sink fails for good.
         try setup.sink.control(#"{"succeed_first": 1, "fail_status": 500}"#)
         let (code, summary, output) = await setup.run(setup.options("ndjson") { $0.retries = 2 })
@@ -478,5 +432,26 @@ import Glibc
         // redirectctl status reads what the run recorded.
         let record = ImportRecord.load(spool: spool.directory)
         #expect(record.lastRunExit == 4 && record.lastRunAt != nil && record.lastSuccessAt == nil)
+    }
+}
+
+fileprivate extension SinkSetup {
+    init() throws { try self.init(model: "plain") }
+
+    func options(_ kind: String = "tracardi", _ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
+        let target: ImportOptions.Sink = kind == "tracardi"
+            ? .tracardi(baseURL: sink.baseURL + "/") : .ndjson(url: sink.baseURL + "/ingest")
+        return options(target, change)
+    }
+
+    /// Writes a checkpoint at `offset` into file `file` of `ready/` (its name and inode); returns its path.
+    @discardableResult
+    func checkpoint(file: Int, offset: Int) throws -> String {
+        var s = stat()
+        stat(spool.ready + "/" + TestSpool.fileName(file), &s)
+        let path = spool.directory + "/import.checkpoint"
+        try ImportCheckpoint(file: TestSpool.fileName(file), inode: UInt64(s.st_ino), offset: Int64(offset))
+            .save(to: path)
+        return path
     }
 }

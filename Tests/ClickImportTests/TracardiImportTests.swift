@@ -59,30 +59,8 @@ import Testing
         return c
     }
 
-    struct Setup {
-        let spool: TestSpool
-        let sink: TestSink
-
-        init() throws {
-            spool = try TestSpool()
-            sink = try TestSink(directory: spool.root, model: "tracardi")
-        }
-
-        func options(_ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
-            var options = ImportOptions.forTest(spool: spool.directory, sink: .tracardi(baseURL: sink.baseURL))
-            change(&options)
-            return options
-        }
-
-        func run(_ options: ImportOptions) async -> (code: ImportExitCode, summary: ImportSummary, output: CapturedOutput) {
-            await runImport(options)
-        }
-
-        func finish() {
-            sink.stop()
-            spool.remove()
-        }
-    }
+    /// A spool and a sink that answers like Tracardi; options ship to it.
+    typealias Setup = SinkSetup
 
     static func body(_ request: TestSink.Request) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any] ?? [:]
@@ -248,5 +226,13 @@ import Testing
         #expect(setup.spool.names(in: "shipped").isEmpty)
         #expect(setup.spool.names(in: "ready").isEmpty)
         #expect(try Self.ids(inLines: setup.spool.text(of: "skipped/" + TestSpool.fileName(1))) == campaign.bots)
+    }
+}
+
+fileprivate extension SinkSetup {
+    init() throws { try self.init(model: "tracardi") }
+
+    func options(_ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
+        options(.tracardi(baseURL: sink.baseURL), change)
     }
 }

@@ -1,6 +1,7 @@
 import RedirectControl
 import RedirectCore
 import Testing
+import TestSupport
 
 @Suite struct NewRedirectFileTests {
     @Test(arguments: [
@@ -60,18 +61,5 @@ import Testing
         let ids = (0..<1000).map { _ in RandomRedirectID.make(using: &generator) }
         #expect(Set(ids).count == 1000)
         #expect(ids.allSatisfy { $0.utf8.count == 8 && Identifiers.isRedirectID($0) && $0 == $0.lowercased() })
-    }
-}
-
-/// A seeded generator, so the random-id test is repeatable.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import RedirectCore
 
 /// The test data `scripts/update-bot-patterns` writes next to the generated tables.
@@ -150,22 +151,10 @@ enum BotPatternData {
 }
 
 @Suite struct BotMatcherPropertyTests {
-    /// SplitMix64: the same inputs on every run, so a failure can be reproduced.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Browser agents with pieces of crawler agents spliced in, case flipped, bytes changed or cut off: inputs
     /// that reach fragments, verifications, anchors and regex tokens, and their near misses.
     static func inputs(count: Int, seed: UInt64) throws -> [[UInt8]] {
-        var random = Generator(state: seed)
+        var random = SplitMix64(seed: seed)
         let browsers = try BotPatternData.browsers().map { Array($0.utf8) }
         let crawlers = try BotPatternData.listInstances().map { Array($0.instance.utf8) }
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 /;()+-._:@!".utf8)

@@ -50,6 +50,19 @@ struct TestSpool {
         return bytes
     }
 
+    /// Writes `perFile` events made by ``event(file:n:session:source:bot:outcome:)`` into each of `files` in
+    /// `ready/`; returns their ids in order.
+    @discardableResult
+    func writeEvents(files: ClosedRange<Int>, perFile: Int) throws -> [String] {
+        var ids: [String] = []
+        for file in files {
+            let events = (0..<perFile).map { Self.event(file: file, n: $0) }
+            try write(file: file, events: events)
+            ids += events.map(\.id)
+        }
+        return ids
+    }
+
     func names(in subdirectory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + subdirectory)) ?? [])
             .filter { $0.hasSuffix(".jsonl") }.sorted()
