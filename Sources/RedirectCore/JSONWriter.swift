@@ -49,7 +49,7 @@ public enum JSONWriter {
     /// the rare one without contiguous storage. In place costs no copy of the string value (`String.withUTF8`
     /// is mutating: a copy and its reference count on every call of the hot path).
     @inline(__always)
-    private static func withUTF8<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    static func withUTF8<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = s.utf8.withContiguousStorageIfAvailable(body) { return result }
         var contiguous = s
         return contiguous.withUTF8(body)

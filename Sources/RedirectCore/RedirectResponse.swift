@@ -47,8 +47,7 @@ public struct RedirectResponse: Equatable, Sendable {
                 n += text.utf8CodeUnitCount
             }
             func text(_ s: String) {
-                var s = s
-                s.withUTF8 { bytes in
+                JSONWriter.withUTF8(of: s) { bytes in
                     if let start = bytes.baseAddress { (base + n).update(from: start, count: bytes.count) }
                     n += bytes.count
                 }
