@@ -25,7 +25,8 @@ extension TOMLScanner {
     }
 
     /// The offset of the first byte from `k` that is a control character (tab included), DEL, `stop` or
-    /// `alsoStop`, or `count` when there is none.
+    /// `alsoStop`, or `count` when there is none. (A comment, which ends only at a control character, passes
+    /// DEL as both.)
     func firstSpecial(from k: Int, stop: UInt8, alsoStop: UInt8) -> Int {
         var k = k
         while k + 8 <= count {
@@ -38,23 +39,6 @@ extension TOMLScanner {
         while k < count {
             let b = bytes[k]
             if b < 0x20 || b == 0x7F || b == stop || b == alsoStop { return k }
-            k += 1
-        }
-        return k
-    }
-
-    /// The offset of the first control character (tab included) or DEL from `k`, or `count`: where a
-    /// comment may end or go wrong.
-    func firstControl(from k: Int) -> Int {
-        var k = k
-        while k + 8 <= count {
-            let w = word(at: k)
-            if Self.hasByteBelowSpace(w) || Self.hasByte(w, 0x7F) { break }
-            k += 8
-        }
-        while k < count {
-            let b = bytes[k]
-            if b < 0x20 || b == 0x7F { return k }
             k += 1
         }
         return k

@@ -155,7 +155,7 @@ struct TOMLScanner {
     mutating func comment() throws(TOMLError) {
         i += 1
         while i < count {
-            i = firstControl(from: i)
+            i = firstSpecial(from: i, stop: 0x7F, alsoStop: 0x7F)
             guard i < count else { return }
             let b = bytes[i]
             if b == 0x0A { return }
