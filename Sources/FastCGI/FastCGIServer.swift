@@ -14,15 +14,23 @@ import SystemIO
 /// workers × upstream `keepalive`, plus headroom.
 ///
 /// Shutdown never cuts a request off: workers never block inside libfcgi. Each waits in `ppoll` on its
-/// connection (or, without one, on the listening socket) with ``wakeSignal`` unblocked for just that wait;
+/// connection (or, without one, in `epoll_pwait` on the listening socket) with ``wakeSignal`` unblocked for
+/// just that wait;
 /// SIGTERM or SIGINT, taken by a signal thread, sets `stopping` and sends every worker the wake-up signal,
 /// and each finishes the request it has, closes its connection and exits.
+///
+/// Idle workers wait for a new connection each through an epoll of its own that watches the listening socket
+/// with EPOLLEXCLUSIVE, so a connection wakes one of them, as a blocking `accept` would; with a plain `poll` on
+/// the socket, every idle worker would wake for each connection and all but one would find nothing to accept.
 ///
 /// The wait of a worker on a kept-alive connection covers that connection alone, so the hot path touches
 /// no descriptor shared between threads. A monitor thread watches the listening socket instead: when a
 /// connection has waited there for ``starvationMilliseconds`` (nginx opened more connections than free
-/// threads), it sends the wake-up signal to the workers idling on kept-alive connections, and each checks
-/// whether to give up its connection and take the waiting one (see `releaseIdleConnectionIfStarving`).
+/// threads), it sends the wake-up signal to the workers that idled on a kept-alive connection all that time,
+/// and each gives its connection up to take a waiting one (see `releaseIdleConnectionIfStarving`). Workers
+/// that are serving requests on their connections are left alone: under a burst nginx keeps more connections
+/// waiting than there are threads, and the queue then moves as nginx closes the connections its cache has no
+/// room for.
 ///
 /// SIGHUP reloads: the signal thread starts the program again on the same listening socket
 /// (``ProcessReplacement``) and, once the new process serves, stops as on SIGTERM. Queued connections wait for
@@ -34,10 +42,14 @@ public final class FastCGIServer: Sendable {
     private let stopping = Atomic(false)
     /// Bumped by the monitor each time a connection has waited too long in the listen queue.
     private let starvationAlerts = Atomic(0)
-    /// A running worker (or the monitor) and whether it now waits idle on a kept-alive connection.
+    /// A running worker (or the monitor), and its waits on a kept-alive connection.
     private final class Waiter: Sendable {
         let thread = pthread_self()
-        let idleOnKeptConnection = Atomic(false)
+        /// Odd while the worker waits idle on a kept-alive connection, even otherwise; each wait has a new
+        /// number, so the monitor can tell a worker that idled through a whole starvation time.
+        let idleWait = Atomic(0)
+        /// `idleWait` as the monitor read it at the start of its current look (the monitor's alone).
+        let idleWaitSeen = Atomic(0)
     }
 
     /// Workers and the monitor that may be sent ``wakeSignal``: each is listed while it runs.
@@ -211,6 +223,11 @@ public final class FastCGIServer: Sendable {
         // Our kept-alive connection, or the listening socket when we have none.
         var fd = pollfd(fd: -1, events: Int16(POLLIN), revents: 0)
         var drained = false
+        // The number for the next `idleWait`.
+        var idleWait = 0
+        // Where this worker waits while it has no connection; without it (no epoll), it polls the socket.
+        let listenWait = CLinux_exclusive_epoll(listenFD)
+        defer { if listenWait >= 0 { close(listenWait) } }
         // The worker's response buffer: emptied, not freed, between requests.
         var response: [UInt8] = []
         response.reserveCapacity(1024)
@@ -218,10 +235,19 @@ public final class FastCGIServer: Sendable {
             let kept = request.ipcFd >= 0
             fd.fd = kept ? request.ipcFd : listenFD
             fd.revents = 0
-            if kept { me.idleOnKeptConnection.store(true, ordering: .relaxed) }
+            if kept {
+                idleWait += 1
+                me.idleWait.store(idleWait, ordering: .relaxed)
+            }
             // While draining, the request is there already; a pending wake-up signal must not end the wait.
-            let ready = drained ? 1 : Self.wait(&fd, milliseconds: idle(), mask: &mask)
-            if kept { me.idleOnKeptConnection.store(false, ordering: .relaxed) }
+            let ready =
+                if drained { Int32(1) }
+                else if !kept && listenWait >= 0 { CLinux_epoll_wait_one(listenWait, idle(), &mask) }
+                else { Self.wait(&fd, milliseconds: idle(), mask: &mask) }
+            if kept {
+                idleWait += 1
+                me.idleWait.store(idleWait, ordering: .relaxed)
+            }
             if ready == 0 { continue }  // the idle handler's time: it runs again before the next wait
             if ready < 0 {
                 guard errno == EINTR else {
@@ -234,7 +260,7 @@ public final class FastCGIServer: Sendable {
                     // nginx may have opened more connections than there are threads; if no free worker
                     // takes the waiting one soon, it would wait forever behind idle connections. Give ours
                     // up (nginx retries a request on a cached connection that closed) and take it.
-                    releaseIdleConnectionIfStarving(&request, mask: &mask)
+                    releaseIdleConnectionIfStarving(&request)
                 }
                 alertsSeen = alerts
                 continue
@@ -270,13 +296,12 @@ public final class FastCGIServer: Sendable {
         return poll(&input, 1, 0) == 1 && input.revents & Int16(POLLIN) != 0
     }
 
-    /// Waits briefly for a request on the kept-alive connection; if none comes and a connection still
-    /// waits in the listen queue, closes the kept-alive connection. Returns true if it did.
+    /// Unless a request has just come on the kept-alive connection, or no connection waits in the listen queue
+    /// any more, closes the kept-alive connection. Returns true if it did.
     @discardableResult
-    private func releaseIdleConnectionIfStarving(_ request: inout FCGX_Request, mask: inout sigset_t) -> Bool {
+    private func releaseIdleConnectionIfStarving(_ request: inout FCGX_Request) -> Bool {
         var mine = pollfd(fd: request.ipcFd, events: Int16(POLLIN), revents: 0)
-        // A request came, or a signal (shutdown; or another alert, which the caller sees next time round).
-        if Self.wait(&mine, milliseconds: Self.starvationMilliseconds, mask: &mask) != 0 { return false }
+        if poll(&mine, 1, 0) != 0 { return false }
         var queue = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
         guard poll(&queue, 1, 0) == 1 else { return false }  // another worker took it
         FCGX_Free(&request, 1)
@@ -296,16 +321,24 @@ public final class FastCGIServer: Sendable {
             }
             // A connection waits. A free worker normally takes it at once; give it the starvation time,
             // which also paces this loop while the queue is busy.
+            wakeable.withLock { list in
+                for waiter in list {
+                    waiter.idleWaitSeen.store(waiter.idleWait.load(ordering: .relaxed), ordering: .relaxed)
+                }
+            }
             var none = pollfd(fd: -1, events: 0, revents: 0)
             _ = Self.wait(&none, milliseconds: Self.starvationMilliseconds, mask: &mask)
             queue.revents = 0
             if !stopping.load(ordering: .relaxed), poll(&queue, 1, 0) == 1 {
-                // Only workers idling on a kept-alive connection can help; busy ones are not disturbed.
-                // One that turns idle just after this look is found by the next one, a starvation time later.
+                // Only workers that idled on a kept-alive connection all this time can help; those serving
+                // requests are not disturbed. One that turned idle meanwhile is found by the next look.
                 starvationAlerts.add(1, ordering: .relaxed)
                 wakeable.withLock { list in
-                    for waiter in list where waiter.idleOnKeptConnection.load(ordering: .relaxed) {
-                        pthread_kill(waiter.thread, Self.wakeSignal)
+                    for waiter in list {
+                        let wait = waiter.idleWait.load(ordering: .relaxed)
+                        if wait & 1 == 1 && wait == waiter.idleWaitSeen.load(ordering: .relaxed) {
+                            pthread_kill(waiter.thread, Self.wakeSignal)
+                        }
                     }
                 }
             }

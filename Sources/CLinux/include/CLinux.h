@@ -13,4 +13,13 @@ int CLinux_ppoll(struct pollfd *fds, nfds_t count, const struct timespec *timeou
 /// The corresponding C function is `close_range` (glibc 2.34 and later).
 int CLinux_close_range(unsigned int first, unsigned int last, int flags);
 
+/// A new epoll descriptor (close-on-exec) watching `fd` for input with EPOLLEXCLUSIVE: when several threads
+/// each wait on an epoll of their own over one listening socket, a new connection wakes one of them, not all
+/// (as a plain `poll` would). -1 with errno on failure.
+int CLinux_exclusive_epoll(int fd);
+
+/// `epoll_pwait` for one event, with `mask` as the signal mask of the wait; `milliseconds` < 0 waits without a
+/// limit. Returns the number of ready descriptors (0 or 1), or -1 with errno (EINTR: a signal came).
+int CLinux_epoll_wait_one(int epoll, int milliseconds, const sigset_t *mask);
+
 #endif
