@@ -87,6 +87,14 @@ public final class SpoolWriter {
     /// Never throws to the caller's request path: a failure is reported to the failure log and returned.
     @discardableResult
     public func append(_ line: [UInt8], clock: () -> Int64 = SpoolClock.nowMilliseconds) -> SpoolError? {
+        line.withUnsafeBytes { append(bytes: $0, clock: clock) }
+    }
+
+    /// ``append(_:clock:)`` for a line in memory the caller owns (a FastCGI worker's reused line buffer).
+    @discardableResult
+    public func append(bytes line: UnsafeRawBufferPointer, clock: () -> Int64 = SpoolClock.nowMilliseconds)
+        -> SpoolError?
+    {
         do {
             try appendOrThrow(line, clock: clock)
             failures?.succeeded()
@@ -115,7 +123,7 @@ public final class SpoolWriter {
         closeFile()
     }
 
-    func appendOrThrow(_ line: [UInt8], clock: () -> Int64) throws(SpoolError) {
+    func appendOrThrow(_ line: UnsafeRawBufferPointer, clock: () -> Int64) throws(SpoolError) {
         // A few rounds at most: each retry follows a seal, a deletion, a full part or a new bucket.
         for _ in 0..<8 {
             let now = clock()
@@ -134,10 +142,10 @@ public final class SpoolWriter {
     /// One `write(2)` (again only when a signal interrupted it before it wrote anything), never `writeAll`,
     /// which would finish a short write with a second one that another writer's line may precede. On a short
     /// write, leaves the file for good: its end is a fragment.
-    private func writeLine(_ line: [UInt8]) throws(SpoolError) {
+    private func writeLine(_ line: UnsafeRawBufferPointer) throws(SpoolError) {
         let result: Int
         do throws(Errno) {
-            result = try Errno.typed { try line.withUnsafeBytes { try FileDescriptor(rawValue: fd).write($0) } }
+            result = try Errno.typed { try FileDescriptor(rawValue: fd).write(line) }
         } catch {
             // Nothing was written: the file still ends with a newline. Leave it (a deleted spool, a full
             // disk); the next line opens it again.

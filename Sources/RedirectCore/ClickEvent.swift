@@ -100,8 +100,18 @@ extension ClickEvent {
     ///
     /// Every field is always present (null when unknown), so every line has the same shape.
     public func jsonLine() -> [UInt8] {
-        // Properties (often none) go through the general writer; the rest is written in place into one
-        // allocation sized for the worst case, with no growth, copies or per-byte checks on the way.
+        var line: [UInt8] = []
+        let count = writeJSONLine(into: &line)
+        line.removeSubrange(count...)
+        return line
+    }
+
+    /// Writes ``jsonLine()`` at the start of `buffer`, which it lengthens when it may be too short, and returns
+    /// the line's length. A caller that keeps the buffer from line to line (a FastCGI worker) writes each line
+    /// without an allocation.
+    public func writeJSONLine(into buffer: inout [UInt8]) -> Int {
+        // Properties (often none) go through the general writer; the rest is written in place into the buffer,
+        // first made long enough for the worst case, with no growth, copies or per-byte checks on the way.
         var propertiesJSON: [UInt8] = []
         if !properties.isEmpty { JSONWriter.writeObject(properties, to: &propertiesJSON) }
         // Keys, punctuation, the time and two numbers take under 300 bytes; then each string at its longest.
@@ -117,11 +127,9 @@ extension ClickEvent {
             + JSONWriter.maxStringLength(request.acceptLanguage) + JSONWriter.maxStringLength(request.host)
             + JSONWriter.maxStringLength(request.query)
         let capacity = fixed + event + requestFields
-        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            guard let base = buffer.baseAddress else {
-                count = 0
-                return
-            }
+        if buffer.count < capacity { buffer.append(contentsOf: repeatElement(0, count: capacity - buffer.count)) }
+        return buffer.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
             var n = 0
             // Keys and punctuation go in as whole static chunks (`,"id":`).
             func raw(_ text: StaticString) {
@@ -184,7 +192,7 @@ extension ClickEvent {
             string(botCategory?.rawValue)
             raw("}\n")
             precondition(n <= capacity, "click event line overran its buffer")
-            count = n
+            return n
         }
     }
 }

@@ -48,7 +48,9 @@ public final class ClickService: Sendable {
             let decision = ClickDecider.decide(
                 for: request, defaults: worker.defaults, now: now, clickID: clickID, lookup: store.lookup)
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
-            if let event = decision.event { writer.append(event.jsonLine()) }
+            if let length = decision.event?.writeJSONLine(into: &worker.line) {
+                worker.line.withUnsafeBytes { writer.append(bytes: UnsafeRawBufferPointer(rebasing: $0[..<length])) }
+            }
             decision.response.writeCGI(to: &response, includeBody: request.method != "HEAD")
         }
     }
@@ -60,6 +62,8 @@ private final class WorkerState {
     @exclusivity(unchecked) var generator = ClickIDGenerator()
     @exclusivity(unchecked) var defaults: RedirectDefaults
     @exclusivity(unchecked) var defaultsCheckedAt: Int64
+    /// The event line's buffer: written from its start for each click, lengthened when a line needs more.
+    @exclusivity(unchecked) var line: [UInt8] = []
 
     init(defaults: RedirectDefaults, checkedAt: Int64) {
         self.defaults = defaults
