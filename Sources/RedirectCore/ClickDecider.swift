@@ -99,10 +99,10 @@ public enum ClickDecider {
             }
         }
 
-        var event = makeEvent(
+        let event = makeEvent(
             request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
-            outcome: outcome, session: session, sessionStatus: sessionStatus, values: values, response: response)
-        event.sessionSource = sessionSource
+            outcome: outcome, session: session, sessionStatus: sessionStatus, sessionSource: sessionSource,
+            values: values, response: response)
         return ClickDecision(response: response, event: event)
     }
 
@@ -114,7 +114,8 @@ public enum ClickDecider {
     static func makeEvent(
         request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String, path: RequestPath?,
         redirect: Redirect?, outcome: ClickEvent.Outcome, session: String?,
-        sessionStatus: ClickEvent.SessionStatus, values: PlaceholderValues, response: RedirectResponse
+        sessionStatus: ClickEvent.SessionStatus, sessionSource: ClickEvent.SessionSource?, values: PlaceholderValues,
+        response: RedirectResponse
     ) -> ClickEvent {
         let privacy = honorsPrivacySignal(request, defaults)
         var ip = privacy ? nil : request.remoteAddress
@@ -130,7 +131,7 @@ public enum ClickDecider {
             type: redirect?.eventType ?? defaults.eventType ?? "redirect",
             properties: mergedProperties(defaults.properties, redirect?.properties ?? [], values: values),
             target: response.location, status: response.status, request: info,
-            bot: bot?.label, botCategory: bot?.category)
+            bot: bot?.label, botCategory: bot?.category, sessionSource: sessionSource)
     }
 
     /// The redirect's properties over the defaults' (same key: the redirect's wins), placeholders filled in raw.

@@ -45,10 +45,12 @@ public final class ClickService: Sendable {
                 worker.defaultsCheckedAt = now.millisecondsSinceEpoch
             }
             let clickID = ClickID.make(at: now, using: &worker.generator)
-            let decision = ClickDecider.decide(
+            var decision = ClickDecider.decide(
                 for: request, defaults: worker.defaults, now: now, clickID: clickID, lookup: store.lookup)
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
-            if let length = decision.event?.writeJSONLine(into: &worker.line) {
+            // Taken out of the decision, not copied (a copy would retain and release each of its strings).
+            if let event = decision.event.take() {
+                let length = event.writeJSONLine(into: &worker.line)
                 worker.line.withUnsafeBytes { writer.append(bytes: UnsafeRawBufferPointer(rebasing: $0[..<length])) }
             }
             decision.response.writeCGI(to: &response, includeBody: request.method != "HEAD")
