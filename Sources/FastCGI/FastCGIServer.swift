@@ -14,8 +14,8 @@ import SystemIO
 /// workers × upstream `keepalive`, plus headroom.
 ///
 /// Shutdown never cuts a request off: workers never block inside libfcgi. Each waits in `ppoll` on its
-/// connection (or, without one, in `epoll_pwait` on the listening socket) with ``wakeSignal`` unblocked for
-/// just that wait;
+/// connection (or, without one, in `epoll_pwait` on the listening socket; in `ppoll` if its epoll could not be
+/// made) with ``wakeSignal`` unblocked for just that wait;
 /// SIGTERM or SIGINT, taken by a signal thread, sets `stopping` and sends every worker the wake-up signal,
 /// and each finishes the request it has, closes its connection and exits.
 ///
@@ -26,11 +26,12 @@ import SystemIO
 /// The wait of a worker on a kept-alive connection covers that connection alone, so the hot path touches
 /// no descriptor shared between threads. A monitor thread watches the listening socket instead: when a
 /// connection has waited there for ``starvationMilliseconds`` (nginx opened more connections than free
-/// threads), it sends the wake-up signal to the workers that idled on a kept-alive connection all that time,
-/// and each gives its connection up to take a waiting one (see `releaseIdleConnectionIfStarving`). Workers
-/// that are serving requests on their connections are left alone: under a burst nginx keeps more connections
-/// waiting than there are threads, and the queue then moves as nginx closes the connections its cache has no
-/// room for.
+/// threads), it sends the wake-up signal to the workers that idled on a kept-alive connection all that time;
+/// each closes its connection unless a request has come on it or the queue is empty by then, and goes back to
+/// wait on the listening socket, where one of the free workers takes the waiting connection (see
+/// `releaseIdleConnectionIfStarving`). A worker that served a request during the look keeps its connection:
+/// under a burst nginx keeps more connections waiting than there are threads, and the queue then moves as
+/// nginx closes the connections its cache has no room for.
 ///
 /// SIGHUP reloads: the signal thread starts the program again on the same listening socket
 /// (``ProcessReplacement``) and, once the new process serves, stops as on SIGTERM. Queued connections wait for
@@ -45,8 +46,9 @@ public final class FastCGIServer: Sendable {
     /// A running worker (or the monitor), and its waits on a kept-alive connection.
     private final class Waiter: Sendable {
         let thread = pthread_self()
-        /// Odd while the worker waits idle on a kept-alive connection, even otherwise; each wait has a new
-        /// number, so the monitor can tell a worker that idled through a whole starvation time.
+        /// Odd while the worker is idle on a kept-alive connection (waiting, or doing its idle housekeeping
+        /// between waits), even otherwise; each idle spell has a new number, so the monitor can tell a worker
+        /// that idled through a whole starvation time.
         let idleWait = Atomic(0)
         /// `idleWait` as the monitor read it at the start of its current look (the monitor's alone).
         let idleWaitSeen = Atomic(0)
@@ -58,12 +60,35 @@ public final class FastCGIServer: Sendable {
     /// How to start the next process at SIGHUP; nil: SIGHUP is logged and ignored.
     private let replacement: ProcessReplacement?
     private let replaced = Atomic(false)
+    /// Whether a worker has logged that it could not make its epoll (logged once, not per worker).
+    private let epollWarned = Atomic(false)
 
     /// Whether this process stopped because a new one took over at a reload (the socket path is now the new
     /// process's: do not unlink it).
     public var wasReplaced: Bool { replaced.load(ordering: .acquiring) }
 
-    /// The signal that interrupts a worker's `ppoll`. Blocked everywhere else (``prepareSignals()``), so it
+    /// Descriptors a worker may hold at once: its kept-alive connection, its spool file, and the epoll it waits
+    /// on while it has no connection.
+    public static let descriptorsPerWorker = 3
+
+    /// Makes sure this process may open what `threads` workers hold, plus `reserve` for the rest (the listening
+    /// socket, redirect files being read, standard descriptors, the sealer): raises the soft limit of open
+    /// files if it is lower (never above the hard limit). Returns why not, when the limit stays too low.
+    public static func ensureDescriptorRoom(threads: Int, reserve: Int = 32) -> String? {
+        let needed = rlim_t(threads * descriptorsPerWorker + reserve)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < needed else { return nil }
+        if limit.rlim_max >= needed {
+            var raised = limit
+            raised.rlim_cur = needed
+            if setrlimit(resource, &raised) == 0 { return nil }
+        }
+        return "\(threads) worker threads need up to \(needed) open files, and the limit is \(limit.rlim_cur) "
+            + "(hard limit \(limit.rlim_max)): raise it (ulimit -n; LimitNOFILE= in a systemd unit) or give fewer --threads"
+    }
+
+    /// The signal that interrupts a worker's wait (`ppoll` or `epoll_pwait`). Blocked everywhere else (``prepareSignals()``), so it
     /// never interrupts anything but that wait.
     static let wakeSignal = SIGUSR2
 
@@ -89,7 +114,7 @@ public final class FastCGIServer: Sendable {
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
         signal(SIGUSR1, SIG_IGN)
-        // A handler that does nothing: its only effect is to end the `ppoll` it interrupts with EINTR.
+        // A handler that does nothing: its only effect is to end the wait it interrupts with EINTR.
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in }
         sigemptyset(&action.sa_mask)
@@ -150,7 +175,7 @@ public final class FastCGIServer: Sendable {
         wakeable.withLock { list in list.removeAll { $0 === me } }
     }
 
-    /// Sends ``wakeSignal`` to every worker and the monitor: one waiting in `ppoll` returns at once, one busy
+    /// Sends ``wakeSignal`` to every worker and the monitor: one in its wait returns at once, one busy
     /// elsewhere finds the signal pending when it next waits.
     private func wakeAll() {
         wakeable.withLock { list in
@@ -223,11 +248,15 @@ public final class FastCGIServer: Sendable {
         // Our kept-alive connection, or the listening socket when we have none.
         var fd = pollfd(fd: -1, events: Int16(POLLIN), revents: 0)
         var drained = false
-        // The number for the next `idleWait`.
+        // This worker's `idleWait`.
         var idleWait = 0
         // Where this worker waits while it has no connection; without it (no epoll), it polls the socket.
         let listenWait = CLinux_exclusive_epoll(listenFD)
         defer { if listenWait >= 0 { close(listenWait) } }
+        if listenWait < 0 && !epollWarned.exchange(true, ordering: .relaxed) {
+            log("redirectd: cannot make an epoll (\(String(cString: strerror(errno)))); workers without a connection "
+                + "poll the listening socket, and each new connection wakes all of them")
+        }
         // The worker's response buffer: emptied, not freed, between requests.
         var response: [UInt8] = []
         response.reserveCapacity(1024)
@@ -235,7 +264,8 @@ public final class FastCGIServer: Sendable {
             let kept = request.ipcFd >= 0
             fd.fd = kept ? request.ipcFd : listenFD
             fd.revents = 0
-            if kept {
+            if kept && idleWait & 1 == 0 {
+                // An idle spell on the connection begins; the idle handler's timeouts do not end it.
                 idleWait += 1
                 me.idleWait.store(idleWait, ordering: .relaxed)
             }
@@ -244,19 +274,24 @@ public final class FastCGIServer: Sendable {
                 if drained { Int32(1) }
                 else if !kept && listenWait >= 0 { CLinux_epoll_wait_one(listenWait, idle(), &mask) }
                 else { Self.wait(&fd, milliseconds: idle(), mask: &mask) }
+            if ready == 0 { continue }  // the idle handler's time: it runs again before the next wait
+            let spell = idleWait
             if kept {
                 idleWait += 1
                 me.idleWait.store(idleWait, ordering: .relaxed)
             }
-            if ready == 0 { continue }  // the idle handler's time: it runs again before the next wait
             if ready < 0 {
                 guard errno == EINTR else {
-                    log("redirectd: poll failed: \(String(cString: strerror(errno)))")
+                    log("redirectd: waiting for a request failed: \(String(cString: strerror(errno)))")
                     break
                 }
-                // The wake-up signal: shut down (the loop condition), or a connection waits too long.
+                // The wake-up signal: shut down (the loop condition), or a connection waits too long. The alert
+                // is for this worker only if the monitor's look began during this idle spell (a signal sent just
+                // as a request came stays pending until the next wait, which is a new spell).
                 let alerts = starvationAlerts.load(ordering: .relaxed)
-                if kept && alerts != alertsSeen && !stopping.load(ordering: .relaxed) {
+                if kept && alerts != alertsSeen && !stopping.load(ordering: .relaxed)
+                    && me.idleWaitSeen.load(ordering: .relaxed) == spell
+                {
                     // nginx may have opened more connections than there are threads; if no free worker
                     // takes the waiting one soon, it would wait forever behind idle connections. Give ours
                     // up (nginx retries a request on a cached connection that closed) and take it.

@@ -23,9 +23,22 @@ public enum RedirectApplication {
     ///
     /// A socket handed over as systemd does it (fd 3, `LISTEN_FDS`, `LISTEN_PID`) comes first, even with
     /// `--listen`: at a reload the new process gets the old one's socket that way, and must not bind again.
-    public static func detectMode(listen: ListenAddress?, socketMode: mode_t = 0o660, socketGroup: String? = nil) throws -> Mode {
-        if let fd = InheritedSocket.take() { return .fastCGI(fd: fd) }
+    /// With `threads`, FastCGI mode first makes sure the process may open the descriptors of that many workers
+    /// (``FastCGIServer/ensureDescriptorRoom(threads:reserve:)``), before it binds anything.
+    public static func detectMode(
+        listen: ListenAddress?, socketMode: mode_t = 0o660, socketGroup: String? = nil, threads: Int? = nil
+    ) throws -> Mode {
+        func checkDescriptorRoom() throws {
+            if let threads, let problem = FastCGIServer.ensureDescriptorRoom(threads: threads) {
+                throw StartupError(problem)
+            }
+        }
+        if let fd = InheritedSocket.take() {
+            try checkDescriptorRoom()
+            return .fastCGI(fd: fd)
+        }
         if let listen {
+            try checkDescriptorRoom()
             do {
                 return .fastCGI(fd: try ListeningSocket.open(listen, socketMode: socketMode, socketGroup: socketGroup))
             } catch {
@@ -33,7 +46,10 @@ public enum RedirectApplication {
             }
         }
         // spawn-fcgi and the FastCGI convention: the listening socket is fd 0.
-        if ListeningSocket.isListening(0) { return .fastCGI(fd: 0) }
+        if ListeningSocket.isListening(0) {
+            try checkDescriptorRoom()
+            return .fastCGI(fd: 0)
+        }
         if CGIRequest.isCGIEnvironment { return .cgi }
         throw StartupError(
             "no listening socket on fd 0 and not started as a CGI program; "
@@ -73,7 +89,7 @@ public enum RedirectApplication {
         // Taken first, so that no process this one starts finds the variable.
         let readyDescriptor = ReadinessReport.takeDescriptor()
         let mode = try detectMode(listen: configuration.listen, socketMode: configuration.socketMode,
-                                  socketGroup: configuration.socketGroup)
+                                  socketGroup: configuration.socketGroup, threads: configuration.threads)
         if mode != .cgi { warnIfUnreadable(configuration.redirectsDirectory) }
         let responder = ClickService(configuration: configuration, log: StandardError.log)
         switch mode {

@@ -26,10 +26,11 @@ public struct ResponderConfiguration: Sendable {
     public var socketGroup: String?
 
     public static let defaultThreads = 64
-    /// The most worker threads one process can have. Each holds a connection and a spool file, and libfcgi
-    /// waits on descriptors with `select()`, which cannot see a descriptor above 1023 (`FD_SETSIZE`): 480
-    /// threads leave room for the listening socket, redirect files being read and the standard descriptors.
-    public static let maximumThreads = 480
+    /// The most worker threads one process can have. Each may hold ``FastCGIServer/descriptorsPerWorker``
+    /// descriptors (a connection, a spool file, the epoll it waits on), and libfcgi has code that uses
+    /// `select()`, which cannot take a descriptor above 1023 (`FD_SETSIZE`): 320 threads leave room below 1024
+    /// for the listening socket, redirect files being read and the standard descriptors.
+    public static let maximumThreads = 320
 
     public init(
         redirectsDirectory: String = "./redirects.d", spool: SpoolLayout = SpoolLayout(directory: "./clicks"),

@@ -29,7 +29,7 @@ struct RedirectdCommand: ParsableCommand {
     @Option(help: "Listen on unix:PATH or tcp:HOST:PORT instead of an inherited socket. Env: REDIRECTD_LISTEN")
     var listen: String?
 
-    @Option(help: "Worker threads (FastCGI), at most 480. At least nginx workers x upstream keepalive. Env: REDIRECTD_THREADS. Default: 64")
+    @Option(help: "Worker threads (FastCGI), at most 320. At least nginx workers x upstream keepalive. Env: REDIRECTD_THREADS. Default: 64")
     var threads: Int?
 
     @Option(help: "Mode of the socket --listen unix: creates, in octal. Env: REDIRECTD_SOCKET_MODE. Default: 0660")
@@ -53,8 +53,9 @@ struct RedirectdCommand: ParsableCommand {
     func validate() throws {
         if let threads, !(1...ResponderConfiguration.maximumThreads).contains(threads) {
             throw ValidationError(
-                "--threads must be between 1 and \(ResponderConfiguration.maximumThreads): each thread holds a connection "
-                    + "and a spool file, and libfcgi waits on descriptors with select(), which cannot see one above 1023; "
+                "--threads must be between 1 and \(ResponderConfiguration.maximumThreads): each thread may hold three "
+                    + "descriptors (a connection, a spool file, an epoll), and libfcgi has code that uses select(), which "
+                    + "cannot take one above 1023; "
                     + "for more concurrent connections run several processes (spawn-fcgi -F N) on one socket")
         }
         if let socketMode, ResponderConfiguration.socketMode(socketMode) == nil {

@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 import Testing
 
 #if canImport(Glibc)
@@ -139,6 +140,33 @@ import Glibc
 
         try FileManager.default.removeItem(at: stack.redirects.appendingPathComponent("promo.toml"))
         #expect(try stack.get("/redirect/promo").status == 404)
+    }
+
+    /// Bursts of more simultaneous clicks than redirectd has threads: nginx opens a connection for each, the
+    /// extra ones wait in the listen queue, and after the burst the threads sit on kept-alive connections that
+    /// bring nothing. Every click must still be answered at once, not after nginx's 60 s read timeout.
+    @Test func burstsOfMoreClicksThanThreadsAreAllAnswered() throws {
+        let stack = try RedirectStack(threads: 2)
+        defer { stack.stop() }
+        let clients = 8
+        let port = stack.port
+        let answers = Locked<[(session: String, status: Int?, seconds: Double)]>([])
+        for burst in 0..<4 {
+            DispatchQueue.concurrentPerform(iterations: clients) { client in
+                let session = "b\(burst)-\(client)"
+                let start = Date()
+                let status = try? RawHTTP.request(port: port, path: "/redirect/welcome/" + session).status
+                answers.withLock { $0.append((session, status, Date().timeIntervalSince(start))) }
+            }
+            usleep(200_000)  // the threads now idle on kept-alive connections
+        }
+        let all = answers.withLock { $0 }
+        #expect(all.count == 4 * clients)
+        #expect(all.allSatisfy { $0.status == 302 }, "not 302: \(all.filter { $0.status != 302 })")
+        let slowest = all.map(\.seconds).max() ?? 0
+        #expect(slowest < 3, "slowest click took \(slowest) s")
+        let sessions = Set(try stack.events().compactMap { $0["session"] as? String })
+        #expect(sessions == Set(all.map(\.session)))
     }
 
     @Test func sigtermStopsCleanly() throws {

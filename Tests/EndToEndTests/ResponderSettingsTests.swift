@@ -31,8 +31,41 @@ import Glibc
     @Test func threadsBeyondWhatSelectCanWatchAreRefused() throws {
         let run = try ProcessRun.run(RedirectStack.redirectd, ["--threads", "1000", "--listen", "unix:/nonexistent/x.sock"])
         #expect(run.status == 64)
-        #expect(run.stderr.contains("--threads must be between 1 and 480"))
+        #expect(run.stderr.contains("--threads must be between 1 and 320"))
         #expect(run.stderr.contains("select()"))
+    }
+
+    /// 64 threads may hold 3 × 64 + 32 descriptors. Under a hard limit below that, redirectd says so at start
+    /// (exit 2, as other start-up errors, before it binds its socket) instead of failing accepts and losing
+    /// clicks later; under a lower soft limit alone, it raises its own.
+    @Test func tooFewOpenFilesForTheThreadsAreRefusedAtStart() throws {
+        let root = NSTemporaryDirectory() + "redirectd-nofile-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func arguments(_ socket: String) -> [String] {
+            ["--", RedirectStack.redirectd, "--listen", "unix:" + root + "/" + socket, "--threads", "64",
+             "--redirects", root, "--spool", root + "/clicks"]
+        }
+        let run = try ProcessRun.run("/usr/bin/prlimit", ["--nofile=100:100"] + arguments("refused.sock"))
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("64 worker threads need up to 224 open files, and the limit is 100"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/refused.sock"))
+
+        // A soft limit of 100 under a hard one of 4096: raised to what the threads need, and serving.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        process.arguments = ["--nofile=100:4096"] + arguments("r.sock")
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: root + "/r.sock") && Date() < deadline { usleep(20_000) }
+        let limits = try String(contentsOfFile: "/proc/\(process.processIdentifier)/limits", encoding: .utf8)
+        let openFiles = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }
+        #expect(openFiles?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first == "224")
     }
 
     @Test(arguments: [([String](), 0o660 as mode_t, false), (["--socket-mode", "0640", "--socket-group", "daemon"], 0o640, true)])
