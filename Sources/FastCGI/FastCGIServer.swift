@@ -85,11 +85,12 @@ public final class FastCGIServer: Sendable {
             if setrlimit(resource, &raised) == 0 { return nil }
         }
         return "\(threads) worker threads need up to \(needed) open files, and the limit is \(limit.rlim_cur) "
-            + "(hard limit \(limit.rlim_max)): raise it (ulimit -n; LimitNOFILE= in a systemd unit) or give fewer --threads"
+            + "(hard limit \(limit.rlim_max)): raise it (ulimit -n; LimitNOFILE= in a systemd unit) "
+            + "or give fewer --threads"
     }
 
-    /// The signal that interrupts a worker's wait (`ppoll` or `epoll_pwait`). Blocked everywhere else (``prepareSignals()``), so it
-    /// never interrupts anything but that wait.
+    /// The signal that interrupts a worker's wait (`ppoll` or `epoll_pwait`). Blocked everywhere else
+    /// (``prepareSignals()``), so it never interrupts anything but that wait.
     static let wakeSignal = SIGUSR2
 
     public init(
