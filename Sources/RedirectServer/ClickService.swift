@@ -51,7 +51,9 @@ public final class ClickService: Sendable {
             // Taken out of the decision, not copied (a copy would retain and release each of its strings).
             if let event = decision.event.take() {
                 let length = event.writeJSONLine(into: &worker.line)
-                worker.line.withUnsafeBytes { writer.append(bytes: UnsafeRawBufferPointer(rebasing: $0[..<length])) }
+                worker.line.withUnsafeBytes { line in
+                    _ = writer.append(bytes: UnsafeRawBufferPointer(rebasing: line[..<length]))
+                }
             }
             decision.response.writeCGI(to: &response, includeBody: request.method != "HEAD")
         }
