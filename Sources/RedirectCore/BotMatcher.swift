@@ -81,9 +81,13 @@ public enum BotMatcher {
         var i = 0
         while i < agent.count && (agent[i] == UInt8(ascii: " ") || agent[i] == UInt8(ascii: "\"")
             || agent[i] == UInt8(ascii: "'")) { i += 1 }
+        // A constant for the nested function: a captured `var` would be checked for exclusive access at run time.
+        let start = i
         func startsWith(_ prefix: StaticString) -> Bool {
-            guard agent.count - i >= prefix.utf8CodeUnitCount else { return false }
-            for k in 0..<prefix.utf8CodeUnitCount where lowercase(agent[i + k]) != prefix.utf8Start[k] { return false }
+            guard agent.count - start >= prefix.utf8CodeUnitCount else { return false }
+            for k in 0..<prefix.utf8CodeUnitCount where lowercase(agent[start + k]) != prefix.utf8Start[k] {
+                return false
+            }
             return true
         }
         return startsWith("mozilla/") || startsWith("opera/")

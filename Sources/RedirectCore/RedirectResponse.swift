@@ -47,9 +47,12 @@ public struct RedirectResponse: Equatable, Sendable {
                 n += text.utf8CodeUnitCount
             }
             func text(_ s: String) {
-                JSONWriter.withUTF8(of: s) { bytes in
-                    if let start = bytes.baseAddress { (base + n).update(from: start, count: bytes.count) }
-                    n += bytes.count
+                // The closure gets the destination, not `n`: a mutable local captured by a closure is checked
+                // for exclusive access at run time.
+                let at = base + n
+                n += JSONWriter.withUTF8(of: s) { bytes in
+                    if let start = bytes.baseAddress { at.update(from: start, count: bytes.count) }
+                    return bytes.count
                 }
             }
             raw("Status: ")

@@ -77,7 +77,7 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
 
     /// The same packed redirect under a new identity: a bad version of a file, while its last good one serves.
     func keeping(as identity: FileIdentity) -> CachedRedirect {
-        var header = self.header
+        var header = fixedHeader
         header.identity = identity
         let length = Int(header.length)
         return withUnsafeMutablePointerToElements { source in
@@ -91,13 +91,17 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         return unsafeDowncast(buffer, to: CachedRedirect.self)
     }
 
-    var identity: FileIdentity { header.identity }
+    /// The header, read through its pointer. It never changes after `make`, and `header` itself would pay a
+    /// run-time exclusivity check on every read (it is a stored `var` of the class).
+    private var fixedHeader: Header { withUnsafeMutablePointerToHeader { $0.pointee } }
 
-    var hasRedirect: Bool { header.flags & Flag.hasRedirect != 0 }
+    var identity: FileIdentity { fixedHeader.identity }
+
+    var hasRedirect: Bool { fixedHeader.flags & Flag.hasRedirect != 0 }
 
     /// Whether this entry is the one for `id` (compared byte for byte, without building a string).
     func hasID(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard id.count == Int(header.idLength) else { return false }
+        guard id.count == Int(fixedHeader.idLength) else { return false }
         return withUnsafeMutablePointerToElements { tail in
             guard let start = id.baseAddress else { return true }
             return memcmp(tail, start, id.count) == 0
@@ -106,13 +110,13 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
 
     /// The id's bytes, for the cache's hash table.
     func withID<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let count = Int(header.idLength)
+        let count = Int(fixedHeader.idLength)
         return withUnsafeMutablePointerToElements { body(UnsafeBufferPointer(start: $0, count: count)) }
     }
 
     /// The redirect, unpacked; `id` is the caller's string for the same id (reused, not rebuilt).
     func redirect(id: String) -> Redirect? {
-        let header = self.header
+        let header = fixedHeader
         guard header.flags & Flag.hasRedirect != 0, let status = RedirectStatus(rawValue: Int(header.status)) else {
             return nil
         }

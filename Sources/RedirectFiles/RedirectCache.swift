@@ -9,18 +9,19 @@ import Synchronization
 /// a lookup costs the same with 100 files as with 100,000.
 ///
 /// Not thread-safe by itself: the store reads it under a shared lock (hits may run at once: the reference bits
-/// are atomics) and changes it under an exclusive one.
+/// are atomics) and changes it under an exclusive one. That lock is also what keeps accesses to the stored
+/// properties exclusive, so they skip Swift's run-time exclusivity checks (a hit would pay three).
 final class RedirectCache {
     let limit: Int
     /// Slot index + 1 per bucket (0: empty); `bucketCount` is a power of two at least twice the slots in use.
-    private var buckets: UnsafeMutablePointer<UInt32>
-    private var bucketCount: Int
-    private var slots: [CachedRedirect?] = []
-    private var referenced: UnsafeMutablePointer<Atomic<UInt8>>
-    private var referencedCapacity: Int
-    private var freeSlots: [Int] = []
-    private var hand = 0
-    private(set) var count = 0
+    @exclusivity(unchecked) private var buckets: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var bucketCount: Int
+    @exclusivity(unchecked) private var slots: [CachedRedirect?] = []
+    @exclusivity(unchecked) private var referenced: UnsafeMutablePointer<Atomic<UInt8>>
+    @exclusivity(unchecked) private var referencedCapacity: Int
+    @exclusivity(unchecked) private var freeSlots: [Int] = []
+    @exclusivity(unchecked) private var hand = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     init(limit: Int) {
         self.limit = max(limit, 1)

@@ -214,11 +214,11 @@ public final class RedirectStore: Sendable {
         let length = directory.utf8.count + 1 + name.utf8.count + (appendingTOML ? suffix.utf8CodeUnitCount : 0)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 1) { path -> QuickStat in
             var i = 0
+            // The closure is handed only where to copy, not `i` itself: a mutable local captured by a closure
+            // is checked for exclusive access at run time, twice per click.
             func put<S: Sequence<UInt8>>(_ bytes: S) {
-                let copied = bytes.withContiguousStorageIfAvailable { source -> Int in
-                    UnsafeMutableBufferPointer(rebasing: path[i...]).initialize(from: source).1
-                }
-                if let copied {
+                let rest = UnsafeMutableBufferPointer(rebasing: path[i...])
+                if let copied = bytes.withContiguousStorageIfAvailable({ rest.initialize(from: $0).1 }) {
                     i += copied
                 } else {
                     for byte in bytes {
