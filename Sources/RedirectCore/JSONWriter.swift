@@ -56,7 +56,11 @@ public enum JSONWriter {
     }
 
     /// The escaping loop: `bytes` (valid UTF-8) as a quoted JSON string at `out`, which has room for
-    /// `bytes.count * 6 + 2` bytes; returns the bytes written. Runs of plain bytes are copied in bulk.
+    /// `bytes.count * 6 + 2` bytes; returns the bytes written.
+    ///
+    /// Eight bytes at a time: each word is stored as it is read and kept when none of its bytes needs a look,
+    /// so plain text (most of an event) is checked and copied in one pass. A word that may hold one is done
+    /// byte by byte.
     private static func writeQuoted(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         out[0] = UInt8(ascii: "\"")
         var n = 1
@@ -65,73 +69,68 @@ public enum JSONWriter {
             out[1] = UInt8(ascii: "\"")
             return 2
         }
-        var run = 0
-        var i = 0
         let count = bytes.count
         let special = specialBytes
+        var i = 0
         while i < count {
-            if i + 8 <= count {
-                // Eight bytes at a time while none is special: most of an event is plain text.
-                if !mayHoldSpecial(UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self)) {
-                    i += 8
+            while i &+ 8 <= count {
+                let word = UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self)
+                UnsafeMutableRawPointer(out + n).storeBytes(of: word, as: UInt64.self)
+                if mayNeedLook(word) { break }
+                i &+= 8
+                n &+= 8
+            }
+            let end = min(i &+ 8, count)
+            while i < end {
+                let byte = source[i]
+                i &+= 1
+                if special[Int(byte)] == 0 {
+                    out[n] = byte
+                    n &+= 1
                     continue
                 }
-                let end = i + 8
-                while i < end && special[Int(source[i])] == 0 { i += 1 }
-                if i == end { continue }
-            } else if special[Int(source[i])] == 0 {
-                i += 1
-                continue
-            }
-            let byte = source[i]
-            if run < i {
-                (out + n).update(from: source + run, count: i - run)
-                n += i - run
-            }
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out[n] = UInt8(ascii: "\\")
-                out[n + 1] = byte
-                n += 2
-            case 0x0A, 0x0D, 0x09:
-                out[n] = UInt8(ascii: "\\")
-                out[n + 1] = byte == 0x0A ? UInt8(ascii: "n") : byte == 0x0D ? UInt8(ascii: "r") : UInt8(ascii: "t")
-                n += 2
-            case 0xE2:
-                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; any other E2 sequence is copied as it is.
-                if i + 2 < count && source[i + 1] == 0x80 && (source[i + 2] == 0xA8 || source[i + 2] == 0xA9) {
-                    n += writeUnicodeEscape(source[i + 2] == 0xA8 ? 0x2028 : 0x2029, into: out + n)
-                    i += 2
-                } else {
-                    out[n] = byte
-                    n += 1
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    out[n] = UInt8(ascii: "\\")
+                    out[n &+ 1] = byte
+                    n &+= 2
+                case 0x0A, 0x0D, 0x09:
+                    out[n] = UInt8(ascii: "\\")
+                    out[n &+ 1] = byte == 0x0A ? UInt8(ascii: "n") : byte == 0x0D ? UInt8(ascii: "r") : UInt8(ascii: "t")
+                    n &+= 2
+                case 0xE2:
+                    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; any other E2 sequence is copied as it is.
+                    if i &+ 1 < count && source[i] == 0x80 && (source[i &+ 1] == 0xA8 || source[i &+ 1] == 0xA9) {
+                        n &+= writeUnicodeEscape(source[i &+ 1] == 0xA8 ? 0x2028 : 0x2029, into: out + n)
+                        i &+= 2
+                    } else {
+                        out[n] = byte
+                        n &+= 1
+                    }
+                default:
+                    n &+= writeUnicodeEscape(UInt16(byte), into: out + n)
                 }
-            default:
-                n += writeUnicodeEscape(UInt16(byte), into: out + n)
             }
-            i += 1
-            run = i
-        }
-        if run < count {
-            (out + n).update(from: source + run, count: count - run)
-            n += count - run
         }
         out[n] = UInt8(ascii: "\"")
-        return n + 1
+        return n &+ 1
     }
 
-    /// Whether any byte of `word` may be one the escaping loop must look at (below 0x20, `"`, `\\`, DEL,
-    /// 0xE2): exact when false, so eight plain bytes are skipped at once.
+    /// Whether any byte of `word` may need the escaping loop's look: below 0x20, `"`, `\\`, DEL, or any byte
+    /// of 0x80 and above (0xE2 starts U+2028 and U+2029). Exact when false, so eight plain bytes are copied
+    /// at once.
     @inline(__always)
-    private static func mayHoldSpecial(_ word: UInt64) -> Bool {
+    private static func mayNeedLook(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs = ones &* 0x80
-        func has(_ byte: UInt64) -> Bool {
-            let x = word ^ (ones &* byte)
-            return (x &- ones) & ~x & highs != 0
-        }
-        let below = (word &- ones &* 0x20) & ~word & highs != 0
-        return below || has(0x22) || has(0x5C) || has(0x7F) || has(0xE2)
+        // DEL and 0x80 and above: adding one sets the high bit of 0x7F. A carry between bytes needs a byte of
+        // 0xFF, whose own high bit already answers.
+        let high = word | (word &+ ones)
+        let below = (word &- ones &* 0x20) & ~word
+        let q = word ^ (ones &* 0x22)
+        let b = word ^ (ones &* 0x5C)
+        let quote = (q &- ones) & ~q
+        let backslash = (b &- ones) & ~b
+        return (high | below | quote | backslash) & (ones &* 0x80) != 0
     }
 
     private static func writeUnicodeEscape(_ code: UInt16, into out: UnsafeMutablePointer<UInt8>) -> Int {

@@ -62,6 +62,44 @@ import Testing
         #expect(whole.contains("\"user_agent\":\(json),\"referer\":\(json),"))
     }
 
+    /// The escaping, character by character as JSON has it (and U+2028, U+2029 and DEL escaped too).
+    static func referenceEscaped(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// The writer takes plain text eight bytes at a time: a character that must be escaped (or one of several
+    /// bytes) is found wherever it falls in or across those words, at the end of a string, and twice in one.
+    @Test func escapesAtEveryPositionOfLongerStrings() {
+        let specials = ["\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{e9}", "\u{20ac}",
+                        "\u{1F600}", "\u{2010}"]
+        for length in [1, 7, 8, 9, 15, 16, 17, 23, 24, 31] {
+            let plain = Array("abcdefghijklmnopqrstuvwxyz01234567890".prefix(length))
+            for special in specials {
+                for position in 0...length {
+                    var text = String(plain[..<position]) + special + String(plain[position...])
+                    if position % 3 == 0 { text += special }
+                    var out: [UInt8] = []
+                    JSONWriter.writeString(text, to: &out)
+                    #expect(String(decoding: out, as: UTF8.self) == Self.referenceEscaped(text), "\(Array(text.utf8))")
+                }
+            }
+        }
+    }
+
     @Test func invalidUTF8BecomesReplacementCharacter() {
         let bytes: [UInt8] = [0x41, 0xFF, 0xC3, 0x28, 0x42]
         let text = bytes.withUnsafeBufferPointer { ClickRequest.text($0) }
