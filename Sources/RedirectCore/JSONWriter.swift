@@ -35,7 +35,9 @@ public enum JSONWriter {
     }
 
     /// Writes `s` as a JSON string literal (or `null` for nil) at `out`, which has room for
-    /// ``maxStringLength(_:)`` bytes; returns the bytes written. The same bytes as ``writeString(_:to:)``.
+    /// ``maxStringLength(_:)`` bytes; returns the length of the literal. The same bytes as
+    /// ``writeString(_:to:)``. Bytes of that room past the literal may be overwritten too (a word is stored
+    /// before it is tested).
     static func writeString(_ s: String?, into out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let s else {
             let null: StaticString = "null"
@@ -56,7 +58,8 @@ public enum JSONWriter {
     }
 
     /// The escaping loop: `bytes` (valid UTF-8) as a quoted JSON string at `out`, which has room for
-    /// `bytes.count * 6 + 2` bytes; returns the bytes written.
+    /// `bytes.count * 6 + 2` bytes; returns the literal's length. Up to seven bytes past it, within that room,
+    /// may hold leftovers of a stored word.
     ///
     /// Eight bytes at a time: each word is stored as it is read and kept when none of its bytes needs a look,
     /// so plain text (most of an event) is checked and copied in one pass. A word that may hold one is done
