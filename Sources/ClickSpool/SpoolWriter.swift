@@ -31,10 +31,18 @@ import SystemPackage
 /// again before their next line. A process-wide counter (``revalidateAll()``) moves the writers of this
 /// process out of files that were deleted with the spool's directories.
 ///
+/// A writer starts each bucket at the part of its `lane` (0 is `<bucket>.jsonl`, 1 is `<bucket>.1.jsonl`,
+/// …): a FastCGI process gives its workers a few lanes, so its threads append to a few files, not all to
+/// one. Appends to one file queue on that file's inode lock in the kernel, and with dozens of threads on
+/// a few cores the holder is often preempted: a click's answer then waits for milliseconds. Any number of
+/// writers, threads or processes, may share a file; a full part sends its writers on to the next part.
+///
 /// A writer belongs to one thread (a FastCGI worker, or a CGI process), which is why its state skips the
 /// run-time exclusivity checks.
 public final class SpoolWriter {
     public let layout: SpoolLayout
+    /// The part this writer starts a bucket in.
+    public let lane: Int
     private let failures: SpoolFailureLog?
     @exclusivity(unchecked) private var fd: Int32 = -1
     @exclusivity(unchecked) private var openBucket: Int64 = .min
@@ -70,9 +78,10 @@ public final class SpoolWriter {
         revalidations.add(1, ordering: .relaxed)
     }
 
-    public init(layout: SpoolLayout, failures: SpoolFailureLog? = nil) {
+    public init(layout: SpoolLayout, failures: SpoolFailureLog? = nil, lane: Int = 0) {
         self.layout = layout
         self.failures = failures
+        self.lane = max(0, lane)
     }
 
     deinit {
@@ -222,7 +231,7 @@ public final class SpoolWriter {
             checkAfter = max(1, Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: ratio))
             return
         }
-        let part = fd < 0 && bucket == openBucket ? firstUsablePart : 0
+        let part = fd < 0 && bucket == openBucket ? firstUsablePart : lane
         closeFile()
         try openFile(bucket: bucket, part: part)
     }

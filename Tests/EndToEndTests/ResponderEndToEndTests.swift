@@ -74,14 +74,18 @@ import Glibc
         let cookie = "Cookie: theme=dark; tracardi-session-id=9b2c-41aa"
         #expect(try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie]).status == 302)
         #expect(try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie, "Sec-GPC: 1"]).status == 302)
+        // Matched by content: FastCGI workers write to several files of a bucket, so the spool's order is not
+        // the order of the clicks.
         let events = try stack.events()
         #expect(events.count == 2)
-        #expect(events.first?["session"] as? String == "9b2c-41aa")
-        #expect(events.first?["session_status"] as? String == "valid")
-        #expect(events.first?["session_source"] as? String == "cookie")
+        let fromCookie = events.filter { $0["session_source"] as? String == "cookie" }
+        #expect(fromCookie.count == 1)
+        #expect(fromCookie.first?["session"] as? String == "9b2c-41aa")
+        #expect(fromCookie.first?["session_status"] as? String == "valid")
         // A privacy signal: the cookie is not read.
-        #expect(events.last?["session"] is NSNull)
-        #expect(events.last?["session_source"] is NSNull)
+        let withoutSession = events.filter { $0["session"] is NSNull }
+        #expect(withoutSession.count == 1)
+        #expect(withoutSession.first?["session_source"] is NSNull)
     }
 
     /// An unknown id is a 404 recorded as `not-found`; `/redirect` with no id is one too, not nginx's HTML 301 to
