@@ -10,8 +10,7 @@ public struct SpoolLayout: Sendable, Equatable {
     public var directory: String
     /// Length of a time bucket in seconds.
     public var bucketSeconds: Int
-    /// Size at which writers go on to another part of the same bucket (a FastCGI worker also starts a bucket
-    /// in the part of its lane: ``SpoolWriter/lane``).
+    /// Size at which writers start a new part of the same bucket.
     public var maxFileSize: Int64
 
     public static let defaultBucketSeconds = 60
@@ -60,8 +59,7 @@ public struct SpoolLayout: Sendable, Equatable {
         else { return nil }
         let middle = bytes[15..<(bytes.count - 6)]
         if !middle.isEmpty {
-            // `.N` for a part (a writer's lane, or one after a full part), `.rN` for a name the sealer had to
-            // make unique.
+            // `.N` for a size-capped part, `.rN` for a name the sealer had to make unique.
             guard middle.first == UInt8(ascii: "."), middle.count > 1,
                 middle.dropFirst().allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "r") || $0 == UInt8(ascii: ".") })
             else { return nil }

@@ -31,21 +31,10 @@ import SystemPackage
 /// again before their next line. A process-wide counter (``revalidateAll()``) moves the writers of this
 /// process out of files that were deleted with the spool's directories.
 ///
-/// A writer starts each bucket at the part of its `lane` (0 is `<bucket>.jsonl`, 1 is `<bucket>.1.jsonl`,
-/// …), and a full part (or one ending in a fragment) sends it on `lanes` parts further: a FastCGI process
-/// gives its workers `lanes` lanes, so its threads append to that many files, not all to one, however many
-/// parts a busy bucket takes. Appends to one file most likely queue on that file's inode lock in the
-/// kernel, and with dozens of threads on a few cores the holder is often preempted: a click's answer then
-/// waits for milliseconds. Any number of writers, threads or processes, may share a file (a CGI process
-/// writes in lane 0 of 1).
-///
 /// A writer belongs to one thread (a FastCGI worker, or a CGI process), which is why its state skips the
 /// run-time exclusivity checks.
 public final class SpoolWriter {
     public let layout: SpoolLayout
-    /// The part this writer starts a bucket in, and how many parts further it goes from a full one.
-    public let lane: Int
-    public let lanes: Int
     private let failures: SpoolFailureLog?
     @exclusivity(unchecked) private var fd: Int32 = -1
     @exclusivity(unchecked) private var openBucket: Int64 = .min
@@ -67,8 +56,8 @@ public final class SpoolWriter {
     /// writes one line and exits, never maps it.
     @exclusivity(unchecked) private var sharedDue = false
     @exclusivity(unchecked) private var sharedTried = false
-    /// The first part worth trying when the writer (re)opens a file of `openBucket`: the lane's parts below it
-    /// were full or ended in a fragment.
+    /// The first part worth trying when the writer (re)opens a file of `openBucket`: parts below it were
+    /// full or ended in a fragment.
     @exclusivity(unchecked) private var firstUsablePart = 0
 
     /// Bumped when every writer of this process must check its file before its next line: a short write
@@ -81,11 +70,9 @@ public final class SpoolWriter {
         revalidations.add(1, ordering: .relaxed)
     }
 
-    public init(layout: SpoolLayout, failures: SpoolFailureLog? = nil, lane: Int = 0, lanes: Int = 1) {
+    public init(layout: SpoolLayout, failures: SpoolFailureLog? = nil) {
         self.layout = layout
         self.failures = failures
-        self.lanes = max(1, lanes)
-        self.lane = max(0, lane) % self.lanes
     }
 
     deinit {
@@ -176,7 +163,7 @@ public final class SpoolWriter {
         // disk is full) or come after another writer's line; instead, nobody writes here again.
         Self.revalidateAll()
         (shared ?? SpoolSharedCounter.of(directory: layout.directory))?.increment()
-        firstUsablePart = openPart + lanes
+        firstUsablePart = openPart + 1
         closeFile(keepingBucket: true)
         throw SpoolError("write to", path, .noSpace)
     }
@@ -215,13 +202,13 @@ public final class SpoolWriter {
                     return
                 }
                 if !endsWithNewline(fd, size: size) {
-                    firstUsablePart = openPart + lanes
+                    firstUsablePart = openPart + 1
                     closeFile(keepingBucket: true)
                     return
                 }
             }
             if size >= layout.maxFileSize {
-                firstUsablePart = openPart + lanes
+                firstUsablePart = openPart + 1
                 closeFile(keepingBucket: true)
                 return
             }
@@ -235,7 +222,7 @@ public final class SpoolWriter {
             checkAfter = max(1, Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: ratio))
             return
         }
-        let part = fd < 0 && bucket == openBucket ? firstUsablePart : lane
+        let part = fd < 0 && bucket == openBucket ? firstUsablePart : 0
         closeFile()
         try openFile(bucket: bucket, part: part)
     }
@@ -290,7 +277,7 @@ public final class SpoolWriter {
             if size >= layout.maxFileSize || !endsWithNewline(descriptor, size: size) {
                 // Full, or its end is a fragment of a short write: the next part.
                 close(descriptor)
-                part += lanes
+                part += 1
                 continue
             }
             fd = descriptor

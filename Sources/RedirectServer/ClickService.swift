@@ -2,7 +2,6 @@ import ClickSpool
 import FastCGI
 import RedirectCore
 import RedirectFiles
-import Synchronization
 
 /// Joins the pieces for one request: files → core decision → spool → response bytes.
 public final class ClickService: Sendable {
@@ -23,20 +22,10 @@ public final class ClickService: Sendable {
     /// it shows within this time instead (in CGI mode, where every process starts afresh, at once).
     static let defaultsRevalidationMilliseconds: Int64 = 1000
 
-    /// How many spool files of a bucket the workers of one process spread over (``SpoolWriter/lane``).
-    ///
-    /// With all of them appending to one file, a `write(2)` over 4 ms came 16–17 times per 10,000 clicks
-    /// (64 threads, 2 cores, `perf trace`); with 8, 1–1.4 times. More files per bucket cost the sealer and
-    /// the importer more (each file is `fsync`ed, shipped and retired on its own), for little more gain.
-    static let spoolLanes = 8
-    /// The lane of the next worker.
-    private let nextLane = Atomic<Int>(0)
-
     /// A FastCGI worker's handler and its idle handler, which leaves the spool file of a passed bucket while
     /// the worker waits for requests (so an idle process never holds up sealing for more than a second).
     public func makeWorker() -> (RequestHandler, IdleHandler) {
-        let lane = nextLane.add(1, ordering: .relaxed).oldValue % Self.spoolLanes
-        let writer = SpoolWriter(layout: spool, failures: failures, lane: lane, lanes: Self.spoolLanes)
+        let writer = SpoolWriter(layout: spool, failures: failures)
         return (makeHandler(writer: writer), { writer.releaseIfPassed() })
     }
 

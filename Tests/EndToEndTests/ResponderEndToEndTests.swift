@@ -74,8 +74,8 @@ import Glibc
         let cookie = "Cookie: theme=dark; tracardi-session-id=9b2c-41aa"
         #expect(try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie]).status == 302)
         #expect(try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie, "Sec-GPC: 1"]).status == 302)
-        // Matched by content: FastCGI workers write to several files of a bucket, so the spool's order is not
-        // the order of the clicks.
+        // Matched by content: the spool's order need not be the clicks' (worker threads append at once, and a
+        // bucket may have several parts).
         let events = try stack.events()
         #expect(events.count == 2)
         let fromCookie = events.filter { $0["session_source"] as? String == "cookie" }

@@ -177,39 +177,6 @@ func makeTemporaryDirectory() throws -> String {
         #expect(try lines(in: layout.currentDirectory).count == 12)
     }
 
-    /// Writers on different lanes start a bucket in different parts, and a lane's full part sends its writer
-    /// on by the number of lanes, so lanes never meet however many parts a bucket takes. The sealer takes
-    /// every part, and none of the lines is lost.
-    @Test func writersOnLanesSpreadOverPartsAndAllAreSealed() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let layout = SpoolLayout(directory: dir, bucketSeconds: 60, maxFileSize: 4096)
-        let base = Timestamp(year: 2026, month: 1, day: 1).millisecondsSinceEpoch
-        let writers = (0..<3).map { SpoolWriter(layout: layout, lane: $0, lanes: 3) }
-        for (lane, writer) in writers.enumerated() {
-            #expect(writer.append(Array("{\"lane\":\(lane)}\n".utf8), clock: { base }) == nil)
-        }
-        let part = { (name: String) in try String(contentsOfFile: layout.currentDirectory + "/" + name, encoding: .utf8) }
-        #expect(try part("20260101T000000.jsonl") == "{\"lane\":0}\n")
-        #expect(try part("20260101T000000.1.jsonl") == "{\"lane\":1}\n")
-        #expect(try part("20260101T000000.2.jsonl") == "{\"lane\":2}\n")
-        // Lane 1's part fills up (5 lines of 1001 bytes pass the 4096-byte cap): its writer goes on in part 4,
-        // not in part 2 of lane 2.
-        let long = Array((String(repeating: "x", count: 1000) + "\n").utf8)
-        for _ in 0..<6 { #expect(writers[1].append(long, clock: { base }) == nil) }
-        #expect(try part("20260101T000000.2.jsonl") == "{\"lane\":2}\n")
-        #expect(try part("20260101T000000.4.jsonl") == String(decoding: long, as: UTF8.self))
-        // The next bucket starts in the lane's own part again.
-        #expect(writers[1].append(Array("{\"lane\":1}\n".utf8), clock: { base + 60_000 }) == nil)
-        #expect(FileManager.default.fileExists(atPath: layout.currentDirectory + "/20260101T000100.1.jsonl"))
-        for writer in writers { writer.release() }
-        let report = SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_001)
-        #expect(report.sealed.sorted()
-            == ["20260101T000000.1.jsonl", "20260101T000000.2.jsonl", "20260101T000000.4.jsonl", "20260101T000000.jsonl"])
-        #expect(try lines(in: layout.readyDirectory).count == 3 + 6)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: layout.currentDirectory) == ["20260101T000100.1.jsonl"])
-    }
-
     /// After one line the writer has not mapped the shared counter yet (it does before its second line), after
     /// three it has: either way it must not write behind the fragment.
     @Test(arguments: [1, 3])
