@@ -9,4 +9,13 @@ public enum BotClassifier {
         guard let userAgent, !userAgent.isEmpty else { return .noUserAgent }
         return BotMatcher.match(userAgent: userAgent)
     }
+
+    /// ``classify(method:userAgent:)`` for a request, reading its user agent in place.
+    public static func classify(_ request: ClickRequest) -> BotMatch? {
+        if request.isHead { return .headRequest }
+        return request.fields.withBytes(of: ClickRequest.Parameter.userAgent.rawValue) { agent in
+            guard let agent, !agent.isEmpty else { return .noUserAgent }
+            return BotMatcher.match(agent)
+        }
+    }
 }

@@ -26,14 +26,16 @@ public enum ClickDecider {
         for request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String,
         lookup: (String) -> RedirectLookup
     ) -> ClickDecision {
-        guard request.method == "GET" || request.method == "HEAD" else {
+        guard request.isMethod("GET") || request.isHead else {
             return ClickDecision(
                 response: RedirectResponse(
                     status: 405, headers: [RedirectResponse.Header("Allow", "GET, HEAD"), noStore],
                     body: "Method Not Allowed\n"),
                 event: nil)
         }
-        let path = RequestPath.parse(request.pathInfo)
+        let path = request.fields.withBytes(of: ClickRequest.Parameter.pathInfo.rawValue) { bytes in
+            bytes.flatMap(RequestPath.parse(bytes:))
+        }
         var session: String? = nil
         var sessionStatus = ClickEvent.SessionStatus.absent
         var sessionSource: ClickEvent.SessionSource? = nil
@@ -59,7 +61,9 @@ public enum ClickDecider {
             }
         case nil: break
         }
-        let query = QueryString(parsing: request.query)
+        // Most links are clicked without a query: no string is made for an empty one.
+        let hasQuery = request.fields.range(ClickRequest.Parameter.query.rawValue).map { !$0.isEmpty } ?? false
+        let query = hasQuery ? QueryString(parsing: request.query) : QueryString()
         let values = PlaceholderValues(session: session, redirect: path?.id ?? "", clickID: clickID, query: query)
 
         var outcome = ClickEvent.Outcome.notFound
@@ -117,14 +121,9 @@ public enum ClickDecider {
         sessionStatus: ClickEvent.SessionStatus, sessionSource: ClickEvent.SessionSource?, values: PlaceholderValues,
         response: RedirectResponse
     ) -> ClickEvent {
-        let privacy = honorsPrivacySignal(request, defaults)
-        var ip = privacy ? nil : request.remoteAddress
-        if defaults.anonymizeIP, let address = ip { ip = IPAnonymizer.anonymize(address) }
         let info = ClickEvent.RequestInfo(
-            method: request.method, ip: ip, userAgent: privacy ? nil : request.userAgent,
-            referer: privacy ? nil : request.referer, acceptLanguage: request.acceptLanguage, host: request.host,
-            query: request.query)
-        let bot = BotClassifier.classify(method: request.method, userAgent: request.userAgent)
+            request, withoutIdentity: honorsPrivacySignal(request, defaults), anonymizeIP: defaults.anonymizeIP)
+        let bot = BotClassifier.classify(request)
         return ClickEvent(
             id: clickID, time: now, outcome: outcome, redirect: path?.id, session: session,
             sessionStatus: sessionStatus, source: redirect?.source ?? defaults.source,

@@ -23,24 +23,110 @@ public struct ClickEvent: Equatable, Sendable {
     }
 
     /// The request as recorded, after the privacy switches have been applied.
+    ///
+    /// It keeps the click's ``ClickRequest/fields`` (one string, no copy per field), with the fields the
+    /// privacy switches leave out marked absent; the properties read and set them as strings.
     public struct RequestInfo: Equatable, Sendable {
-        public var method: String
-        public var ip: String?
-        public var userAgent: String?
-        public var referer: String?
-        public var acceptLanguage: String?
-        public var host: String?
-        public var query: String
+        typealias Field = ClickRequest.Parameter
+        /// Indexed by ``ClickRequest/Parameter`` raw values; the path and the cookie are never written out.
+        var fields: PackedText
+
+        public var method: String {
+            get { fields[Field.method.rawValue] ?? "GET" }
+            set { fields[Field.method.rawValue] = newValue }
+        }
+        public var ip: String? {
+            get { fields[Field.remoteAddress.rawValue] }
+            set { fields[Field.remoteAddress.rawValue] = newValue }
+        }
+        public var userAgent: String? {
+            get { fields[Field.userAgent.rawValue] }
+            set { fields[Field.userAgent.rawValue] = newValue }
+        }
+        public var referer: String? {
+            get { fields[Field.referer.rawValue] }
+            set { fields[Field.referer.rawValue] = newValue }
+        }
+        public var acceptLanguage: String? {
+            get { fields[Field.acceptLanguage.rawValue] }
+            set { fields[Field.acceptLanguage.rawValue] = newValue }
+        }
+        public var host: String? {
+            get { fields[Field.host.rawValue] }
+            set { fields[Field.host.rawValue] = newValue }
+        }
+        public var query: String {
+            get { fields[Field.query.rawValue] ?? "" }
+            set { fields[Field.query.rawValue] = newValue }
+        }
 
         public init(method: String, ip: String?, userAgent: String?, referer: String?, acceptLanguage: String?,
                     host: String?, query: String) {
-            self.method = method
-            self.ip = ip
-            self.userAgent = userAgent
-            self.referer = referer
-            self.acceptLanguage = acceptLanguage
-            self.host = host
-            self.query = query
+            let request = ClickRequest(
+                method: method, pathInfo: "", query: query, remoteAddress: ip, userAgent: userAgent, referer: referer,
+                acceptLanguage: acceptLanguage, host: host)
+            self.init(request, withoutIdentity: false, anonymizeIP: false)
+        }
+
+        /// `request`'s fields as an event records them: without IP, user agent and referer when
+        /// `withoutIdentity`, and with the IP shortened (``IPAnonymizer``) when `anonymizeIP`.
+        init(_ request: ClickRequest, withoutIdentity: Bool, anonymizeIP: Bool) {
+            fields = request.fields
+            fields.remove(Field.pathInfo.rawValue)
+            fields.remove(Field.cookie.rawValue)
+            if withoutIdentity {
+                fields.remove(Field.remoteAddress.rawValue)
+                fields.remove(Field.userAgent.rawValue)
+                fields.remove(Field.referer.rawValue)
+            } else if anonymizeIP, let address = fields[Field.remoteAddress.rawValue] {
+                fields[Field.remoteAddress.rawValue] = IPAnonymizer.anonymize(address)
+            }
+        }
+
+        /// Writes the `request` object of the event line at `out`, which has room for every byte of the packed
+        /// fields escaped, plus keys and punctuation (under 150 bytes); returns its length.
+        func writeJSON(into out: UnsafeMutablePointer<UInt8>) -> Int {
+            fields.withUTF8 { packed in
+                var n = 0
+                func raw(_ text: StaticString) {
+                    (out + n).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+                    n += text.utf8CodeUnitCount
+                }
+                // A field as a JSON string, or `null`; the method and the query are never null.
+                func field(_ f: Field, orElse absent: StaticString? = nil) {
+                    if let range = fields.range(f.rawValue) {
+                        n += JSONWriter.writeString(bytes: UnsafeBufferPointer(rebasing: packed[range]), into: out + n)
+                    } else if let absent {
+                        n += JSONWriter.writeString(
+                            bytes: UnsafeBufferPointer(start: absent.utf8Start, count: absent.utf8CodeUnitCount),
+                            into: out + n)
+                    } else {
+                        raw("null")
+                    }
+                }
+                raw("{\"method\":")
+                field(.method, orElse: "GET")
+                raw(",\"ip\":")
+                field(.remoteAddress)
+                raw(",\"user_agent\":")
+                field(.userAgent)
+                raw(",\"referer\":")
+                field(.referer)
+                raw(",\"accept_language\":")
+                field(.acceptLanguage)
+                raw(",\"host\":")
+                field(.host)
+                raw(",\"query\":")
+                field(.query, orElse: "")
+                raw("}")
+                return n
+            }
+        }
+
+        public static func == (lhs: RequestInfo, rhs: RequestInfo) -> Bool {
+            lhs.method == rhs.method && lhs.ip == rhs.ip && lhs.userAgent == rhs.userAgent
+                && lhs.referer == rhs.referer && lhs.acceptLanguage == rhs.acceptLanguage && lhs.host == rhs.host
+                && lhs.query == rhs.query
         }
     }
 
@@ -122,10 +208,9 @@ extension ClickEvent {
             + JSONWriter.maxStringLength(source)
             + JSONWriter.maxStringLength(type) + JSONWriter.maxStringLength(target) + JSONWriter.maxStringLength(bot)
             + JSONWriter.maxStringLength(botCategory?.rawValue)
-        let requestFields = JSONWriter.maxStringLength(request.method) + JSONWriter.maxStringLength(request.ip)
-            + JSONWriter.maxStringLength(request.userAgent) + JSONWriter.maxStringLength(request.referer)
-            + JSONWriter.maxStringLength(request.acceptLanguage) + JSONWriter.maxStringLength(request.host)
-            + JSONWriter.maxStringLength(request.query)
+        // The request's fields, at their longest: each byte escaped, quotes or `null` (the packed text holds
+        // at most the nine fields; an absent method or query is written from a constant).
+        let requestFields = request.fields.byteCount * 6 + PackedText.capacity * 6 + 8
         let capacity = fixed + event + requestFields
         if buffer.count < capacity { buffer.append(contentsOf: repeatElement(0, count: capacity - buffer.count)) }
         return buffer.withUnsafeMutableBufferPointer { buffer in
@@ -172,21 +257,9 @@ extension ClickEvent {
             string(target)
             raw(",\"status\":")
             number(status)
-            raw(",\"request\":{\"method\":")
-            string(request.method)
-            raw(",\"ip\":")
-            string(request.ip)
-            raw(",\"user_agent\":")
-            string(request.userAgent)
-            raw(",\"referer\":")
-            string(request.referer)
-            raw(",\"accept_language\":")
-            string(request.acceptLanguage)
-            raw(",\"host\":")
-            string(request.host)
-            raw(",\"query\":")
-            string(request.query)
-            raw("},\"bot\":")
+            raw(",\"request\":")
+            n += request.writeJSON(into: base + n)
+            raw(",\"bot\":")
             string(bot)
             raw(",\"bot_category\":")
             string(botCategory?.rawValue)

@@ -1,85 +1,126 @@
 /// What the responder needs from a request, as CGI/FastCGI parameters name it.
+///
+/// The text fields are kept together in one ``PackedText`` (a click builds one request and copies it into
+/// its event); the properties below read them out as strings, for everything but the hot path.
 public struct ClickRequest: Sendable {
-    public var method: String
-    public var pathInfo: String
-    public var query: String
-    public var remoteAddress: String?
-    public var userAgent: String?
-    public var referer: String?
-    public var acceptLanguage: String?
-    public var host: String?
-    /// The `Cookie` header, read only for Tracardi's `tracardi-session-id` when the path has no session.
-    public var cookie: String?
+    /// The request's text fields; ``Parameter``'s raw values index them.
+    public internal(set) var fields: PackedText
     /// `Sec-GPC: 1` was sent.
     public var globalPrivacyControl: Bool
     /// `DNT: 1` was sent.
     public var doNotTrack: Bool
+
+    public var method: String { fields[Parameter.method.rawValue] ?? "GET" }
+    public var pathInfo: String { fields[Parameter.pathInfo.rawValue] ?? "" }
+    public var query: String { fields[Parameter.query.rawValue] ?? "" }
+    public var remoteAddress: String? { fields[Parameter.remoteAddress.rawValue] }
+    public var userAgent: String? { fields[Parameter.userAgent.rawValue] }
+    public var referer: String? { fields[Parameter.referer.rawValue] }
+    public var acceptLanguage: String? { fields[Parameter.acceptLanguage.rawValue] }
+    public var host: String? { fields[Parameter.host.rawValue] }
+    /// The `Cookie` header, read only for Tracardi's `tracardi-session-id` when the path has no session.
+    public var cookie: String? { fields[Parameter.cookie.rawValue] }
 
     public init(
         method: String, pathInfo: String, query: String = "", remoteAddress: String? = nil,
         userAgent: String? = nil, referer: String? = nil, acceptLanguage: String? = nil, host: String? = nil,
         globalPrivacyControl: Bool = false, doNotTrack: Bool = false, cookie: String? = nil
     ) {
-        self.method = method
-        self.pathInfo = pathInfo
-        self.query = query
-        self.remoteAddress = remoteAddress
-        self.userAgent = userAgent
-        self.referer = referer
-        self.acceptLanguage = acceptLanguage
-        self.host = host
-        self.cookie = cookie
+        var values = [String?](repeating: nil, count: PackedText.capacity)
+        values[Parameter.method.rawValue] = method
+        values[Parameter.pathInfo.rawValue] = pathInfo
+        values[Parameter.query.rawValue] = query
+        values[Parameter.remoteAddress.rawValue] = remoteAddress
+        values[Parameter.userAgent.rawValue] = userAgent
+        values[Parameter.referer.rawValue] = referer
+        values[Parameter.acceptLanguage.rawValue] = acceptLanguage
+        values[Parameter.host.rawValue] = host
+        values[Parameter.cookie.rawValue] = cookie
+        fields = PackedText(values)
         self.globalPrivacyControl = globalPrivacyControl
         self.doNotTrack = doNotTrack
     }
 
     /// Builds a request from its CGI parameters (`REQUEST_METHOD`, `PATH_INFO`, `HTTP_USER_AGENT`, …) in one
-    /// pass: `eachParameter` calls its argument with every parameter's name and value bytes. A name given
-    /// twice counts the first time, as `FCGX_GetParam` and `getenv` have it.
+    /// pass: `eachParameter` calls its argument with every parameter's name and value bytes. The values must
+    /// stay where they are until this initializer returns, which copies the wanted ones into one string at
+    /// the end (libfcgi's parameters and `environ` stay for the whole request); a name is only read during
+    /// its call. A name given twice counts the first time, as `FCGX_GetParam` and `getenv` have it.
     public init(
         eachParameter: ((_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) -> Void
     ) {
-        var method: String?, pathInfo: String?, query: String?, remoteAddress: String?, userAgent: String?
-        var referer: String?, acceptLanguage: String?, host: String?, gpc: String?, dnt: String?, cookie: String?
+        var starts = InlineArray<9, UnsafePointer<UInt8>?>(repeating: nil)
+        var counts = InlineArray<9, Int>(repeating: 0)
+        var gpc = false, dnt = false, seen = 0
         eachParameter { name, value in
-            func keepFirst(_ slot: inout String?) { if slot == nil { slot = Self.text(value) } }
-            switch Parameter(name) {
-            case .method?: keepFirst(&method)
-            case .pathInfo?: keepFirst(&pathInfo)
-            case .query?: keepFirst(&query)
-            case .remoteAddress?: keepFirst(&remoteAddress)
-            case .userAgent?: keepFirst(&userAgent)
-            case .referer?: keepFirst(&referer)
-            case .acceptLanguage?: keepFirst(&acceptLanguage)
-            case .host?: keepFirst(&host)
-            case .globalPrivacyControl?: keepFirst(&gpc)
-            case .doNotTrack?: keepFirst(&dnt)
-            case .cookie?: keepFirst(&cookie)
-            case nil: break
+            guard let parameter = Parameter(name) else { return }
+            let bit = 1 << parameter.rawValue
+            if seen & bit != 0 { return }
+            seen |= bit
+            switch parameter {
+            case .globalPrivacyControl: gpc = Self.isOne(value)
+            case .doNotTrack: dnt = Self.isOne(value)
+            default:
+                starts[parameter.rawValue] = value.baseAddress
+                counts[parameter.rawValue] = value.count
             }
         }
-        self.init(
-            method: method ?? "GET", pathInfo: pathInfo ?? "", query: query ?? "", remoteAddress: remoteAddress,
-            userAgent: userAgent, referer: referer, acceptLanguage: acceptLanguage, host: host,
-            globalPrivacyControl: gpc.map(Self.isOne) ?? false, doNotTrack: dnt.map(Self.isOne) ?? false,
-            cookie: cookie)
+        // The defaults of the string initializer: `GET`, and an empty path and query.
+        let get: StaticString = "GET"
+        if seen & (1 << Parameter.method.rawValue) == 0 {
+            starts[Parameter.method.rawValue] = get.utf8Start
+            counts[Parameter.method.rawValue] = get.utf8CodeUnitCount
+        }
+        let textFields = 1 << PackedText.capacity - 1
+        let present = UInt16(truncatingIfNeeded: (seen & textFields) | 1 << Parameter.method.rawValue
+            | 1 << Parameter.pathInfo.rawValue | 1 << Parameter.query.rawValue)
+        fields = PackedText(starts: starts, counts: counts, present: present)
+        globalPrivacyControl = gpc
+        doNotTrack = dnt
     }
+
+    /// Whether the method is `name` (compared byte for byte, without making a string).
+    func isMethod(_ name: StaticString) -> Bool {
+        fields.withBytes(of: Parameter.method.rawValue) { bytes in
+            guard let bytes else { return false }
+            return bytes.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        }
+    }
+
+    /// Whether this is a `HEAD` request.
+    public var isHead: Bool { isMethod("HEAD") }
 
     /// Builds a request from a lookup of CGI parameters by name (tests, and hosts that have no list).
     public init(parameter: (String) -> String?) {
-        self.init { body in
-            for wanted in Parameter.allCases {
-                guard var value = parameter(wanted.name) else { continue }
-                var name = wanted.name
-                name.withUTF8 { n in value.withUTF8 { v in body(n, v) } }
-            }
+        self.init(parameters: Parameter.allCases.compactMap { wanted in
+            parameter(wanted.name).map { (wanted.name, Array($0.utf8)) }
+        })
+    }
+
+    /// Builds a request from CGI parameters given as names and value bytes, in order (tests, fuzzing).
+    public init(parameters: [(name: String, value: [UInt8])]) {
+        // Every value in one array that lives through the whole build, as ``init(eachParameter:)`` needs.
+        var joined: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for parameter in parameters {
+            ranges.append(joined.count..<joined.count + parameter.value.count)
+            joined += parameter.value
+        }
+        self = joined.withUnsafeBufferPointer { all in
+            ClickRequest(eachParameter: { body in
+                for (parameter, range) in zip(parameters, ranges) {
+                    var name = parameter.name
+                    name.withUTF8 { body($0, UnsafeBufferPointer(rebasing: all[range])) }
+                }
+            })
         }
     }
 
-    /// The CGI parameters a click is built from.
-    enum Parameter: Int, CaseIterable {
-        case method, pathInfo, query, remoteAddress, userAgent, referer, acceptLanguage, host
-        case globalPrivacyControl, doNotTrack, cookie
+    /// The CGI parameters a click is built from. The first nine are text fields, and their raw values index
+    /// ``fields``; the two privacy signals are kept as flags.
+    public enum Parameter: Int, CaseIterable, Sendable {
+        case method, pathInfo, query, remoteAddress, userAgent, referer, acceptLanguage, host, cookie
+        case globalPrivacyControl, doNotTrack
 
         var name: String {
             switch self {
@@ -145,8 +186,8 @@ public struct ClickRequest: Sendable {
     }
 
     /// `Sec-GPC` and `DNT` are on when their value is `1`, give or take surrounding blanks.
-    static func isOne(_ value: String) -> Bool {
-        value.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }.elementsEqual("1".utf8)
+    static func isOne(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        value.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }.elementsEqual("1".utf8)
     }
 
     /// Decodes a parameter's raw bytes; invalid UTF-8 becomes U+FFFD, so nothing downstream sees it.

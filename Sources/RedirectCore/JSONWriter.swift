@@ -47,6 +47,11 @@ public enum JSONWriter {
         return withUTF8(of: s) { writeQuoted($0, into: out) }
     }
 
+    /// ``writeString(_:into:)`` for text given as bytes (valid UTF-8), e.g. a field of a ``PackedText``.
+    static func writeString(bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        writeQuoted(bytes, into: out)
+    }
+
     /// Runs `body` on the UTF-8 of `s`: in place for native strings (all of ours), from a contiguous copy for
     /// the rare one without contiguous storage. In place costs no copy of the string value (`String.withUTF8`
     /// is mutating: a copy and its reference count on every call of the hot path).

@@ -55,7 +55,7 @@ public final class ClickService: Sendable {
                     _ = writer.append(bytes: UnsafeRawBufferPointer(rebasing: line[..<length]))
                 }
             }
-            decision.response.writeCGI(to: &response, includeBody: request.method != "HEAD")
+            decision.response.writeCGI(to: &response, includeBody: !request.isHead)
         }
     }
 }

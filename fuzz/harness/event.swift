@@ -54,13 +54,25 @@ public func fuzzEvent(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let source = optional(2, fields.string())
     let type = fields.string()
     let target = optional(3, fields.string())
-    let method = fields.string()
-    let ip = optional(4, fields.string())
-    let userAgent = optional(5, fields.string())
-    let referer = optional(6, fields.string())
-    let acceptLanguage = optional(7, fields.string())
-    let host = optional(8, fields.string())
-    let query = fields.string()
+    // The request's fields as raw bytes too: they also go through a request built from CGI parameters.
+    func rawOptional(_ bit: Int, _ value: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        flags[bit / 8] & (1 << (bit % 8)) != 0 ? nil : value
+    }
+    let rawRequest: [(name: String, key: String, bytes: ArraySlice<UInt8>?)] = [
+        ("REQUEST_METHOD", "method", fields.bytes()), ("REMOTE_ADDR", "ip", rawOptional(4, fields.bytes())),
+        ("HTTP_USER_AGENT", "user_agent", rawOptional(5, fields.bytes())),
+        ("HTTP_REFERER", "referer", rawOptional(6, fields.bytes())),
+        ("HTTP_ACCEPT_LANGUAGE", "accept_language", rawOptional(7, fields.bytes())),
+        ("HTTP_HOST", "host", rawOptional(8, fields.bytes())), ("QUERY_STRING", "query", fields.bytes()),
+    ]
+    let decoded = rawRequest.map { $0.bytes.map { String(decoding: $0, as: UTF8.self) } }
+    let method = decoded[0]!
+    let ip = decoded[1]
+    let userAgent = decoded[2]
+    let referer = decoded[3]
+    let acceptLanguage = decoded[4]
+    let host = decoded[5]
+    let query = decoded[6]!
     let bot = optional(9, fields.string())
     let numbers = Array(fields.bytes()) + [UInt8](repeating: 0, count: 16)
     let raw = numbers.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
@@ -100,5 +112,22 @@ public func fuzzEvent(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(matches(parsed["request"]?[key], string: value), "request.\(key) does not round-trip [\(context)]")
     }
     require(matches(parsed["properties"], .object(properties)), "properties do not round-trip [\(context)]")
+
+    // The same request fields given as CGI parameters (each field's bytes, in the order above, the absent ones
+    // left out): each is repaired on its own, so it must come out as its own decoding, whatever its neighbours.
+    let fromParameters = ClickRequest(parameters: rawRequest.compactMap { field in
+        field.bytes.map { (name: field.name, value: Array($0)) }
+    })
+    var second = event
+    second.request = ClickEvent.RequestInfo(fromParameters, withoutIdentity: false, anonymizeIP: false)
+    let secondLine = second.jsonLine()
+    let secondContext = String(decoding: secondLine, as: UTF8.self).debugDescription
+    let secondParsed = checkEventLine(secondLine, secondContext)
+    for (field, value) in zip(rawRequest, decoded) {
+        require(
+            matches(secondParsed["request"]?[field.key], string: value),
+            "request.\(field.key) from CGI parameters does not round-trip [\(secondContext)]")
+    }
+    require(second.request == event.request, "request from CGI parameters differs [\(secondContext)]")
     return 0
 }
