@@ -46,7 +46,7 @@ public final class ClickService: Sendable {
             }
             let clickID = ClickID.make(at: now, using: &worker.generator)
             var decision = ClickDecider.decide(
-                for: request, defaults: worker.defaults, now: now, clickID: clickID, lookup: store.lookup)
+                for: request, defaults: worker.defaults, now: now, clickID: clickID) { store.lookup($0) }
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
             // Taken out of the decision, not copied (a copy would retain and release each of its strings).
             if let event = decision.event.take() {
