@@ -46,7 +46,7 @@ public final class ClickService: Sendable {
             }
             let clickID = ClickID.make(at: now, using: &worker.generator)
             var decision = ClickDecider.decide(
-                for: request, defaults: worker.defaults, now: now, clickID: clickID) { store.lookup($0) }
+                for: request, defaults: worker.defaults, now: now, clickID: clickID) { store.lookup($0, recent: worker.recent) }
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
             // Taken out of the decision, not copied (a copy would retain and release each of its strings).
             if let event = decision.event.take() {
@@ -68,6 +68,8 @@ private final class WorkerState {
     @exclusivity(unchecked) var defaultsCheckedAt: Int64
     /// The event line's buffer: written from its start for each click, lengthened when a line needs more.
     @exclusivity(unchecked) var line: [UInt8] = []
+    /// The redirects this worker unpacked last, reused while their files are unchanged.
+    let recent = RecentRedirects()
 
     init(defaults: RedirectDefaults, checkedAt: Int64) {
         self.defaults = defaults

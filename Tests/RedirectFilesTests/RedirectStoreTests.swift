@@ -112,6 +112,28 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         #expect(store.cachedCount == 0)
     }
 
+    /// A worker's recent redirects answer as the cache does: each id its own redirect, however many ids take
+    /// turns in its four slots, and an edited or removed file on the very next click.
+    @Test func recentRedirectsNeverServeAStaleOrWrongOne() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store()
+        let recent = RecentRedirects()
+        for n in 0..<6 { try fixture.write("r\(n).toml", "url = \"https://e.com/\(n)\"\n") }
+        for round in 0..<3 {
+            for n in [0, 1, 0, 2, 3, 4, 5, 0, 5] {
+                #expect(found(store.lookup("r\(n)", recent: recent))?.url == "https://e.com/\(n)", "round \(round)")
+            }
+        }
+        #expect(found(store.lookup("r0", recent: recent)) == found(store.lookup("r0")))
+        try fixture.write("r0.toml", "url = \"https://e.com/zero\"\nsource = \"mail\"\n")
+        let edited = found(store.lookup("r0", recent: recent))
+        #expect(edited?.url == "https://e.com/zero")
+        #expect(edited?.source == "mail")
+        try fixture.remove("r0.toml")
+        #expect(found(store.lookup("r0", recent: recent)) == nil)
+        #expect(found(store.lookup("r5", recent: recent))?.url == "https://e.com/5")
+    }
+
     @Test func theCacheHoldsNoMoreThanItsLimitAndEveryFileStillAnswers() throws {
         let fixture = try StoreFixture()
         for k in 0..<100 { try fixture.write("l\(k).toml", "url = \"https://e.com/\(k)\"\n") }
