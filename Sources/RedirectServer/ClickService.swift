@@ -36,7 +36,7 @@ public final class ClickService: Sendable {
         let store = self.store
         let worker = WorkerState(defaults: store.defaults(), checkedAt: SpoolClock.nowMilliseconds())
         return { parameters, response in
-            let request = ClickRequest(eachParameter: parameters.forEach)
+            let request = ClickRequest(eachParameter: { parameters.forEach($0) })
             let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds())
             // Wall-clock time: a clock set back makes the difference negative, which also revalidates.
             let sinceCheck = now.millisecondsSinceEpoch - worker.defaultsCheckedAt
