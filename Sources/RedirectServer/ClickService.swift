@@ -26,12 +26,15 @@ public final class ClickService: Sendable {
     /// the worker waits for requests (so an idle process never holds up sealing for more than a second).
     public func makeWorker() -> (RequestHandler, IdleHandler) {
         let writer = SpoolWriter(layout: spool, failures: failures)
-        return (makeHandler(writer: writer), { writer.releaseIfPassed() })
+        return (makeHandler(writer: writer, recent: RecentRedirects()), { writer.releaseIfPassed() })
     }
 
     /// A handler for one thread (or one CGI process), with its own spool writer, id generator and copy of the
     /// defaults (so that reading them takes no lock shared with other threads).
-    public func makeHandler(writer: SpoolWriter? = nil) -> RequestHandler {
+    ///
+    /// `recent` keeps the redirects this thread unpacked last (a FastCGI worker's); a CGI process, which serves
+    /// one click, goes without (making one costs it more than it could save).
+    public func makeHandler(writer: SpoolWriter? = nil, recent: RecentRedirects? = nil) -> RequestHandler {
         let writer = writer ?? SpoolWriter(layout: spool, failures: failures)
         let store = self.store
         let worker = WorkerState(defaults: store.defaults(), checkedAt: SpoolClock.nowMilliseconds())
@@ -46,7 +49,9 @@ public final class ClickService: Sendable {
             }
             let clickID = ClickID.make(at: now, using: &worker.generator)
             var decision = ClickDecider.decide(
-                for: request, defaults: worker.defaults, now: now, clickID: clickID) { store.lookup($0, recent: worker.recent) }
+                for: request, defaults: worker.defaults, now: now, clickID: clickID) { id in
+                if let recent { store.lookup(id, recent: recent) } else { store.lookup(id) }
+            }
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
             // Taken out of the decision, not copied (a copy would retain and release each of its strings).
             if let event = decision.event.take() {
@@ -68,8 +73,6 @@ private final class WorkerState {
     @exclusivity(unchecked) var defaultsCheckedAt: Int64
     /// The event line's buffer: written from its start for each click, lengthened when a line needs more.
     @exclusivity(unchecked) var line: [UInt8] = []
-    /// The redirects this worker unpacked last, reused while their files are unchanged.
-    let recent = RecentRedirects()
 
     init(defaults: RedirectDefaults, checkedAt: Int64) {
         self.defaults = defaults
