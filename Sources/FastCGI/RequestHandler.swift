@@ -11,6 +11,10 @@ public struct CGIParameters {
         self.entries = entries
     }
 
+    private static func bytes(_ text: UnsafePointer<CChar>) -> UnsafePointer<UInt8> {
+        UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self)
+    }
+
     /// Calls `body` with the name and the value of each parameter, as bytes, in the order given: one pass
     /// over all of them, where looking each wanted name up would scan the array once per name.
     public func forEach(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
@@ -21,13 +25,11 @@ public struct CGIParameters {
             let found = strchr(text, CInt(UInt8(ascii: "=")))
             let equals = found ?? text + strlen(text)
             let value = found.map { $0 + 1 } ?? equals
-            text.withMemoryRebound(to: UInt8.self, capacity: 1) { name in
-                value.withMemoryRebound(to: UInt8.self, capacity: 1) { valueBytes in
-                    body(
-                        UnsafeBufferPointer(start: name, count: equals - text),
-                        UnsafeBufferPointer(start: valueBytes, count: strlen(value)))
-                }
-            }
+            // The same bytes seen as UInt8 (which may alias CChar): pointers that stay valid as long as the
+            // parameters do, not only inside a closure, as a request built from them needs.
+            body(
+                UnsafeBufferPointer(start: Self.bytes(text), count: equals - text),
+                UnsafeBufferPointer(start: Self.bytes(value), count: strlen(value)))
             entry += 1
         }
     }

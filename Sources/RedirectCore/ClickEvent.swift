@@ -24,7 +24,7 @@ public struct ClickEvent: Equatable, Sendable {
 
     /// The request as recorded, after the privacy switches have been applied.
     ///
-    /// It keeps the click's ``ClickRequest/fields`` (one string, no copy per field), with the fields the
+    /// It keeps the click's ``ClickRequest/fields`` (one allocation, no copy per field), with the fields the
     /// privacy switches leave out marked absent; the properties read and set them as strings.
     public struct RequestInfo: Equatable, Sendable {
         typealias Field = ClickRequest.Parameter

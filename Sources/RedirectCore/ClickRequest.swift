@@ -43,14 +43,18 @@ public struct ClickRequest: Sendable {
 
     /// Builds a request from its CGI parameters (`REQUEST_METHOD`, `PATH_INFO`, `HTTP_USER_AGENT`, …) in one
     /// pass: `eachParameter` calls its argument with every parameter's name and value bytes. The values must
-    /// stay where they are until this initializer returns, which copies the wanted ones into one string at
+    /// stay where they are until this initializer returns, which copies the wanted ones into one buffer at
     /// the end (libfcgi's parameters and `environ` stay for the whole request); a name is only read during
     /// its call. A name given twice counts the first time, as `FCGX_GetParam` and `getenv` have it.
-    public init(
+    ///
+    /// Package access only, for that contract on the values' lifetime: tests and other hosts use
+    /// ``init(parameters:)`` or ``init(parameter:)``, which keep them alive.
+    package init(
         eachParameter: ((_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) -> Void
     ) {
-        var starts = InlineArray<9, UnsafePointer<UInt8>?>(repeating: nil)
-        var counts = InlineArray<9, Int>(repeating: 0)
+        // Addresses and lengths of the text fields' values, by field (lanes 0 to 8).
+        var starts = SIMD16<UInt>()
+        var counts = SIMD16<Int>()
         var gpc = false, dnt = false, seen = 0
         eachParameter { name, value in
             guard let parameter = Parameter(name) else { return }
@@ -61,14 +65,14 @@ public struct ClickRequest: Sendable {
             case .globalPrivacyControl: gpc = Self.isOne(value)
             case .doNotTrack: dnt = Self.isOne(value)
             default:
-                starts[parameter.rawValue] = value.baseAddress
+                starts[parameter.rawValue] = UInt(bitPattern: value.baseAddress)
                 counts[parameter.rawValue] = value.count
             }
         }
         // The defaults of the string initializer: `GET`, and an empty path and query.
         let get: StaticString = "GET"
         if seen & (1 << Parameter.method.rawValue) == 0 {
-            starts[Parameter.method.rawValue] = get.utf8Start
+            starts[Parameter.method.rawValue] = UInt(bitPattern: get.utf8Start)
             counts[Parameter.method.rawValue] = get.utf8CodeUnitCount
         }
         let textFields = 1 << PackedText.capacity - 1
@@ -188,10 +192,5 @@ public struct ClickRequest: Sendable {
     /// `Sec-GPC` and `DNT` are on when their value is `1`, give or take surrounding blanks.
     static func isOne(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
         value.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }.elementsEqual("1".utf8)
-    }
-
-    /// Decodes a parameter's raw bytes; invalid UTF-8 becomes U+FFFD, so nothing downstream sees it.
-    public static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -16,16 +16,17 @@ public struct PackedText: @unchecked Sendable {
 
     /// The present fields' UTF-8, in field order; nil when they have no bytes at all.
     private var storage: Storage?
-    /// Where each field ends in the storage; a field starts where the one before it ends (`0` for the first).
-    /// An absent field ends where the one before it ends.
-    private var ends: InlineArray<9, Int32>
+    /// Where each field ends in the storage (lanes 0 to 8); a field starts where the one before it ends (`0`
+    /// for the first). An absent field ends where the one before it ends. (A SIMD vector: a fixed-size
+    /// array that builds with Swift 6.0, which `InlineArray` does not.)
+    private var ends: SIMD16<Int32>
     /// Bit `k` is set when field `k` is present.
     private var present: UInt16
 
     /// Field `k` is `values[k]`, and absent for nil or past the end of `values`.
     public init(_ values: [String?]) {
         precondition(values.count <= Self.capacity, "PackedText holds at most \(Self.capacity) fields")
-        var ends = InlineArray<9, Int32>(repeating: 0)
+        var ends = SIMD16<Int32>()
         var present: UInt16 = 0
         var end = 0
         for k in 0..<Self.capacity {
@@ -48,11 +49,14 @@ public struct PackedText: @unchecked Sendable {
         self.init(storage: storage, ends: ends, present: present)
     }
 
-    /// Field `k` is the `counts[k]` bytes at `starts[k]` when bit `k` of `present` is set (absent otherwise),
-    /// decoded as UTF-8. The bytes are copied in one pass that also checks that they are ASCII, which a
-    /// request's fields nearly always are; otherwise each field is decoded (and repaired) on its own.
-    public init(starts: InlineArray<9, UnsafePointer<UInt8>?>, counts: InlineArray<9, Int>, present: UInt16) {
-        var ends = InlineArray<9, Int32>(repeating: 0)
+    /// Field `k` is the `counts[k]` bytes at address `starts[k]` when bit `k` of `present` is set (absent
+    /// otherwise), decoded as UTF-8. The bytes are copied in one pass that also checks that they are ASCII,
+    /// which a request's fields nearly always are; otherwise each field is decoded (and repaired) on its own.
+    /// A present field has a start unless its count is 0; all of them together are under 2 GiB (a FastCGI
+    /// request's parameters are far smaller).
+    init(starts: SIMD16<UInt>, counts: SIMD16<Int>, present: UInt16) {
+        precondition(present >> Self.capacity == 0, "PackedText holds at most \(Self.capacity) fields")
+        var ends = SIMD16<Int32>()
         var end = 0
         for k in 0..<Self.capacity {
             if present & (1 << k) != 0 { end += counts[k] }
@@ -65,7 +69,10 @@ public struct PackedText: @unchecked Sendable {
             : Storage.make(count: end) { base in
                 var at = 0
                 for k in 0..<Self.capacity where present & (1 << k) != 0 {
-                    if let start = starts[k] { high |= Self.copy(counts[k], from: start, to: base + at) }
+                    precondition(counts[k] >= 0 && (counts[k] == 0 || starts[k] != 0), "field \(k) has no bytes")
+                    if let start = UnsafePointer<UInt8>(bitPattern: starts[k]) {
+                        high |= Self.copy(counts[k], from: start, to: base + at)
+                    }
                     at += counts[k]
                 }
             }
@@ -75,7 +82,11 @@ public struct PackedText: @unchecked Sendable {
             for k in 0..<Self.capacity {
                 strings.append(
                     present & (1 << k) == 0
-                        ? nil : String(decoding: UnsafeBufferPointer(start: starts[k], count: counts[k]), as: UTF8.self))
+                        ? nil
+                        : String(
+                            decoding: UnsafeBufferPointer(
+                                start: UnsafePointer<UInt8>(bitPattern: starts[k]), count: counts[k]),
+                            as: UTF8.self))
             }
             self.init(strings)
             return
@@ -83,7 +94,7 @@ public struct PackedText: @unchecked Sendable {
         self.init(storage: storage, ends: ends, present: present)
     }
 
-    private init(storage: Storage?, ends: InlineArray<9, Int32>, present: UInt16) {
+    private init(storage: Storage?, ends: SIMD16<Int32>, present: UInt16) {
         self.storage = storage
         self.ends = ends
         self.present = present

@@ -102,7 +102,7 @@ import Testing
 
     @Test func invalidUTF8BecomesReplacementCharacter() {
         let bytes: [UInt8] = [0x41, 0xFF, 0xC3, 0x28, 0x42]
-        let text = bytes.withUnsafeBufferPointer { ClickRequest.text($0) }
+        let text = ClickRequest(parameters: [("HTTP_USER_AGENT", bytes)]).userAgent ?? ""
         #expect(text == "A\u{FFFD}\u{FFFD}(B")
         let out = line(event(userAgent: text))
         #expect(out.contains("\"user_agent\":\"A\u{FFFD}\u{FFFD}(B\""))
