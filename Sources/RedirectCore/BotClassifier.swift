@@ -5,17 +5,21 @@
 public enum BotClassifier {
     /// Why the request looks automated, or nil when it looks like a person.
     public static func classify(method: String, userAgent: String?) -> BotMatch? {
-        if method == "HEAD" { return .headRequest }
-        guard let userAgent, !userAgent.isEmpty else { return .noUserAgent }
-        return BotMatcher.match(userAgent: userAgent)
+        guard var agent = userAgent else { return classify(isHead: method == "HEAD", userAgent: nil) }
+        return agent.withUTF8 { classify(isHead: method == "HEAD", userAgent: $0) }
     }
 
     /// ``classify(method:userAgent:)`` for a request, reading its user agent in place.
     public static func classify(_ request: ClickRequest) -> BotMatch? {
-        if request.isHead { return .headRequest }
-        return request.fields.withBytes(of: ClickRequest.Parameter.userAgent.rawValue) { agent in
-            guard let agent, !agent.isEmpty else { return .noUserAgent }
-            return BotMatcher.match(agent)
+        request.fields.withBytes(of: ClickRequest.Parameter.userAgent.rawValue) {
+            classify(isHead: request.isHead, userAgent: $0)
         }
+    }
+
+    /// The rule both take: a HEAD request, then a missing or empty user agent, then ``BotMatcher``.
+    static func classify(isHead: Bool, userAgent: UnsafeBufferPointer<UInt8>?) -> BotMatch? {
+        if isHead { return .headRequest }
+        guard let userAgent, !userAgent.isEmpty else { return .noUserAgent }
+        return BotMatcher.match(userAgent)
     }
 }
