@@ -49,25 +49,28 @@ public enum BotMatcher {
         let transitions = BotPatternTables.transitions.utf8Start
         let classCount = BotPatternTables.classCount
         let firstAccepting = BotPatternTables.firstAcceptingState
-        // A state is two base-91 digits that start at `$`, a class one. The loop keeps the state as the digits
-        // read (`digits`, the state plus `stateOffset`) and the table's base is moved back by every offset, so
-        // that a byte costs two loads for its class, a multiply-add for the entry, two loads and a multiply-add
-        // for the next state, and a comparison.
+        // A state is two base-91 digits that start at `$`, a class one. The loop keeps the offset of the state's
+        // row (`row`, the state times the row width, plus a constant), and the table's base is moved back by
+        // that constant and by the digits' `$`s, so that a byte costs two loads for its class and, for the next
+        // row, two loads, two multiplications that do not wait for each other and an addition: the
+        // loads of the next byte's entry wait only for that addition.
         let zero = Int(digitZero)
-        let stateOffset = zero &* 91 &+ zero
         let rowWidth = 2 &* classCount
-        let base = transitions - (stateOffset &* rowWidth &+ 2 &* zero)
-        let firstAcceptingDigits = firstAccepting &+ stateOffset
-        var digits = stateOffset
+        let highWidth = 91 &* rowWidth
+        let rowOffset = zero &* highWidth &+ zero &* rowWidth
+        let base = transitions - (rowOffset &+ 2 &* zero)
+        let firstAcceptingRow = firstAccepting &* rowWidth &+ rowOffset
+        var row = rowOffset
         var best = Int.max
         var byte = text
         let end = text + agent.count
         while byte != end {
-            let at = digits &* rowWidth &+ 2 &* Int(classes[Int(byte.pointee)])
-            digits = Int(base[at]) &* 91 &+ Int(base[at &+ 1])
+            let at = row &+ 2 &* Int(classes[Int(byte.pointee)])
+            row = Int(base[at]) &* highWidth &+ Int(base[at &+ 1]) &* rowWidth
             byte += 1
-            if digits >= firstAcceptingDigits {
-                best = verify(state: digits &- firstAcceptingDigits, end: byte - text, agent: agent, before: best)
+            if row >= firstAcceptingRow {
+                let state = (row &- firstAcceptingRow) / rowWidth
+                best = verify(state: state, end: byte - text, agent: agent, before: best)
             }
         }
         if best == Int.max { return looksLikeBrowser(agent) ? nil : BotPatternTables.nonBrowserRule }
