@@ -105,6 +105,20 @@ public final class SpoolWriter {
         }
     }
 
+    /// ``append(bytes:clock:)`` that answers only whether the line was written (the failure goes to the failure
+    /// log all the same): a FastCGI worker's, which has no use for the error, and so no copy of it to drop.
+    @discardableResult
+    public func appendLine(_ line: UnsafeRawBufferPointer) -> Bool {
+        do {
+            try appendOrThrow(line, clock: SpoolClock.nowMilliseconds)
+            failures?.succeeded()
+            return true
+        } catch {
+            failures?.failed(error, nowMilliseconds: SpoolClock.nowMilliseconds())
+            return false
+        }
+    }
+
     /// Leaves the open file if its bucket has passed at `nowMilliseconds`, so the sealer can take it.
     ///
     /// Returns how many milliseconds the caller may wait before it asks again: at most a second (a clock

@@ -68,7 +68,8 @@ public enum JSONWriter {
     ///
     /// Eight bytes at a time: each word is stored as it is read and kept when none of its bytes needs a look,
     /// so plain text (most of an event) is checked and copied in one pass. A word that may hold one is done
-    /// byte by byte.
+    /// byte by byte. The last few bytes of a plain run are done as the run's last eight, read again from
+    /// `count - 8` and stored over the copy of the bytes they share, which are the same.
     private static func writeQuoted(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         out[0] = UInt8(ascii: "\"")
         var n = 1
@@ -80,6 +81,8 @@ public enum JSONWriter {
         let count = bytes.count
         let special = specialBytes
         var i = 0
+        // Where the current plain run began: from there on, source byte `j` went to `out[n - i + j]`.
+        var runStart = 0
         while i < count {
             while i &+ 8 <= count {
                 let word = UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self)
@@ -87,6 +90,16 @@ public enum JSONWriter {
                 if mayNeedLook(word) { break }
                 i &+= 8
                 n &+= 8
+            }
+            if i == count { break }
+            let tail = count &- 8
+            if i > tail && tail >= runStart {
+                let word = UnsafeRawPointer(source + tail).loadUnaligned(as: UInt64.self)
+                if !mayNeedLook(word) {
+                    UnsafeMutableRawPointer(out + (n &- (i &- tail))).storeBytes(of: word, as: UInt64.self)
+                    n &+= count &- i
+                    break
+                }
             }
             let end = min(i &+ 8, count)
             while i < end {
@@ -119,6 +132,7 @@ public enum JSONWriter {
                     n &+= writeUnicodeEscape(UInt16(byte), into: out + n)
                 }
             }
+            runStart = i
         }
         out[n] = UInt8(ascii: "\"")
         return n &+ 1

@@ -48,16 +48,15 @@ public final class ClickService: Sendable {
                 worker.defaultsCheckedAt = now.millisecondsSinceEpoch
             }
             let clickID = ClickID.make(at: now, using: &worker.generator)
-            var decision = ClickDecider.decide(
+            let decision = ClickDecider.decide(
                 for: request, defaults: worker.defaults, now: now, clickID: clickID) { id in
                 if let recent { store.lookup(id, recent: recent) } else { store.lookup(id) }
             }
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
-            // Taken out of the decision, not copied (a copy would retain and release each of its strings).
-            if let event = decision.event.take() {
+            if let event = decision.event {
                 let length = event.writeJSONLine(into: &worker.line)
                 worker.line.withUnsafeBytes { line in
-                    _ = writer.append(bytes: UnsafeRawBufferPointer(rebasing: line[..<length]))
+                    _ = writer.appendLine(UnsafeRawBufferPointer(rebasing: line[..<length]))
                 }
             }
             decision.response.writeCGI(to: &response, includeBody: !request.isHead)
