@@ -14,4 +14,4 @@
 # systemd with this script, use Type=notify: redirectd sends READY=1 and, at a reload, MAINPID=<new pid>.
 exec spawn-fcgi -n -s /run/redirectd/redirectd.sock -M 0660 -U www-data -G www-data \
     -u redirectd -g redirectd -- \
-    /usr/local/bin/redirectd --threads 64 --redirects /srv/redirects/redirects.d --spool /var/spool/redirectd
+    /usr/local/bin/redirectd --redirects /srv/redirects/redirects.d --spool /var/spool/redirectd

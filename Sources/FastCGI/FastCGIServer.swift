@@ -6,85 +6,79 @@ import CLinux
 import Synchronization
 import SystemIO
 
-/// The FastCGI request loop: worker threads on one listening socket, each calling `FCGX_Accept_r`.
+/// The FastCGI request loop: a few worker threads share one epoll over the listening socket and every
+/// connection nginx has open, and each takes whichever connection has a request.
 ///
-/// There is no accept mutex: on Linux the kernel hands each connection to one waiting thread, and with
-/// nginx's `fastcgi_keep_conn on` a thread stays on its connection, so a shared lock would stall the rest.
-/// One thread serves one kept-alive nginx connection at a time: give at least as many threads as nginx
-/// workers × upstream `keepalive`, plus headroom.
+/// With nginx's `fastcgi_keep_conn on` a connection carries one request after another. It is watched with
+/// EPOLLONESHOT: once it is reported to one worker, no other sees it until that worker has answered the
+/// request and watches it again, so a connection is served by one thread at a time and never waits for a
+/// particular thread. A busy worker takes the next ready connection without sleeping in between, so a
+/// click costs few thread wake-ups, and with about as many workers as CPUs the threads seldom wake only to find
+/// another has taken the work. A worker reads a request only when epoll says it has arrived (nginx writes a
+/// request in one piece); a connection that sends part of one and stops holds its worker until the read times
+/// out (``receiveTimeoutSeconds``). Connections beyond what libfcgi can handle (descriptors from 1024 on: it
+/// calls `select()` when it closes one) are closed at once, and the refusal is logged.
 ///
-/// Shutdown never cuts a request off: workers never block inside libfcgi. Each waits in `ppoll` on its
-/// connection (or, without one, in `epoll_pwait` on the listening socket; in `ppoll` if its epoll could not be
-/// made) with ``wakeSignal`` unblocked for just that wait;
-/// SIGTERM or SIGINT, taken by a signal thread, sets `stopping` and sends every worker the wake-up signal,
-/// and each finishes the request it has, closes its connection and exits.
-///
-/// Idle workers wait for a new connection each through an epoll of its own that watches the listening socket
-/// with EPOLLEXCLUSIVE, so a connection wakes one of them, as a blocking `accept` would; with a plain `poll` on
-/// the socket, every idle worker would wake for each connection and all but one would find nothing to accept.
-///
-/// The wait of a worker on a kept-alive connection covers that connection alone, so the hot path touches
-/// no descriptor shared between threads. A monitor thread watches the listening socket instead: when a
-/// connection has waited there for ``starvationMilliseconds`` (nginx opened more connections than free
-/// threads), it sends the wake-up signal to the workers that idled on a kept-alive connection all that time;
-/// each closes its connection unless a request has come on it or the queue is empty by then, and goes back to
-/// wait on the listening socket, where one of the free workers takes the waiting connection (see
-/// `releaseIdleConnectionIfStarving`). A worker that served a request during the look keeps its connection:
-/// under a burst nginx keeps more connections waiting than there are threads, and the queue then moves as
-/// nginx closes the connections its cache has no room for.
+/// Shutdown never cuts a request off: workers block only in `epoll_pwait`, with ``wakeSignal`` unblocked for
+/// just that wait. SIGTERM or SIGINT, taken by a signal thread, sets `stopping` and sends every worker the
+/// wake-up signal; each then answers the requests that have already come (once per connection), closes
+/// connections as it finishes with them, and exits; the connections left idle are closed after that.
 ///
 /// SIGHUP reloads: the signal thread starts the program again on the same listening socket
 /// (``ProcessReplacement``) and, once the new process serves, stops as on SIGTERM. Queued connections wait for
-/// whichever process accepts next; a worker closes its kept-alive connection only between requests, and nginx
-/// sends a request that finds its cached connection closed again on a new one.
+/// whichever process accepts next; nginx sends a request that finds its cached connection closed again on a
+/// new one.
 public final class FastCGIServer: Sendable {
     private let listenFD: Int32
     private let threadCount: Int
     private let stopping = Atomic(false)
-    /// Bumped by the monitor each time a connection has waited too long in the listen queue.
-    private let starvationAlerts = Atomic(0)
-    /// A running worker (or the monitor), and its waits on a kept-alive connection.
-    private final class Waiter: Sendable {
-        let thread = pthread_self()
-        /// Odd while the worker is idle on a kept-alive connection (waiting, or doing its idle housekeeping
-        /// between waits), even otherwise; each idle spell has a new number, so the monitor can tell a worker
-        /// that idled through a whole starvation time.
-        let idleWait = Atomic(0)
-        /// `idleWait` as the monitor read it at the start of its current look (the monitor's alone).
-        let idleWaitSeen = Atomic(0)
-    }
-
-    /// Workers and the monitor that may be sent ``wakeSignal``: each is listed while it runs.
-    private let wakeable = Locked<[Waiter]>([])
+    /// Workers and the signal thread's stop: the threads ``wakeSignal`` is sent to.
+    private let wakeable = Locked<[pthread_t]>([])
+    /// Open connections, by the address of their `FCGX_Request` (each allocated for its connection): closed when
+    /// the workers are done.
+    private let connections = Locked<Set<UInt>>([])
     private let log: @Sendable (String) -> Void
     /// How to start the next process at SIGHUP; nil: SIGHUP is logged and ignored.
     private let replacement: ProcessReplacement?
     private let replaced = Atomic(false)
-    /// Whether a worker has logged that it could not make its epoll (logged once, not per worker).
-    private let epollWarned = Atomic(false)
+    /// When a refused or failed accept was last logged (seconds since the epoch): at most one line a minute.
+    private let acceptLogged = Atomic(0)
 
     /// Whether this process stopped because a new one took over at a reload (the socket path is now the new
     /// process's: do not unlink it).
     public var wasReplaced: Bool { replaced.load(ordering: .acquiring) }
 
-    /// Descriptors a worker may hold at once: its kept-alive connection, its spool file, and the epoll it waits
-    /// on while it has no connection.
-    public static let descriptorsPerWorker = 3
+    /// The epoll token of the listening socket; a connection's is the address of its `FCGX_Request`.
+    private static let listenToken: UInt64 = 0
 
-    /// Makes sure this process may open what `threads` workers hold, plus `reserve` for the rest (the listening
-    /// socket, redirect files being read, standard descriptors, the sealer): raises the soft limit of open
-    /// files if it is lower (never above the hard limit). Returns why not, when the limit stays too low.
+    /// How long a worker waits for the rest of a request that came in part, before it closes the connection.
+    static let receiveTimeoutSeconds: Int32 = 10
+
+    /// The default number of workers: the CPUs this process may run on, at least two (so that one slow request
+    /// never holds up every other).
+    public static var defaultThreads: Int { max(2, Int(CLinux_available_cpus())) }
+
+    /// Connections take descriptors below this (libfcgi's `select()` cannot take more); one above is closed.
+    static let descriptorLimit = Int32(FD_SETSIZE)
+
+    /// Makes sure this process may open what `threads` workers and their connections need: raises the soft
+    /// limit of open files towards 1024 (what connections can use) if it is lower, never above the hard limit.
+    /// Returns why not, when the limit stays below `threads` + `reserve` (each worker keeps a spool file open;
+    /// the reserve is for the listening socket, the epoll, redirect files being read, the sealer) plus 64
+    /// connections.
     public static func ensureDescriptorRoom(threads: Int, reserve: Int = 32) -> String? {
-        let needed = rlim_t(threads * descriptorsPerWorker + reserve)
+        let needed = rlim_t(threads + reserve + 64)
         let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
         var limit = rlimit()
-        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < needed else { return nil }
-        if limit.rlim_max >= needed {
+        guard getrlimit(resource, &limit) == 0 else { return nil }
+        let wanted = max(needed, rlim_t(descriptorLimit))
+        if limit.rlim_cur < wanted {
             var raised = limit
-            raised.rlim_cur = needed
-            if setrlimit(resource, &raised) == 0 { return nil }
+            raised.rlim_cur = min(wanted, limit.rlim_max)
+            if setrlimit(resource, &raised) == 0 { limit = raised }
         }
-        return "\(threads) worker threads need up to \(needed) open files, and the limit is \(limit.rlim_cur) "
+        if limit.rlim_cur >= needed { return nil }
+        return "\(threads) worker threads need at least \(needed) open files, and the limit is \(limit.rlim_cur) "
             + "(hard limit \(limit.rlim_max)): raise it (ulimit -n; LimitNOFILE= in a systemd unit) "
             + "or give fewer --threads"
     }
@@ -135,28 +129,36 @@ public final class FastCGIServer: Sendable {
         FCGX_Init()
         let flags = fcntl(listenFD, F_GETFL)
         _ = fcntl(listenFD, F_SETFL, flags | O_NONBLOCK)
+        let epoll = CLinux_epoll_create()
+        guard epoll >= 0, CLinux_epoll_watch(epoll, listenFD, Self.listenToken) == 0 else {
+            log("redirectd: cannot wait for connections (epoll: \(String(cString: strerror(errno))))")
+            if epoll >= 0 { close(epoll) }
+            return
+        }
+        defer { close(epoll) }
+        let tcp = Self.isTCP(listenFD)
 
         var workers: [pthread_t] = []
         for _ in 0..<threadCount {
             let thread = ThreadStarter.start { [self] in
-                self.wakeably { me in
+                self.wakeably {
                     let (handler, idle) = makeWorker()
-                    self.work(handler: handler, idle: idle, as: me)
+                    self.work(handler: handler, idle: idle, epoll: epoll, tcp: tcp)
                 }
             }
             if let thread { workers.append(thread) } else { log("redirectd: cannot start a worker thread") }
         }
-        let monitor = ThreadStarter.start { [self] in self.wakeably { _ in self.monitorListenQueue() } }
         let signalThread = ThreadStarter.start { [self] in self.waitForSignal() }
         whenServing()
         for worker in workers { pthread_join(worker, nil) }
-        // The monitor runs until a stop; if the workers ended without one (they cannot, short of a bug), stop it.
-        stop()
-        if let monitor { pthread_join(monitor, nil) }
         if let signalThread {
             // If the workers ended without a signal (they cannot, short of a bug), stop the signal thread too.
             pthread_kill(signalThread, SIGTERM)
             pthread_join(signalThread, nil)
+        }
+        // What is left is idle: no worker has it, and no request came on it while the workers finished.
+        for address in connections.withLock({ $0 }) {
+            if let request = UnsafeMutablePointer<FCGX_Request>(bitPattern: address) { closeConnection(request) }
         }
     }
 
@@ -169,18 +171,18 @@ public final class FastCGIServer: Sendable {
     /// Runs `body` with this thread in ``wakeable``: listed from before its first look at `stopping` (so a
     /// stop either finds it listed or is seen by it) until it is about to end (so no signal is sent to a
     /// thread that is gone).
-    private func wakeably(_ body: (Waiter) -> Void) {
-        let me = Waiter()
+    private func wakeably(_ body: () -> Void) {
+        let me = pthread_self()
         wakeable.withLock { $0.append(me) }
-        body(me)
-        wakeable.withLock { list in list.removeAll { $0 === me } }
+        body()
+        wakeable.withLock { list in list.removeAll { pthread_equal($0, me) != 0 } }
     }
 
-    /// Sends ``wakeSignal`` to every worker and the monitor: one in its wait returns at once, one busy
-    /// elsewhere finds the signal pending when it next waits.
+    /// Sends ``wakeSignal`` to every worker: one in its wait returns at once, one busy elsewhere finds the
+    /// signal pending when it next waits.
     private func wakeAll() {
         wakeable.withLock { list in
-            for waiter in list { pthread_kill(waiter.thread, Self.wakeSignal) }
+            for thread in list { pthread_kill(thread, Self.wakeSignal) }
         }
     }
 
@@ -221,10 +223,6 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    /// How long a connection may wait in the listen queue, while this worker idles on a kept-alive
-    /// connection, before the worker gives that connection up to take the waiting one.
-    static let starvationMilliseconds: Int32 = 10
-
     /// This thread's signal mask with ``wakeSignal`` unblocked: the mask of its waits.
     private static func waitMask() -> sigset_t {
         var mask = sigset_t()
@@ -233,151 +231,130 @@ public final class FastCGIServer: Sendable {
         return mask
     }
 
-    /// `ppoll` with ``wakeSignal`` unblocked for the wait; `milliseconds` < 0 waits without a limit.
-    /// Returns what `ppoll` returns (-1 with EINTR: woken by the signal).
-    private static func wait(_ fds: inout pollfd, milliseconds: Int32, mask: inout sigset_t) -> Int32 {
-        if milliseconds < 0 { return CLinux_ppoll(&fds, 1, nil, &mask) }
-        var timeout = timespec(tv_sec: Int(milliseconds / 1000), tv_nsec: Int(milliseconds % 1000) * 1_000_000)
-        return CLinux_ppoll(&fds, 1, &timeout, &mask)
+    /// Whether `fd` is a TCP socket (its connections then get TCP_NODELAY, as libfcgi gives those it accepts).
+    private static func isTCP(_ fd: Int32) -> Bool {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let family = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        } == 0 ? Int32(address.ss_family) : -1
+        return family == AF_INET || family == AF_INET6
     }
 
-    private func work(handler: RequestHandler, idle: IdleHandler, as me: Waiter) {
-        var request = FCGX_Request()
-        FCGX_InitRequest(&request, listenFD, 0)
+    private func work(handler: RequestHandler, idle: IdleHandler, epoll: Int32, tcp: Bool) {
         var mask = Self.waitMask()
-        var alertsSeen = starvationAlerts.load(ordering: .relaxed)
-        // Our kept-alive connection, or the listening socket when we have none.
-        var fd = pollfd(fd: -1, events: Int16(POLLIN), revents: 0)
-        var drained = false
-        // This worker's `idleWait`.
-        var idleWait = 0
-        // Where this worker waits while it has no connection; without it (no epoll), it polls the socket.
-        let listenWait = CLinux_exclusive_epoll(listenFD)
-        defer { if listenWait >= 0 { close(listenWait) } }
-        if listenWait < 0 && !epollWarned.exchange(true, ordering: .relaxed) {
-            log("redirectd: cannot make an epoll (\(String(cString: strerror(errno)))); workers without a connection "
-                + "poll the listening socket, and each new connection wakes all of them")
-        }
         // The worker's response buffer: emptied, not freed, between requests.
         var response: [UInt8] = []
         response.reserveCapacity(1024)
-        while !stopping.load(ordering: .relaxed) || Self.requestWaiting(on: request.ipcFd, drained: &drained) {
-            let kept = request.ipcFd >= 0
-            fd.fd = kept ? request.ipcFd : listenFD
-            fd.revents = 0
-            if kept && idleWait & 1 == 0 {
-                // An idle spell on the connection begins; the idle handler's timeouts do not end it.
-                idleWait += 1
-                me.idleWait.store(idleWait, ordering: .relaxed)
-            }
-            // While draining, the request is there already; a pending wake-up signal must not end the wait.
-            let ready =
-                if drained { Int32(1) }
-                else if !kept && listenWait >= 0 { CLinux_epoll_wait_one(listenWait, idle(), &mask) }
-                else { Self.wait(&fd, milliseconds: idle(), mask: &mask) }
-            if ready == 0 { continue }  // the idle handler's time: it runs again before the next wait
-            let spell = idleWait
-            if kept {
-                idleWait += 1
-                me.idleWait.store(idleWait, ordering: .relaxed)
+        while true {
+            // Once stopping, only what is ready now: the wait returns at once.
+            let finishing = stopping.load(ordering: .relaxed)
+            var token: UInt64 = 0
+            var hangUp: Int32 = 0
+            let ready = CLinux_epoll_wait_one(epoll, finishing ? 0 : idle(), &mask, &token, &hangUp)
+            if ready == 0 {
+                if finishing { break }
+                continue  // the idle handler's time: it runs again before the next wait
             }
             if ready < 0 {
-                guard errno == EINTR else {
-                    log("redirectd: waiting for a request failed: \(String(cString: strerror(errno)))")
-                    break
-                }
-                // The wake-up signal: shut down (the loop condition), or a connection waits too long. The alert
-                // is for this worker only if the monitor's look began during this idle spell (a signal sent just
-                // as a request came stays pending until the next wait, which is a new spell).
-                let alerts = starvationAlerts.load(ordering: .relaxed)
-                if kept && alerts != alertsSeen && !stopping.load(ordering: .relaxed)
-                    && me.idleWaitSeen.load(ordering: .relaxed) == spell
-                {
-                    // nginx may have opened more connections than there are threads; if no free worker
-                    // takes the waiting one soon, it would wait forever behind idle connections. Give ours
-                    // up (nginx retries a request on a cached connection that closed) and take it.
-                    releaseIdleConnectionIfStarving(&request)
-                }
-                alertsSeen = alerts
+                if errno == EINTR { continue }  // the wake-up signal: the loop looks at `stopping`
+                log("redirectd: waiting for a request failed: \(String(cString: strerror(errno)))")
+                break
+            }
+            if token == Self.listenToken {
+                // While finishing the listening socket is left unwatched: its connections are the next process's.
+                if !finishing { acceptConnections(epoll: epoll, tcp: tcp) }
                 continue
             }
-            let rc = FCGX_Accept_r(&request)
-            if rc < 0 {
-                // Another thread took the connection, or the kept-alive peer went away: wait again.
-                if rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -ECONNABORTED || rc == -EINTR { continue }
-                if stopping.load(ordering: .relaxed) { break }
-                log("redirectd: accept failed: \(String(cString: strerror(-rc)))")
-                usleep(10_000)
+            guard let request = UnsafeMutablePointer<FCGX_Request>(bitPattern: UInt(token)) else { continue }
+            // nginx closed a connection it kept (its cache had no room, or it stops): closed at once, where
+            // libfcgi would read, shut down, wait and read again first.
+            if hangUp != 0 && CLinux_nothing_to_read(request.pointee.ipcFd) != 0 {
+                closeConnection(request)
+                continue
+            }
+            if FCGX_Accept_r(request) < 0 {
+                // nginx closed the connection (or sent what libfcgi cannot read, or stopped in the middle of a
+                // request): libfcgi has closed it.
+                closeConnection(request)
                 continue
             }
             response.removeAll(keepingCapacity: true)
-            handler(CGIParameters(entries: UnsafePointer(request.envp)), &response)
+            handler(CGIParameters(entries: UnsafePointer(request.pointee.envp)), &response)
             response.withUnsafeBytes { raw in
                 _ = raw.withMemoryRebound(to: CChar.self) { chars in
-                    FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.out)
+                    FCGX_PutStr(chars.baseAddress, Int32(chars.count), request.pointee.out)
                 }
             }
-            FCGX_Finish_r(&request)
+            FCGX_Finish_r(request)
+            // A connection nginx does not keep is closed by libfcgi; one that came in while finishing is
+            // closed now that its request is answered (nginx sends the next one on another connection).
+            if request.pointee.ipcFd < 0 || stopping.load(ordering: .relaxed)
+                || CLinux_epoll_watch(epoll, request.pointee.ipcFd, token) != 0
+            {
+                closeConnection(request)
+            }
         }
-        if request.ipcFd >= 0 { FCGX_Free(&request, 1) }
     }
 
-    /// At a stop, whether nginx already sent a request on the kept-alive connection `fd`, checked once per worker:
-    /// serving it, rather than closing the connection under it, spares nginx a retry. A request sent after this
-    /// look finds the connection closed, and nginx sends it again on another.
-    private static func requestWaiting(on fd: Int32, drained: inout Bool) -> Bool {
-        guard fd >= 0, !drained else { return false }
-        drained = true
-        var input = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&input, 1, 0) == 1 && input.revents & Int16(POLLIN) != 0
-    }
-
-    /// Unless a request has just come on the kept-alive connection, or no connection waits in the listen queue
-    /// any more, closes the kept-alive connection. Returns true if it did.
-    @discardableResult
-    private func releaseIdleConnectionIfStarving(_ request: inout FCGX_Request) -> Bool {
-        var mine = pollfd(fd: request.ipcFd, events: Int16(POLLIN), revents: 0)
-        if poll(&mine, 1, 0) != 0 { return false }
-        var queue = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-        guard poll(&queue, 1, 0) == 1 else { return false }  // another worker took it
-        FCGX_Free(&request, 1)
-        return true
-    }
-
-    /// Watches the listen queue for connections that no free worker takes, and alerts the workers.
-    private func monitorListenQueue() {
-        var mask = Self.waitMask()
-        var queue = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-        while !stopping.load(ordering: .relaxed) {
-            queue.revents = 0
-            if Self.wait(&queue, milliseconds: -1, mask: &mask) < 0 {
-                if errno == EINTR { continue }
-                log("redirectd: poll failed: \(String(cString: strerror(errno)))")
-                return
-            }
-            // A connection waits. A free worker normally takes it at once; give it the starvation time,
-            // which also paces this loop while the queue is busy.
-            wakeable.withLock { list in
-                for waiter in list {
-                    waiter.idleWaitSeen.store(waiter.idleWait.load(ordering: .relaxed), ordering: .relaxed)
+    /// Accepts the connections that wait (a burst at most), watches each for its first request, then watches
+    /// the listening socket again.
+    private func acceptConnections(epoll: Int32, tcp: Bool) {
+        defer { _ = CLinux_epoll_watch(epoll, listenFD, Self.listenToken) }
+        for _ in 0..<64 {
+            let fd = CLinux_accept_connection(listenFD, tcp ? 1 : 0, Self.receiveTimeoutSeconds)
+            if fd < 0 {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK: return
+                case EINTR, ECONNABORTED, EPROTO: continue
+                default:
+                    // Out of descriptors or memory: the connection stays queued; pause so as not to spin on it.
+                    logAcceptProblem("redirectd: accepting a connection failed: \(String(cString: strerror(errno)))")
+                    usleep(10_000)
+                    return
                 }
             }
-            var none = pollfd(fd: -1, events: 0, revents: 0)
-            _ = Self.wait(&none, milliseconds: Self.starvationMilliseconds, mask: &mask)
-            queue.revents = 0
-            if !stopping.load(ordering: .relaxed), poll(&queue, 1, 0) == 1 {
-                // Only workers that idled on a kept-alive connection all this time can help; those serving
-                // requests are not disturbed. One that turned idle meanwhile is found by the next look.
-                starvationAlerts.add(1, ordering: .relaxed)
-                wakeable.withLock { list in
-                    for waiter in list {
-                        let wait = waiter.idleWait.load(ordering: .relaxed)
-                        if wait & 1 == 1 && wait == waiter.idleWaitSeen.load(ordering: .relaxed) {
-                            pthread_kill(waiter.thread, Self.wakeSignal)
-                        }
-                    }
-                }
+            if fd >= Self.descriptorLimit {
+                close(fd)
+                logAcceptProblem(
+                    "redirectd: refused a connection: more than about \(Self.descriptorLimit) descriptors open (nginx "
+                        + "keeps too many connections: lower its upstream keepalive, or run several processes)")
+                continue
             }
+            let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+            // No listening socket of its own: when the connection ends, libfcgi must not accept another in its place.
+            FCGX_InitRequest(request, -1, 0)
+            request.pointee.ipcFd = fd
+            // Until nginx's first request says otherwise, the connection stays open between requests.
+            request.pointee.keepConnection = 1
+            let address = UInt(bitPattern: request)
+            connections.withLock { _ = $0.insert(address) }
+            if CLinux_epoll_watch(epoll, fd, UInt64(address)) != 0 {
+                logAcceptProblem("redirectd: cannot watch a connection: \(String(cString: strerror(errno)))")
+                closeConnection(request)
+            }
+        }
+    }
+
+    /// Closes the connection of `request` if it is open (without waiting for nginx), and frees the request.
+    private func closeConnection(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        connections.withLock { _ = $0.remove(UInt(bitPattern: request)) }
+        if request.pointee.ipcFd >= 0 {
+            close(request.pointee.ipcFd)
+            request.pointee.ipcFd = -1
+        }
+        FCGX_Free(request, 0)
+        request.deallocate()
+    }
+
+    private func logAcceptProblem(_ message: String) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let last = acceptLogged.load(ordering: .relaxed)
+        if last == 0 || now.tv_sec - last >= 60, acceptLogged.compareExchange(
+            expected: last, desired: max(1, now.tv_sec), ordering: .relaxed).exchanged
+        {
+            log(message)
         }
     }
 }

@@ -12,7 +12,7 @@ public struct ResponderConfiguration: Sendable {
     public var redirectsDirectory: String
     /// The click spool (`CLICK_LOG_DIR`, default `./clicks`).
     public var spool: SpoolLayout
-    /// Worker threads in FastCGI mode.
+    /// Worker threads in FastCGI mode; each serves whichever connection has a request.
     public var threads: Int
     /// Socket to open; nil uses the one handed over on fd 0 (spawn-fcgi) or fd 3 (systemd).
     public var listen: ListenAddress?
@@ -25,11 +25,10 @@ public struct ResponderConfiguration: Sendable {
     /// Group of that socket (nginx's group, so its workers can connect); nil keeps the process's group.
     public var socketGroup: String?
 
-    public static let defaultThreads = 64
-    /// The most worker threads one process can have. Each may hold ``FastCGIServer/descriptorsPerWorker``
-    /// descriptors (a connection, a spool file, the epoll it waits on), and libfcgi has code that uses
-    /// `select()`, which cannot take a descriptor above 1023 (`FD_SETSIZE`): 320 threads leave room below 1024
-    /// for the listening socket, redirect files being read and the standard descriptors.
+    /// The CPUs the process may run on, at least two (``FastCGIServer/defaultThreads``).
+    public static var defaultThreads: Int { FastCGIServer.defaultThreads }
+    /// The most worker threads one process can have. Each keeps a spool file open and serves any number of
+    /// connections; more threads than CPUs only add wake-ups.
     public static let maximumThreads = 320
 
     public init(

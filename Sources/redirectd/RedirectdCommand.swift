@@ -29,7 +29,7 @@ struct RedirectdCommand: ParsableCommand {
     @Option(help: "Listen on unix:PATH or tcp:HOST:PORT instead of an inherited socket. Env: REDIRECTD_LISTEN")
     var listen: String?
 
-    @Option(help: "Worker threads (FastCGI), at most 320. At least nginx workers x upstream keepalive. Env: REDIRECTD_THREADS. Default: 64")
+    @Option(help: "Worker threads (FastCGI), at most 320; each serves any number of nginx connections. Env: REDIRECTD_THREADS. Default: the CPUs it may run on, at least 2")
     var threads: Int?
 
     @Option(help: "Mode of the socket --listen unix: creates, in octal. Env: REDIRECTD_SOCKET_MODE. Default: 0660")
@@ -53,10 +53,8 @@ struct RedirectdCommand: ParsableCommand {
     func validate() throws {
         if let threads, !(1...ResponderConfiguration.maximumThreads).contains(threads) {
             throw ValidationError(
-                "--threads must be between 1 and \(ResponderConfiguration.maximumThreads): each thread may hold three "
-                    + "descriptors (a connection, a spool file, an epoll), and libfcgi has code that uses select(), which "
-                    + "cannot take one above 1023; "
-                    + "for more concurrent connections run several processes (spawn-fcgi -F N) on one socket")
+                "--threads must be between 1 and \(ResponderConfiguration.maximumThreads): each thread serves any number "
+                    + "of connections, and more threads than CPUs only add wake-ups")
         }
         if let socketMode, ResponderConfiguration.socketMode(socketMode) == nil {
             throw ValidationError("--socket-mode must be an octal mode such as 0660, found \"\(socketMode)\"")

@@ -146,9 +146,9 @@ import Glibc
         #expect(try stack.get("/redirect/promo").status == 404)
     }
 
-    /// Bursts of more simultaneous clicks than redirectd has threads: nginx opens a connection for each, the
-    /// extra ones wait in the listen queue, and after the burst the threads sit on kept-alive connections that
-    /// bring nothing. Every click must still be answered at once, not after nginx's 60 s read timeout.
+    /// Bursts of more simultaneous clicks than redirectd has threads: nginx opens a connection for each, and
+    /// after the burst keeps some of them open with nothing on them. Every click must still be answered at once,
+    /// not after nginx's 60 s read timeout: a thread serves whichever connection has a request.
     @Test func burstsOfMoreClicksThanThreadsAreAllAnswered() throws {
         let stack = try RedirectStack(threads: 2)
         defer { stack.stop() }
@@ -162,7 +162,7 @@ import Glibc
                 let status = try? RawHTTP.request(port: port, path: "/redirect/welcome/" + session).status
                 answers.withLock { $0.append((session, status, Date().timeIntervalSince(start))) }
             }
-            usleep(200_000)  // the threads now idle on kept-alive connections
+            usleep(200_000)  // nginx now keeps idle connections
         }
         let all = answers.withLock { $0 }
         #expect(all.count == 4 * clients)

@@ -28,16 +28,16 @@ import Glibc
         }
     }
 
-    @Test func threadsBeyondWhatSelectCanWatchAreRefused() throws {
+    @Test func threadsAboveTheMaximumAreRefused() throws {
         let run = try ProcessRun.run(RedirectStack.redirectd, ["--threads", "1000", "--listen", "unix:/nonexistent/x.sock"])
         #expect(run.status == 64)
         #expect(run.stderr.contains("--threads must be between 1 and 320"))
-        #expect(run.stderr.contains("select()"))
+        #expect(run.stderr.contains("each thread serves any number of connections"))
     }
 
-    /// 64 threads may hold 3 × 64 + 32 descriptors. Under a hard limit below that, redirectd says so at start
-    /// (exit 2, as other start-up errors, before it binds its socket) instead of failing accepts and losing
-    /// clicks later; under a lower soft limit alone, it raises its own.
+    /// 64 threads need 64 + 32 descriptors, and room for at least 64 connections. Under a hard limit below that,
+    /// redirectd says so at start (exit 2, as other start-up errors, before it binds its socket) instead of
+    /// failing accepts and losing clicks later; under a lower soft limit alone, it raises its own.
     @Test func tooFewOpenFilesForTheThreadsAreRefusedAtStart() throws {
         let root = NSTemporaryDirectory() + "redirectd-nofile-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -48,10 +48,10 @@ import Glibc
         }
         let run = try ProcessRun.run("/usr/bin/prlimit", ["--nofile=100:100"] + arguments("refused.sock"))
         #expect(run.status == 2)
-        #expect(run.stderr.contains("64 worker threads need up to 224 open files, and the limit is 100"))
+        #expect(run.stderr.contains("64 worker threads need at least 160 open files, and the limit is 100"))
         #expect(!FileManager.default.fileExists(atPath: root + "/refused.sock"))
 
-        // A soft limit of 100 under a hard one of 4096: raised to what the threads need, and serving.
+        // A soft limit of 100 under a hard one of 4096: raised (to 1024, what connections can use), and serving.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
         process.arguments = ["--nofile=100:4096"] + arguments("r.sock")
@@ -65,7 +65,7 @@ import Glibc
         while !FileManager.default.fileExists(atPath: root + "/r.sock") && Date() < deadline { usleep(20_000) }
         let limits = try String(contentsOfFile: "/proc/\(process.processIdentifier)/limits", encoding: .utf8)
         let openFiles = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }
-        #expect(openFiles?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first == "224")
+        #expect(openFiles?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first == "1024")
     }
 
     @Test(arguments: [([String](), 0o660 as mode_t, false), (["--socket-mode", "0640", "--socket-group", "daemon"], 0o640, true)])

@@ -1,25 +1,36 @@
 #ifndef REDIRECTD_CLINUX_H
 #define REDIRECTD_CLINUX_H
 
-// Linux calls that glibc declares only under _GNU_SOURCE, which the Glibc module is built without. shim.c
-// defines _GNU_SOURCE and passes each call through.
-#include <poll.h>
+// Linux calls that glibc declares only under _GNU_SOURCE, which the Glibc module is built without, and the few
+// struct-heavy ones (epoll events, socket options) that read more plainly in C. shim.c defines _GNU_SOURCE and
+// passes each call through.
 #include <signal.h>
-#include <time.h>
-
-/// The corresponding C function is `ppoll`: `poll` with a signal mask for the wait.
-int CLinux_ppoll(struct pollfd *fds, nfds_t count, const struct timespec *timeout, const sigset_t *mask);
 
 /// The corresponding C function is `close_range` (glibc 2.34 and later).
 int CLinux_close_range(unsigned int first, unsigned int last, int flags);
 
-/// A new epoll descriptor (close-on-exec) watching `fd` for input with EPOLLEXCLUSIVE: when several threads
-/// each wait on an epoll of their own over one listening socket, a new connection wakes one of them, not all
-/// (as a plain `poll` would). -1 with errno on failure.
-int CLinux_exclusive_epoll(int fd);
+/// A new epoll descriptor, close-on-exec. -1 with errno.
+int CLinux_epoll_create(void);
+
+/// Watches `fd` in `epoll` for one input event or its peer's hang-up (EPOLLONESHOT: after it is reported, `fd`
+/// is not watched until this is called again), reported with `token`. Re-arms `fd` if `epoll` has it, adds it if
+/// not. 0, or -1 with errno.
+int CLinux_epoll_watch(int epoll, int fd, unsigned long long token);
 
 /// `epoll_pwait` for one event, with `mask` as the signal mask of the wait; `milliseconds` < 0 waits without a
-/// limit. Returns the number of ready descriptors (0 or 1), or -1 with errno (EINTR: a signal came).
-int CLinux_epoll_wait_one(int epoll, int milliseconds, const sigset_t *mask);
+/// limit. Returns 1 and stores the event's token, and in `hangUp` whether the peer closed or the descriptor
+/// failed; 0 when the time ran out, or -1 with errno (EINTR: a signal came).
+int CLinux_epoll_wait_one(int epoll, int milliseconds, const sigset_t *mask, unsigned long long *token, int *hangUp);
+
+/// Whether the socket `fd` has no bytes waiting to be read (FIONREAD); false when that cannot be told.
+int CLinux_nothing_to_read(int fd);
+
+/// Accepts a connection on the non-blocking socket `listening`: close-on-exec and blocking (libfcgi reads it
+/// so), with TCP_NODELAY when `tcp` is not 0, and reads that give up after `receiveTimeoutSeconds` when that
+/// is above 0. -1 with errno (EAGAIN: none waits).
+int CLinux_accept_connection(int listening, int tcp, int receiveTimeoutSeconds);
+
+/// How many CPUs this process may run on (its affinity mask), or -1.
+int CLinux_available_cpus(void);
 
 #endif
