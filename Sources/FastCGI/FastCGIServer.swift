@@ -12,9 +12,9 @@ import SystemIO
 /// With nginx's `fastcgi_keep_conn on` a connection carries one request after another. It is watched with
 /// EPOLLONESHOT: once it is reported to one worker, no other sees it until that worker has answered the
 /// request and watches it again, so a connection is served by one thread at a time and never waits for a
-/// particular thread. A busy worker takes the next ready connection without sleeping in between, so a
-/// click costs few thread wake-ups, and with about as many workers as CPUs the threads seldom wake only to find
-/// another has taken the work. A worker reads a request only when epoll says it has arrived (nginx writes a
+/// particular thread. A busy worker takes the next ready connection without sleeping in between, so under load
+/// a click seldom has to wake a sleeping thread; more workers than CPUs would mostly sleep, and each request
+/// would wake one of them. A worker reads a request only when epoll says it has arrived (nginx writes a
 /// request in one piece); a connection that sends part of one and stops holds its worker until the read times
 /// out (``receiveTimeoutSeconds``). Connections beyond what libfcgi can handle (descriptors from 1024 on: it
 /// calls `select()` when it closes one) are closed at once, and the refusal is logged.
@@ -83,7 +83,7 @@ public final class FastCGIServer: Sendable {
             + "or give fewer --threads"
     }
 
-    /// The signal that interrupts a worker's wait (`ppoll` or `epoll_pwait`). Blocked everywhere else
+    /// The signal that interrupts a worker's wait in `epoll_pwait`. Blocked everywhere else
     /// (``prepareSignals()``), so it never interrupts anything but that wait.
     static let wakeSignal = SIGUSR2
 
