@@ -218,20 +218,31 @@ def load_average():
 
 
 def spool_lines(directory):
-    """Lines in all spool files under `directory` (current/ and ready/)."""
-    total = 0
-    for sub in ("current", "ready"):
-        d = os.path.join(directory, sub)
-        if not os.path.isdir(d):
+    """Lines in all spool files under `directory` (current/ and ready/). The responder's sealer may move a file
+    from current/ to ready/ while they are counted: a file is counted once by its inode, and a count that loses a
+    file on the way is taken again."""
+    for _ in range(10):
+        seen, total = set(), 0
+        try:
+            for sub in ("current", "ready"):
+                d = os.path.join(directory, sub)
+                if not os.path.isdir(d):
+                    continue
+                for name in os.listdir(d):
+                    with open(os.path.join(d, name), "rb") as f:
+                        inode = os.fstat(f.fileno()).st_ino
+                        if inode in seen:
+                            continue
+                        seen.add(inode)
+                        while True:
+                            block = f.read(1 << 20)
+                            if not block:
+                                break
+                            total += block.count(b"\n")
+            return total
+        except FileNotFoundError:
             continue
-        for name in os.listdir(d):
-            with open(os.path.join(d, name), "rb") as f:
-                while True:
-                    block = f.read(1 << 20)
-                    if not block:
-                        break
-                    total += block.count(b"\n")
-    return total
+    raise RuntimeError(f"{directory}: spool files kept moving while they were counted")
 
 
 def dump_json(path, value):
