@@ -15,14 +15,20 @@ import SystemIO
 /// particular thread. A busy worker takes the next ready connection without sleeping in between, so under load
 /// a click seldom has to wake a sleeping thread; more workers than CPUs would mostly sleep, and each request
 /// would wake one of them. A worker reads a request only when epoll says it has arrived (nginx writes a
-/// request in one piece); a connection that sends part of one and stops holds its worker until the read times
-/// out (``receiveTimeoutSeconds``). Connections beyond what libfcgi can handle (descriptors from 1024 on: it
-/// calls `select()` when it closes one) are closed at once, and the refusal is logged.
+/// request in one piece); a connection that sends part of one and stops holds its worker until a read times
+/// out (``receiveTimeoutSeconds``, per read, so a peer that trickles bytes holds it longer), and libfcgi's
+/// close then waits up to 2 s more for the peer. Connections are limited to what the descriptors below 1024
+/// allow (libfcgi calls `select()` when it closes one), less a reserve for the workers' spool files and redirect
+/// files: at the limit, or when descriptors run out, the listening socket is left unwatched and further
+/// connections wait in its queue until one closes.
 ///
-/// Shutdown never cuts a request off: workers block only in `epoll_pwait`, with ``wakeSignal`` unblocked for
-/// just that wait. SIGTERM or SIGINT, taken by a signal thread, sets `stopping` and sends every worker the
-/// wake-up signal; each then answers the requests that have already come (once per connection), closes
-/// connections as it finishes with them, and exits; the connections left idle are closed after that.
+/// Shutdown never cuts a request off: workers wait in `epoll_pwait` with ``wakeSignal`` unblocked for just
+/// that wait (elsewhere only in libfcgi's reads of a request that has come, and its close). SIGTERM or SIGINT,
+/// taken by a signal thread, sets `stopping` and sends every worker the wake-up signal; each then stops
+/// accepting, answers the requests that have already come (once per connection) and the first request of a
+/// connection accepted just before (for up to ``receiveTimeoutSeconds``: nginx sends it right after
+/// connecting, and would not send it again), closes connections as it finishes with them, and exits; the
+/// connections left idle are closed after that.
 ///
 /// SIGHUP reloads: the signal thread starts the program again on the same listening socket
 /// (``ProcessReplacement``) and, once the new process serves, stops as on SIGTERM. Queued connections wait for
@@ -41,8 +47,18 @@ public final class FastCGIServer: Sendable {
     /// How to start the next process at SIGHUP; nil: SIGHUP is logged and ignored.
     private let replacement: ProcessReplacement?
     private let replaced = Atomic(false)
-    /// When a refused or failed accept was last logged (seconds since the epoch): at most one line a minute.
+    /// When a refused or failed accept was last logged (seconds of the monotonic clock): one line a minute.
     private let acceptLogged = Atomic(0)
+    /// Open connections, and how many may be: the descriptors below 1024, less the workers' spool files and a
+    /// reserve for the redirect files, the sealer and the listening socket. At the limit the listening socket
+    /// is left unwatched, so further connections wait in its queue until one closes.
+    private let connectionCount = Atomic(0)
+    private let connectionLimit: Int
+    /// Whether the listening socket is left unwatched (the limit, or the process is out of descriptors).
+    private let listenPaused = Atomic(false)
+    /// Connections accepted whose first request has not been read yet: at a stop, workers wait for those
+    /// (nginx sends a request right after it connects, and does not send it again on a new connection).
+    private let unservedConnections = Atomic(0)
 
     /// Whether this process stopped because a new one took over at a reload (the socket path is now the new
     /// process's: do not unlink it).
@@ -92,6 +108,10 @@ public final class FastCGIServer: Sendable {
     ) {
         self.listenFD = listenFD
         self.threadCount = max(1, threads)
+        var limit = rlimit()
+        let open = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0
+            ? min(Int(limit.rlim_cur), Int(Self.descriptorLimit)) : Int(Self.descriptorLimit)
+        self.connectionLimit = max(16, open - max(1, threads) - 96)
         self.replacement = replacement
         self.log = log
     }
@@ -243,17 +263,30 @@ public final class FastCGIServer: Sendable {
 
     private func work(handler: RequestHandler, idle: IdleHandler, epoll: Int32, tcp: Bool) {
         var mask = Self.waitMask()
+        // When a stopping worker gives up waiting for connections' first requests (0: not stopping yet).
+        var finishBy = 0
         // The worker's response buffer: emptied, not freed, between requests.
         var response: [UInt8] = []
         response.reserveCapacity(1024)
         while true {
-            // Once stopping, only what is ready now: the wait returns at once.
+            // Once stopping, only what is ready now (the wait returns at once), and the first request of a
+            // connection accepted just before, for a while.
             let finishing = stopping.load(ordering: .relaxed)
+            var timeout = idle()
+            if finishing {
+                if finishBy == 0 { finishBy = monotonicSeconds() + Int(Self.receiveTimeoutSeconds) }
+                let waiting = unservedConnections.load(ordering: .relaxed) > 0 && monotonicSeconds() < finishBy
+                timeout = waiting ? 50 : 0
+            } else if listenPaused.load(ordering: .relaxed) {
+                timeout = timeout < 0 ? 100 : min(timeout, 100)
+            }
             var token: UInt64 = 0
             var hangUp: Int32 = 0
-            let ready = CLinux_epoll_wait_one(epoll, finishing ? 0 : idle(), &mask, &token, &hangUp)
+            let ready = CLinux_epoll_wait_one(epoll, timeout, &mask, &token, &hangUp)
             if ready == 0 {
-                if finishing { break }
+                if finishing && timeout == 0 { break }
+                // Out of descriptors a while ago: look at the listening socket again.
+                if !finishing { resumeListening(epoll: epoll, force: true) }
                 continue  // the idle handler's time: it runs again before the next wait
             }
             if ready < 0 {
@@ -270,13 +303,17 @@ public final class FastCGIServer: Sendable {
             // nginx closed a connection it kept (its cache had no room, or it stops): closed at once, where
             // libfcgi would read, shut down, wait and read again first.
             if hangUp != 0 && CLinux_nothing_to_read(request.pointee.ipcFd) != 0 {
-                closeConnection(request)
+                closeConnection(request, epoll: epoll)
                 continue
             }
-            if FCGX_Accept_r(request) < 0 {
+            let first = request.pointee.requestId == 0
+            let accepted = FCGX_Accept_r(request) >= 0
+            if first { unservedConnections.subtract(1, ordering: .relaxed) }
+            if !accepted {
                 // nginx closed the connection (or sent what libfcgi cannot read, or stopped in the middle of a
                 // request): libfcgi has closed it.
-                closeConnection(request)
+                request.pointee.requestId = -1
+                closeConnection(request, epoll: epoll)
                 continue
             }
             response.removeAll(keepingCapacity: true)
@@ -292,33 +329,41 @@ public final class FastCGIServer: Sendable {
             if request.pointee.ipcFd < 0 || stopping.load(ordering: .relaxed)
                 || CLinux_epoll_watch(epoll, request.pointee.ipcFd, token) != 0
             {
-                closeConnection(request)
+                closeConnection(request, epoll: epoll)
             }
         }
     }
 
     /// Accepts the connections that wait (a burst at most), watches each for its first request, then watches
-    /// the listening socket again.
+    /// the listening socket again, unless the connections reached their limit or descriptors ran out (then a
+    /// closing connection, or a worker a little later, watches it again).
     private func acceptConnections(epoll: Int32, tcp: Bool) {
-        defer { _ = CLinux_epoll_watch(epoll, listenFD, Self.listenToken) }
         for _ in 0..<64 {
+            if stopping.load(ordering: .relaxed) { return }  // the next process's, at a reload
+            if connectionCount.load(ordering: .relaxed) >= connectionLimit {
+                logAcceptProblem("redirectd: \(connectionLimit) connections are open, the most one process takes; "
+                    + "more wait in the socket's queue (nginx keeps too many: lower its upstream keepalive, or run "
+                    + "several processes)")
+                pauseListening(epoll: epoll)
+                return
+            }
             let fd = CLinux_accept_connection(listenFD, tcp ? 1 : 0, Self.receiveTimeoutSeconds)
             if fd < 0 {
                 switch errno {
-                case EAGAIN, EWOULDBLOCK: return
+                case EAGAIN, EWOULDBLOCK: break
                 case EINTR, ECONNABORTED, EPROTO: continue
                 default:
-                    // Out of descriptors or memory: the connection stays queued; pause so as not to spin on it.
+                    // Out of descriptors or memory: the connection stays queued.
                     logAcceptProblem("redirectd: accepting a connection failed: \(String(cString: strerror(errno)))")
-                    usleep(10_000)
+                    pauseListening(epoll: epoll)
                     return
                 }
+                break
             }
             if fd >= Self.descriptorLimit {
                 close(fd)
-                logAcceptProblem(
-                    "redirectd: refused a connection: more than about \(Self.descriptorLimit) descriptors open (nginx "
-                        + "keeps too many connections: lower its upstream keepalive, or run several processes)")
+                logAcceptProblem("redirectd: refused a connection on descriptor \(fd) (libfcgi takes them below "
+                    + "\(Self.descriptorLimit)): too many files are open")
                 continue
             }
             let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
@@ -329,30 +374,65 @@ public final class FastCGIServer: Sendable {
             request.pointee.keepConnection = 1
             let address = UInt(bitPattern: request)
             connections.withLock { _ = $0.insert(address) }
+            connectionCount.add(1, ordering: .relaxed)
+            unservedConnections.add(1, ordering: .relaxed)
             if CLinux_epoll_watch(epoll, fd, UInt64(address)) != 0 {
                 logAcceptProblem("redirectd: cannot watch a connection: \(String(cString: strerror(errno)))")
-                closeConnection(request)
+                unservedConnections.subtract(1, ordering: .relaxed)
+                request.pointee.requestId = -1
+                closeConnection(request, epoll: epoll)
             }
+        }
+        watchListeningSocket(epoll: epoll)
+    }
+
+    private func watchListeningSocket(epoll: Int32) {
+        if CLinux_epoll_watch(epoll, listenFD, Self.listenToken) != 0 {
+            logAcceptProblem("redirectd: cannot watch the listening socket: \(String(cString: strerror(errno)))")
+            listenPaused.store(true, ordering: .relaxed)  // a worker tries again within 100 ms
         }
     }
 
+    private func pauseListening(epoll: Int32) {
+        listenPaused.store(true, ordering: .relaxed)
+    }
+
+    /// Watches the listening socket again if it was left unwatched and (unless `force`, a worker's later look
+    /// after running out of descriptors) the connections are below their limit.
+    private func resumeListening(epoll: Int32, force: Bool = false) {
+        guard listenPaused.load(ordering: .relaxed), !stopping.load(ordering: .relaxed),
+            force || connectionCount.load(ordering: .relaxed) < connectionLimit,
+            listenPaused.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged
+        else { return }
+        watchListeningSocket(epoll: epoll)
+    }
+
     /// Closes the connection of `request` if it is open (without waiting for nginx), and frees the request.
-    private func closeConnection(_ request: UnsafeMutablePointer<FCGX_Request>) {
+    /// With `epoll`, watches the listening socket again if it waited for a connection to close.
+    private func closeConnection(_ request: UnsafeMutablePointer<FCGX_Request>, epoll: Int32? = nil) {
         connections.withLock { _ = $0.remove(UInt(bitPattern: request)) }
+        connectionCount.subtract(1, ordering: .relaxed)
+        if request.pointee.requestId == 0 { unservedConnections.subtract(1, ordering: .relaxed) }
         if request.pointee.ipcFd >= 0 {
             close(request.pointee.ipcFd)
             request.pointee.ipcFd = -1
         }
         FCGX_Free(request, 0)
         request.deallocate()
+        if let epoll { resumeListening(epoll: epoll) }
+    }
+
+    private func monotonicSeconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return now.tv_sec
     }
 
     private func logAcceptProblem(_ message: String) {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
+        let now = monotonicSeconds()
         let last = acceptLogged.load(ordering: .relaxed)
-        if last == 0 || now.tv_sec - last >= 60, acceptLogged.compareExchange(
-            expected: last, desired: max(1, now.tv_sec), ordering: .relaxed).exchanged
+        if last == 0 || now - last >= 60, acceptLogged.compareExchange(
+            expected: last, desired: max(1, now), ordering: .relaxed).exchanged
         {
             log(message)
         }

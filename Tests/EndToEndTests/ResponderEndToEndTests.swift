@@ -173,6 +173,61 @@ import Glibc
         #expect(sessions == Set(all.map(\.session)))
     }
 
+    /// Connections are kept below what libfcgi can take (descriptors below 1024, here below the open-files limit),
+    /// less a reserve. At that limit a further connection waits in the socket's queue, not refused (which nginx
+    /// would answer with a 502): the click is answered once another connection closes, and the limit is logged.
+    @Test func connectionsBeyondTheLimitWaitForOneToClose() throws {
+        let root = NSTemporaryDirectory() + "redirectd-limit-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // 200 open files and 2 threads: at most 200 - 2 - 96 = 102 connections.
+        let wrapper = root + "/redirectd-200-files"
+        try "#!/bin/sh\nexec /usr/bin/prlimit --nofile=200:200 -- \(RedirectStack.redirectd) \"$@\"\n"
+            .write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        let stack = try RedirectStack(executable: wrapper, threads: 2)
+        defer { stack.stop() }
+        #expect(try stack.get("/redirect/welcome/before").status == 302)
+
+        // Idle connections of our own, beyond the limit (nginx keeps one or two besides).
+        var held: [Int32] = []
+        defer { for fd in held { close(fd) } }
+        for _ in 0..<110 {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            _ = withUnsafeMutableBytes(of: &address.sun_path) { path in
+                stack.socketPath.utf8CString.withUnsafeBytes { path.copyMemory(from: $0) }
+            }
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
+            }
+            #expect(connected == 0)
+            held.append(fd)
+        }
+        usleep(300_000)
+        let answer = Locked<(status: Int?, seconds: Double)?>(nil)
+        let start = Date()
+        let port = stack.port
+        let client = Thread {
+            let status = try? RawHTTP.request(port: port, path: "/redirect/welcome/waited").status
+            answer.withLock { $0 = (status, Date().timeIntervalSince(start)) }
+        }
+        client.start()
+        usleep(700_000)
+        #expect(answer.withLock { $0 } == nil, "answered while every connection was taken")
+        for fd in held.prefix(20) { close(fd) }
+        held.removeFirst(20)
+        let deadline = Date().addingTimeInterval(10)
+        while answer.withLock({ $0 }) == nil && Date() < deadline { usleep(20_000) }
+        let result = answer.withLock { $0 }
+        #expect(result?.status == 302, "\(String(describing: result))")
+        #expect(stack.responderStderr().contains("connections are open, the most one process takes"))
+        #expect(try stack.events().contains { $0["session"] as? String == "waited" })
+    }
+
     @Test func sigtermStopsCleanly() throws {
         let stack = try RedirectStack()
         defer { stack.stop() }
