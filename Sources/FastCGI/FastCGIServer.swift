@@ -344,7 +344,7 @@ public final class FastCGIServer: Sendable {
                 logAcceptProblem("redirectd: \(connectionLimit) connections are open, the most one process takes; "
                     + "more wait in the socket's queue (nginx keeps too many: lower its upstream keepalive, or run "
                     + "several processes)")
-                pauseListening(epoll: epoll)
+                pauseListening()
                 return
             }
             let fd = CLinux_accept_connection(listenFD, tcp ? 1 : 0, Self.receiveTimeoutSeconds)
@@ -355,7 +355,7 @@ public final class FastCGIServer: Sendable {
                 default:
                     // Out of descriptors or memory: the connection stays queued.
                     logAcceptProblem("redirectd: accepting a connection failed: \(String(cString: strerror(errno)))")
-                    pauseListening(epoll: epoll)
+                    pauseListening()
                     return
                 }
                 break
@@ -393,7 +393,7 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    private func pauseListening(epoll: Int32) {
+    private func pauseListening() {
         listenPaused.store(true, ordering: .relaxed)
     }
 
