@@ -24,12 +24,14 @@ int CLinux_epoll_watch(int epoll, int fd, unsigned long long token) {
     return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
 }
 
-int CLinux_epoll_wait_one(int epoll, int milliseconds, const sigset_t *mask, unsigned long long *token, int *hangUp) {
-    struct epoll_event event;
-    int ready = epoll_pwait(epoll, &event, 1, milliseconds, mask);
-    if (ready == 1) {
-        *token = event.data.u64;
-        *hangUp = (event.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+int CLinux_epoll_wait(int epoll, int milliseconds, const sigset_t *mask, unsigned long long *tokens, int *hangUps,
+                      int most) {
+    struct epoll_event events[16];
+    if (most > 16) most = 16;
+    int ready = epoll_pwait(epoll, events, most, milliseconds, mask);
+    for (int i = 0; i < ready; i++) {
+        tokens[i] = events[i].data.u64;
+        hangUps[i] = (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
     }
     return ready;
 }

@@ -17,10 +17,11 @@ int CLinux_epoll_create(void);
 /// not. 0, or -1 with errno.
 int CLinux_epoll_watch(int epoll, int fd, unsigned long long token);
 
-/// `epoll_pwait` for one event, with `mask` as the signal mask of the wait; `milliseconds` < 0 waits without a
-/// limit. Returns 1 and stores the event's token, and in `hangUp` whether the peer closed or the descriptor
-/// failed; 0 when the time ran out, or -1 with errno (EINTR: a signal came).
-int CLinux_epoll_wait_one(int epoll, int milliseconds, const sigset_t *mask, unsigned long long *token, int *hangUp);
+/// `epoll_pwait` for up to `most` events (at most 16), with `mask` as the signal mask of the wait; `milliseconds`
+/// < 0 waits without a limit. Returns how many came, and stores each one's token and in `hangUps` whether the
+/// peer closed or the descriptor failed; 0 when the time ran out, or -1 with errno (EINTR: a signal came).
+int CLinux_epoll_wait(int epoll, int milliseconds, const sigset_t *mask, unsigned long long *tokens, int *hangUps,
+                      int most);
 
 /// Whether the socket `fd` has no bytes waiting to be read (FIONREAD); false when that cannot be told.
 int CLinux_nothing_to_read(int fd);
