@@ -40,8 +40,8 @@ public final class FastCGIServer: Sendable {
     private let stopping = Atomic(false)
     /// Workers and the signal thread's stop: the threads ``wakeSignal`` is sent to.
     private let wakeable = Locked<[pthread_t]>([])
-    /// Open connections, by the address of their `FCGX_Request` (each allocated for its connection): closed when
-    /// the workers are done.
+    /// Open connections, by the address of their `FCGX_Request` (each allocated for its connection): counted
+    /// against ``connectionLimit``, and closed when the workers are done.
     private let connections = Locked<Set<UInt>>([])
     private let log: @Sendable (String) -> Void
     /// How to start the next process at SIGHUP; nil: SIGHUP is logged and ignored.
@@ -49,10 +49,9 @@ public final class FastCGIServer: Sendable {
     private let replaced = Atomic(false)
     /// When a refused or failed accept was last logged (seconds of the monotonic clock): one line a minute.
     private let acceptLogged = Atomic(0)
-    /// Open connections, and how many may be: the descriptors below 1024, less the workers' spool files and a
+    /// How many connections may be open: the descriptors below 1024, less the workers' spool files and a
     /// reserve for the redirect files, the sealer and the listening socket. At the limit the listening socket
     /// is left unwatched, so further connections wait in its queue until one closes.
-    private let connectionCount = Atomic(0)
     private let connectionLimit: Int
     /// Whether the listening socket is left unwatched (the limit, or the process is out of descriptors).
     private let listenPaused = Atomic(false)
@@ -315,19 +314,18 @@ public final class FastCGIServer: Sendable {
                 continue
             }
             guard let request = UnsafeMutablePointer<FCGX_Request>(bitPattern: UInt(token)) else { continue }
+            // A new connection's first request is read now, or the connection closes: either way it no longer
+            // waits (libfcgi sets the request id from nginx's first request, never 0).
+            if request.pointee.requestId == 0 { unservedConnections.subtract(1, ordering: .relaxed) }
             // nginx closed a connection it kept (its cache had no room, or it stops): closed at once, where
             // libfcgi would read, shut down, wait and read again first.
             if hangUp != 0 && CLinux_nothing_to_read(request.pointee.ipcFd) != 0 {
                 closeConnection(request, epoll: epoll)
                 continue
             }
-            let first = request.pointee.requestId == 0
-            let accepted = FCGX_Accept_r(request) >= 0
-            if first { unservedConnections.subtract(1, ordering: .relaxed) }
-            if !accepted {
+            if FCGX_Accept_r(request) < 0 {
                 // nginx closed the connection (or sent what libfcgi cannot read, or stopped in the middle of a
                 // request): libfcgi has closed it.
-                request.pointee.requestId = -1
                 closeConnection(request, epoll: epoll)
                 continue
             }
@@ -355,11 +353,11 @@ public final class FastCGIServer: Sendable {
     private func acceptConnections(epoll: Int32, tcp: Bool) {
         for _ in 0..<64 {
             if stopping.load(ordering: .relaxed) { return }  // the next process's, at a reload
-            if connectionCount.load(ordering: .relaxed) >= connectionLimit {
+            if connections.withLock({ $0.count }) >= connectionLimit {
                 logAcceptProblem("redirectd: \(connectionLimit) connections are open, the most one process takes; "
                     + "more wait in the socket's queue (nginx keeps too many: lower its upstream keepalive, or run "
                     + "several processes)")
-                pauseListening()
+                listenPaused.store(true, ordering: .relaxed)
                 return
             }
             let fd = CLinux_accept_connection(listenFD, tcp ? 1 : 0, Self.receiveTimeoutSeconds)
@@ -370,7 +368,7 @@ public final class FastCGIServer: Sendable {
                 default:
                     // Out of descriptors or memory: the connection stays queued.
                     logAcceptProblem("redirectd: accepting a connection failed: \(String(cString: strerror(errno)))")
-                    pauseListening()
+                    listenPaused.store(true, ordering: .relaxed)
                     return
                 }
                 break
@@ -388,13 +386,12 @@ public final class FastCGIServer: Sendable {
             // Until nginx's first request says otherwise, the connection stays open between requests.
             request.pointee.keepConnection = 1
             let address = UInt(bitPattern: request)
+            // Listed and counted before it is watched: a worker may take it at once.
             connections.withLock { _ = $0.insert(address) }
-            connectionCount.add(1, ordering: .relaxed)
             unservedConnections.add(1, ordering: .relaxed)
             if CLinux_epoll_watch(epoll, fd, UInt64(address)) != 0 {
                 logAcceptProblem("redirectd: cannot watch a connection: \(String(cString: strerror(errno)))")
                 unservedConnections.subtract(1, ordering: .relaxed)
-                request.pointee.requestId = -1
                 closeConnection(request, epoll: epoll)
             }
         }
@@ -408,15 +405,11 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    private func pauseListening() {
-        listenPaused.store(true, ordering: .relaxed)
-    }
-
     /// Watches the listening socket again if it was left unwatched and (unless `force`, a worker's later look
     /// after running out of descriptors) the connections are below their limit.
     private func resumeListening(epoll: Int32, force: Bool = false) {
         guard listenPaused.load(ordering: .relaxed), !stopping.load(ordering: .relaxed),
-            force || connectionCount.load(ordering: .relaxed) < connectionLimit,
+            force || connections.withLock({ $0.count }) < connectionLimit,
             listenPaused.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged
         else { return }
         watchListeningSocket(epoll: epoll)
@@ -426,8 +419,6 @@ public final class FastCGIServer: Sendable {
     /// With `epoll`, watches the listening socket again if it waited for a connection to close.
     private func closeConnection(_ request: UnsafeMutablePointer<FCGX_Request>, epoll: Int32? = nil) {
         connections.withLock { _ = $0.remove(UInt(bitPattern: request)) }
-        connectionCount.subtract(1, ordering: .relaxed)
-        if request.pointee.requestId == 0 { unservedConnections.subtract(1, ordering: .relaxed) }
         if request.pointee.ipcFd >= 0 {
             close(request.pointee.ipcFd)
             request.pointee.ipcFd = -1
