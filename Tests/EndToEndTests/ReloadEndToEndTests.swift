@@ -9,7 +9,7 @@ import Glibc
 /// under socket activation. Every click must be answered with the redirect and be in the spool exactly once.
 @Suite(.serialized) struct ReloadEndToEndTests {
     static let saleTarget = "https://shop.example.com/sale?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
-    /// nginx's upstream connections (2 workers x keepalive 16) plus headroom, as the README advises.
+    /// More workers than the default, so that a reload has many threads to finish.
     static let threads = 40
 
     @Test func tenReloadsUnderLoadFailNoClick() throws {

@@ -40,6 +40,7 @@ NGINX_DIR = os.path.join(ROOT, "nginx")
 TEMPLATE = os.path.join(NGINX_DIR, "example.conf.in")
 FASTCGI_LOCATION = os.path.join(NGINX_DIR, "redirectd-location.conf")
 CGI_LOCATION = os.path.join(NGINX_DIR, "redirectd-cgi-location.conf")
+UPSTREAM_CONF = os.path.join(NGINX_DIR, "redirectd-upstream.conf")
 FCGIWRAP = "/usr/sbin/fcgiwrap"
 
 
@@ -151,13 +152,23 @@ def cgi_location(path, cgi_socket, program, redirects, spool, params=()):
     return path
 
 
-def nginx_conf(prefix, port, location, upstream, access_log="off"):
+def product_keepalive():
+    """The idle connections to redirectd each nginx worker keeps, as nginx/redirectd-upstream.conf sets them."""
+    with open(UPSTREAM_CONF) as f:
+        found = re.search(r"^\s*keepalive\s+(\d+)\s*;", f.read(), re.MULTILINE)
+    if not found:
+        raise StackError(f"{UPSTREAM_CONF}: no keepalive line")
+    return int(found.group(1))
+
+
+def nginx_conf(prefix, port, location, upstream, access_log="off", keepalive=None):
     """nginx/example.conf.in with its @...@ values: nginx's files under `prefix`, 127.0.0.1:`port`, the location
-    file to include, and the `redirectd` upstream's server (`unix:/path`)."""
+    file to include, the `redirectd` upstream's server (`unix:/path`) and its `keepalive` (by default the
+    product's, from nginx/redirectd-upstream.conf)."""
     with open(TEMPLATE) as f:
         text = f.read()
     values = {"PREFIX": prefix, "PORT": str(port), "LOCATION": location, "UPSTREAM": upstream,
-              "ACCESS_LOG": access_log}
+              "ACCESS_LOG": access_log, "KEEPALIVE": str(keepalive or product_keepalive())}
     for name, value in values.items():
         text = text.replace(f"@{name}@", value)
     left = re.findall(r"@[A-Z_]+@", text)
@@ -166,12 +177,12 @@ def nginx_conf(prefix, port, location, upstream, access_log="off"):
     return text
 
 
-def prepare_nginx(prefix, port, location, upstream, access_log="off"):
+def prepare_nginx(prefix, port, location, upstream, access_log="off", keepalive=None):
     """Makes nginx's directory and writes its nginx.conf; returns the configuration's path."""
     os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
     conf = os.path.join(prefix, "nginx.conf")
     with open(conf, "w") as f:
-        f.write(nginx_conf(prefix, port, location, upstream, access_log))
+        f.write(nginx_conf(prefix, port, location, upstream, access_log, keepalive))
     return conf
 
 
@@ -267,10 +278,12 @@ class Stack:
 
     # --- the parts ------------------------------------------------------------------------------------------
 
-    def nginx(self, name="nginx", fastcgi=None, cgi=None, location=None, access_log="off", env=None):
+    def nginx(self, name="nginx", fastcgi=None, cgi=None, location=None, access_log="off", env=None,
+              keepalive=None):
         """Starts nginx in <dir>/<name> on a free port and returns (process, port). One of: `fastcgi`, the
         redirectd socket path; `cgi`, a dict with socket, program, redirects, spool and optional params; or
-        `location`, a location file of the caller's in place of redirectd's."""
+        `location`, a location file of the caller's in place of redirectd's. `keepalive`: the upstream's, in
+        place of the product's."""
         prefix = self.path(name)
         os.makedirs(prefix, exist_ok=True)
         upstream = fastcgi or (cgi or {}).get("socket") or self.path("none.sock")
@@ -280,7 +293,7 @@ class Stack:
         listening = listener()
         port = listening.getsockname()[1]
         try:
-            prepare_nginx(prefix, port, location or FASTCGI_LOCATION, "unix:" + upstream, access_log)
+            prepare_nginx(prefix, port, location or FASTCGI_LOCATION, "unix:" + upstream, access_log, keepalive)
             p = self.start(name, nginx_argv(prefix), env=inherit_env(listening.fileno(), env),
                            pass_fds=[listening.fileno()])
         finally:
