@@ -19,8 +19,9 @@ import SystemIO
 /// out (``receiveTimeoutSeconds``, per read, so a peer that trickles bytes holds it longer), and libfcgi's
 /// close then waits up to 2 s more for the peer. Connections are limited to what the descriptors below 1024
 /// allow (libfcgi calls `select()` when it closes one), less a reserve for the workers' spool files and redirect
-/// files: at the limit, or when descriptors run out, the listening socket is left unwatched and further
-/// connections wait in its queue until one closes.
+/// files. At the limit, with a connection waiting in the listening socket's queue, the connection idle the
+/// longest is closed to make room (``evictIdleConnection()``); when none is idle, or descriptors run out, the
+/// listening socket is left unwatched for a while and further connections wait in its queue.
 ///
 /// Shutdown never cuts a request off: workers wait in `epoll_pwait` with ``wakeSignal`` unblocked for just
 /// that wait (elsewhere only in libfcgi's reads of a request that has come, and its close). SIGTERM or SIGINT,
@@ -55,6 +56,9 @@ public final class FastCGIServer: Sendable {
     private let connectionLimit: Int
     /// Whether the listening socket is left unwatched (the limit, or the process is out of descriptors).
     private let listenPaused = Atomic(false)
+    /// When it was left unwatched (milliseconds of the coarse monotonic clock): after ``pauseMilliseconds`` a
+    /// worker watches it again, even if no connection closed.
+    private let pausedAt = Atomic(0)
     /// Connections accepted whose first request has not been read yet: at a stop, workers wait for those
     /// (nginx sends a request right after it connects, and does not send it again on a new connection).
     private let unservedConnections = Atomic(0)
@@ -65,6 +69,16 @@ public final class FastCGIServer: Sendable {
 
     /// The epoll token of the listening socket; a connection's is the address of its `FCGX_Request`.
     private static let listenToken: UInt64 = 0
+
+    /// A connection's state, kept behind its `FCGX_Request` (``connectionState(_:)``): the time it went idle
+    /// (milliseconds of the coarse monotonic clock, watched for its next request, no worker has it), or one of
+    /// these two.
+    private static let taken = -1  // a worker has it, or its first request has not been read yet
+    private static let evicting = -2  // idle, and its reading side shut to make room for a new connection
+    private static let stateOffset = (MemoryLayout<FCGX_Request>.stride + 7) & ~7
+
+    /// How long the listening socket stays unwatched when the connections are at their limit and none is idle.
+    static let pauseMilliseconds = 100
 
     /// The most ready connections a worker takes from one wait, then serves one after another: under load, fewer
     /// waits a click, and still few enough that the others wait no longer than a few requests.
@@ -287,7 +301,12 @@ public final class FastCGIServer: Sendable {
                     let waiting = unservedConnections.load(ordering: .relaxed) > 0 && monotonicSeconds() < finishBy
                     timeout = waiting ? 50 : 0
                 } else if listenPaused.load(ordering: .relaxed) {
-                    timeout = timeout < 0 ? 100 : min(timeout, 100)
+                    // Under load a wait seldom times out: watch the socket again once the pause is over.
+                    if Self.coarseMilliseconds() - pausedAt.load(ordering: .relaxed) >= Self.pauseMilliseconds {
+                        resumeListening(epoll: epoll, force: true)
+                    }
+                    let pause = Int32(Self.pauseMilliseconds)
+                    timeout = timeout < 0 ? pause : min(timeout, pause)
                 }
                 let ready = CLinux_epoll_wait(
                     epoll, timeout, &mask, &tokens, &hangUps, Int32(Self.eventsPerWait))
@@ -314,6 +333,13 @@ public final class FastCGIServer: Sendable {
                 continue
             }
             guard let request = UnsafeMutablePointer<FCGX_Request>(bitPattern: UInt(token)) else { continue }
+            // Taken from idle, unless it is being evicted; then wait until the evicting thread has shut it (it
+            // holds `connections`), so that this worker never closes the descriptor before that.
+            let state = Self.connectionState(request)
+            let since = state.pointee.load(ordering: .relaxed)
+            let evicted = since == Self.evicting || (since >= 0 && !state.pointee.compareExchange(
+                expected: since, desired: Self.taken, ordering: .acquiring).exchanged)
+            if evicted { connections.withLock { _ in } }
             // A new connection's first request is read now, or the connection closes: either way it no longer
             // waits (libfcgi sets the request id from nginx's first request, never 0).
             if request.pointee.requestId == 0 { unservedConnections.subtract(1, ordering: .relaxed) }
@@ -337,27 +363,34 @@ public final class FastCGIServer: Sendable {
                 }
             }
             FCGX_Finish_r(request)
-            // A connection nginx does not keep is closed by libfcgi; one that came in while finishing is
-            // closed now that its request is answered (nginx sends the next one on another connection).
-            if request.pointee.ipcFd < 0 || stopping.load(ordering: .relaxed)
-                || CLinux_epoll_watch(epoll, request.pointee.ipcFd, token) != 0
-            {
+            // A connection nginx does not keep is closed by libfcgi; one that came in while finishing, or is being
+            // evicted, is closed now that its request is answered (nginx sends the next one on another connection).
+            if request.pointee.ipcFd < 0 || evicted || stopping.load(ordering: .relaxed) {
                 closeConnection(request, epoll: epoll)
+                continue
             }
+            state.pointee.store(Self.coarseMilliseconds(), ordering: .releasing)
+            if CLinux_epoll_watch(epoll, request.pointee.ipcFd, token) != 0 { closeConnection(request, epoll: epoll) }
         }
     }
 
     /// Accepts the connections that wait (a burst at most), watches each for its first request, then watches
     /// the listening socket again, unless the connections reached their limit or descriptors ran out (then a
-    /// closing connection, or a worker a little later, watches it again).
+    /// closing connection, or a worker a little later, watches it again). At the limit, with a connection
+    /// waiting, the one idle the longest is evicted to make room.
     private func acceptConnections(epoll: Int32, tcp: Bool) {
         for _ in 0..<64 {
             if stopping.load(ordering: .relaxed) { return }  // the next process's, at a reload
             if connections.withLock({ $0.count }) >= connectionLimit {
-                logAcceptProblem("redirectd: \(connectionLimit) connections are open, the most one process takes; "
-                    + "more wait in the socket's queue (nginx keeps too many: lower its upstream keepalive, or run "
-                    + "several processes)")
-                listenPaused.store(true, ordering: .relaxed)
+                if connectionWaiting() && evictIdleConnection() {
+                    logAcceptProblem("redirectd: \(connectionLimit) connections are open, the most one process "
+                        + "takes: closing the one idle longest for each new one (nginx keeps more than that: lower "
+                        + "worker_processes x keepalive, or run several processes)")
+                } else {
+                    logAcceptProblem("redirectd: \(connectionLimit) connections are open, the most one process "
+                        + "takes, and none is idle: more wait in the socket's queue")
+                }
+                pauseListening()
                 return
             }
             let fd = CLinux_accept_connection(listenFD, tcp ? 1 : 0, Self.receiveTimeoutSeconds)
@@ -368,7 +401,7 @@ public final class FastCGIServer: Sendable {
                 default:
                     // Out of descriptors or memory: the connection stays queued.
                     logAcceptProblem("redirectd: accepting a connection failed: \(String(cString: strerror(errno)))")
-                    listenPaused.store(true, ordering: .relaxed)
+                    pauseListening()
                     return
                 }
                 break
@@ -379,7 +412,7 @@ public final class FastCGIServer: Sendable {
                     + "\(Self.descriptorLimit)): too many files are open")
                 continue
             }
-            let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+            let request = Self.makeConnection()
             // No listening socket of its own: when the connection ends, libfcgi must not accept another in its place.
             FCGX_InitRequest(request, -1, 0)
             request.pointee.ipcFd = fd
@@ -401,7 +434,44 @@ public final class FastCGIServer: Sendable {
     private func watchListeningSocket(epoll: Int32) {
         if CLinux_epoll_watch(epoll, listenFD, Self.listenToken) != 0 {
             logAcceptProblem("redirectd: cannot watch the listening socket: \(String(cString: strerror(errno)))")
-            listenPaused.store(true, ordering: .relaxed)  // a worker tries again within 100 ms
+            pauseListening()  // a worker tries again after the pause
+        }
+    }
+
+    private func pauseListening() {
+        pausedAt.store(Self.coarseMilliseconds(), ordering: .relaxed)
+        listenPaused.store(true, ordering: .relaxed)
+    }
+
+    /// Whether a connection waits in the listening socket's queue.
+    private func connectionWaiting() -> Bool {
+        var entry = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) == 1
+    }
+
+    /// Makes room for a connection waiting in the queue: shuts the reading side of the connection that has been
+    /// idle the longest, so the wake-up goes to a worker, which closes it. nginx reuses the connection it cached
+    /// last first, so this is the one it is least likely to be sending on; a request it sent before the shutdown
+    /// is still read and answered, and one it sends on a connection that turns out closed it sends again on
+    /// another. Returns whether a connection was idle.
+    private func evictIdleConnection() -> Bool {
+        connections.withLock { open in
+            var oldest: UnsafeMutablePointer<FCGX_Request>?
+            var oldestSince = Int.max
+            for address in open {
+                guard let request = UnsafeMutablePointer<FCGX_Request>(bitPattern: address) else { continue }
+                let since = Self.connectionState(request).pointee.load(ordering: .relaxed)
+                if since >= 0 && since < oldestSince {
+                    oldest = request
+                    oldestSince = since
+                }
+            }
+            // Under the lock, with the state changed from idle, no worker closes the descriptor before the shutdown.
+            guard let oldest, Self.connectionState(oldest).pointee.compareExchange(
+                expected: oldestSince, desired: Self.evicting, ordering: .acquiring).exchanged
+            else { return false }
+            shutdown(oldest.pointee.ipcFd, Int32(SHUT_RD))
+            return true
         }
     }
 
@@ -418,14 +488,39 @@ public final class FastCGIServer: Sendable {
     /// Closes the connection of `request` if it is open (without waiting for nginx), and frees the request.
     /// With `epoll`, watches the listening socket again if it waited for a connection to close.
     private func closeConnection(_ request: UnsafeMutablePointer<FCGX_Request>, epoll: Int32? = nil) {
-        connections.withLock { _ = $0.remove(UInt(bitPattern: request)) }
-        if request.pointee.ipcFd >= 0 {
-            close(request.pointee.ipcFd)
-            request.pointee.ipcFd = -1
+        // Closed under the lock, so an eviction never shuts a descriptor that was closed and given to another.
+        connections.withLock { open in
+            _ = open.remove(UInt(bitPattern: request))
+            if request.pointee.ipcFd >= 0 {
+                close(request.pointee.ipcFd)
+                request.pointee.ipcFd = -1
+            }
         }
         FCGX_Free(request, 0)
-        request.deallocate()
+        Self.connectionState(request).deinitialize(count: 1)
+        UnsafeMutableRawPointer(request).deallocate()
         if let epoll { resumeListening(epoll: epoll) }
+    }
+
+    /// A new connection's `FCGX_Request`, with its state behind it (``taken`` until its first request is read).
+    private static func makeConnection() -> UnsafeMutablePointer<FCGX_Request> {
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: stateOffset + MemoryLayout<Atomic<Int>>.stride,
+            alignment: max(MemoryLayout<FCGX_Request>.alignment, MemoryLayout<Atomic<Int>>.alignment))
+        (raw + stateOffset).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(taken))
+        return raw.bindMemory(to: FCGX_Request.self, capacity: 1)
+    }
+
+    private static func connectionState(
+        _ request: UnsafeMutablePointer<FCGX_Request>
+    ) -> UnsafeMutablePointer<Atomic<Int>> {
+        (UnsafeMutableRawPointer(request) + stateOffset).assumingMemoryBound(to: Atomic<Int>.self)
+    }
+
+    private static func coarseMilliseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+        return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
     }
 
     private func monotonicSeconds() -> Int {

@@ -174,8 +174,10 @@ import Glibc
     }
 
     /// Connections are kept below what libfcgi can take (descriptors below 1024, here below the open-files limit),
-    /// less a reserve. At that limit a further connection waits in the socket's queue, not refused (which nginx
-    /// would answer with a 502): the click is answered once another connection closes, and the limit is logged.
+    /// less a reserve. At that limit, when no connection is idle (these have not sent their first request, which
+    /// would be lost if one were closed), a further connection waits in the socket's queue, not refused (which
+    /// nginx would answer with a 502): the click is answered once another connection closes, and the limit is
+    /// logged.
     @Test func connectionsBeyondTheLimitWaitForOneToClose() throws {
         let root = NSTemporaryDirectory() + "redirectd-limit-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -226,6 +228,50 @@ import Glibc
         #expect(result?.status == 302, "\(String(describing: result))")
         #expect(stack.responderStderr().contains("connections are open, the most one process takes"))
         #expect(try stack.events().contains { $0["session"] as? String == "waited" })
+    }
+
+    /// nginx may keep more idle connections than one process takes (worker_processes x keepalive). At the limit,
+    /// a new connection takes the place of the one idle the longest: its request is answered at once, not after
+    /// nginx's timeouts, and no request on either is lost.
+    @Test func anIdleConnectionMakesRoomForANewOneAtTheLimit() throws {
+        let root = NSTemporaryDirectory() + "redirectd-evict-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // 200 open files and 2 threads: at most 200 - 2 - 96 = 102 connections.
+        let wrapper = root + "/redirectd-200-files"
+        try "#!/bin/sh\nexec /usr/bin/prlimit --nofile=200:200 -- \(RedirectStack.redirectd) \"$@\"\n"
+            .write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        let stack = try RedirectStack(executable: wrapper, threads: 2)
+        defer { stack.stop() }
+
+        // 110 connections as nginx keeps them, each with one click: 102 are taken at once, and each of the other
+        // 8 waits until a connection idle since its answer is closed.
+        var clients: [RawFastCGI] = []
+        for i in 0..<110 {
+            let client = try RawFastCGI(socketPath: stack.socketPath, timeout: 5)
+            try client.send(pathInfo: "/welcome/idle-\(i)")
+            clients.append(client)
+        }
+        let start = Date()
+        let answers = clients.map { $0.receive() }
+        let seconds = Date().timeIntervalSince(start)
+        #expect(answers.allSatisfy { $0?.contains("Status: 302") == true },
+                "unanswered: \(answers.indices.filter { answers[$0]?.contains("Status: 302") != true })")
+        #expect(seconds < 3, "110 answers took \(seconds) s")
+        usleep(200_000)
+        let closed = clients.indices.filter { clients[$0].isClosedByPeer() }
+        #expect(closed.count >= 8, "closed: \(closed)")
+        // The last ones answered are the last to go.
+        #expect(!closed.contains { $0 >= 102 }, "closed: \(closed)")
+
+        // A click through nginx finds room the same way.
+        let clickStart = Date()
+        #expect(try RawHTTP.request(port: stack.port, path: "/redirect/welcome/after").status == 302)
+        #expect(Date().timeIntervalSince(clickStart) < 3)
+        #expect(stack.responderStderr().contains("connections are open, the most one process takes"))
+        let sessions = try stack.events().compactMap { $0["session"] as? String }
+        #expect(sessions.sorted() == ((0..<110).map { "idle-\($0)" } + ["after"]).sorted())
     }
 
     @Test func sigtermStopsCleanly() throws {
