@@ -48,11 +48,14 @@ public final class FastCGIServer: Sendable {
     /// How to start the next process at SIGHUP; nil: SIGHUP is logged and ignored.
     private let replacement: ProcessReplacement?
     private let replaced = Atomic(false)
-    /// When a refused or failed accept was last logged (seconds of the monotonic clock): one line a minute.
+    /// When a refused or failed accept, an eviction, and a connection left waiting at the limit were last logged
+    /// (seconds of the monotonic clock): one line of each a minute.
     private let acceptLogged = Atomic(0)
+    private let evictionLogged = Atomic(0)
+    private let fullLogged = Atomic(0)
     /// How many connections may be open: the descriptors below 1024, less the workers' spool files and a
-    /// reserve for the redirect files, the sealer and the listening socket. At the limit the listening socket
-    /// is left unwatched, so further connections wait in its queue until one closes.
+    /// reserve for the redirect files, the sealer and the listening socket (1024 - 96 - threads). At the limit a
+    /// connection that waits in the listening socket's queue takes the place of the one idle the longest.
     private let connectionLimit: Int
     /// Whether the listening socket is left unwatched (the limit, or the process is out of descriptors).
     private let listenPaused = Atomic(false)
@@ -75,7 +78,8 @@ public final class FastCGIServer: Sendable {
     /// these two.
     private static let taken = -1  // a worker has it, or its first request has not been read yet
     private static let evicting = -2  // idle, and its reading side shut to make room for a new connection
-    private static let stateOffset = (MemoryLayout<FCGX_Request>.stride + 7) & ~7
+    private static let stateOffset = (MemoryLayout<FCGX_Request>.stride + MemoryLayout<Atomic<Int>>.alignment - 1)
+        & ~(MemoryLayout<Atomic<Int>>.alignment - 1)
 
     /// How long the listening socket stays unwatched when the connections are at their limit and none is idle.
     static let pauseMilliseconds = 100
@@ -369,6 +373,7 @@ public final class FastCGIServer: Sendable {
                 closeConnection(request, epoll: epoll)
                 continue
             }
+            // Idle from now: marked before it is watched, since once watched another worker may take it.
             state.pointee.store(Self.coarseMilliseconds(), ordering: .releasing)
             if CLinux_epoll_watch(epoll, request.pointee.ipcFd, token) != 0 { closeConnection(request, epoll: epoll) }
         }
@@ -382,15 +387,20 @@ public final class FastCGIServer: Sendable {
         for _ in 0..<64 {
             if stopping.load(ordering: .relaxed) { return }  // the next process's, at a reload
             if connections.withLock({ $0.count }) >= connectionLimit {
-                if connectionWaiting() && evictIdleConnection() {
-                    logAcceptProblem("redirectd: \(connectionLimit) connections are open, the most one process "
-                        + "takes: closing the one idle longest for each new one (nginx keeps more than that: lower "
-                        + "worker_processes x keepalive, or run several processes)")
-                } else {
-                    logAcceptProblem("redirectd: \(connectionLimit) connections are open, the most one process "
-                        + "takes, and none is idle: more wait in the socket's queue")
-                }
+                // Nothing waits: watched as before, and the next connection to come is dealt with then.
+                guard connectionWaiting() else { break }
+                // Paused first: the evicted connection's close (perhaps before the eviction returns) watches
+                // the socket again.
                 pauseListening()
+                if evictIdleConnection() {
+                    logOncePerMinute("redirectd: \(connectionLimit) connections are open, the most one process "
+                        + "takes: closing the one idle longest for each new one (nginx keeps more than that: lower "
+                        + "worker_processes x keepalive, or run several processes)", evictionLogged)
+                } else {
+                    logOncePerMinute("redirectd: \(connectionLimit) connections are open, the most one process "
+                        + "takes, and none is idle: new ones wait in the socket's queue (looked at again every "
+                        + "\(Self.pauseMilliseconds) ms)", fullLogged)
+                }
                 return
             }
             let fd = CLinux_accept_connection(listenFD, tcp ? 1 : 0, Self.receiveTimeoutSeconds)
@@ -400,7 +410,8 @@ public final class FastCGIServer: Sendable {
                 case EINTR, ECONNABORTED, EPROTO: continue
                 default:
                     // Out of descriptors or memory: the connection stays queued.
-                    logAcceptProblem("redirectd: accepting a connection failed: \(String(cString: strerror(errno)))")
+                    logOncePerMinute(
+                        "redirectd: accepting a connection failed: \(String(cString: strerror(errno)))", acceptLogged)
                     pauseListening()
                     return
                 }
@@ -408,8 +419,8 @@ public final class FastCGIServer: Sendable {
             }
             if fd >= Self.descriptorLimit {
                 close(fd)
-                logAcceptProblem("redirectd: refused a connection on descriptor \(fd) (libfcgi takes them below "
-                    + "\(Self.descriptorLimit)): too many files are open")
+                logOncePerMinute("redirectd: refused a connection on descriptor \(fd) (libfcgi takes them below "
+                    + "\(Self.descriptorLimit)): too many files are open", acceptLogged)
                 continue
             }
             let request = Self.makeConnection()
@@ -423,7 +434,8 @@ public final class FastCGIServer: Sendable {
             connections.withLock { _ = $0.insert(address) }
             unservedConnections.add(1, ordering: .relaxed)
             if CLinux_epoll_watch(epoll, fd, UInt64(address)) != 0 {
-                logAcceptProblem("redirectd: cannot watch a connection: \(String(cString: strerror(errno)))")
+                logOncePerMinute(
+                    "redirectd: cannot watch a connection: \(String(cString: strerror(errno)))", acceptLogged)
                 unservedConnections.subtract(1, ordering: .relaxed)
                 closeConnection(request, epoll: epoll)
             }
@@ -433,7 +445,8 @@ public final class FastCGIServer: Sendable {
 
     private func watchListeningSocket(epoll: Int32) {
         if CLinux_epoll_watch(epoll, listenFD, Self.listenToken) != 0 {
-            logAcceptProblem("redirectd: cannot watch the listening socket: \(String(cString: strerror(errno)))")
+            logOncePerMinute(
+                "redirectd: cannot watch the listening socket: \(String(cString: strerror(errno)))", acceptLogged)
             pauseListening()  // a worker tries again after the pause
         }
     }
@@ -456,22 +469,28 @@ public final class FastCGIServer: Sendable {
     /// another. Returns whether a connection was idle.
     private func evictIdleConnection() -> Bool {
         connections.withLock { open in
-            var oldest: UnsafeMutablePointer<FCGX_Request>?
-            var oldestSince = Int.max
-            for address in open {
-                guard let request = UnsafeMutablePointer<FCGX_Request>(bitPattern: address) else { continue }
-                let since = Self.connectionState(request).pointee.load(ordering: .relaxed)
-                if since >= 0 && since < oldestSince {
-                    oldest = request
-                    oldestSince = since
+            // A worker may take the one found before it is marked: then look again (a few times at most).
+            for _ in 0..<4 {
+                var oldest: UnsafeMutablePointer<FCGX_Request>?
+                var oldestSince = Int.max
+                for address in open {
+                    guard let request = UnsafeMutablePointer<FCGX_Request>(bitPattern: address) else { continue }
+                    let since = Self.connectionState(request).pointee.load(ordering: .relaxed)
+                    if since >= 0 && since < oldestSince {
+                        oldest = request
+                        oldestSince = since
+                    }
+                }
+                guard let oldest else { return false }
+                // Under the lock, and marked as no longer idle: no worker closes the descriptor before the shutdown.
+                if Self.connectionState(oldest).pointee.compareExchange(
+                    expected: oldestSince, desired: Self.evicting, ordering: .acquiring).exchanged
+                {
+                    shutdown(oldest.pointee.ipcFd, Int32(SHUT_RD))
+                    return true
                 }
             }
-            // Under the lock, with the state changed from idle, no worker closes the descriptor before the shutdown.
-            guard let oldest, Self.connectionState(oldest).pointee.compareExchange(
-                expected: oldestSince, desired: Self.evicting, ordering: .acquiring).exchanged
-            else { return false }
-            shutdown(oldest.pointee.ipcFd, Int32(SHUT_RD))
-            return true
+            return false
         }
     }
 
@@ -529,10 +548,10 @@ public final class FastCGIServer: Sendable {
         return now.tv_sec
     }
 
-    private func logAcceptProblem(_ message: String) {
+    private func logOncePerMinute(_ message: String, _ lastLogged: borrowing Atomic<Int>) {
         let now = monotonicSeconds()
-        let last = acceptLogged.load(ordering: .relaxed)
-        if last == 0 || now - last >= 60, acceptLogged.compareExchange(
+        let last = lastLogged.load(ordering: .relaxed)
+        if last == 0 || now - last >= 60, lastLogged.compareExchange(
             expected: last, desired: max(1, now), ordering: .relaxed).exchanged
         {
             log(message)
