@@ -146,6 +146,22 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         }
     }
 
+    /// Deleted files leave the cache one by one (each removal shifts the table's later buckets back): every file
+    /// still there keeps its own redirect, and a deleted one is not found, through growth and removals.
+    @Test func deletedFilesLeaveTheOthersFound() throws {
+        let fixture = try StoreFixture()
+        for k in 0..<3000 { try fixture.write("d\(k).toml", "url = \"https://e.com/\(k)\"\n") }
+        let store = fixture.store()
+        for k in 0..<3000 { #expect(found(store.lookup("d\(k)"))?.url == "https://e.com/\(k)") }
+        for k in stride(from: 0, to: 3000, by: 3) { try fixture.remove("d\(k).toml") }
+        for k in 0..<3000 {
+            let url = found(store.lookup("d\(k)"))?.url
+            #expect(url == (k % 3 == 0 ? nil : "https://e.com/\(k)"), "d\(k)")
+        }
+        #expect(store.cachedCount == 2000)
+        for k in 0..<3000 where k % 3 != 0 { #expect(store.cachedEntryForTesting("d\(k)") != nil, "d\(k)") }
+    }
+
     @Test func aLinkInUseStaysCachedWhileThousandsOfOthersPassThrough() throws {
         let fixture = try StoreFixture()
         try fixture.write("hot.toml", "url = \"https://e.com/hot\"\n")
