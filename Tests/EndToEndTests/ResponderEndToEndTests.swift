@@ -173,22 +173,29 @@ import Glibc
         #expect(sessions == Set(all.map(\.session)))
     }
 
+    /// redirectd with 200 open files and 2 threads, so at most 200 - 2 - 96 = 102 connections; `cleanUp` stops it.
+    static func stackWith200OpenFiles() throws -> (RedirectStack, cleanUp: () -> Void) {
+        let root = NSTemporaryDirectory() + "redirectd-limit-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let wrapper = root + "/redirectd-200-files"
+        try "#!/bin/sh\nexec /usr/bin/prlimit --nofile=200:200 -- \(RedirectStack.redirectd) \"$@\"\n"
+            .write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        let stack = try RedirectStack(executable: wrapper, threads: 2)
+        return (stack, {
+            stack.stop()
+            try? FileManager.default.removeItem(atPath: root)
+        })
+    }
+
     /// Connections are kept below what libfcgi can take (descriptors below 1024, here below the open-files limit),
     /// less a reserve. At that limit, when no connection is idle (these have not sent their first request, which
     /// would be lost if one were closed), a further connection waits in the socket's queue, not refused (which
     /// nginx would answer with a 502): the click is answered once another connection closes, and the limit is
     /// logged.
     @Test func connectionsBeyondTheLimitWaitForOneToClose() throws {
-        let root = NSTemporaryDirectory() + "redirectd-limit-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        // 200 open files and 2 threads: at most 200 - 2 - 96 = 102 connections.
-        let wrapper = root + "/redirectd-200-files"
-        try "#!/bin/sh\nexec /usr/bin/prlimit --nofile=200:200 -- \(RedirectStack.redirectd) \"$@\"\n"
-            .write(toFile: wrapper, atomically: true, encoding: .utf8)
-        chmod(wrapper, 0o755)
-        let stack = try RedirectStack(executable: wrapper, threads: 2)
-        defer { stack.stop() }
+        let (stack, cleanUp) = try Self.stackWith200OpenFiles()
+        defer { cleanUp() }
 
         // Idle connections of our own, beyond the limit. No click has gone through yet, so nginx keeps no
         // connection of its own that the click below could take.
@@ -234,16 +241,8 @@ import Glibc
     /// a new connection takes the place of the one idle the longest: its request is answered at once, not after
     /// nginx's timeouts, and no request on either is lost.
     @Test func anIdleConnectionMakesRoomForANewOneAtTheLimit() throws {
-        let root = NSTemporaryDirectory() + "redirectd-evict-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        // 200 open files and 2 threads: at most 200 - 2 - 96 = 102 connections.
-        let wrapper = root + "/redirectd-200-files"
-        try "#!/bin/sh\nexec /usr/bin/prlimit --nofile=200:200 -- \(RedirectStack.redirectd) \"$@\"\n"
-            .write(toFile: wrapper, atomically: true, encoding: .utf8)
-        chmod(wrapper, 0o755)
-        let stack = try RedirectStack(executable: wrapper, threads: 2)
-        defer { stack.stop() }
+        let (stack, cleanUp) = try Self.stackWith200OpenFiles()
+        defer { cleanUp() }
 
         // 102 connections as nginx keeps them, each with one click answered: the limit, all idle now.
         var clients: [RawFastCGI] = []
@@ -285,15 +284,8 @@ import Glibc
     /// new connections make room by closing idle ones, nginx sends a click that finds its cached connection
     /// closed again on another, and every click is answered once and recorded once.
     @Test func nginxKeepingMoreThanTheLimitLosesNoClick() throws {
-        let root = NSTemporaryDirectory() + "redirectd-evict-nginx-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let wrapper = root + "/redirectd-200-files"
-        try "#!/bin/sh\nexec /usr/bin/prlimit --nofile=200:200 -- \(RedirectStack.redirectd) \"$@\"\n"
-            .write(toFile: wrapper, atomically: true, encoding: .utf8)
-        chmod(wrapper, 0o755)
-        let stack = try RedirectStack(executable: wrapper, threads: 2)
-        defer { stack.stop() }
+        let (stack, cleanUp) = try Self.stackWith200OpenFiles()
+        defer { cleanUp() }
 
         let load = ClickLoad(port: stack.port, redirect: "welcome", clients: 160)
         let deadline = Date().addingTimeInterval(20)
