@@ -394,7 +394,7 @@ public final class FastCGIServer: Sendable {
                 pauseListening()
                 if evictIdleConnection() {
                     logOncePerMinute("redirectd: \(connectionLimit) connections are open, the most one process "
-                        + "takes: closing the one idle longest for each new one (nginx keeps more than that: lower "
+                        + "takes: closing the one idle longest for each new one (nginx has more open than that: lower "
                         + "worker_processes x keepalive, or run several processes)", evictionLogged)
                 } else {
                     logOncePerMinute("redirectd: \(connectionLimit) connections are open, the most one process "

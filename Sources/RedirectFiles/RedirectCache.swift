@@ -100,8 +100,13 @@ final class RedirectCache {
         // is asked again before the hand comes round.
         referenced[slot].store(0, ordering: .relaxed)
         count += 1
-        if count * 2 > bucketCount { rehash(bucketCount * 2) }
-        addToTable(entry, slot: slot)
+        // A rehash adds every entry in `slots`, this one too; a bucket added twice would outlive its entry.
+        if count * 2 > bucketCount { rehash(bucketCount * 2) } else { addToTable(entry, slot: slot) }
+    }
+
+    /// Buckets in use: one per entry, always (for tests).
+    var occupiedBucketsForTesting: Int {
+        (0..<bucketCount).reduce(0) { $0 + (buckets[$1].slotPlusOne != 0 ? 1 : 0) }
     }
 
     /// Drops the entry for `id`, if any (its file is gone).
@@ -202,7 +207,9 @@ final class RedirectCache {
         guard posix_memalign(&raw, bytes >= hugePage ? hugePage : 64, bytes) == 0, let raw else {
             fatalError("redirect cache: out of memory for \(count) buckets")
         }
+        #if os(Linux)
         if bytes >= hugePage { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
+        #endif
         let buckets = raw.bindMemory(to: Bucket.self, capacity: count)
         buckets.initialize(repeating: Bucket(entry: nil, slotPlusOne: 0, tag: 0), count: count)
         return buckets

@@ -79,6 +79,9 @@ public final class RedirectStore: Sendable {
     /// Files cached now.
     public var cachedCount: Int { cache.read { $0.count } }
 
+    /// Buckets of the cache's table in use (for tests: one per cached file).
+    var occupiedBucketsForTesting: Int { cache.read { $0.occupiedBucketsForTesting } }
+
     /// The cached entry for `id` as it is, without a `stat` or marking it as used (for tests).
     func cachedEntryForTesting(_ id: String) -> CachedRedirect? {
         Self.withBytes(of: id) { bytes in cache.read { $0.peek(bytes) } }

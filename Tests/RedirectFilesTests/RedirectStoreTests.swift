@@ -159,7 +159,27 @@ func parsed(_ text: String, id: String) throws -> Redirect {
             #expect(url == (k % 3 == 0 ? nil : "https://e.com/\(k)"), "d\(k)")
         }
         #expect(store.cachedCount == 2000)
+        #expect(store.occupiedBucketsForTesting == 2000)
         for k in 0..<3000 where k % 3 != 0 { #expect(store.cachedEntryForTesting("d\(k)") != nil, "d\(k)") }
+    }
+
+    /// The entries inserted when the table grows (the 33rd, 65th, ...) have one bucket like the others: deleting
+    /// one leaves no bucket behind pointing at it.
+    @Test func anEntryAddedAsTheTableGrowsLeavesCleanly() throws {
+        let fixture = try StoreFixture()
+        for k in 0..<200 { try fixture.write("g\(k).toml", "url = \"https://e.com/\(k)\"\n") }
+        let store = fixture.store()
+        for k in 0..<200 { _ = store.lookup("g\(k)") }
+        #expect(store.occupiedBucketsForTesting == 200)
+        for k in [32, 64, 128] { try fixture.remove("g\(k).toml") }
+        for _ in 0..<2 {
+            for k in [32, 64, 128] { #expect(found(store.lookup("g\(k)")) == nil, "g\(k)") }
+        }
+        #expect(store.cachedCount == 197)
+        #expect(store.occupiedBucketsForTesting == 197)
+        for k in 0..<200 where ![32, 64, 128].contains(k) {
+            #expect(found(store.lookup("g\(k)"))?.url == "https://e.com/\(k)", "g\(k)")
+        }
     }
 
     @Test func aLinkInUseStaysCachedWhileThousandsOfOthersPassThrough() throws {
