@@ -174,14 +174,14 @@ import Glibc
     }
 
     /// redirectd with 200 open files and 2 threads, so at most 200 - 2 - 96 = 102 connections; `cleanUp` stops it.
-    static func stackWith200OpenFiles() throws -> (RedirectStack, cleanUp: () -> Void) {
+    static func stackWith200OpenFiles(keepalive: Int? = nil) throws -> (RedirectStack, cleanUp: () -> Void) {
         let root = NSTemporaryDirectory() + "redirectd-limit-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let wrapper = root + "/redirectd-200-files"
         try "#!/bin/sh\nexec /usr/bin/prlimit --nofile=200:200 -- \(RedirectStack.redirectd) \"$@\"\n"
             .write(toFile: wrapper, atomically: true, encoding: .utf8)
         chmod(wrapper, 0o755)
-        let stack = try RedirectStack(executable: wrapper, threads: 2)
+        let stack = try RedirectStack(executable: wrapper, threads: 2, keepalive: keepalive)
         return (stack, {
             stack.stop()
             try? FileManager.default.removeItem(atPath: root)
@@ -284,7 +284,7 @@ import Glibc
     /// new connections make room by closing idle ones, nginx sends a click that finds its cached connection
     /// closed again on another, and every click is answered once and recorded once.
     @Test func nginxKeepingMoreThanTheLimitLosesNoClick() throws {
-        let (stack, cleanUp) = try Self.stackWith200OpenFiles()
+        let (stack, cleanUp) = try Self.stackWith200OpenFiles(keepalive: 128)
         defer { cleanUp() }
 
         let load = ClickLoad(port: stack.port, redirect: "welcome", clients: 160)

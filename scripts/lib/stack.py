@@ -358,6 +358,7 @@ def main(argv):
     n.add_argument("--spool", help="CGI: CLICK_LOG_DIR")
     n.add_argument("--param", action="append", default=[], help="CGI: one more NAME=VALUE for the program")
     n.add_argument("--access-log", default="off", help="access log path (default off)")
+    n.add_argument("--keepalive", type=int, help="the upstream's keepalive (default: nginx/redirectd-upstream.conf's)")
     args = ap.parse_args(argv)
     if bool(args.fastcgi) == bool(args.cgi):
         ap.error("give one of --fastcgi and --cgi")
@@ -377,7 +378,7 @@ def main(argv):
     except StackError as e:
         sys.exit(f"stack.py: {e}")
     port = listening.getsockname()[1]
-    prepare_nginx(prefix, port, location, upstream, args.access_log)
+    prepare_nginx(prefix, port, location, upstream, args.access_log, args.keepalive)
     with open(os.path.join(prefix, "port.tmp"), "w") as f:
         f.write(f"{port}\n")
     os.rename(os.path.join(prefix, "port.tmp"), os.path.join(prefix, "port"))

@@ -33,11 +33,11 @@ final class RedirectStack {
     let socketPath: String
 
     /// `executable`: the redirectd to run; `threads`: its worker threads; `environment`: added to the test's for
-    /// it. Without `startResponder`, nothing
+    /// it; `keepalive`: nginx's upstream keepalive, in place of the product's. Without `startResponder`, nothing
     /// listens on ``socketPath`` until the test puts something there.
     init(mode: Mode = .fastCGI, files: [String: String]? = nil, bucketSeconds: Int = 60,
          executable: String = RedirectStack.redirectd, threads: Int = 8, startResponder: Bool = true,
-         environment: [String: String] = [:]) throws {
+         environment: [String: String] = [:], keepalive: Int? = nil) throws {
         self.mode = mode
         root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("redirectd-e2e-\(UUID().uuidString)")
         redirects = root.appendingPathComponent("redirects.d")
@@ -79,6 +79,7 @@ final class RedirectStack {
         switch mode {
         case .fastCGI:
             arguments += ["--fastcgi", "unix:\(socket)"]
+            if let keepalive { arguments += ["--keepalive", String(keepalive)] }
         case .cgi:
             // fcgiwrap runs redirectd-cgi per request, configured by the environment (nginx's CGI location).
             arguments += ["--cgi", "unix:\(socket)", "--program", Self.redirectdCGI, "--redirects", redirects.path,
