@@ -20,11 +20,13 @@ import Synchronization
 /// are atomics) and changes it under an exclusive one. That lock is also what keeps accesses to the stored
 /// properties exclusive, so they skip Swift's run-time exclusivity checks (a hit would pay three).
 final class RedirectCache {
-    /// A bucket: the entry (owned by `slots`), its slot + 1 (0: an empty bucket) and the high half of its hash.
+    /// A bucket: the entry (owned by `slots`; nil: an empty bucket), its slot and the high half of its hash.
     private struct Bucket {
         var entry: Unmanaged<CachedRedirect>?
-        var slotPlusOne: UInt32
+        var slot: UInt32
         var tag: UInt32
+
+        static var empty: Bucket { Bucket(entry: nil, slot: 0, tag: 0) }
     }
 
     let limit: Int
@@ -56,7 +58,7 @@ final class RedirectCache {
     /// The entry for `id`, marked as used.
     func find(_ id: UnsafeBufferPointer<UInt8>) -> CachedRedirect? {
         guard let bucket = locate(id) else { return nil }
-        let slot = Int(buckets[bucket].slotPlusOne) - 1
+        let slot = Int(buckets[bucket].slot)
         // Written only when it changes: a hot entry's bit stays set, so its cache line is not written by every
         // thread on every click.
         if referenced[slot].load(ordering: .relaxed) == 0 { referenced[slot].store(1, ordering: .relaxed) }
@@ -75,7 +77,7 @@ final class RedirectCache {
     /// clock hand evicts.
     func insert(_ entry: CachedRedirect) {
         if let bucket = entry.withID({ locate($0) }) {
-            let slot = Int(buckets[bucket].slotPlusOne) - 1
+            let slot = Int(buckets[bucket].slot)
             slots[slot] = entry
             buckets[bucket].entry = Unmanaged.passUnretained(entry)
             referenced[slot].store(1, ordering: .relaxed)
@@ -106,7 +108,7 @@ final class RedirectCache {
 
     /// Buckets in use: one per entry, always (for tests).
     var occupiedBucketsForTesting: Int {
-        (0..<bucketCount).reduce(0) { $0 + (buckets[$1].slotPlusOne != 0 ? 1 : 0) }
+        (0..<bucketCount).reduce(0) { $0 + (buckets[$1].entry != nil ? 1 : 0) }
     }
 
     /// Drops the entry for `id`, if any (its file is gone).
@@ -143,39 +145,32 @@ final class RedirectCache {
         let hash = Self.hash(id)
         let tag = UInt32(truncatingIfNeeded: hash >> 32)
         var bucket = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            if buckets[bucket].slotPlusOne == 0 { return nil }
-            if buckets[bucket].tag == tag, let entry = buckets[bucket].entry,
-                entry._withUnsafeGuaranteedRef({ $0.hasID(id) })
-            {
-                return bucket
-            }
+        while let entry = buckets[bucket].entry {
+            if buckets[bucket].tag == tag && entry._withUnsafeGuaranteedRef({ $0.hasID(id) }) { return bucket }
             bucket = (bucket + 1) & mask
         }
+        return nil
     }
 
     private func addToTable(_ entry: CachedRedirect, slot: Int) {
         let mask = bucketCount - 1
         let hash = entry.withID { Self.hash($0) }
         var bucket = Int(truncatingIfNeeded: hash) & mask
-        while buckets[bucket].slotPlusOne != 0 { bucket = (bucket + 1) & mask }
+        while buckets[bucket].entry != nil { bucket = (bucket + 1) & mask }
         buckets[bucket] = Bucket(
-            entry: Unmanaged.passUnretained(entry), slotPlusOne: UInt32(slot + 1),
-            tag: UInt32(truncatingIfNeeded: hash >> 32))
+            entry: Unmanaged.passUnretained(entry), slot: UInt32(slot), tag: UInt32(truncatingIfNeeded: hash >> 32))
     }
 
     /// Takes `id` out of the table (backward-shift deletion, so no tombstones build up); returns its slot.
     @discardableResult
     private func removeFromTable(_ id: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let found = locate(id) else { return nil }
-        let slot = Int(buckets[found].slotPlusOne) - 1
+        let slot = Int(buckets[found].slot)
         let mask = bucketCount - 1
         var hole = found
         var next = (hole + 1) & mask
-        while buckets[next].slotPlusOne != 0 {
-            let home = buckets[next].entry.map {
-                $0._withUnsafeGuaranteedRef { $0.withID { Int(truncatingIfNeeded: Self.hash($0)) } } & mask
-            } ?? next
+        while let occupant = buckets[next].entry {
+            let home = occupant._withUnsafeGuaranteedRef { $0.withID { Int(truncatingIfNeeded: Self.hash($0)) } } & mask
             // The occupant may move back into the hole if its home bucket is not between the hole and itself.
             let distanceFromHome = (next - home) & mask
             let distanceFromHole = (next - hole) & mask
@@ -185,7 +180,7 @@ final class RedirectCache {
             }
             next = (next + 1) & mask
         }
-        buckets[hole] = Bucket(entry: nil, slotPlusOne: 0, tag: 0)
+        buckets[hole] = .empty
         return slot
     }
 
@@ -211,7 +206,7 @@ final class RedirectCache {
         if bytes >= hugePage { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
         #endif
         let buckets = raw.bindMemory(to: Bucket.self, capacity: count)
-        buckets.initialize(repeating: Bucket(entry: nil, slotPlusOne: 0, tag: 0), count: count)
+        buckets.initialize(repeating: .empty, count: count)
         return buckets
     }
 
