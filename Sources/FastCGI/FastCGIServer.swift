@@ -49,7 +49,7 @@ public final class FastCGIServer: Sendable {
     private let replacement: ProcessReplacement?
     private let replaced = Atomic(false)
     /// When a refused or failed accept, an eviction, and a connection left waiting at the limit were last logged
-    /// (seconds of the monotonic clock): one line of each a minute.
+    /// (milliseconds of the coarse monotonic clock): one line of each a minute.
     private let acceptLogged = Atomic(0)
     private let evictionLogged = Atomic(0)
     private let fullLogged = Atomic(0)
@@ -284,7 +284,8 @@ public final class FastCGIServer: Sendable {
 
     private func work(handler: RequestHandler, idle: IdleHandler, epoll: Int32, tcp: Bool) {
         var mask = Self.waitMask()
-        // When a stopping worker gives up waiting for connections' first requests (0: not stopping yet).
+        // When a stopping worker gives up waiting for connections' first requests (milliseconds of the coarse
+        // monotonic clock; 0: not stopping yet).
         var finishBy = 0
         // The worker's response buffer: emptied, not freed, between requests.
         var response: [UInt8] = []
@@ -301,8 +302,9 @@ public final class FastCGIServer: Sendable {
                 // connection accepted just before, for a while.
                 var timeout = idle()
                 if finishing {
-                    if finishBy == 0 { finishBy = monotonicSeconds() + Int(Self.receiveTimeoutSeconds) }
-                    let waiting = unservedConnections.load(ordering: .relaxed) > 0 && monotonicSeconds() < finishBy
+                    let now = Self.coarseMilliseconds()
+                    if finishBy == 0 { finishBy = now + Int(Self.receiveTimeoutSeconds) * 1000 }
+                    let waiting = unservedConnections.load(ordering: .relaxed) > 0 && now < finishBy
                     timeout = waiting ? 50 : 0
                 } else if listenPaused.load(ordering: .relaxed) {
                     // Under load a wait seldom times out: watch the socket again once the pause is over.
@@ -316,9 +318,7 @@ public final class FastCGIServer: Sendable {
                     epoll, timeout, &mask, &tokens, &hangUps, Int32(Self.eventsPerWait))
                 if ready == 0 {
                     if finishing && timeout == 0 { break }
-                    // Out of descriptors a while ago: look at the listening socket again.
-                    if !finishing { resumeListening(epoll: epoll, force: true) }
-                    continue  // the idle handler's time: it runs again before the next wait
+                    continue  // the idle handler's time, or the pause's end: both are looked at before the next wait
                 }
                 if ready < 0 {
                     if errno == EINTR { continue }  // the wake-up signal: the loop looks at `stopping`
@@ -494,8 +494,8 @@ public final class FastCGIServer: Sendable {
         }
     }
 
-    /// Watches the listening socket again if it was left unwatched and (unless `force`, a worker's later look
-    /// after running out of descriptors) the connections are below their limit.
+    /// Watches the listening socket again if it was left unwatched and (unless `force`, a worker's look once the
+    /// pause is over: descriptors may be free again, or a connection idle) the connections are below their limit.
     private func resumeListening(epoll: Int32, force: Bool = false) {
         guard listenPaused.load(ordering: .relaxed), !stopping.load(ordering: .relaxed),
             force || connections.withLock({ $0.count }) < connectionLimit,
@@ -542,16 +542,10 @@ public final class FastCGIServer: Sendable {
         return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
     }
 
-    private func monotonicSeconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return now.tv_sec
-    }
-
     private func logOncePerMinute(_ message: String, _ lastLogged: borrowing Atomic<Int>) {
-        let now = monotonicSeconds()
+        let now = Self.coarseMilliseconds()
         let last = lastLogged.load(ordering: .relaxed)
-        if last == 0 || now - last >= 60, lastLogged.compareExchange(
+        if last == 0 || now - last >= 60_000, lastLogged.compareExchange(
             expected: last, desired: max(1, now), ordering: .relaxed).exchanged
         {
             log(message)
