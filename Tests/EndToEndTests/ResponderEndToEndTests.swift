@@ -199,23 +199,8 @@ import Glibc
 
         // Idle connections of our own, beyond the limit. No click has gone through yet, so nginx keeps no
         // connection of its own that the click below could take.
-        var held: [Int32] = []
-        defer { for fd in held { close(fd) } }
-        for _ in 0..<110 {
-            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            _ = withUnsafeMutableBytes(of: &address.sun_path) { path in
-                stack.socketPath.utf8CString.withUnsafeBytes { path.copyMemory(from: $0) }
-            }
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
-            #expect(connected == 0)
-            held.append(fd)
-        }
+        var held: [RawFastCGI] = []
+        for _ in 0..<110 { held.append(try RawFastCGI(socketPath: stack.socketPath)) }
         usleep(300_000)
         let answer = Locked<(status: Int?, seconds: Double)?>(nil)
         let start = Date()
@@ -227,14 +212,14 @@ import Glibc
         client.start()
         usleep(700_000)
         #expect(answer.withLock { $0 } == nil, "answered while every connection was taken")
-        for fd in held.prefix(20) { close(fd) }
-        held.removeFirst(20)
+        held.removeFirst(20)  // closed as they go
         let deadline = Date().addingTimeInterval(10)
         while answer.withLock({ $0 }) == nil && Date() < deadline { usleep(20_000) }
         let result = answer.withLock { $0 }
         #expect(result?.status == 302, "\(String(describing: result))")
         #expect(stack.responderStderr().contains("connections are open, the most one process takes"))
         #expect(try stack.events().contains { $0["session"] as? String == "waited" })
+        withExtendedLifetime(held) {}  // the other 90 stay open to the end
     }
 
     /// nginx may keep more idle connections than one process takes (worker_processes x keepalive). At the limit,
