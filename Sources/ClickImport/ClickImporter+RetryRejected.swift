@@ -12,18 +12,19 @@ extension ClickImporter {
     /// this run leaves bots out.
     func retryRejected(sink: any ClickSink, sender: SinkSender, layout: SpoolLayout,
                        state: inout RunState) async throws(ImportError) {
-        let directory = RejectedEventLog.directory(layout)
+        guard let directory = try ImportFiles.subdirectory("rejected", of: layout, create: false) else { return }
         let names: [String]
         do {
-            names = try SpoolDirectoryListing.names(in: directory).filter { !$0.hasPrefix(".") }.sorted()
+            let listing = try directory.list()
+            state.noteUnsafe(listing.unsafe, importer: self)
+            names = listing.files.map(\.name).sorted()
         } catch {
-            if error.errno == .noSuchFileOrDirectory { return }
             throw .spool(error)
         }
         let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds()).iso8601
         for name in names {
-            let path = directory + "/" + name
-            let entries = Self.rejectedEntries(try ImportFiles.readAll(path))
+            guard let bytes = try ImportFiles.readAll(name, in: directory) else { continue }
+            let entries = Self.rejectedEntries(bytes)
             var kept: [UInt8] = []
             var records: [SpoolRecord] = []
             var origins: [String: (file: String, line: Int)] = [:]
@@ -63,7 +64,7 @@ extension ClickImporter {
                 state.summary.noteRefusedSource(of: rejection)
             }
             let stillRejected = still.count
-            try ImportFiles.replace(path, with: kept, directory: directory, temporaryName: "." + name + ".tmp")
+            try ImportFiles.replace(name, in: directory, with: kept)
             let accepted = records.count - stillRejected
             state.summary.retried += accepted
             state.summary.events += accepted

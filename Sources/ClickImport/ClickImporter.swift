@@ -1,5 +1,7 @@
 import ClickSpool
 import RedirectCore
+import SystemIO
+import SystemPackage
 
 /// `redirectctl import`: ships sealed spool files to a sink, at least once.
 ///
@@ -36,8 +38,10 @@ public struct ClickImporter: Sendable {
         if options.dryRun { return await dryRun(sink: sink, layout: layout, started: started) }
 
         let lock: ImportLock
+        let spool: SpoolDirectory
+        var state = RunState()
         do {
-            lock = try prepareSpool(layout)
+            (lock, spool) = try prepareSpool(layout, state: &state)
         } catch {
             warn("\(error)")
             return (error.exitCode, ImportSummary())
@@ -45,7 +49,6 @@ public struct ClickImporter: Sendable {
         defer { lock.release() }
 
         let sender = SinkSender(options: options)
-        var state = RunState()
         var failure: ImportError?
         do {
             let sink = try await fitted(sink, sender: sender)
@@ -65,24 +68,30 @@ public struct ClickImporter: Sendable {
         await sender.shutdown()
         state.progress?.finish()
         state.summary.seconds = Self.seconds(since: started)
-        return report(state, failure: failure, layout: layout)
+        return report(state, failure: failure, spool: spool)
     }
 
     /// Makes the spool's folders, takes the import lock, seals passed buckets and prunes old files.
-    private func prepareSpool(_ layout: SpoolLayout) throws(ImportError) -> ImportLock {
-        do {
-            try SpoolDirectories.create(layout)
+    private func prepareSpool(_ layout: SpoolLayout, state: inout RunState) throws(ImportError)
+        -> (ImportLock, SpoolDirectory)
+    {
+        let spool: SpoolDirectory
+        do throws(SpoolError) {
+            spool = try SpoolDirectory.open(layout.directory, create: true)
+            for name in ["current", "ready"] { _ = try spool.subdirectory(name, create: true) }
         } catch {
             throw .spool(error)
         }
-        let lock = try ImportLock.acquire(path: layout.directory + "/import.lock")
-        let sealed = SpoolSealer(layout: layout).sealPassed()
+        let lock = try ImportLock.acquire(in: spool)
+        let sealed = SpoolSealer(layout: layout, checkingOwner: true).sealPassed()
         for error in sealed.errors { warn("warning: sealing: \(error)") }
+        state.noteUnsafe(sealed.unsafe, importer: self)
         if let days = options.keepShippedDays {
             for subdirectory in ["shipped", "skipped", "rejected"] {
                 do {
-                    let removed = try ImportFiles.prune(subdirectory, of: layout, olderThanDays: days,
-                                                        nowSeconds: SpoolClock.nowMilliseconds() / 1000)
+                    let (removed, unsafe) = try ImportFiles.prune(
+                        subdirectory, of: layout, olderThanDays: days, nowSeconds: SpoolClock.nowMilliseconds() / 1000)
+                    state.noteUnsafe(unsafe, importer: self)
                     if removed > 0 && !options.quiet {
                         output.line("removed \(removed) file\(removed == 1 ? "" : "s") from \(subdirectory)/ "
                                     + "older than \(days) days")
@@ -92,11 +101,11 @@ public struct ClickImporter: Sendable {
                 }
             }
         }
-        return lock
+        return (lock, spool)
     }
 
     /// The closing lines of a run, its exit status, and the record `redirectctl status` reads.
-    private func report(_ state: RunState, failure: ImportError?, layout: SpoolLayout)
+    private func report(_ state: RunState, failure: ImportError?, spool: SpoolDirectory)
         -> (code: ImportExitCode, summary: ImportSummary)
     {
         let summary = state.summary
@@ -104,6 +113,16 @@ public struct ClickImporter: Sendable {
         if summary.orphansSkipped > 0 && !options.quiet {
             output.line("skipped \(summary.orphansSkipped) events of unknown redirects (outcome not-found); "
                         + "--include-orphans ships them")
+        }
+        if summary.unsafeEntries > 0 {
+            let count = summary.unsafeEntries
+            warn("warning: left alone \(count) name\(count == 1 ? "" : "s") in the spool "
+                 + "that \(count == 1 ? "is" : "are") no regular file of "
+                 + "\(UserAccount.describe(UserAccount.current)) (listed above): remove what you did not put there")
+        }
+        if summary.unreadableFiles > 0 {
+            warn("warning: could not read \(summary.unreadableFiles) file\(summary.unreadableFiles == 1 ? "" : "s") "
+                 + "of ready/ (listed above); they stay there and the next run tries them again")
         }
         if summary.unreadableLines > 0 {
             warn("warning: skipped \(summary.unreadableLines) unreadable line\(summary.unreadableLines == 1 ? "" : "s") "
@@ -123,9 +142,10 @@ public struct ClickImporter: Sendable {
             output.line("sent \(summary.retried) event\(summary.retried == 1 ? "" : "s") from rejected/ again")
         }
         output.line(summary.line)
-        let code = failure?.exitCode ?? (summary.refusedSources.isEmpty ? .success : .failure)
+        let code = failure?.exitCode
+            ?? (summary.refusedSources.isEmpty && summary.unreadableFiles == 0 ? .success : .failure)
         do {
-            try ImportRecord.save(spool: layout.directory, code: code, summary: summary,
+            try ImportRecord.save(in: spool, code: code, summary: summary,
                                   nowMilliseconds: SpoolClock.nowMilliseconds())
         } catch {
             warn("warning: cannot record the run for redirectctl status: \(error)")
@@ -143,6 +163,16 @@ public struct ClickImporter: Sendable {
         var filesLeft = 0
         /// The move of the last finished file out of `ready/`, running while the next file's first batch is sent.
         var retiring: Task<Result<Void, ImportError>, Never>?
+        /// Names in the spool left alone and already reported, so each is reported once a run.
+        var unsafeReported: Set<String> = []
+
+        /// Reports each name of `entries` not reported yet in this run, and counts it.
+        mutating func noteUnsafe(_ entries: [SpoolDirectory.UnsafeEntry], importer: ClickImporter) {
+            for entry in entries where unsafeReported.insert(entry.path).inserted {
+                importer.warn("warning: \(entry)")
+                summary.unsafeEntries += 1
+            }
+        }
 
         /// Waits for the move of the last finished file. Called before the next checkpoint: once a checkpoint
         /// names another file, the finished one must be out of `ready/` for good, or a power loss could bring
@@ -172,9 +202,10 @@ public struct ClickImporter: Sendable {
     /// nothing and the spool is left as it is: no checkpoint, nothing moved or written.
     private func shipReadyFiles(sink: any ClickSink, sender: any BatchSender, layout: SpoolLayout,
                                 deadline: ContinuousClock.Instant?, state: inout RunState) async throws(ImportError) {
-        let checkpointPath = layout.directory + "/import.checkpoint"
-        let files = try ImportFiles.readyFiles(layout)
-        let checkpoint = try ImportCheckpoint.load(from: checkpointPath)
+        let spool = try ImportFiles.spool(layout)
+        let (files, unsafe) = try ImportFiles.readyFiles(layout)
+        state.noteUnsafe(unsafe, importer: self)
+        let checkpoint = try ImportCheckpoint.load(in: spool)
         func resumeOffset(_ file: ImportFiles.ReadyFile) -> Int64 {
             guard let checkpoint, checkpoint.file == file.name, checkpoint.inode == file.inode,
                 checkpoint.offset <= file.size
@@ -193,9 +224,18 @@ public struct ClickImporter: Sendable {
             }
             let reader: SpoolReader
             do {
-                reader = try SpoolReader(path: file.path, offset: resumeOffset(file))
+                let descriptor = try ImportFiles.openReady(file, layout: layout)
+                do throws(SpoolError) {
+                    reader = try SpoolReader(descriptor: descriptor, path: file.path, offset: resumeOffset(file))
+                } catch {
+                    throw ImportError.spool(error)
+                }
             } catch {
-                throw .spool(error)
+                // One file that cannot be opened (unreadable, replaced) holds up no other: it stays in ready/, the
+                // run goes on with the next and exits 1, and the next run tries it again.
+                warn("warning: skipped \(file.name): \(error)")
+                state.summary.unreadableFiles += 1
+                continue
             }
             var reported = 0
             var fileEvents = 0
@@ -238,7 +278,7 @@ public struct ClickImporter: Sendable {
                 try await state.settleRetiring()
                 if !options.dryRun {
                     try ImportCheckpoint(file: file.name, inode: file.inode, offset: batch.endOffset)
-                        .save(to: checkpointPath)
+                        .save(in: spool)
                 }
 
                 let shippedCount = batch.records.count - rejectedCount
@@ -317,12 +357,12 @@ public struct ClickImporter: Sendable {
     /// Keeps bot and orphan events left out of a batch in `skipped/<file>`, as the lines they were, so that nothing the
     /// responder recorded is lost even under `--delete`.
     func keepSkipped(_ records: [SpoolRecord], file: String, layout: SpoolLayout) throws(ImportError) {
-        guard !records.isEmpty, !options.dryRun else { return }
-        let directory = layout.directory + "/skipped"
-        try ImportFiles.makeDirectory(directory)
+        guard !records.isEmpty, !options.dryRun,
+            let directory = try ImportFiles.subdirectory("skipped", of: layout, create: true)
+        else { return }
         var bytes: [UInt8] = []
         for record in records { bytes.append(contentsOf: record.line) }
-        try ImportFiles.appendSynced(bytes, to: directory + "/" + file)
+        try ImportFiles.appendSynced(bytes, to: file, in: directory)
     }
 
     /// Writes rejected events to `rejected/`; returns how many events of `records` they are.

@@ -40,28 +40,21 @@ public struct ImportCheckpoint: Sendable, Equatable {
         self.init(file: file, inode: UInt64(truncatingIfNeeded: inode), offset: Int64(offset))
     }
 
-    /// The checkpoint at `path`; nil when there is none. A file that is not a checkpoint is an error.
-    public static func load(from path: String) throws(ImportError) -> ImportCheckpoint? {
-        let bytes: [UInt8]
-        do throws(Errno) {
-            let file = try Errno.typed { try FileDescriptor.open(path, .readOnly, options: .closeOnExec) }
-            defer { try? file.close() }
-            bytes = try file.readToEnd(maxCount: 65_536)
-        } catch {
-            if error == .noSuchFileOrDirectory { return nil }
-            throw .spool(SpoolError("read", path, error))
-        }
+    /// The checkpoint's file name in the spool.
+    public static let fileName = "import.checkpoint"
+
+    /// The checkpoint of `spool`; nil when there is none. A file that is not a checkpoint is an error.
+    public static func load(in spool: SpoolDirectory) throws(ImportError) -> ImportCheckpoint? {
+        guard let bytes = try ImportFiles.readAll(fileName, in: spool, maxCount: 65_536) else { return nil }
         guard let checkpoint = ImportCheckpoint(text: String(decoding: bytes, as: UTF8.self)) else {
-            throw .badOption("\(path) is not an import checkpoint; move it away to ship ready/ from the start of each file")
+            throw .badOption("\(spool.path)/\(fileName) is not an import checkpoint; move it away to ship ready/ from "
+                             + "the start of each file")
         }
         return checkpoint
     }
 
-    /// Replaces the checkpoint at `path` with this one, durably.
-    public func save(to path: String) throws(ImportError) {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        try ImportFiles.replace(path, with: Array(text.utf8), directory: directory, temporaryName: name + ".tmp")
+    /// Replaces the checkpoint of `spool` with this one, durably.
+    public func save(in spool: SpoolDirectory) throws(ImportError) {
+        try ImportFiles.replace(Self.fileName, in: spool, with: Array(text.utf8))
     }
 }

@@ -8,6 +8,10 @@ import SystemIO
 import SystemPackage
 
 /// The importer's file moves in the spool: listing `ready/`, retiring shipped files, pruning `shipped/`.
+///
+/// Every name is reached through ``SpoolDirectory``, relative to an open directory and never through a link, and
+/// only regular files of the user the importer runs as are read, written, moved or deleted: the spool is written
+/// by the responder's user, who must gain nothing by what it leaves there.
 enum ImportFiles {
     struct ReadyFile: Equatable, Sendable {
         var name: String
@@ -16,11 +20,34 @@ enum ImportFiles {
         var size: Int64
     }
 
-    /// Files in `ready/`, oldest bucket first (parts of a bucket in part order).
-    static func readyFiles(_ layout: SpoolLayout) throws(ImportError) -> [ReadyFile] {
-        let names: [String]
+    /// The spool's top directory.
+    static func spool(_ layout: SpoolLayout) throws(ImportError) -> SpoolDirectory {
         do {
-            names = try SpoolDirectoryListing.names(in: layout.readyDirectory)
+            return try SpoolDirectory.open(layout.directory, create: false)
+        } catch {
+            throw .spool(error)
+        }
+    }
+
+    /// `<spool>/<name>`, created when missing and `create` is set; nil when missing otherwise.
+    static func subdirectory(_ name: String, of layout: SpoolLayout, create: Bool) throws(ImportError)
+        -> SpoolDirectory?
+    {
+        do throws(SpoolError) {
+            return try SpoolDirectory.open(layout.directory, create: false).subdirectory(name, create: create)
+        } catch {
+            throw .spool(error)
+        }
+    }
+
+    /// Files in `ready/`, oldest bucket first (parts of a bucket in part order), and the names left alone there.
+    static func readyFiles(_ layout: SpoolLayout) throws(ImportError)
+        -> (files: [ReadyFile], unsafe: [SpoolDirectory.UnsafeEntry])
+    {
+        guard let ready = try subdirectory("ready", of: layout, create: false) else { return ([], []) }
+        let listing: SpoolDirectory.Listing
+        do {
+            listing = try ready.list()
         } catch {
             throw .spool(error)
         }
@@ -30,88 +57,110 @@ enum ImportFiles {
             let part = parts.count > 1 ? Int(parts[1].filter(\.isNumber)) ?? 0 : 0
             return (bucket, part, name)
         }
-        var files: [ReadyFile] = []
-        for name in names.sorted(by: { key($0) < key($1) }) {
-            let path = layout.readyDirectory + "/" + name
-            var s = stat()
-            guard stat(path, &s) == 0 else {
-                if errno == ENOENT { continue }
-                throw .spool(SpoolError("stat", path, Errno(rawValue: errno)))
-            }
-            guard (s.st_mode & S_IFMT) == S_IFREG else { continue }
-            files.append(ReadyFile(name: name, path: path, inode: UInt64(s.st_ino), size: Int64(s.st_size)))
+        let files = listing.files.sorted { key($0.name) < key($1.name) }.map {
+            ReadyFile(name: $0.name, path: layout.readyDirectory + "/" + $0.name, inode: $0.inode, size: $0.size)
         }
-        return files
+        return (files, listing.unsafe)
+    }
+
+    /// Opens a `ready/` file for reading, if it is still the regular file that was listed.
+    static func openReady(_ file: ReadyFile, layout: SpoolLayout) throws(ImportError) -> FileDescriptor {
+        do throws(SpoolError) {
+            guard let ready = try SpoolDirectory.open(layout.directory, create: false)
+                .subdirectory("ready", create: false)
+            else { throw SpoolError("open", file.path, .noSuchFileOrDirectory) }
+            let descriptor = try ready.openFile(file.name, .read)
+            var s = stat()
+            if fstat(descriptor.rawValue, &s) != 0 || UInt64(s.st_ino) != file.inode {
+                try? descriptor.close()
+                throw SpoolError("open", file.path, .noSuchFileOrDirectory,
+                                 detail: "it was replaced since it was listed")
+            }
+            return descriptor
+        } catch {
+            throw .spool(error)
+        }
     }
 
     /// Moves a shipped file to `shipped/` (stamping its modification time, which retention goes by) or deletes it.
     ///
     /// Linked then unlinked, like the sealer, so an existing name in `shipped/` is never overwritten and a crash
-    /// in between leaves a state the next run finishes.
+    /// in between leaves a state the next run finishes. A name in `ready/` that is no longer the file that was
+    /// shipped is left alone. The file loses any permission beyond 0640 on the way: it holds visitors' addresses.
     static func retire(_ file: ReadyFile, layout: SpoolLayout, delete: Bool) throws(ImportError) {
-        if !delete {
-            let shipped = layout.directory + "/shipped"
-            try makeDirectory(shipped)
-            var name = file.name
-            var attempt = 0
-            while true {
-                let target = shipped + "/" + name
-                if link(file.path, target) == 0 { break }
-                guard errno == EEXIST else { throw .spool(SpoolError("link into shipped/", target, Errno(rawValue: errno))) }
-                var existing = stat()
-                if stat(target, &existing) == 0 && UInt64(existing.st_ino) == file.inode { break }
-                attempt += 1
-                name = String(file.name.dropLast(6)) + ".s\(attempt).jsonl"
+        do throws(SpoolError) {
+            let spool = try SpoolDirectory.open(layout.directory, create: false)
+            guard let ready = try spool.subdirectory("ready", create: false) else { return }
+            let descriptor: FileDescriptor
+            do {
+                descriptor = try ready.openFile(file.name, .read)
+            } catch {
+                if error.errno == .noSuchFileOrDirectory { return }  // retired by a run that stopped before its sync
+                throw error
             }
-            _ = utimensat(AT_FDCWD, shipped + "/" + name, nil, 0)
-            try syncDirectory(shipped)
+            defer { try? descriptor.close() }
+            var s = stat()
+            guard fstat(descriptor.rawValue, &s) == 0, UInt64(s.st_ino) == file.inode else { return }
+            if s.st_mode & 0o7137 != 0 { _ = fchmod(descriptor.rawValue, s.st_mode & 0o640) }
+            if !delete {
+                guard let shipped = try spool.subdirectory("shipped", create: true) else { return }
+                var name = file.name
+                var attempt = 0
+                while let error = ready.link(file.name, into: shipped, as: name) {
+                    guard error == .fileExists else {
+                        throw SpoolError("link into shipped/", shipped.path + "/" + name, error)
+                    }
+                    if let existing = shipped.status(of: name), UInt64(existing.st_ino) == file.inode { break }
+                    attempt += 1
+                    name = String(file.name.dropLast(6)) + ".s\(attempt).jsonl"
+                }
+                shipped.touch(name)
+                try shipped.sync()
+            }
+            try ready.remove(file.name)
+            try ready.sync()
+        } catch {
+            throw .spool(error)
         }
-        guard unlink(file.path) == 0 || errno == ENOENT else {
-            throw .spool(SpoolError("unlink", file.path, Errno(rawValue: errno)))
-        }
-        try syncDirectory(layout.readyDirectory)
     }
 
     /// Deletes files in `<spool>/<subdirectory>` (`shipped/`, `skipped/`) last modified more than `days` days
-    /// ago; returns how many.
+    /// ago; returns how many, and the names left alone there.
     static func prune(_ subdirectory: String, of layout: SpoolLayout, olderThanDays days: Int,
-                      nowSeconds: Int64) throws(ImportError) -> Int {
-        let shipped = layout.directory + "/" + subdirectory
-        let names: [String]
-        do {
-            names = try SpoolDirectoryListing.names(in: shipped)
+                      nowSeconds: Int64) throws(ImportError) -> (removed: Int, unsafe: [SpoolDirectory.UnsafeEntry])
+    {
+        let listing: SpoolDirectory.Listing
+        let directory: SpoolDirectory
+        do throws(SpoolError) {
+            guard let opened = try SpoolDirectory.open(layout.directory, create: false)
+                .subdirectory(subdirectory, create: false)
+            else { return (0, []) }
+            directory = opened
+            listing = try directory.list()
         } catch {
-            if error.errno == .noSuchFileOrDirectory { return 0 }
             throw .spool(error)
         }
         let limit = nowSeconds - Int64(days) * 86_400
         var removed = 0
-        for name in names {
-            let path = shipped + "/" + name
-            var s = stat()
-            guard stat(path, &s) == 0 else { continue }
-            #if canImport(Darwin)
-            let modified = Int64(s.st_mtimespec.tv_sec)
-            #else
-            let modified = Int64(s.st_mtim.tv_sec)
-            #endif
-            guard modified < limit else { continue }
-            if unlink(path) == 0 { removed += 1 }
+        for file in listing.files where file.modifiedSeconds < limit {
+            // Removed only if the name is still the file that was listed.
+            guard let now = directory.status(of: file.name), UInt64(now.st_ino) == file.inode,
+                now.st_mode & S_IFMT == S_IFREG
+            else { continue }
+            if (try? directory.remove(file.name)) != nil { removed += 1 }
         }
-        return removed
+        return (removed, listing.unsafe)
     }
 
-    /// Appends `bytes` to the file at `path` (created if missing) and `fsync`s it: on disk before the
+    /// Appends `bytes` to the file `name` of `directory` (created if missing) and `fsync`s it: on disk before the
     /// checkpoint moves past what it holds, so a crash can repeat an entry but never lose one.
-    static func appendSynced(_ bytes: [UInt8], to path: String) throws(ImportError) {
+    static func appendSynced(_ bytes: [UInt8], to name: String, in directory: SpoolDirectory) throws(ImportError) {
+        let path = directory.path + "/" + name
         let file: FileDescriptor
-        do throws(Errno) {
-            file = try Errno.typed {
-                try FileDescriptor.open(path, .writeOnly, options: [.append, .create, .closeOnExec],
-                                        permissions: [.ownerReadWrite, .groupRead])
-            }
+        do {
+            file = try directory.openFile(name, .append)
         } catch {
-            throw .spool(SpoolError("open", path, error))
+            throw .spool(error)
         }
         defer { try? file.close() }
         do throws(Errno) {
@@ -122,50 +171,41 @@ enum ImportFiles {
         guard fsync(file.rawValue) == 0 else { throw .spool(SpoolError("fsync", path, Errno(rawValue: errno))) }
     }
 
-    /// Replaces the file at `path` with `bytes` (a temporary file, `fsync`, rename, directory `fsync`), or
-    /// removes it when `bytes` is empty.
-    static func replace(_ path: String, with bytes: [UInt8], directory: String, temporaryName: String) throws(ImportError) {
-        if bytes.isEmpty {
-            guard unlink(path) == 0 || errno == ENOENT else {
-                throw .spool(SpoolError("unlink", path, Errno(rawValue: errno)))
-            }
-        } else {
-            let temporary = directory + "/" + temporaryName
-            _ = unlink(temporary)
-            try appendSynced(bytes, to: temporary)
-            guard rename(temporary, path) == 0 else {
-                throw .spool(SpoolError("rename", temporary, Errno(rawValue: errno)))
-            }
+    /// Replaces the file `name` of `directory` with `bytes` (a new temporary file, `fsync`, rename, directory
+    /// `fsync`), or removes it when `bytes` is empty.
+    static func replace(_ name: String, in directory: SpoolDirectory, with bytes: [UInt8]) throws(ImportError) {
+        let temporary = "." + name + ".tmp"
+        do throws(SpoolError) {
+            try directory.remove(bytes.isEmpty ? name : temporary)
+        } catch {
+            throw .spool(error)
         }
-        try syncDirectory(directory)
+        if !bytes.isEmpty { try appendSynced(bytes, to: temporary, in: directory) }
+        do throws(SpoolError) {
+            if !bytes.isEmpty { try directory.rename(temporary, to: name) }
+            try directory.sync()
+        } catch {
+            throw .spool(error)
+        }
     }
 
-    /// Reads a whole file.
-    static func readAll(_ path: String) throws(ImportError) -> [UInt8] {
+    /// Reads the whole file `name` of `directory`, up to `maxCount` bytes; nil when there is no such file.
+    static func readAll(_ name: String, in directory: SpoolDirectory, maxCount: Int = .max) throws(ImportError)
+        -> [UInt8]?
+    {
+        let path = directory.path + "/" + name
         let file: FileDescriptor
-        do throws(Errno) {
-            file = try Errno.typed { try FileDescriptor.open(path, .readOnly, options: .closeOnExec) }
+        do {
+            file = try directory.openFile(name, .read)
         } catch {
-            throw .spool(SpoolError("open", path, error))
+            if error.errno == .noSuchFileOrDirectory { return nil }
+            throw .spool(error)
         }
         defer { try? file.close() }
         do throws(Errno) {
-            return try file.readToEnd()
+            return try file.readToEnd(maxCount: maxCount)
         } catch {
             throw .spool(SpoolError("read", path, error))
         }
-    }
-
-    static func makeDirectory(_ path: String) throws(ImportError) {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw .spool(SpoolError("create directory", path, Errno(rawValue: errno)))
-        }
-    }
-
-    static func syncDirectory(_ path: String) throws(ImportError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .spool(SpoolError("open", path, Errno(rawValue: errno))) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .spool(SpoolError("fsync", path, Errno(rawValue: errno))) }
     }
 }

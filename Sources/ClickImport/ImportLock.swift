@@ -19,16 +19,17 @@ final class ImportLock {
         self.file = file
     }
 
-    /// Takes the lock, or throws `.anotherImportRunning` at once when another run has it.
-    static func acquire(path: String) throws(ImportError) -> ImportLock {
+    /// Takes the lock `import.lock` of `spool`, or throws `.anotherImportRunning` at once when another run has it.
+    ///
+    /// The lock file is opened like every file of the spool: never through a link, and only when it is a regular
+    /// file of the user the importer runs as.
+    static func acquire(in spool: SpoolDirectory) throws(ImportError) -> ImportLock {
+        let path = spool.path + "/import.lock"
         let file: FileDescriptor
-        do throws(Errno) {
-            file = try Errno.typed {
-                try FileDescriptor.open(path, .readWrite, options: [.create, .closeOnExec],
-                                        permissions: [.ownerReadWrite, .groupRead, .otherRead])
-            }
+        do {
+            file = try spool.openFile("import.lock", .lock)
         } catch {
-            throw .spool(SpoolError("open", path, error))
+            throw .spool(error)
         }
         do throws(Errno) {
             try file.lock(.exclusive, waiting: false)

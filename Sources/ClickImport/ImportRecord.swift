@@ -1,5 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ClickSpool
 import RedirectCore
+import SystemIO
+import SystemPackage
 
 /// `<spool>/import.status`: what the last import run did and when one last succeeded, for `redirectctl status`.
 ///
@@ -15,14 +22,22 @@ public struct ImportRecord: Sendable, Equatable {
 
     public init() {}
 
-    public static func path(spool: String) -> String { spool + "/import.status" }
+    public static let fileName = "import.status"
 
     /// The record in `spool`; an empty one when there is none yet or it cannot be read.
+    ///
+    /// Read by `redirectctl status` too, which may run as another user than the spool's: so the file is opened
+    /// without following a link and without waiting on a FIFO, and only a regular file is read.
     public static func load(spool: String) -> ImportRecord {
         var record = ImportRecord()
-        guard let bytes = try? ImportFiles.readAll(path(spool: spool)), let json = JSONValue(parsing: bytes) else {
-            return record
-        }
+        let fd = open(spool + "/" + fileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return record }
+        let file = FileDescriptor(rawValue: fd)
+        defer { try? file.close() }
+        var s = stat()
+        guard fstat(fd, &s) == 0, s.st_mode & S_IFMT == S_IFREG, let bytes = try? file.readToEnd(maxCount: 65_536),
+            let json = JSONValue(parsing: bytes)
+        else { return record }
         let run = json["last_run"]
         record.lastRunAt = run?["finished_at"]?.stringValue
         if case .int(let code)? = run?["exit"] { record.lastRunExit = code }
@@ -32,9 +47,10 @@ public struct ImportRecord: Sendable, Equatable {
     }
 
     /// Records a finished run.
-    static func save(spool: String, code: ImportExitCode, summary: ImportSummary, nowMilliseconds: Int64) throws(ImportError) {
+    static func save(in spool: SpoolDirectory, code: ImportExitCode, summary: ImportSummary,
+                     nowMilliseconds: Int64) throws(ImportError) {
         let now = Timestamp(millisecondsSinceEpoch: nowMilliseconds).iso8601
-        var lastSuccess = load(spool: spool).lastSuccessAt
+        var lastSuccess = load(spool: spool.path).lastSuccessAt
         if code == .success { lastSuccess = now }
         var bytes: [UInt8] = []
         JSONValue.object([
@@ -46,6 +62,6 @@ public struct ImportRecord: Sendable, Equatable {
             ("last_success", lastSuccess.map { .string($0) } ?? .null),
         ]).write(to: &bytes)
         bytes.append(0x0A)
-        try ImportFiles.replace(path(spool: spool), with: bytes, directory: spool, temporaryName: ".import.status.tmp")
+        try ImportFiles.replace(fileName, in: spool, with: bytes)
     }
 }

@@ -15,6 +15,11 @@ public struct ImportSummary: Sendable, Equatable {
     public var orphansSkipped = 0
     /// Lines that were no event (torn, not JSON, no id).
     public var unreadableLines = 0
+    /// Files of `ready/` that could not be opened or read: left there for the next run, and the run exits 1.
+    public var unreadableFiles = 0
+    /// Names in the spool that are no regular file of the importer's user (links, FIFOs, devices, files of other
+    /// users): left alone and reported.
+    public var unsafeEntries = 0
     public var seconds: Double = 0
 
     public init() {}

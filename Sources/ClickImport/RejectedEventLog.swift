@@ -13,20 +13,17 @@ import SystemPackage
 /// original line as `event` (unchanged, so `jq -c .event` gives back lines that can be shipped again). Written
 /// and `fsync`ed before the checkpoint moves past them: a crash can repeat an entry, never lose one.
 enum RejectedEventLog {
-    static func directory(_ layout: SpoolLayout) -> String { layout.directory + "/rejected" }
-
     static func append(_ entries: [(record: SpoolRecord, rejection: SinkRejection)], file: String, sink: String,
                        layout: SpoolLayout) throws(ImportError) -> String {
-        let directory = directory(layout)
-        try ImportFiles.makeDirectory(directory)
-        let path = directory + "/" + file
+        guard let directory = try ImportFiles.subdirectory("rejected", of: layout, create: true) else { return "" }
+        let path = directory.path + "/" + file
         let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds()).iso8601
         var out: [UInt8] = []
         for (record, rejection) in entries {
             entry(record.line.dropLast(), line: record.lineNumber, file: file, rejection: rejection, sink: sink,
                   now: now, to: &out)
         }
-        try ImportFiles.appendSynced(out, to: path)
+        try ImportFiles.appendSynced(out, to: file, in: directory)
         return path
     }
 

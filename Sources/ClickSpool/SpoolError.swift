@@ -5,12 +5,16 @@ public struct SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
     public var operation: String
     public var path: String
     public var errno: Errno
+    /// Said instead of the errno's text when the name is there but is nothing the spool may use (a link, a FIFO,
+    /// a file of another user).
+    public var detail: String?
 
-    public init(_ operation: String, _ path: String, _ errno: Errno) {
+    public init(_ operation: String, _ path: String, _ errno: Errno, detail: String? = nil) {
         self.operation = operation
         self.path = path
         self.errno = errno
+        self.detail = detail
     }
 
-    public var description: String { "cannot \(operation) \(path): \(errno)" }
+    public var description: String { "cannot \(operation) \(path): \(detail ?? errno.description)" }
 }

@@ -38,21 +38,31 @@ public final class SpoolReader {
     private var linesBeforeStart: Int?
 
     /// Opens `path` for reading from `offset`, which must be the start of a line (0, or an `endOffset`).
-    public init(path: String, offset: Int64 = 0, chunkSize: Int = SpoolReader.defaultChunkSize) throws(SpoolError) {
+    public convenience init(path: String, offset: Int64 = 0, chunkSize: Int = SpoolReader.defaultChunkSize)
+        throws(SpoolError)
+    {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SpoolError("open", path, Errno(rawValue: errno)) }
+        try self.init(descriptor: FileDescriptor(rawValue: descriptor), path: path, offset: offset,
+                      chunkSize: chunkSize)
+    }
+
+    /// Reads the open file `descriptor` (named `path` in messages) from `offset`; the reader owns and closes it.
+    public init(descriptor: FileDescriptor, path: String, offset: Int64 = 0,
+                chunkSize: Int = SpoolReader.defaultChunkSize) throws(SpoolError)
+    {
         self.path = path
         self.fileName = path.split(separator: "/").last.map(String.init) ?? path
         self.chunkSize = max(16, chunkSize)
         self.startOffset = max(0, offset)
         self.offset = max(0, offset)
         self.bufferOffset = max(0, offset)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SpoolError("open", path, Errno(rawValue: errno)) }
-        if startOffset > 0 && lseek(descriptor, off_t(startOffset), SEEK_SET) < 0 {
+        if startOffset > 0 && lseek(descriptor.rawValue, off_t(startOffset), SEEK_SET) < 0 {
             let e = errno
-            close(descriptor)
+            try? descriptor.close()
             throw SpoolError("seek in", path, Errno(rawValue: e))
         }
-        self.fd = descriptor
+        self.fd = descriptor.rawValue
         if startOffset == 0 { linesBeforeStart = 0 }
     }
 

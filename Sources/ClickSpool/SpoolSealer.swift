@@ -13,6 +13,9 @@ public struct SealReport: Equatable, Sendable {
     /// Passed buckets skipped because a writer still held them; the next pass takes them.
     public var busy = 0
     public var errors: [SpoolError] = []
+    /// Names in `current/` that are no regular file the sealer may take (links, FIFOs, files of other users):
+    /// left where they are.
+    public var unsafe: [SpoolDirectory.UnsafeEntry] = []
 }
 
 /// Moves the files of passed buckets from `current/` to `ready/`, where they never change again.
@@ -23,11 +26,18 @@ public struct SealReport: Equatable, Sendable {
 /// `fsync`ed, linked into `ready/` and unlinked from `current/`, then both directories are `fsync`ed. Linking
 /// instead of renaming means a name already in `ready/` is never overwritten. Any number of sealers
 /// (responder processes, `redirectctl seal`, the importer) may run at once.
+///
+/// Every name is reached relative to the open `current/` and `ready/` directories, never through a link, and only
+/// regular files are taken (``SpoolDirectory``); with `checkingOwner`, only those of the user this process runs as.
 public struct SpoolSealer: Sendable {
     public let layout: SpoolLayout
+    /// Whether the spool and its files must belong to the user this process runs as (the importer and
+    /// `redirectctl seal`; the responder seals a spool it may share with others).
+    public let checkingOwner: Bool
 
-    public init(layout: SpoolLayout) {
+    public init(layout: SpoolLayout, checkingOwner: Bool = false) {
         self.layout = layout
+        self.checkingOwner = checkingOwner
     }
 
     /// Seals every file in `current/` whose bucket has passed at `nowMilliseconds`.
@@ -43,17 +53,25 @@ public struct SpoolSealer: Sendable {
             report.errors.append(error)
             return report
         }
-        let names: [String]
+        let current: SpoolDirectory
+        let ready: SpoolDirectory
+        let listing: SpoolDirectory.Listing
         do {
-            names = try SpoolDirectoryListing.names(in: layout.currentDirectory)
+            let spool = try SpoolDirectory.open(layout.directory, create: false, checkingOwner: checkingOwner)
+            guard let currentDirectory = try spool.subdirectory("current", create: true),
+                let readyDirectory = try spool.subdirectory("ready", create: true)
+            else { return report }
+            (current, ready) = (currentDirectory, readyDirectory)
+            listing = try current.list()
         } catch {
             report.errors.append(error)
             return report
         }
-        for name in names.sorted() {
+        report.unsafe = listing.unsafe
+        for name in listing.files.map(\.name).sorted() {
             guard let bucket = layout.bucket(ofFileName: name), layout.hasPassed(bucket: bucket, nowMilliseconds: nowMilliseconds)
             else { continue }
-            switch seal(name) {
+            switch seal(name, from: current, into: ready) {
             case .sealed(let readyName): report.sealed.append(readyName)
             case .busy: report.busy += 1
             case .gone: break
@@ -61,8 +79,12 @@ public struct SpoolSealer: Sendable {
             }
         }
         if !report.sealed.isEmpty {
-            for directory in [layout.readyDirectory, layout.currentDirectory] {
-                if let error = Self.syncDirectory(directory) { report.errors.append(error) }
+            for directory in [ready, current] {
+                do {
+                    try directory.sync()
+                } catch {
+                    report.errors.append(error)
+                }
             }
         }
         return report
@@ -75,14 +97,15 @@ public struct SpoolSealer: Sendable {
         case failed(SpoolError)
     }
 
-    func seal(_ name: String) -> SealResult {
-        let path = layout.currentDirectory + "/" + name
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        if fd < 0 {
-            return errno == ENOENT ? .gone : .failed(SpoolError("open", path, Errno(rawValue: errno)))
+    func seal(_ name: String, from current: SpoolDirectory, into ready: SpoolDirectory) -> SealResult {
+        let path = current.path + "/" + name
+        let file: FileDescriptor
+        do {
+            file = try current.openFile(name, .read)
+        } catch {
+            return error.errno == .noSuchFileOrDirectory ? .gone : .failed(error)
         }
-        defer { close(fd) }
-        let file = FileDescriptor(rawValue: fd)
+        defer { try? file.close() }
         do throws(Errno) {
             try file.lock(.exclusive, waiting: false)
         } catch {
@@ -90,35 +113,29 @@ public struct SpoolSealer: Sendable {
         }
         defer { file.unlock() }
         var mine = stat()
-        var named = stat()
-        guard fstat(fd, &mine) == 0 else { return .failed(SpoolError("stat", path, Errno(rawValue: errno))) }
-        guard stat(path, &named) == 0, named.st_ino == mine.st_ino else { return .gone }  // another sealer won
-        guard fsync(fd) == 0 else { return .failed(SpoolError("fsync", path, Errno(rawValue: errno))) }
+        guard fstat(file.rawValue, &mine) == 0 else { return .failed(SpoolError("stat", path, Errno(rawValue: errno))) }
+        // Another sealer won.
+        guard let named = current.status(of: name), named.st_ino == mine.st_ino else { return .gone }
+        guard fsync(file.rawValue) == 0 else { return .failed(SpoolError("fsync", path, Errno(rawValue: errno))) }
 
         var readyName = name
         var attempt = 0
-        while true {
-            let readyPath = layout.readyDirectory + "/" + readyName
-            if link(path, readyPath) == 0 { break }
-            guard errno == EEXIST else { return .failed(SpoolError("link into ready/", readyPath, Errno(rawValue: errno))) }
-            var existing = stat()
-            if stat(readyPath, &existing) == 0 && existing.st_ino == mine.st_ino {
+        while let error = current.link(name, into: ready, as: readyName) {
+            guard error == .fileExists else {
+                return .failed(SpoolError("link into ready/", ready.path + "/" + readyName, error))
+            }
+            if let existing = ready.status(of: readyName), existing.st_ino == mine.st_ino {
                 break  // linked by a sealer that stopped before unlinking: finish its work
             }
             attempt += 1
             readyName = String(name.dropLast(6)) + ".r\(attempt).jsonl"
         }
-        guard unlink(path) == 0 || errno == ENOENT else {
-            return .failed(SpoolError("unlink", path, Errno(rawValue: errno)))
+        do {
+            try current.remove(name)
+        } catch {
+            return .failed(error)
         }
         return .sealed(readyName)
-    }
-
-    static func syncDirectory(_ path: String) -> SpoolError? {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return SpoolError("open", path, Errno(rawValue: errno)) }
-        defer { close(fd) }
-        return fsync(fd) == 0 ? nil : SpoolError("fsync", path, Errno(rawValue: errno))
     }
 }
 

@@ -257,14 +257,14 @@ public final class SpoolWriter {
         while true {
             let path = layout.currentDirectory + "/" + layout.fileName(bucket: bucket, part: part)
             let flags = O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW
-            var descriptor = open(path, flags, 0o644)
+            var descriptor = open(path, flags, 0o640)
             if descriptor < 0 && errno == ENOENT {
                 // The spool's directories are gone: writers of this process still in a deleted file move on.
                 if try SpoolDirectories.create(layout) {
                     SpoolSharedCounter.forget(directory: layout.directory)
                     Self.revalidateAll()
                 }
-                descriptor = open(path, flags, 0o644)
+                descriptor = open(path, flags, 0o640)
             }
             guard descriptor >= 0 else { throw SpoolError("open", path, Errno(rawValue: errno)) }
             do throws(Errno) {
@@ -342,7 +342,7 @@ public enum SpoolDirectories {
         try createPath(layout.directory)
         var createdCurrent = false
         for path in [layout.currentDirectory, layout.readyDirectory] {
-            if mkdir(path, 0o755) == 0 {
+            if mkdir(path, 0o750) == 0 {
                 if path == layout.currentDirectory { createdCurrent = true }
             } else if errno != EEXIST {
                 throw SpoolError("create directory", path, Errno(rawValue: errno))

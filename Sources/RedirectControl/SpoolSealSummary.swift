@@ -9,9 +9,11 @@ public struct SpoolSealSummary: Equatable, Sendable {
 
     /// Seals every passed bucket of the spool in `directory` once (``SpoolSealer/sealPassed(nowMilliseconds:)``).
     public static func sealOnce(spoolDirectory directory: String, bucketSeconds: Int) -> SpoolSealSummary {
-        let report = SpoolSealer(layout: SpoolLayout(directory: directory, bucketSeconds: bucketSeconds)).sealPassed()
+        let layout = SpoolLayout(directory: directory, bucketSeconds: bucketSeconds)
+        let report = SpoolSealer(layout: layout, checkingOwner: true).sealPassed()
         return SpoolSealSummary(
-            sealed: report.sealed.count, busy: report.busy, errors: report.errors.map(\.description))
+            sealed: report.sealed.count, busy: report.busy,
+            errors: report.errors.map(\.description) + report.unsafe.map(\.description))
     }
 
     /// `sealed 3 files (1 busy)`.

@@ -40,6 +40,9 @@ public struct SpoolStatus: Sendable, Equatable {
     public var lastImport = ImportRecord()
     /// Bytes free for unprivileged users on the spool's file system; nil when it cannot be asked.
     public var freeBytes: Int64?
+    /// The spool's directories that its group or everyone may write (`ready/`, `0775`, …): whoever can write
+    /// there can plant files for the importer and read visitors' addresses.
+    public var writableByOthers: [String] = []
 
     public init(spool: String, nowMilliseconds: Int64) {
         self.spool = spool
@@ -84,6 +87,11 @@ public struct SpoolStatus: Sendable, Equatable {
         if let free = freeBytes, free < limits.minFreeBytes {
             problems.append("\(Self.size(free)) free under the spool (limit \(Self.size(limits.minFreeBytes)))")
         }
+        if !writableByOthers.isEmpty {
+            problems.append("writable by other users than the spool's owner: "
+                            + writableByOthers.joined(separator: ", ") + " (chmod g-w,o-w them; the spool wants 0750 "
+                            + "directories and 0640 files)")
+        }
         if let limit = limits.maxRejected, let count = rejected.lines, count > limit {
             problems.append("\(count) events in rejected/ (limit \(limit)): see why, fix, then import --retry-rejected")
         }
@@ -106,7 +114,7 @@ public struct SpoolStatus: Sendable, Equatable {
             for name in names where !name.hasPrefix(".") {
                 var entry = stat()
                 let path = directory + "/" + name
-                guard stat(path, &entry) == 0, (entry.st_mode & S_IFMT) == S_IFREG else { continue }
+                guard lstat(path, &entry) == 0, (entry.st_mode & S_IFMT) == S_IFREG else { continue }
                 files.files += 1
                 files.bytes += Int64(entry.st_size)
                 if countLines { files.lines = (files.lines ?? 0) + lineCount(path) }
@@ -119,6 +127,12 @@ public struct SpoolStatus: Sendable, Equatable {
         status.rejected = scan(spool + "/rejected", countLines: true, buckets: false)
         status.skipped = scan(spool + "/skipped", countLines: true, buckets: false)
         status.oldestUnshippedBucket = oldest
+        for name in ["", "/current", "/ready", "/shipped", "/skipped", "/rejected"] {
+            var entry = stat()
+            if lstat(spool + name, &entry) == 0, entry.st_mode & 0o022 != 0 {
+                status.writableByOthers.append(name.isEmpty ? spool : spool + name)
+            }
+        }
         status.lastImport = ImportRecord.load(spool: spool)
         var fs = statvfs()
         if statvfs(spool, &fs) == 0 { status.freeBytes = Int64(fs.f_bavail) * Int64(fs.f_frsize) }
@@ -126,7 +140,9 @@ public struct SpoolStatus: Sendable, Equatable {
     }
 
     static func lineCount(_ path: String) -> Int {
-        guard let file = try? FileDescriptor.open(path, .readOnly, options: .closeOnExec) else { return 0 }
+        // Never through a link, never waiting on a FIFO put there in place of the file that was listed.
+        guard let file = try? FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .noFollow, .nonBlocking])
+        else { return 0 }
         defer { try? file.close() }
         var count = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 16)

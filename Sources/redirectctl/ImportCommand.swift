@@ -31,8 +31,7 @@ struct ImportCommand: AsyncParsableCommand {
             404, a redirect, a bad URL).
             """)
 
-    @Option(name: .customLong("spool"), help: "The click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
-    var spoolDirectory: String?
+    @OptionGroup var spool: SpoolOptions
 
     @Option(help: ArgumentHelp("Tracardi API base URL: events go to URL/track.", valueName: "url"))
     var tracardi: String?
@@ -143,8 +142,9 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let sink: ImportOptions.Sink = tracardi.map { .tracardi(baseURL: $0) }
             ?? clickhouse.map { .clickhouse(url: $0, table: table) } ?? .ndjson(url: ndjson ?? "")
-        var options = ImportOptions(
-            spoolDirectory: spoolDirectory ?? Self.environment("CLICK_LOG_DIR") ?? "./clicks", sink: sink)
+        // Before anything touches the spool or starts a thread: the user switch must come first.
+        try spool.enter(command: "import", refusal: ImportExitCode.misconfiguration.rawValue)
+        var options = ImportOptions(spoolDirectory: spool.directory, sink: sink)
         options.bucketSeconds = bucketSeconds ?? Self.environment("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init) ?? 60
         options.batchSize = batchSize
         options.headers = HTTPHeaderField.collect(flags: headers, environment: Self.environmentVariables()).headers

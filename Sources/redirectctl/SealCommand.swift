@@ -9,8 +9,7 @@ struct SealCommand: ParsableCommand {
         abstract: "Seal the click-log buckets whose time has passed.",
         discussion: "Exit status: 0 done (busy files are left for the next pass), 1 some file could not be sealed.")
 
-    @Option(name: .customLong("spool"), help: "The click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
-    var spoolDirectory: String?
+    @OptionGroup var spool: SpoolOptions
 
     @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
     var bucketSeconds: Int?
@@ -24,8 +23,9 @@ struct SealCommand: ParsableCommand {
     }
 
     func run() throws {
+        try spool.enter(command: "seal", refusal: 1)
         let summary = SpoolSealSummary.sealOnce(
-            spoolDirectory: spoolDirectory ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks",
+            spoolDirectory: spool.directory,
             bucketSeconds: bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
                 ?? 60)
         print(summary.summary)

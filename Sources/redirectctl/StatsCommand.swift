@@ -15,8 +15,7 @@ struct StatsCommand: ParsableCommand {
         abstract: "Print clicks, unique sessions, bots, first and last click per redirect, from the spool.",
         discussion: "Reads every event in <spool>/shipped, ready and current. Torn lines are skipped and counted.")
 
-    @Option(help: "Spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
-    var spool: String?
+    @OptionGroup var spool: SpoolOptions
 
     @Option(help: "Number of time slots in the chart.")
     var slots = 24
@@ -47,13 +46,14 @@ struct StatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = spool ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks"
+        let directory = spool.directory
         var isDirectory = stat()
         guard stat(directory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
             StandardError.log("redirectctl stats: no spool directory at \(directory): pass --spool DIR or set "
                                           + "CLICK_LOG_DIR (redirectd's --spool)")
             throw ExitCode(2)
         }
+        try spool.enter(command: "stats", refusal: 2)
         let stats: ClickStatistics
         do {
             stats = try ClickStatistics.collect(spool: directory, slots: slots, excludingBots: excludedCategories())

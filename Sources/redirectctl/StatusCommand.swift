@@ -18,8 +18,7 @@ struct StatusCommand: ParsableCommand {
         case text, json, prometheus
     }
 
-    @Option(help: "Spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
-    var spool: String?
+    @OptionGroup var spool: SpoolOptions
 
     @Option(help: "Output: text, json or prometheus.")
     var format = Format.text
@@ -47,7 +46,8 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = spool ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks"
+        try spool.enter(command: "status", refusal: 2)
+        let directory = spool.directory
         let bucket = bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init) ?? 60
         let status: SpoolStatus
         do {

@@ -451,7 +451,7 @@ fileprivate extension SinkSetup {
         stat(spool.ready + "/" + TestSpool.fileName(file), &s)
         let path = spool.directory + "/import.checkpoint"
         try ImportCheckpoint(file: TestSpool.fileName(file), inode: UInt64(s.st_ino), offset: Int64(offset))
-            .save(to: path)
+            .save(in: try SpoolDirectory.open(spool.directory, create: false))
         return path
     }
 }

@@ -17,7 +17,7 @@ the answer:
      "reject_style": "named"|"fastapi"   {"rejected":[{"id","reason"}]}, "fastapi" as FastAPI's
                     |"plain"}            {"detail":[{"loc":["body","events",i,"type"],"msg"}]}, "plain" is a 400
                                          {"detail": "invalid input"} that names nothing
-    {"hang_seconds": S}                  wait S seconds before answering
+    {"hang_seconds": S}                  wait S seconds before answering (and create <control>.held first)
     {"discard": true}                    record only path, size and status (fast, for benchmarks)
 
 With --model tracardi it answers /track as Tracardi's own code does (tracardi 0.8.2/0.9.0-dev, tracardi-api 0.8.2):
@@ -146,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
 
         hang = float(control.get("hang_seconds", 0))
         if hang:
+            # A test that acts while a request is held waits for this file.
+            open(self.server.control_path + ".held", "a").close()
             time.sleep(hang)
         extra = {}
         if self.server.model == "tracardi":

@@ -1,0 +1,30 @@
+import ArgumentParser
+import RedirectControl
+import SystemIO
+
+/// `--spool` and `--user`: which spool a command works on, and as whom. Shared by `import`, `seal`, `status` and
+/// `stats`, so the flag, its environment name and default, and the trust rule are said once.
+struct SpoolOptions: ParsableArguments {
+    @Option(name: .customLong("spool"), help: "The click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
+    var spoolDirectory: String?
+
+    @Option(help: ArgumentHelp(
+        "Run as this user, the spool's owner: root switches to it before touching the spool. Without it, root "
+            + "refuses a spool that belongs to another user.",
+        valueName: "name"))
+    var user: String?
+
+    /// `--spool`, else `$CLICK_LOG_DIR`, else `./clicks`.
+    var directory: String { spoolDirectory ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks" }
+
+    /// Applies the trust rule (``SpoolAccess``): returns as the user to act as, or prints why not and exits with
+    /// `refusal`.
+    func enter(command: String, refusal: Int32) throws {
+        do {
+            try SpoolAccess.enter(spool: directory, user: user)
+        } catch {
+            StandardError.log("redirectctl \(command): \(error)")
+            throw ExitCode(refusal)
+        }
+    }
+}
