@@ -45,12 +45,17 @@ public struct ClickStatistics: Sendable {
         var lines = 0
         var skipped = 0
         var excluded = 0
+        // Links, FIFOs and other non-files in the spool are passed over, never followed or waited on.
+        let top = try SpoolDirectory.open(spool, create: false, checkingOwner: false)
         for sub in ["shipped", "ready", "current"] {
-            let directory = spool + "/" + sub
             // A missing folder has no events; a file sealed away from current/ since the listing has none here.
-            guard let names = try? SpoolDirectoryListing.names(in: directory) else { continue }
+            guard let directory = try? top.subdirectory(sub, create: false),
+                let names = try? directory.list().files.map(\.name)
+            else { continue }
             for name in names.sorted() {
-                guard let reader = try? SpoolReader(path: directory + "/" + name) else { continue }
+                guard let file = try? directory.openFile(name, .read),
+                    let reader = try? SpoolReader(descriptor: file, path: directory.path + "/" + name)
+                else { continue }
                 while let record = try reader.next() {
                     lines += 1
                     guard let event = JSONValue(parsing: record.line.dropLast()), let time = event["time"]?.stringValue

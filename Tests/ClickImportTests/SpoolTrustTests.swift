@@ -186,6 +186,21 @@ import Glibc
         #expect(setup.spool.names(in: "shipped") == [TestSpool.fileName(1)])
     }
 
+    @Test func statsPassesOverFIFOsAndLinks() throws {
+        let spool = try TestSpool()
+        defer { spool.remove() }
+        try spool.writeEvents(files: 1...1, perFile: 3)
+        let secret = try Self.secret(in: spool)
+        #expect(symlink(secret.path, spool.ready + "/20200101T000000.jsonl") == 0)
+        #expect(mkfifo(spool.ready + "/" + TestSpool.fileName(2), 0o640) == 0)
+        let run = try Self.redirectctl(["stats", "--spool", spool.directory], seconds: 20)
+        #expect(!run.timedOut)
+        #expect(run.status == 0, "\(run.stderr)")
+        let row = run.stdout.split(separator: "\n").first { $0.hasPrefix("spring-sale") }.map(String.init) ?? ""
+        #expect(row.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first == "3", "\(run.stdout)")
+        #expect(!run.stdout.contains("(no id)") && !run.stdout.hasPrefix("x "))
+    }
+
     @Test(.enabled(if: geteuid() == 0 && nobody != nil, "needs root to make a file of another user"))
     func aFileOfAnotherUserInReadyIsLeftAlone() async throws {
         let setup = try SinkSetup(model: "plain")
