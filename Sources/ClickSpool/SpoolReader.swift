@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads click lines from a sealed (`ready/`) spool file, from a byte offset on, in large chunks.
 ///
@@ -162,8 +163,9 @@ public final class SpoolReader {
 
     private func skip(offset: Int64, length: Int, reason: SpoolSkippedLine.Reason) throws(SpoolError) {
         skipped.append(
-            SpoolSkippedLine(file: fileName, lineNumber: try lineNumber(ofLineEndingAt: linesRead), offset: offset,
-                             length: length, reason: reason))
+            SpoolSkippedLine(
+                file: fileName, lineNumber: try lineNumber(ofLineEndingAt: linesRead), offset: offset,
+                length: length, reason: reason))
     }
 
     private func lineNumber(ofLineEndingAt count: Int) throws(SpoolError) -> Int {
@@ -198,4 +200,3 @@ public final class SpoolReader {
         return count
     }
 }
-

@@ -60,7 +60,8 @@ public enum TracardiRedirectConverter {
             throw ConversionError(description: "redirect #\(index + 1) has no string \"id\"")
         }
         guard Identifiers.isRedirectID(id) else {
-            throw ConversionError(description: "redirect #\(index + 1): id \"\(id)\" cannot be a file name (1-128 of A-Z a-z 0-9 . _ -)")
+            throw ConversionError(
+                description: "redirect #\(index + 1): id \"\(id)\" cannot be a file name (1-128 of A-Z a-z 0-9 . _ -)")
         }
         guard let url = object["url"]?.stringValue else {
             throw ConversionError(description: "redirect \(id) has no string \"url\"")
@@ -80,14 +81,17 @@ public enum TracardiRedirectConverter {
             put("source", source)
         } else {
             if let tracardiSource {
-                lines.append("# Tracardi's redirect source was \(TOMLString.quoted(tracardiSource)) (type redirect, which "
-                             + "/track refuses): set the REST source here or in _defaults.toml.")
+                lines.append(
+                    "# Tracardi's redirect source was \(TOMLString.quoted(tracardiSource)) (type redirect, which "
+                        + "/track refuses): set the REST source here or in _defaults.toml.")
             }
-            notes.append("no source: Tracardi's /track takes only event sources of type REST, not the redirect's "
-                         + "source; pass --source ID (a REST source) or set source in _defaults.toml")
+            notes.append(
+                "no source: Tracardi's /track takes only event sources of type REST, not the redirect's "
+                    + "source; pass --source ID (a REST source) or set source in _defaults.toml")
         }
         if case .array(let tags)? = object["tags"], !tags.isEmpty {
-            lines.append("tags = [" + tags.compactMap(\.stringValue).map(TOMLString.quoted).joined(separator: ", ") + "]")
+            lines.append(
+                "tags = [" + tags.compactMap(\.stringValue).map(TOMLString.quoted).joined(separator: ", ") + "]")
         }
         if let problem = TargetURL.problem(with: url) { notes.append("url \(problem): fix it before deploying") }
         if case .object(let props)? = object["props"], !props.isEmpty {
@@ -109,10 +113,12 @@ public enum TracardiRedirectConverter {
 
     /// A bare TOML key where it can be one, else a quoted key.
     static func tomlKey(_ key: String) -> String {
-        let bare = !key.isEmpty && key.utf8.allSatisfy {
-            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D
-                || $0 == 0x5F
-        }
+        let bare =
+            !key.isEmpty
+            && key.utf8.allSatisfy {
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D
+                    || $0 == 0x5F
+            }
         return bare ? key : TOMLString.quoted(key)
     }
 

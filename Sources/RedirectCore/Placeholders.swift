@@ -34,7 +34,10 @@ public enum Placeholders {
         if name == "session" || name == "redirect" || name == "click_id" { return true }
         guard name.hasPrefix("query.") else { return false }
         let parameter = name.dropFirst(6)
-        return !parameter.isEmpty && parameter.utf8.allSatisfy { Identifiers.isUnreserved($0) || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
+        return !parameter.isEmpty
+            && parameter.utf8.allSatisfy {
+                Identifiers.isUnreserved($0) || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]")
+            }
     }
 
     /// The names of all `{…}` placeholders in `template`, in order.

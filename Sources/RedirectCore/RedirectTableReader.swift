@@ -80,7 +80,8 @@ struct RedirectTableReader {
         for name in Placeholders.names(in: url) where !Placeholders.isKnown(name) {
             report(
                 position,
-                "\(key.name) has an unknown placeholder {\(name)} (known: {session}, {redirect}, {click_id}, {query.NAME})")
+                "\(key.name) has an unknown placeholder {\(name)} (known: {session}, {redirect}, {click_id}, {query.NAME})"
+            )
         }
     }
 
@@ -151,7 +152,9 @@ struct RedirectTableReader {
             report(entry.keyPosition, "forward_query must be true, false or \"override\", found \"\(other)\"")
             return nil
         default:
-            report(entry.keyPosition, "forward_query must be true, false or \"override\", found \(entry.value.kindDescription)")
+            report(
+                entry.keyPosition,
+                "forward_query must be true, false or \"override\", found \(entry.value.kindDescription)")
             return nil
         }
     }
@@ -167,7 +170,8 @@ struct RedirectTableReader {
         for element in array.elements {
             guard case .string(let s) = element.value else {
                 report(
-                    element.position, "\(key.name) must be an array of strings, found \(element.value.kindDescription) in it"
+                    element.position,
+                    "\(key.name) must be an array of strings, found \(element.value.kindDescription) in it"
                 )
                 return nil
             }

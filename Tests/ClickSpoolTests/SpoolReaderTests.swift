@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import ClickSpool
 import RedirectCore
+import Testing
+
+@testable import ClickSpool
 
 private func temporaryDirectory() throws -> String {
     let path = NSTemporaryDirectory() + "redirectd-reader-" + UUID().uuidString
@@ -10,16 +11,19 @@ private func temporaryDirectory() throws -> String {
 }
 
 /// A click line exactly as the responder writes it.
-private func clickLine(_ n: Int, session: String? = "s1", bot: String? = nil, outcome: ClickEvent.Outcome = .redirected,
-                       id: String? = nil) -> [UInt8] {
+private func clickLine(
+    _ n: Int, session: String? = "s1", bot: String? = nil, outcome: ClickEvent.Outcome = .redirected,
+    id: String? = nil
+) -> [UInt8] {
     let event = ClickEvent(
         id: id ?? String(format: "0190b5a0-0000-7000-8000-%012d", n),
         time: Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8, second: n % 60),
         outcome: outcome, redirect: "r\(n)", session: session, sessionStatus: session == nil ? .absent : .valid,
         source: "email", type: "redirect", properties: [("n", .int(n)), ("text", .string("a \"quoted\"\nline"))],
         target: "https://example.com/\(n)", status: 302,
-        request: .init(method: "GET", ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11) ünïcode", referer: nil,
-                       acceptLanguage: "en", host: "go.example.com", query: "a=1"),
+        request: .init(
+            method: "GET", ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11) ünïcode", referer: nil,
+            acceptLanguage: "en", host: "go.example.com", query: "a=1"),
         bot: bot)
     return event.jsonLine()
 }
@@ -32,7 +36,9 @@ private func write(_ bytes: [UInt8], to path: String) throws {
     @Test func readsEveryLineWithIDAndOffsets() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let lines = (0..<50).map { clickLine($0, bot: $0 == 7 ? "head-request" : nil, outcome: $0 == 9 ? .notFound : .redirected) }
+        let lines = (0..<50).map {
+            clickLine($0, bot: $0 == 7 ? "head-request" : nil, outcome: $0 == 9 ? .notFound : .redirected)
+        }
         let path = dir + "/20261129T020800.jsonl"
         try write(lines.flatMap { $0 }, to: path)
 
@@ -67,7 +73,11 @@ private func write(_ bytes: [UInt8], to path: String) throws {
         #expect(records.map(\.lineNumber) == Array(5...10))
         #expect(records.first?.offset == resume)
         // Line numbers count the lines before the resume point too.
-        #expect(reader.skipped == [SpoolSkippedLine(file: "f.jsonl", lineNumber: 11, offset: reader.offset - 6, length: 6, reason: .notJSON)])
+        #expect(
+            reader.skipped == [
+                SpoolSkippedLine(
+                    file: "f.jsonl", lineNumber: 11, offset: reader.offset - 6, length: 6, reason: .notJSON)
+            ])
     }
 
     @Test func skipsTornAndForeignLinesAndGoesOn() throws {
@@ -93,7 +103,9 @@ private func write(_ bytes: [UInt8], to path: String) throws {
         #expect(records.map(\.id) == (0..<4).map { String(format: "0190b5a0-0000-7000-8000-%012d", $0) })
         #expect(reader.skipped.map(\.lineNumber) == [2, 4, 6, 9])
         #expect(reader.skipped.map(\.reason) == [.notJSON, .notJSON, .noID, .torn])
-        #expect(reader.skipped.last?.description == "20261129T020900.jsonl:9: skipped 100 bytes: torn line (no newline at the end of the file)")
+        #expect(
+            reader.skipped.last?.description
+                == "20261129T020900.jsonl:9: skipped 100 bytes: torn line (no newline at the end of the file)")
         #expect(reader.offset == Int64(bytes.count))
         #expect(try reader.next() == nil)
     }

@@ -19,14 +19,15 @@ import Testing
         try dir.create("notes.txt", .text("x\n"))
         let run = try redirectctl(["check", dir.path])
         #expect(run.status == 1)
-        #expect(run.stdout == """
-            \(dir.path)/notes.txt:1:1: not a .toml file; a redirects directory holds <id>.toml files, _defaults.toml, \
-            README and dotfiles
-            \(dir.path)/passwd.toml:1:1: symbolic link to "/etc/passwd", which is not a redirect file in the same \
-            directory
-            \(dir.path)/status.toml:2:1: status must be an integer, found a string
+        #expect(
+            run.stdout == """
+                \(dir.path)/notes.txt:1:1: not a .toml file; a redirects directory holds <id>.toml files, _defaults.toml, \
+                README and dotfiles
+                \(dir.path)/passwd.toml:1:1: symbolic link to "/etc/passwd", which is not a redirect file in the same \
+                directory
+                \(dir.path)/status.toml:2:1: status must be an integer, found a string
 
-            """)
+                """)
         #expect(run.stderr == "checked 4 files: 3 problems in 3 files\n")
 
         let json = try redirectctl(["check", dir.path, "--format", "json"])
@@ -108,7 +109,8 @@ import Testing
         let run = try redirectctl(["stats", "--spool", dir.path + "/clicks"])
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr == "redirectctl stats: no spool directory at \(dir.path)/clicks: pass --spool DIR or set "
+        #expect(
+            run.stderr == "redirectctl stats: no spool directory at \(dir.path)/clicks: pass --spool DIR or set "
                 + "CLICK_LOG_DIR (redirectd's --spool)\n")
     }
 }

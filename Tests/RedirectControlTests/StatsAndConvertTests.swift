@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import RedirectControl
 import RedirectCore
+import Testing
+
+@testable import RedirectControl
 
 @Suite struct TracardiConversionTests {
     let export = """
@@ -30,7 +31,8 @@ import RedirectCore
     }
 
     @Test func convertsAnExportIntoFilesThatBehaveAsInTracardi() throws {
-        let converted = try TracardiRedirectConverter.convert(json: Array(export.utf8), options: .init(source: "mail-rest"))
+        let converted = try TracardiRedirectConverter.convert(
+            json: Array(export.utf8), options: .init(source: "mail-rest"))
         #expect(converted.map(\.fileName) == ["spring-sale.toml", "docs.toml"])
         let r = try parsed(converted[0], id: "spring-sale")
         #expect(r.url == "https://shop.example.com/sale")
@@ -40,9 +42,10 @@ import RedirectCore
         #expect(r.eventType == "redirected-click")
         #expect(r.source == "mail-rest")
         #expect(r.tags == ["email", "spring"])
-        #expect(Self.sorted(.object(r.properties)).jsonText
-            == #"{"campaign":"spring","email":"{query.email}","offer":{"code":"SPRING","partner":{"name":"Acme"},"#
-            + #""tiers":[1,2.5]},"position":2,"utm_source":"{query.utm_source}","vip":true,"visitor":"{session}"}"#)
+        #expect(
+            Self.sorted(.object(r.properties)).jsonText
+                == #"{"campaign":"spring","email":"{query.email}","offer":{"code":"SPRING","partner":{"name":"Acme"},"#
+                + #""tiers":[1,2.5]},"position":2,"utm_source":"{query.utm_source}","vip":true,"visitor":"{session}"}"#)
         #expect(converted[0].notes.isEmpty)
         #expect(try parsed(converted[1], id: "docs").status.rawValue == 307)
     }
@@ -100,15 +103,18 @@ import RedirectCore
         for sub in ["shipped", "ready", "current"] {
             try FileManager.default.createDirectory(atPath: dir.path + "/" + sub, withIntermediateDirectories: true)
         }
-        try (line(id: "1", redirect: "a", session: "s1", time: "2026-11-29T02:00:00.000Z")
+        try
+            (line(id: "1", redirect: "a", session: "s1", time: "2026-11-29T02:00:00.000Z")
             + line(id: "2", redirect: "a", session: "s1", time: "2026-11-29T02:59:59.999Z"))
             .write(toFile: dir.path + "/shipped/20261129T020000.jsonl", atomically: true, encoding: .utf8)
-        try (line(id: "3", redirect: "b", session: nil, time: "2026-11-29T03:30:00.000Z")
+        try
+            (line(id: "3", redirect: "b", session: nil, time: "2026-11-29T03:30:00.000Z")
             + "not json\n" + #"{"redirect":"b","time":"2026-11-29T03:31:00.000Z"}"# + "\n"
             + #"{"id":"4","redirect":"b","time":7}"# + "\n")
             .write(toFile: dir.path + "/ready/20261129T033000.jsonl", atomically: true, encoding: .utf8)
         // A line still being written: no newline yet.
-        try (line(id: "5", redirect: "a", session: "s2", time: "2026-11-29T05:59:59.000Z")
+        try
+            (line(id: "5", redirect: "a", session: "s2", time: "2026-11-29T05:59:59.000Z")
             + String(line(id: "6", redirect: "a", session: "s3", time: "2026-11-29T05:59:59.500Z").dropLast()))
             .write(toFile: dir.path + "/current/20261129T055900.jsonl", atomically: true, encoding: .utf8)
 
@@ -126,7 +132,9 @@ import RedirectCore
     }
 
     @Test func aMissingSpoolIsAnErrorThatNamesIt() {
-        let error = #expect(throws: (any Error).self) { try ClickStatistics.collect(spool: "/nonexistent/redirectd-spool") }
+        let error = #expect(throws: (any Error).self) {
+            try ClickStatistics.collect(spool: "/nonexistent/redirectd-spool")
+        }
         #expect(error.map { "\($0)" } == "cannot read /nonexistent/redirectd-spool: No such file or directory")
     }
 }
@@ -138,8 +146,9 @@ import RedirectCore
             id: UUID().uuidString.lowercased(), time: Timestamp(millisecondsSinceEpoch: 1_795_000_000_000),
             outcome: .redirected, redirect: redirect, session: nil, sessionStatus: .absent, source: nil,
             type: "redirect", properties: [], target: "https://example.com/", status: 302,
-            request: .init(method: method, ip: nil, userAgent: userAgent, referer: nil, acceptLanguage: nil,
-                           host: nil, query: ""),
+            request: .init(
+                method: method, ip: nil, userAgent: userAgent, referer: nil, acceptLanguage: nil,
+                host: nil, query: ""),
             bot: bot?.label, botCategory: bot?.category)
         return String(decoding: event.jsonLine(), as: UTF8.self)
     }
@@ -150,9 +159,11 @@ import RedirectCore
         defer { try? FileManager.default.removeItem(atPath: spool) }
         let browser = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
         // A line written before bot_category existed: its category comes from its user agent.
-        let legacy = #"{"v":1,"id":"x","time":"2026-11-19T08:26:40.000Z","outcome":"redirected","redirect":"a","#
+        let legacy =
+            #"{"v":1,"id":"x","time":"2026-11-19T08:26:40.000Z","outcome":"redirected","redirect":"a","#
             + #""session":null,"request":{"method":"GET","user_agent":"Twitterbot/1.0"},"bot":"twitter"}"# + "\n"
-        let text = line(redirect: "a", userAgent: browser) + line(redirect: "a", userAgent: "curl/8.5.0")
+        let text =
+            line(redirect: "a", userAgent: browser) + line(redirect: "a", userAgent: "curl/8.5.0")
             + line(redirect: "a", userAgent: "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)")
             + line(redirect: "a", userAgent: browser, method: "HEAD") + legacy
         try text.write(toFile: spool + "/ready/20261119T082600.jsonl", atomically: true, encoding: .utf8)

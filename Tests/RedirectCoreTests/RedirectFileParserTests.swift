@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RedirectCore
 
 @Suite struct RedirectFileParserTests {
@@ -48,32 +49,55 @@ import Testing
         #expect(r.validUntil == Timestamp(year: 2026, month: 2, day: 1))
         #expect(r.expiredURL == "https://example.com/over")
         #expect(!r.enabled)
-        #expect(JSONValue.object(r.properties).jsonText
-            == #"{"campaign":"spring","position":3,"ratio":0.5,"flag":true,"list":[1,2]}"#)
+        #expect(
+            JSONValue.object(r.properties).jsonText
+                == #"{"campaign":"spring","position":3,"ratio":0.5,"flag":true,"list":[1,2]}"#)
     }
 
     static let wrongFiles: [(String, String)] = [
         ("url = \"https://e.com/\"\nstatus = \"302\"\n", "x.toml:2:1: status must be an integer, found a string"),
-        ("url = \"https://e.com/\"\n\n  status = 304\n", "x.toml:3:3: status must be one of 301, 302, 303, 307, 308, found 304"),
+        (
+            "url = \"https://e.com/\"\n\n  status = 304\n",
+            "x.toml:3:3: status must be one of 301, 302, 303, 307, 308, found 304"
+        ),
         ("url = 5\n", "x.toml:1:1: url must be a string, found an integer"),
         ("name = \"n\"\n", "x.toml:1:1: missing required key \"url\""),
         ("url = \"/relative\"\n", "x.toml:1:1: url must be an absolute http or https URL, found \"/relative\""),
         ("url = \"ftp://e.com/\"\n", "x.toml:1:1: url must be an absolute http or https URL, found \"ftp://e.com/\""),
         ("url = \"https://e.com/a b\"\n", "x.toml:1:1: url must not contain spaces (percent-encode them as %20)"),
         ("url = \"https://{query.h}/\"\n", "x.toml:1:1: url must not take its host from a placeholder"),
-        ("url = \"https://e.com/{sesion}\"\n",
-         "x.toml:1:1: url has an unknown placeholder {sesion} (known: {session}, {redirect}, {click_id}, {query.NAME})"),
-        ("url = \"https://e.com/\"\nenabled = \"yes\"\n", "x.toml:2:1: enabled must be a boolean (true or false), found a string"),
-        ("url = \"https://e.com/\"\ntags = [\"a\", 1]\n", "x.toml:2:14: tags must be an array of strings, found an integer in it"),
-        ("url = \"https://e.com/\"\nproperties = 3\n", "x.toml:2:1: properties must be a table ([properties]), found an integer"),
-        ("url = \"https://e.com/\"\nvalid_from = \"tomorrow\"\n",
-         "x.toml:2:1: valid_from must be a date-time such as 2026-12-01T00:00:00Z, found a string"),
-        ("url = \"https://e.com/\"\nvalid_from = 2026-02-01T00:00:00Z\nvalid_until = 2026-01-01T00:00:00Z\n",
-         "x.toml:3:1: valid_until must be later than valid_from"),
-        ("url = \"https://e.com/\"\nforward_query = \"yes\"\n",
-         "x.toml:2:1: forward_query must be true, false or \"override\", found \"yes\""),
-        ("url = \"https://e.com/\"\nforward_query = 1\n",
-         "x.toml:2:1: forward_query must be true, false or \"override\", found an integer"),
+        (
+            "url = \"https://e.com/{sesion}\"\n",
+            "x.toml:1:1: url has an unknown placeholder {sesion} (known: {session}, {redirect}, {click_id}, {query.NAME})"
+        ),
+        (
+            "url = \"https://e.com/\"\nenabled = \"yes\"\n",
+            "x.toml:2:1: enabled must be a boolean (true or false), found a string"
+        ),
+        (
+            "url = \"https://e.com/\"\ntags = [\"a\", 1]\n",
+            "x.toml:2:14: tags must be an array of strings, found an integer in it"
+        ),
+        (
+            "url = \"https://e.com/\"\nproperties = 3\n",
+            "x.toml:2:1: properties must be a table ([properties]), found an integer"
+        ),
+        (
+            "url = \"https://e.com/\"\nvalid_from = \"tomorrow\"\n",
+            "x.toml:2:1: valid_from must be a date-time such as 2026-12-01T00:00:00Z, found a string"
+        ),
+        (
+            "url = \"https://e.com/\"\nvalid_from = 2026-02-01T00:00:00Z\nvalid_until = 2026-01-01T00:00:00Z\n",
+            "x.toml:3:1: valid_until must be later than valid_from"
+        ),
+        (
+            "url = \"https://e.com/\"\nforward_query = \"yes\"\n",
+            "x.toml:2:1: forward_query must be true, false or \"override\", found \"yes\""
+        ),
+        (
+            "url = \"https://e.com/\"\nforward_query = 1\n",
+            "x.toml:2:1: forward_query must be true, false or \"override\", found an integer"
+        ),
     ]
 
     @Test(arguments: [("true", ForwardQuery.merge), ("false", .off), ("\"override\"", .override)])
@@ -95,9 +119,10 @@ import Testing
         let error = result.errors.first
         #expect(error?.line == 2)
         #expect(error?.column ?? 0 > 1)
-        #expect(error?.description
-            == "x.toml:2:10: invalid TOML: expected a value (a string in quotes, a number, true, false, a date, "
-            + "[ or {), found '='")
+        #expect(
+            error?.description
+                == "x.toml:2:10: invalid TOML: expected a value (a string in quotes, a number, true, false, a date, "
+                + "[ or {), found '='")
     }
 
     @Test func unknownKeyIsAWarningWithSuggestion() throws {
@@ -118,10 +143,11 @@ import Testing
               "status" = "302"
             properties.note = "{sesion}"
             """
-        #expect(parse(text).problems.map(\.description) == [
-            "x.toml:5:3: status must be an integer, found a string",
-            "x.toml:6:12: property note has an unknown placeholder {sesion}",
-        ])
+        #expect(
+            parse(text).problems.map(\.description) == [
+                "x.toml:5:3: status must be an integer, found a string",
+                "x.toml:6:12: property note has an unknown placeholder {sesion}",
+            ])
     }
 
     @Test func defaultsFile() throws {
@@ -136,9 +162,11 @@ import Testing
             channel = "link"
             """
         let d = try #require(RedirectFileParser.parseDefaults(text: text, file: "_defaults.toml").value)
-        #expect(d == RedirectDefaults(
-            source: "web", eventType: "click", properties: [("channel", .string("link"))],
-            notFoundURL: "https://example.com/404", anonymizeIP: true, honorPrivacySignals: false,
-            baseURL: "https://go.example.com/redirect"))
+        #expect(
+            d
+                == RedirectDefaults(
+                    source: "web", eventType: "click", properties: [("channel", .string("link"))],
+                    notFoundURL: "https://example.com/404", anonymizeIP: true, honorPrivacySignals: false,
+                    baseURL: "https://go.example.com/redirect"))
     }
 }

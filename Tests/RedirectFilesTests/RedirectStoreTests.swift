@@ -216,7 +216,8 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         #expect(found(store.lookup("s"))?.url == "https://e.com/fixed")
         #expect(found(store.lookup("s"))?.url == "https://e.com/fixed")
         #expect(fixture.log.count == 2)
-        #expect(fixture.log.last == "redirectd: \(fixture.directory)/s.toml: valid again; this version serves from now on")
+        #expect(
+            fixture.log.last == "redirectd: \(fixture.directory)/s.toml: valid again; this version serves from now on")
         // An edit of a healthy file logs nothing.
         try fixture.write("s.toml", "url = \"https://e.com/again\"\n")
         #expect(found(store.lookup("s"))?.url == "https://e.com/again")
@@ -233,7 +234,9 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         try fixture.write("_defaults.toml", "source = \"three\"\n")
         #expect(store.defaults().source == "three")
         #expect(fixture.log.count == 2)
-        #expect(fixture.log.last == "redirectd: \(fixture.directory)/_defaults.toml: valid again; this version serves from now on")
+        #expect(
+            fixture.log.last
+                == "redirectd: \(fixture.directory)/_defaults.toml: valid again; this version serves from now on")
     }
 
     @Test func aFileThatNeverParsedIsNotFoundAndLoggedOnce() throws {
