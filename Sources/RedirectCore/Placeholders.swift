@@ -64,6 +64,24 @@ public enum Placeholders {
         return result
     }
 
+    /// The first `{` of `template` that opens no placeholder, from it to just before the next brace (`{}` when
+    /// empty); nil when every `{` opens one.
+    ///
+    /// Such a brace stays as text on every click (as in ``expand(_:values:transform:)``): `{session` lost its
+    /// `}`, `{query.a{query.b}` its first one. Outside the URL's query a literal brace is written `%7B`.
+    public static func strayBrace(in template: String) -> Substring? {
+        guard template.utf8.contains(UInt8(ascii: "{")) else { return nil }
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            let after = rest[rest.index(after: open)...]
+            guard let close = after.firstIndex(of: "}") else { return rest[open...] }
+            if let inner = after[..<close].firstIndex(of: "{") { return rest[open..<inner] }
+            if close == after.startIndex { return rest[open...close] }
+            rest = after[close...].dropFirst()
+        }
+        return nil
+    }
+
     /// `template` with each known placeholder replaced by `transform(value)`; other text stays as it is.
     public static func expand(_ template: String, values: PlaceholderValues, transform: (String) -> String) -> String {
         guard template.utf8.contains(UInt8(ascii: "{")) else { return template }

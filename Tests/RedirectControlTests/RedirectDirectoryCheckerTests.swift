@@ -42,6 +42,16 @@ struct Mistake: Sendable, CustomTestStringConvertible {
             "placeholder.toml:1:1: url has an unknown placeholder {sesion} "
                 + "(known: {session}, {redirect}, {click_id}, {query.NAME})"),
         Mistake(
+            "userinfo.toml", .text("url = \"https://{query.u}@example.com/\"\n"),
+            "userinfo.toml:1:1: url must not take its user name or password (before @) from a placeholder"),
+        Mistake(
+            "port.toml", .text("url = \"https://e.com/\"\nexpired_url = \"https://e.com:{query.p}/\"\n"),
+            "port.toml:2:1: expired_url must not take its port from a placeholder"),
+        Mistake(
+            "unclosed.toml", .text("url = \"https://e.com/?s={session\"\n"),
+            "unclosed.toml:1:1: url has a { that opens no placeholder (at \"{session\"): close it with }, "
+                + "or write %7B for a literal {"),
+        Mistake(
             "status.toml", .text("url = \"https://e.com/\"\nstatus = 304\n"),
             "status.toml:2:1: status must be one of 301, 302, 303, 307, 308, found 304"),
         Mistake(

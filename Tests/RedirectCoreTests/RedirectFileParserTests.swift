@@ -169,4 +169,106 @@ import Testing
                     notFoundURL: "https://example.com/404", anonymizeIP: true, honorPrivacySignals: false,
                     baseURL: "https://go.example.com/redirect"))
     }
+
+    /// A placeholder before the host ends cannot be filled (a value could move the link to another host), so every
+    /// click answered the template with its braces: `https://{query.u}@example.com/` passed. Each part is refused,
+    /// in every URL key, with the part named.
+    static let placeholdersBeforeTheHostEnds: [(String, String)] = [
+        (
+            "url = \"https://{query.u}@example.com/\"\n",
+            "x.toml:1:1: url must not take its user name or password (before @) from a placeholder"
+        ),
+        (
+            "url = \"https://user:{query.p}@example.com/\"\n",
+            "x.toml:1:1: url must not take its user name or password (before @) from a placeholder"
+        ),
+        (
+            "url = \"{query.scheme}://example.com/\"\n",
+            "x.toml:1:1: url must not take its scheme from a placeholder: start it with https:// or http://"
+        ),
+        (
+            "url = \"http{query.s}://example.com/\"\n",
+            "x.toml:1:1: url must not take its scheme from a placeholder: start it with https:// or http://"
+        ),
+        (
+            "url = \"{query.target}\"\n",
+            "x.toml:1:1: url must not take its scheme from a placeholder: start it with https:// or http://"
+        ),
+        ("url = \"https://example.com:{query.port}/\"\n", "x.toml:1:1: url must not take its port from a placeholder"),
+        (
+            "url = \"https://[2001:db8::1]:{query.port}/\"\n",
+            "x.toml:1:1: url must not take its port from a placeholder"
+        ),
+        (
+            "url = \"https://{query.h}.example.com:8443/\"\n",
+            "x.toml:1:1: url must not take its host from a placeholder"
+        ),
+        ("url = \"https://[{query.h}]/\"\n", "x.toml:1:1: url must not take its host from a placeholder"),
+        ("url = \"https://u@{session}/\"\n", "x.toml:1:1: url must not take its host from a placeholder"),
+        (
+            "url = \"https://e.com/\"\nexpired_url = \"https://{session}@e.com/over\"\n",
+            "x.toml:2:1: expired_url must not take its user name or password (before @) from a placeholder"
+        ),
+    ]
+
+    @Test(arguments: placeholdersBeforeTheHostEnds)
+    func placeholderBeforeTheHostEndsIsRefused(text: String, message: String) {
+        let result = parse(text)
+        #expect(result.value == nil)
+        #expect(result.errors.map(\.description) == [message])
+    }
+
+    /// Placeholders `check` cannot fill at all are refused, with what to write instead.
+    static let unfillablePlaceholders: [(String, String)] = [
+        (
+            "https://e.com/{foo}",
+            "url has an unknown placeholder {foo} (known: {session}, {redirect}, {click_id}, {query.NAME})"
+        ),
+        (
+            "https://e.com/?u={query.}",
+            "url has a placeholder {query.} with no parameter name: write {query.NAME}, e.g. {query.utm_source}"
+        ),
+        (
+            "https://e.com/?u={query.a&b}",
+            "url has a placeholder {query.a&b} whose parameter name holds a character other than A-Z a-z 0-9 - . _ ~ [ ]"
+        ),
+        (
+            "https://e.com/?s={session",
+            "url has a { that opens no placeholder (at \"{session\"): close it with }, or write %7B for a literal {"
+        ),
+        (
+            "https://e.com/?a={query.a{query.b}",
+            "url has a { that opens no placeholder (at \"{query.a\"): close it with }, or write %7B for a literal {"
+        ),
+        (
+            "https://e.com/{}",
+            "url has a { that opens no placeholder (at \"{}\"): close it with }, or write %7B for a literal {"
+        ),
+    ]
+
+    @Test(arguments: unfillablePlaceholders)
+    func unfillablePlaceholderIsRefused(url: String, message: String) {
+        let result = parse("url = \"\(url)\"\n")
+        #expect(result.value == nil)
+        #expect(result.errors.map(\.message) == [message])
+    }
+
+    @Test func defaultsRefusePlaceholdersBeforeTheHostEnds() {
+        let text = "not_found_url = \"https://{query.u}@example.com/\"\nbase_url = \"https://go.example.com:{x}/r\"\n"
+        let result = RedirectFileParser.parseDefaults(text: text, file: "_defaults.toml")
+        #expect(result.value == nil)
+        #expect(
+            result.errors.map(\.description) == [
+                "_defaults.toml:1:1: not_found_url must not take its user name or password (before @) from a placeholder",
+                "_defaults.toml:2:1: base_url must not take its port from a placeholder",
+            ])
+    }
+
+    /// Placeholders after the host stay as they were: path, query and fragment.
+    @Test func placeholdersAfterTheHostAreFine() throws {
+        let text = "url = \"https://u:p@e.com:8443/{redirect}/{session}?c={click_id}&q={query.a[0]}#{query.f}\"\n"
+        let result = parse(text)
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        #expect(result.value != nil)
+    }
 }
