@@ -110,6 +110,78 @@ private func write(_ bytes: [UInt8], to path: String) throws {
         #expect(try reader.next() == nil)
     }
 
+    /// A line longer than the limit is skipped and counted like a torn one, whether it spans many chunks or fits in
+    /// one; the lines around it are read, and every offset stays exact (the importer checkpoints `offset`).
+    @Test(arguments: [16, 64, 4096])
+    func aLineLongerThanTheLimitIsSkippedAndReadingGoesOn(chunkSize: Int) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let good = (0..<3).map { clickLine($0) }
+        let limit = good.map(\.count).max().map { $0 + 10 } ?? 0
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: 3 * limit) + [0x0A]
+        let atTheLimit = [UInt8](repeating: UInt8(ascii: "y"), count: limit) + [0x0A]
+        let lines = [good[0], long, good[1], atTheLimit, good[2]]
+        let path = dir + "/20261129T021000.jsonl"
+        try write(lines.flatMap { $0 }, to: path)
+
+        let reader = try SpoolReader(path: path, chunkSize: chunkSize, maxLineLength: limit)
+        let first = try reader.next()
+        #expect(first.map { Array($0.line) } == good[0])
+        #expect(reader.offset == Int64(good[0].count))
+        let second = try reader.next()
+        #expect(second.map { Array($0.line) } == good[1])
+        #expect(second?.lineNumber == 3)
+        let longOffset = Int64(good[0].count)
+        #expect(second?.offset == longOffset + Int64(long.count))
+        #expect(
+            reader.skipped == [
+                SpoolSkippedLine(
+                    file: "20261129T021000.jsonl", lineNumber: 2, offset: longOffset, length: long.count,
+                    reason: .tooLong(limit: limit))
+            ])
+        #expect(
+            reader.skipped.first?.description
+                == "20261129T021000.jsonl:2: skipped \(long.count) bytes: longer than \(limit) bytes")
+        let third = try reader.next()
+        #expect(third.map { Array($0.line) } == good[2])
+        #expect(third?.lineNumber == 5)
+        #expect(try reader.next() == nil)
+        // A line of exactly the limit is no event but not too long either.
+        #expect(reader.skipped.map(\.reason) == [.tooLong(limit: limit), .notJSON])
+        #expect(reader.offset == Int64(lines.reduce(0) { $0 + $1.count }))
+
+        // Resuming after the long line, as from a checkpoint, counts lines before it and reads the rest.
+        let resumed = try SpoolReader(path: path, offset: longOffset, chunkSize: chunkSize, maxLineLength: limit)
+        #expect(try resumed.readAll().map(\.lineNumber) == [3, 5])
+        #expect(resumed.skipped.map(\.lineNumber) == [2, 4])
+    }
+
+    /// A file that is one long line with no newline: one skipped line, nothing returned, the offset at the end.
+    @Test func aFileOfOneLongLineWithoutNewline() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/x.jsonl"
+        try write([UInt8](repeating: UInt8(ascii: "{"), count: 100_000), to: path)
+        let reader = try SpoolReader(path: path, chunkSize: 1024, maxLineLength: 4096)
+        #expect(try reader.readAll().isEmpty)
+        #expect(
+            reader.skipped == [
+                SpoolSkippedLine(
+                    file: "x.jsonl", lineNumber: 1, offset: 0, length: 100_000, reason: .tooLong(limit: 4096))
+            ])
+        #expect(reader.skipped.first?.description == "x.jsonl:1: skipped 100000 bytes: longer than 4 KiB")
+        #expect(reader.offset == 100_000)
+        #expect(try reader.next() == nil)
+        #expect(reader.skipped.count == 1)
+    }
+
+    @Test func theDefaultLimitIsOneMiB() {
+        #expect(SpoolReader.defaultMaxLineLength == 1 << 20)
+        #expect(
+            SpoolSkippedLine.Reason.tooLong(limit: SpoolReader.defaultMaxLineLength).description
+                == "longer than 1 MiB")
+    }
+
     @Test func emptyFileAndOffsetAtTheEnd() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
