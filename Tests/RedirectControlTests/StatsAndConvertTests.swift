@@ -71,6 +71,125 @@ import Testing
     }
 }
 
+/// An export `check` would refuse as files is refused by the converter, each reason naming the redirect and key.
+@Suite struct TracardiConversionRefusalTests {
+    func convert(_ json: String, lastWins: Bool = false) throws -> [TracardiRedirectConverter.Converted] {
+        try TracardiRedirectConverter.convert(
+            json: Array(json.utf8), options: .init(source: "rest", lastOfSameIDWins: lastWins))
+    }
+
+    static let duplicateKeys: [(String, [String])] = [
+        (
+            #"{"id":"a","url":"https://e.com/","props":{"x?":1,"x":2}}"#,
+            [#"redirect #1: property x is given twice (as "x?" and "x"); a trailing ? only marks a key optional"#]
+        ),
+        (#"{"id":"a","url":"https://e.com/","props":{"x":1,"x":2}}"#, ["redirect #1: property x is given twice"]),
+        (
+            #"{"id":"a","url":"https://e.com/","props":{"o":{"deal?":{"k":1},"deal":2}}}"#,
+            [
+                #"redirect #1: property o.deal is given twice (as "deal?" and "deal"); a trailing ? only marks a key optional"#
+            ]
+        ),
+        (
+            #"{"id":"a","url":"https://e.com/","props":{"list":[{"k":1},{"k?":1,"k":2}]}}"#,
+            [
+                #"redirect #1: property list[1].k is given twice (as "k?" and "k"); a trailing ? only marks a key optional"#
+            ]
+        ),
+        (
+            #"{"id":"a","url":"https://e.com/","url":"https://other.example.com/"}"#,
+            ["redirect #1: key url is given twice"]
+        ),
+        (
+            #"{"id":"a","url":"https://e.com/","source":{"id":"s1","id":"s2"}}"#,
+            ["redirect #1: key source.id is given twice"]
+        ),
+    ]
+
+    @Test(arguments: duplicateKeys)
+    func aKeyGivenTwiceIsRefused(json: String, refusals: [String]) throws {
+        let converted = try convert(json)
+        #expect(converted.map(\.refusals) == [refusals])
+    }
+
+    /// `x?` beside `y` and a key used in two different objects are no duplicates.
+    @Test func distinctKeysAreWritten() throws {
+        let json = #"{"id":"a","url":"https://e.com/","props":{"x?":1,"y":2,"o":{"x":3},"p":{"x":4}}}"#
+        let converted = try convert(json)
+        #expect(converted.map(\.refusals) == [[]])
+    }
+
+    @Test func aFileCheckWouldRefuseIsRefused() throws {
+        let converted = try convert(
+            #"[{"id":"a","url":"https://{query.u}@e.com/"},{"id":"b","url":"https://e.com/{x}"},"#
+                + #"{"id":"c","url":"https://e.com/","props":{"t":"{nickname}"}}]"#)
+        #expect(
+            converted.map(\.refusals) == [
+                ["redirect #1: url must not take its user name or password (before @) from a placeholder"],
+                [
+                    "redirect #2: the file would not pass check: url has an unknown placeholder {x} "
+                        + "(known: {session}, {redirect}, {click_id}, {query.NAME})"
+                ],
+                ["redirect #3: the file would not pass check: property t has an unknown placeholder {nickname}"],
+            ])
+    }
+
+    @Test func redirectsSharingAnIDAreRefused() throws {
+        let json =
+            #"[{"id":"s","url":"https://e.com/1"},{"id":"t","url":"https://e.com/"},"#
+            + #"{"id":"s","url":"https://e.com/2"},{"id":"S","url":"https://e.com/3"}]"#
+        let refused = try convert(json)
+        #expect(
+            refused.map(\.refusals) == [
+                [
+                    #"redirect #1: id "s" is also the id of redirect #3 and #4 ("S", differing only in case) "#
+                        + "(with --force, the last one would be written)"
+                ],
+                [],
+                [
+                    #"redirect #3: id "s" is also the id of redirect #1 and #4 ("S", differing only in case) "#
+                        + "(with --force, the last one would be written)"
+                ],
+                [
+                    #"redirect #4: id "S" is also the id of redirect #1 ("s", differing only in case) and #3 ("s", "#
+                        + "differing only in case) (with --force, the last one would be written)"
+                ],
+            ])
+
+        let forced = try convert(json, lastWins: true)
+        #expect(
+            forced.map(\.refusals) == [
+                [
+                    #"redirect #1: id "s" is also the id of redirect #3 and #4 ("S", differing only in case); "#
+                        + "redirect #4 is kept (--force keeps the last that can be written)"
+                ],
+                [],
+                [
+                    #"redirect #3: id "s" is also the id of redirect #1 and #4 ("S", differing only in case); "#
+                        + "redirect #4 is kept (--force keeps the last that can be written)"
+                ],
+                [],
+            ])
+        #expect(
+            forced[3].notes == [
+                #"redirect #4: id "S" is also the id of redirect #1 ("s", differing only in case) and #3 ("s", "#
+                    + "differing only in case); this one is kept (--force keeps the last that can be written)"
+            ])
+    }
+
+    /// Under --force the winner is the last copy that can be written, not one refused for its own reasons.
+    @Test func aRefusedCopyDoesNotWin() throws {
+        let json = #"[{"id":"s","url":"https://e.com/1"},{"id":"s","url":"https://e.com/2","props":{"x?":1,"x":2}}]"#
+        let forced = try convert(json, lastWins: true)
+        #expect(forced[0].refusals.isEmpty)
+        #expect(
+            forced[0].notes == [
+                #"redirect #1: id "s" is also the id of redirect #2; this one is kept (--force keeps the last that can be written)"#
+            ])
+        #expect(forced[1].refusals.count == 2)
+    }
+}
+
 @Suite struct ClickStatisticsTests {
     @Test func summarizesPerRedirect() {
         let events: [(redirect: String, session: String?, bot: BotCategory?, time: String)] = [
