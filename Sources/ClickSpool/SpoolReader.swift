@@ -1,18 +1,23 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads click lines from a sealed (`ready/`) spool file, from a byte offset on, in large chunks.
 ///
-/// Lines that cannot be events (torn, not JSON, no id) are skipped and kept in `skipped` with their file name
-/// and line number; reading never stops on one. Each line is checked to be exactly one well-formed JSON object
+/// Lines that cannot be events (torn, not JSON, no id, longer than `maxLineLength`) are skipped and kept in
+/// `skipped` with their file name and line number; reading never stops on one. A line longer than the limit is
+/// passed over chunk by chunk, so memory stays at the limit plus a chunk whatever the file holds (a 400 MB
+/// file without a newline took the importer to 678 MB). Each line is checked to be exactly one well-formed JSON object
 /// by a small byte scanner that also picks out `id`, `outcome` and `bot`, so shipping raw lines costs no
 /// Foundation parse per event.
 public final class SpoolReader {
     public static let defaultChunkSize = 1 << 20
+    /// The longest line read as an event: events are a few KB, so a longer line is damage or foreign data.
+    public static let defaultMaxLineLength = 1 << 20
 
     /// The file's path, as given.
     public let path: String
@@ -25,6 +30,9 @@ public final class SpoolReader {
 
     private let fd: Int32
     private let chunkSize: Int
+    private let maxLineLength: Int
+    /// While passing over a line longer than `maxLineLength`: the file offset of its first byte.
+    private var longLineOffset: Int64?
     private let startOffset: Int64
     private var buffer: [UInt8] = []
     /// Unread bytes are `buffer[start..<end]`; `buffer[0]` is at file offset `bufferOffset`.
@@ -38,22 +46,27 @@ public final class SpoolReader {
     private var linesBeforeStart: Int?
 
     /// Opens `path` for reading from `offset`, which must be the start of a line (0, or an `endOffset`).
-    public convenience init(path: String, offset: Int64 = 0, chunkSize: Int = SpoolReader.defaultChunkSize)
-        throws(SpoolError)
-    {
+    /// Lines longer than `maxLineLength` bytes (without their newline) are skipped.
+    public convenience init(
+        path: String, offset: Int64 = 0, chunkSize: Int = SpoolReader.defaultChunkSize,
+        maxLineLength: Int = SpoolReader.defaultMaxLineLength
+    ) throws(SpoolError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SpoolError("open", path, Errno(rawValue: errno)) }
-        try self.init(descriptor: FileDescriptor(rawValue: descriptor), path: path, offset: offset,
-                      chunkSize: chunkSize)
+        try self.init(
+            descriptor: FileDescriptor(rawValue: descriptor), path: path, offset: offset, chunkSize: chunkSize,
+            maxLineLength: maxLineLength)
     }
 
     /// Reads the open file `descriptor` (named `path` in messages) from `offset`; the reader owns and closes it.
-    public init(descriptor: FileDescriptor, path: String, offset: Int64 = 0,
-                chunkSize: Int = SpoolReader.defaultChunkSize) throws(SpoolError)
-    {
+    public init(
+        descriptor: FileDescriptor, path: String, offset: Int64 = 0, chunkSize: Int = SpoolReader.defaultChunkSize,
+        maxLineLength: Int = SpoolReader.defaultMaxLineLength
+    ) throws(SpoolError) {
         self.path = path
         self.fileName = path.split(separator: "/").last.map(String.init) ?? path
         self.chunkSize = max(16, chunkSize)
+        self.maxLineLength = max(1, maxLineLength)
         self.startOffset = max(0, offset)
         self.offset = max(0, offset)
         self.bufferOffset = max(0, offset)
@@ -77,9 +90,14 @@ public final class SpoolReader {
                 let lineStart = start
                 start = newline + 1
                 linesRead += 1
-                let lineOffset = bufferOffset + Int64(lineStart)
+                let lineOffset = longLineOffset ?? bufferOffset + Int64(lineStart)
                 offset = bufferOffset + Int64(start)
-                let length = newline - lineStart
+                let length = Int(offset - lineOffset) - 1
+                if length > maxLineLength || longLineOffset != nil {
+                    longLineOffset = nil
+                    try skip(offset: lineOffset, length: length + 1, reason: .tooLong(limit: maxLineLength))
+                    continue
+                }
                 if length == 0 { continue }  // an empty line is no event and nothing torn either
                 let scan = buffer.withUnsafeBufferPointer { all in
                     JSONLineScanner.scan(UnsafeBufferPointer(rebasing: all[lineStart..<newline]))
@@ -98,16 +116,24 @@ public final class SpoolReader {
                 continue
             }
             if atEndOfFile {
-                if start < end {
-                    let lineOffset = bufferOffset + Int64(start)
-                    let length = end - start
+                if start < end || longLineOffset != nil {
+                    let lineOffset = longLineOffset ?? bufferOffset + Int64(start)
                     linesRead += 1
                     start = end
                     offset = bufferOffset + Int64(end)
-                    try skip(offset: lineOffset, length: length, reason: .torn)
+                    let length = Int(offset - lineOffset)
+                    longLineOffset = nil
+                    try skip(
+                        offset: lineOffset, length: length,
+                        reason: length > maxLineLength ? .tooLong(limit: maxLineLength) : .torn)
                 }
                 return nil
             }
+            if longLineOffset == nil && end - start > maxLineLength {
+                longLineOffset = bufferOffset + Int64(start)
+            }
+            // A line already too long is not kept: its bytes so far are dropped, and the next chunk searched.
+            if longLineOffset != nil { start = end }
             try refill()
         }
     }
@@ -131,10 +157,12 @@ public final class SpoolReader {
 
     /// Starts a new chunk holding the unread tail of the old one, then reads until it is full or the file ends.
     ///
-    /// A new array each time (rather than shifting in place) leaves records handed out earlier untouched.
+    /// A new array each time (rather than shifting in place) leaves records handed out earlier untouched. The
+    /// tail is at most `maxLineLength` bytes (a longer one is dropped first), so a chunk holds at most that
+    /// plus `chunkSize`: room for the longest line and its newline, grown by doubling as a line spans chunks.
     private func refill() throws(SpoolError) {
         let leftover = end - start
-        let capacity = max(chunkSize, leftover * 2)
+        let capacity = max(chunkSize, min(leftover * 2, maxLineLength + chunkSize))
         var filled = leftover
         var readError: Int32 = 0
         var reachedEnd = false
@@ -172,8 +200,9 @@ public final class SpoolReader {
 
     private func skip(offset: Int64, length: Int, reason: SpoolSkippedLine.Reason) throws(SpoolError) {
         skipped.append(
-            SpoolSkippedLine(file: fileName, lineNumber: try lineNumber(ofLineEndingAt: linesRead), offset: offset,
-                             length: length, reason: reason))
+            SpoolSkippedLine(
+                file: fileName, lineNumber: try lineNumber(ofLineEndingAt: linesRead), offset: offset,
+                length: length, reason: reason))
     }
 
     private func lineNumber(ofLineEndingAt count: Int) throws(SpoolError) -> Int {
@@ -208,4 +237,3 @@ public final class SpoolReader {
         return count
     }
 }
-

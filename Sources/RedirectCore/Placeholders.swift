@@ -34,7 +34,10 @@ public enum Placeholders {
         if name == "session" || name == "redirect" || name == "click_id" { return true }
         guard name.hasPrefix("query.") else { return false }
         let parameter = name.dropFirst(6)
-        return !parameter.isEmpty && parameter.utf8.allSatisfy { Identifiers.isUnreserved($0) || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
+        return !parameter.isEmpty
+            && parameter.utf8.allSatisfy {
+                Identifiers.isUnreserved($0) || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]")
+            }
     }
 
     /// The names of all `{…}` placeholders in `template`, in order.
@@ -59,6 +62,24 @@ public enum Placeholders {
             rest = after[close...].dropFirst()
         }
         return result
+    }
+
+    /// The first `{` of `template` that opens no placeholder, from it to just before the next brace (`{}` when
+    /// empty); nil when every `{` opens one.
+    ///
+    /// Such a brace stays as text on every click (as in ``expand(_:values:transform:)``): `{session` lost its
+    /// `}`, `{query.a{query.b}` its first one. Outside the URL's query a literal brace is written `%7B`.
+    public static func strayBrace(in template: String) -> Substring? {
+        guard template.utf8.contains(UInt8(ascii: "{")) else { return nil }
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            let after = rest[rest.index(after: open)...]
+            guard let close = after.firstIndex(of: "}") else { return rest[open...] }
+            if let inner = after[..<close].firstIndex(of: "{") { return rest[open..<inner] }
+            if close == after.startIndex { return rest[open...close] }
+            rest = after[close...].dropFirst()
+        }
+        return nil
     }
 
     /// `template` with each known placeholder replaced by `transform(value)`; other text stays as it is.

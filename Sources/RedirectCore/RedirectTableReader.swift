@@ -70,7 +70,9 @@ struct RedirectTableReader {
     /// Where `key` is written, or the start of the file when it is not.
     func position(_ key: FileKey) -> TOMLPosition { entry(key)?.keyPosition ?? .start }
 
-    /// A target must be a valid URL whose placeholders are all known.
+    /// A target must be a valid URL whose placeholders can all be filled: a known name, and every `{` opening one.
+    ///
+    /// The responder reads files with this same check, so a target `check` passes is one every click can fill.
     mutating func checkTarget(_ url: String, key: FileKey) {
         let position = position(key)
         if let problem = TargetURL.problem(with: url) {
@@ -78,10 +80,26 @@ struct RedirectTableReader {
             return
         }
         for name in Placeholders.names(in: url) where !Placeholders.isKnown(name) {
+            report(position, "\(key.name) \(Self.unknownPlaceholder(name))")
+        }
+        if let stray = Placeholders.strayBrace(in: url) {
             report(
                 position,
-                "\(key.name) has an unknown placeholder {\(name)} (known: {session}, {redirect}, {click_id}, {query.NAME})")
+                "\(key.name) has a { that opens no placeholder (at \"\(stray.prefix(40))\"): "
+                    + "close it with }, or write %7B for a literal {")
         }
+    }
+
+    /// Why `{name}` is no placeholder, in words that say how to write it.
+    private static func unknownPlaceholder(_ name: Substring) -> String {
+        guard name.hasPrefix("query.") else {
+            return "has an unknown placeholder {\(name)} (known: {session}, {redirect}, {click_id}, {query.NAME})"
+        }
+        if name.utf8.count == 6 {
+            return "has a placeholder {query.} with no parameter name: write {query.NAME}, e.g. {query.utm_source}"
+        }
+        return "has a placeholder {\(name)} whose parameter name holds a character other than "
+            + "A-Z a-z 0-9 - . _ ~ [ ]"
     }
 
     /// Unknown placeholders in properties stay as written, which is rarely meant: warn.
@@ -151,7 +169,9 @@ struct RedirectTableReader {
             report(entry.keyPosition, "forward_query must be true, false or \"override\", found \"\(other)\"")
             return nil
         default:
-            report(entry.keyPosition, "forward_query must be true, false or \"override\", found \(entry.value.kindDescription)")
+            report(
+                entry.keyPosition,
+                "forward_query must be true, false or \"override\", found \(entry.value.kindDescription)")
             return nil
         }
     }
@@ -167,7 +187,8 @@ struct RedirectTableReader {
         for element in array.elements {
             guard case .string(let s) = element.value else {
                 report(
-                    element.position, "\(key.name) must be an array of strings, found \(element.value.kindDescription) in it"
+                    element.position,
+                    "\(key.name) must be an array of strings, found \(element.value.kindDescription) in it"
                 )
                 return nil
             }

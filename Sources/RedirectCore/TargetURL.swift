@@ -2,8 +2,9 @@
 public enum TargetURL {
     /// Why `url` cannot be a redirect target, or nil when it can.
     ///
-    /// A target is an absolute `http` or `https` URL with a host, and no byte that could end a header line or
-    /// be misread by a browser (control characters, spaces, backslashes).
+    /// A target is an absolute `http` or `https` URL with a host, no placeholder before the host ends (scheme,
+    /// user name and password, host, port: nothing a click may choose), and no byte that could end a header
+    /// line or be misread by a browser (control characters, spaces, backslashes).
     public static func problem(with url: String) -> String? {
         // On the bytes in place: every delimiter here is ASCII, and a file is checked on every cache miss.
         if let answer = url.utf8.withContiguousStorageIfAvailable({ problem(with: url, bytes: $0) }) { return answer }
@@ -12,6 +13,10 @@ public enum TargetURL {
 
     private static func problem(with url: String, bytes: UnsafeBufferPointer<UInt8>) -> String? {
         guard let schemeLength = schemeLength(bytes) else {
+            // `{query.s}://…` or a whole URL from one placeholder: say so rather than "not absolute".
+            if bytes.prefix(while: { $0 != UInt8(ascii: ":") && $0 != UInt8(ascii: "/") }).contains(UInt8(ascii: "{")) {
+                return "must not take its scheme from a placeholder: start it with https:// or http://"
+            }
             return "must be an absolute http or https URL, found \"\(url)\""
         }
         if bytes.count > TargetBuilder.maxLength {
@@ -33,8 +38,35 @@ public enum TargetURL {
         if hostStart == authorityEnd || bytes[hostStart] == UInt8(ascii: ":") {
             return "must name a host, found \"\(url)\""
         }
-        if bytes[hostStart..<authorityEnd].contains(UInt8(ascii: "{")) {
+        return placeholderProblem(
+            bytes, userinfo: schemeLength..<max(schemeLength, hostStart - 1),
+            hostAndPort: hostStart..<authorityEnd)
+    }
+
+    /// Why a `{` before the end of the host is refused, naming the part it is in; nil when there is none.
+    ///
+    /// A placeholder there could not be filled safely (a value could move the link to another host), so the
+    /// builder would answer the template with its braces on every click: `check` refuses it instead.
+    private static func placeholderProblem(
+        _ bytes: UnsafeBufferPointer<UInt8>, userinfo: Range<Int>, hostAndPort: Range<Int>
+    ) -> String? {
+        let brace = UInt8(ascii: "{")
+        if bytes[userinfo].contains(brace) {
+            return "must not take its user name or password (before @) from a placeholder"
+        }
+        // The port starts at the first `:` after the host; an IPv6 host is bracketed and holds colons itself.
+        var hostEnd = hostAndPort.lowerBound
+        if bytes[hostEnd] == UInt8(ascii: "["),
+            let close = bytes[hostAndPort].firstIndex(of: UInt8(ascii: "]"))
+        {
+            hostEnd = close + 1
+        }
+        hostEnd = bytes[hostEnd..<hostAndPort.upperBound].firstIndex(of: UInt8(ascii: ":")) ?? hostAndPort.upperBound
+        if bytes[hostAndPort.lowerBound..<hostEnd].contains(brace) {
             return "must not take its host from a placeholder"
+        }
+        if bytes[hostEnd..<hostAndPort.upperBound].contains(brace) {
+            return "must not take its port from a placeholder"
         }
         return nil
     }

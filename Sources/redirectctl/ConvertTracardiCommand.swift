@@ -15,7 +15,9 @@ struct ConvertTracardiCommand: ParsableCommand {
             nested. Files answer 307, as Tracardi does, unless --status. Tracardi's redirect source (type \
             redirect) cannot receive /track calls: --source names the REST event source the clicks go to; without \
             it, each file says so and takes source from _defaults.toml. Existing files are not overwritten unless \
-            --force is given.
+            --force is given. A redirect whose file check would refuse (a key given twice once ? is dropped, a bad \
+            url) is not written; nor are redirects sharing an id, unless --force, which keeps the last one. Any \
+            redirect not written makes the exit status 1.
             """)
 
     @Argument(help: "The JSON export ('-' for standard input).")
@@ -30,7 +32,7 @@ struct ConvertTracardiCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The Tracardi event source of type REST the clicks are sent to.", valueName: "id"))
     var source: String?
 
-    @Flag(help: "Overwrite existing files.")
+    @Flag(help: "Overwrite existing files; of redirects sharing an id, keep the last.")
     var force = false
 
     @Flag(help: "Print the files instead of writing them.")
@@ -59,7 +61,7 @@ struct ConvertTracardiCommand: ParsableCommand {
         let converted: [TracardiRedirectConverter.Converted]
         do {
             converted = try TracardiRedirectConverter.convert(
-                json: Array(data), options: .init(status: status, source: source))
+                json: Array(data), options: .init(status: status, source: source, lastOfSameIDWins: force))
         } catch {
             StandardError.log("redirectctl convert-tracardi: \(file): \(error)")
             throw ExitCode(1)
@@ -69,6 +71,11 @@ struct ConvertTracardiCommand: ParsableCommand {
         for item in converted {
             let path = directory + "/" + item.fileName
             for note in item.notes { StandardError.log("\(path): \(note)") }
+            guard item.refusals.isEmpty else {
+                for refusal in item.refusals { StandardError.log("\(path): \(refusal); not written") }
+                skipped += 1
+                continue
+            }
             if dryRun {
                 print("# \(path)\n\(item.text)")
                 continue

@@ -42,6 +42,16 @@ struct Mistake: Sendable, CustomTestStringConvertible {
             "placeholder.toml:1:1: url has an unknown placeholder {sesion} "
                 + "(known: {session}, {redirect}, {click_id}, {query.NAME})"),
         Mistake(
+            "userinfo.toml", .text("url = \"https://{query.u}@example.com/\"\n"),
+            "userinfo.toml:1:1: url must not take its user name or password (before @) from a placeholder"),
+        Mistake(
+            "port.toml", .text("url = \"https://e.com/\"\nexpired_url = \"https://e.com:{query.p}/\"\n"),
+            "port.toml:2:1: expired_url must not take its port from a placeholder"),
+        Mistake(
+            "unclosed.toml", .text("url = \"https://e.com/?s={session\"\n"),
+            "unclosed.toml:1:1: url has a { that opens no placeholder (at \"{session\"): close it with }, "
+                + "or write %7B for a literal {"),
+        Mistake(
             "status.toml", .text("url = \"https://e.com/\"\nstatus = 304\n"),
             "status.toml:2:1: status must be one of 301, 302, 303, 307, 308, found 304"),
         Mistake(
@@ -110,10 +120,11 @@ struct Mistake: Sendable, CustomTestStringConvertible {
         try dir.create("promo.toml", .text(Self.good))
         try dir.create("other.toml", .text(Self.good))
         let report = try RedirectDirectoryChecker(directory: dir.path).check()
-        #expect(report.problems.map(\.description) == [
-            dir.path + "/promo.toml:1:1: id \"promo\" differs from \"Promo\" only in case; "
-                + "on a case-insensitive file system one file hides the other"
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                dir.path + "/promo.toml:1:1: id \"promo\" differs from \"Promo\" only in case; "
+                    + "on a case-insensitive file system one file hides the other"
+            ])
     }
 
     @Test func linkToAFileInTheDirectoryIsFine() throws {
@@ -122,10 +133,11 @@ struct Mistake: Sendable, CustomTestStringConvertible {
         try dir.create("spring-2026.toml", .symbolicLink("spring.toml"))
         try dir.create("chain.toml", .symbolicLink("spring-2026.toml"))
         let report = try RedirectDirectoryChecker(directory: dir.path).check()
-        #expect(report.problems.map(\.description) == [
-            dir.path + "/chain.toml:1:1: symbolic link to \"spring-2026.toml\", which is itself a symbolic link "
-                + "(only one link is followed)"
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                dir.path + "/chain.toml:1:1: symbolic link to \"spring-2026.toml\", which is itself a symbolic link "
+                    + "(only one link is followed)"
+            ])
     }
 
     /// Every mistake in one directory: all the messages, in file order, and a summary that says "problems".
@@ -139,15 +151,21 @@ struct Mistake: Sendable, CustomTestStringConvertible {
         let report = try RedirectDirectoryChecker(directory: dir.path + "/").check()
 
         var expected = Self.mistakes.map { ($0.name, $0.expected) }
-        expected.append(("promo.toml", [
-            "promo.toml:1:1: id \"promo\" differs from \"Promo\" only in case; "
-                + "on a case-insensitive file system one file hides the other"
-        ]))
+        expected.append(
+            (
+                "promo.toml",
+                [
+                    "promo.toml:1:1: id \"promo\" differs from \"Promo\" only in case; "
+                        + "on a case-insensitive file system one file hides the other"
+                ]
+            ))
         let lines = expected.sorted { $0.0 < $1.0 }.flatMap(\.1).map { dir.path + "/" + $0 }
         #expect(report.text == lines.map { $0 + "\n" }.joined())
         #expect(report.filesWithProblems == Self.mistakes.count + 1)
-        #expect(report.summary
-            == "checked \(Self.mistakes.count + 3) files: \(lines.count) problems in \(Self.mistakes.count + 1) files")
+        #expect(
+            report.summary
+                == "checked \(Self.mistakes.count + 3) files: \(lines.count) problems in \(Self.mistakes.count + 1) files"
+        )
     }
 
     @Test func jsonFormat() throws {
@@ -161,9 +179,10 @@ struct Mistake: Sendable, CustomTestStringConvertible {
         #expect(objects.map { $0["line"] as? Int } == [2, 3])
         #expect(objects.map { $0["column"] as? Int } == [1, 1])
         #expect(objects.map { $0["severity"] as? String } == ["error", "warning"])
-        #expect(objects.map { $0["message"] as? String } == [
-            "status must be an integer, found a string", #"unknown key "nme" (did you mean "name"?)"#,
-        ])
+        #expect(
+            objects.map { $0["message"] as? String } == [
+                "status must be an integer, found a string", #"unknown key "nme" (did you mean "name"?)"#,
+            ])
         #expect(RedirectCheckReport(directory: dir.path, filesChecked: 0, problems: []).json == "[]\n")
     }
 

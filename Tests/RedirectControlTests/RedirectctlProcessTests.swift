@@ -1,4 +1,5 @@
 import Foundation
+import RedirectControl
 import TestSupport
 import Testing
 
@@ -19,14 +20,15 @@ import Testing
         try dir.create("notes.txt", .text("x\n"))
         let run = try redirectctl(["check", dir.path])
         #expect(run.status == 1)
-        #expect(run.stdout == """
-            \(dir.path)/notes.txt:1:1: not a .toml file; a redirects directory holds <id>.toml files, _defaults.toml, \
-            README and dotfiles
-            \(dir.path)/passwd.toml:1:1: symbolic link to "/etc/passwd", which is not a redirect file in the same \
-            directory
-            \(dir.path)/status.toml:2:1: status must be an integer, found a string
+        #expect(
+            run.stdout == """
+                \(dir.path)/notes.txt:1:1: not a .toml file; a redirects directory holds <id>.toml files, _defaults.toml, \
+                README and dotfiles
+                \(dir.path)/passwd.toml:1:1: symbolic link to "/etc/passwd", which is not a redirect file in the same \
+                directory
+                \(dir.path)/status.toml:2:1: status must be an integer, found a string
 
-            """)
+                """)
         #expect(run.stderr == "checked 4 files: 3 problems in 3 files\n")
 
         let json = try redirectctl(["check", dir.path, "--format", "json"])
@@ -108,7 +110,76 @@ import Testing
         let run = try redirectctl(["stats", "--spool", dir.path + "/clicks"])
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr == "redirectctl stats: no spool directory at \(dir.path)/clicks: pass --spool DIR or set "
+        #expect(
+            run.stderr == "redirectctl stats: no spool directory at \(dir.path)/clicks: pass --spool DIR or set "
                 + "CLICK_LOG_DIR (redirectd's --spool)\n")
+    }
+
+    /// Runs `convert-tracardi` on `export` into a fresh directory; every file it wrote must pass `check`.
+    func convertTracardi(_ export: String, _ flags: [String] = []) throws -> (run: ProcessRun, dir: TemporaryDirectory)
+    {
+        let dir = try TemporaryDirectory()
+        let input = dir.path + "/export.json"
+        try Data(export.utf8).write(to: URL(fileURLWithPath: input))
+        try dir.create("out", .directory)
+        let run = try redirectctl(
+            ["convert-tracardi", input, "--redirects", dir.path + "/out", "--source", "rest"] + flags)
+        let report = try RedirectDirectoryChecker(directory: dir.path + "/out").check()
+        #expect(report.problems.map(\.description) == [])
+        return (run, dir)
+    }
+
+    /// `{"x?":1,"x":2}` gave a file with `x` twice and exit 0; now that redirect is not written, the others are.
+    @Test func convertTracardiRefusesAKeyGivenTwice() throws {
+        let export =
+            #"[{"id":"a","url":"https://e.com/a","props":{"x?":1,"x":2}},"#
+            + #"{"id":"b","url":"https://e.com/b","props":{"deal":{"k":1,"k":2}}},{"id":"c","url":"https://e.com/c"}]"#
+        let (run, dir) = try convertTracardi(export)
+        let out = dir.path + "/out"
+        #expect(run.status == 1)
+        #expect(
+            run.stderr == """
+                \(out)/a.toml: redirect #1: property x is given twice (as "x?" and "x"); a trailing ? only marks a key \
+                optional; not written
+                \(out)/b.toml: redirect #2: property deal.k is given twice; not written
+
+                """)
+        #expect(run.stdout == "\(out)/c.toml\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["c.toml"])
+    }
+
+    /// Two redirects with one id: none written (the second no longer passes for an existing file); with --force
+    /// the last is, and both say which won.
+    @Test func convertTracardiReportsRedirectsSharingAnID() throws {
+        let export =
+            #"[{"id":"s","url":"https://e.com/1"},{"id":"t","url":"https://e.com/t"},"#
+            + #"{"id":"s","url":"https://e.com/2"}]"#
+        let (run, dir) = try convertTracardi(export)
+        let out = dir.path + "/out"
+        #expect(run.status == 1)
+        #expect(
+            run.stderr == """
+                \(out)/s.toml: redirect #1: id "s" is also the id of redirect #3 (with --force, the last one would be \
+                written); not written
+                \(out)/s.toml: redirect #3: id "s" is also the id of redirect #1 (with --force, the last one would be \
+                written); not written
+
+                """)
+        #expect(run.stdout == "\(out)/t.toml\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["t.toml"])
+
+        let (forced, forcedDir) = try convertTracardi(export, ["--force"])
+        let forcedOut = forcedDir.path + "/out"
+        #expect(forced.status == 1)
+        #expect(
+            forced.stderr == """
+                \(forcedOut)/s.toml: redirect #1: id "s" is also the id of redirect #3; redirect #3 is kept (--force keeps \
+                the last that can be written); not written
+                \(forcedOut)/s.toml: redirect #3: id "s" is also the id of redirect #1; this one is kept (--force keeps \
+                the last that can be written)
+
+                """)
+        #expect(forced.stdout == "\(forcedOut)/t.toml\n\(forcedOut)/s.toml\n")
+        #expect(try String(contentsOfFile: forcedOut + "/s.toml", encoding: .utf8).contains("https://e.com/2"))
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import RedirectControl
 import RedirectCore
+import Testing
+
+@testable import RedirectControl
 
 @Suite struct TracardiConversionTests {
     let export = """
@@ -30,7 +31,8 @@ import RedirectCore
     }
 
     @Test func convertsAnExportIntoFilesThatBehaveAsInTracardi() throws {
-        let converted = try TracardiRedirectConverter.convert(json: Array(export.utf8), options: .init(source: "mail-rest"))
+        let converted = try TracardiRedirectConverter.convert(
+            json: Array(export.utf8), options: .init(source: "mail-rest"))
         #expect(converted.map(\.fileName) == ["spring-sale.toml", "docs.toml"])
         let r = try parsed(converted[0], id: "spring-sale")
         #expect(r.url == "https://shop.example.com/sale")
@@ -40,9 +42,10 @@ import RedirectCore
         #expect(r.eventType == "redirected-click")
         #expect(r.source == "mail-rest")
         #expect(r.tags == ["email", "spring"])
-        #expect(Self.sorted(.object(r.properties)).jsonText
-            == #"{"campaign":"spring","email":"{query.email}","offer":{"code":"SPRING","partner":{"name":"Acme"},"#
-            + #""tiers":[1,2.5]},"position":2,"utm_source":"{query.utm_source}","vip":true,"visitor":"{session}"}"#)
+        #expect(
+            Self.sorted(.object(r.properties)).jsonText
+                == #"{"campaign":"spring","email":"{query.email}","offer":{"code":"SPRING","partner":{"name":"Acme"},"#
+                + #""tiers":[1,2.5]},"position":2,"utm_source":"{query.utm_source}","vip":true,"visitor":"{session}"}"#)
         #expect(converted[0].notes.isEmpty)
         #expect(try parsed(converted[1], id: "docs").status.rawValue == 307)
     }
@@ -65,6 +68,125 @@ import RedirectCore
         #expect(throws: TracardiRedirectConverter.ConversionError.self) {
             try TracardiRedirectConverter.convert(json: Array("not json".utf8))
         }
+    }
+}
+
+/// An export `check` would refuse as files is refused by the converter, each reason naming the redirect and key.
+@Suite struct TracardiConversionRefusalTests {
+    func convert(_ json: String, lastWins: Bool = false) throws -> [TracardiRedirectConverter.Converted] {
+        try TracardiRedirectConverter.convert(
+            json: Array(json.utf8), options: .init(source: "rest", lastOfSameIDWins: lastWins))
+    }
+
+    static let duplicateKeys: [(String, [String])] = [
+        (
+            #"{"id":"a","url":"https://e.com/","props":{"x?":1,"x":2}}"#,
+            [#"redirect #1: property x is given twice (as "x?" and "x"); a trailing ? only marks a key optional"#]
+        ),
+        (#"{"id":"a","url":"https://e.com/","props":{"x":1,"x":2}}"#, ["redirect #1: property x is given twice"]),
+        (
+            #"{"id":"a","url":"https://e.com/","props":{"o":{"deal?":{"k":1},"deal":2}}}"#,
+            [
+                #"redirect #1: property o.deal is given twice (as "deal?" and "deal"); a trailing ? only marks a key optional"#
+            ]
+        ),
+        (
+            #"{"id":"a","url":"https://e.com/","props":{"list":[{"k":1},{"k?":1,"k":2}]}}"#,
+            [
+                #"redirect #1: property list[1].k is given twice (as "k?" and "k"); a trailing ? only marks a key optional"#
+            ]
+        ),
+        (
+            #"{"id":"a","url":"https://e.com/","url":"https://other.example.com/"}"#,
+            ["redirect #1: key url is given twice"]
+        ),
+        (
+            #"{"id":"a","url":"https://e.com/","source":{"id":"s1","id":"s2"}}"#,
+            ["redirect #1: key source.id is given twice"]
+        ),
+    ]
+
+    @Test(arguments: duplicateKeys)
+    func aKeyGivenTwiceIsRefused(json: String, refusals: [String]) throws {
+        let converted = try convert(json)
+        #expect(converted.map(\.refusals) == [refusals])
+    }
+
+    /// `x?` beside `y` and a key used in two different objects are no duplicates.
+    @Test func distinctKeysAreWritten() throws {
+        let json = #"{"id":"a","url":"https://e.com/","props":{"x?":1,"y":2,"o":{"x":3},"p":{"x":4}}}"#
+        let converted = try convert(json)
+        #expect(converted.map(\.refusals) == [[]])
+    }
+
+    @Test func aFileCheckWouldRefuseIsRefused() throws {
+        let converted = try convert(
+            #"[{"id":"a","url":"https://{query.u}@e.com/"},{"id":"b","url":"https://e.com/{x}"},"#
+                + #"{"id":"c","url":"https://e.com/","props":{"t":"{nickname}"}}]"#)
+        #expect(
+            converted.map(\.refusals) == [
+                ["redirect #1: url must not take its user name or password (before @) from a placeholder"],
+                [
+                    "redirect #2: the file would not pass check: url has an unknown placeholder {x} "
+                        + "(known: {session}, {redirect}, {click_id}, {query.NAME})"
+                ],
+                ["redirect #3: the file would not pass check: property t has an unknown placeholder {nickname}"],
+            ])
+    }
+
+    @Test func redirectsSharingAnIDAreRefused() throws {
+        let json =
+            #"[{"id":"s","url":"https://e.com/1"},{"id":"t","url":"https://e.com/"},"#
+            + #"{"id":"s","url":"https://e.com/2"},{"id":"S","url":"https://e.com/3"}]"#
+        let refused = try convert(json)
+        #expect(
+            refused.map(\.refusals) == [
+                [
+                    #"redirect #1: id "s" is also the id of redirect #3 and #4 ("S", differing only in case) "#
+                        + "(with --force, the last one would be written)"
+                ],
+                [],
+                [
+                    #"redirect #3: id "s" is also the id of redirect #1 and #4 ("S", differing only in case) "#
+                        + "(with --force, the last one would be written)"
+                ],
+                [
+                    #"redirect #4: id "S" is also the id of redirect #1 ("s", differing only in case) and #3 ("s", "#
+                        + "differing only in case) (with --force, the last one would be written)"
+                ],
+            ])
+
+        let forced = try convert(json, lastWins: true)
+        #expect(
+            forced.map(\.refusals) == [
+                [
+                    #"redirect #1: id "s" is also the id of redirect #3 and #4 ("S", differing only in case); "#
+                        + "redirect #4 is kept (--force keeps the last that can be written)"
+                ],
+                [],
+                [
+                    #"redirect #3: id "s" is also the id of redirect #1 and #4 ("S", differing only in case); "#
+                        + "redirect #4 is kept (--force keeps the last that can be written)"
+                ],
+                [],
+            ])
+        #expect(
+            forced[3].notes == [
+                #"redirect #4: id "S" is also the id of redirect #1 ("s", differing only in case) and #3 ("s", "#
+                    + "differing only in case); this one is kept (--force keeps the last that can be written)"
+            ])
+    }
+
+    /// Under --force the winner is the last copy that can be written, not one refused for its own reasons.
+    @Test func aRefusedCopyDoesNotWin() throws {
+        let json = #"[{"id":"s","url":"https://e.com/1"},{"id":"s","url":"https://e.com/2","props":{"x?":1,"x":2}}]"#
+        let forced = try convert(json, lastWins: true)
+        #expect(forced[0].refusals.isEmpty)
+        #expect(
+            forced[0].notes == [
+                #"redirect #1: id "s" is also the id of redirect #2; this one is kept (--force keeps the last that can be written)"#
+            ])
+        #expect(forced[1].refusals.count == 2)
     }
 }
 
@@ -100,15 +222,18 @@ import RedirectCore
         for sub in ["shipped", "ready", "current"] {
             try FileManager.default.createDirectory(atPath: dir.path + "/" + sub, withIntermediateDirectories: true)
         }
-        try (line(id: "1", redirect: "a", session: "s1", time: "2026-11-29T02:00:00.000Z")
+        try
+            (line(id: "1", redirect: "a", session: "s1", time: "2026-11-29T02:00:00.000Z")
             + line(id: "2", redirect: "a", session: "s1", time: "2026-11-29T02:59:59.999Z"))
             .write(toFile: dir.path + "/shipped/20261129T020000.jsonl", atomically: true, encoding: .utf8)
-        try (line(id: "3", redirect: "b", session: nil, time: "2026-11-29T03:30:00.000Z")
+        try
+            (line(id: "3", redirect: "b", session: nil, time: "2026-11-29T03:30:00.000Z")
             + "not json\n" + #"{"redirect":"b","time":"2026-11-29T03:31:00.000Z"}"# + "\n"
             + #"{"id":"4","redirect":"b","time":7}"# + "\n")
             .write(toFile: dir.path + "/ready/20261129T033000.jsonl", atomically: true, encoding: .utf8)
         // A line still being written: no newline yet.
-        try (line(id: "5", redirect: "a", session: "s2", time: "2026-11-29T05:59:59.000Z")
+        try
+            (line(id: "5", redirect: "a", session: "s2", time: "2026-11-29T05:59:59.000Z")
             + String(line(id: "6", redirect: "a", session: "s3", time: "2026-11-29T05:59:59.500Z").dropLast()))
             .write(toFile: dir.path + "/current/20261129T055900.jsonl", atomically: true, encoding: .utf8)
 
@@ -126,7 +251,9 @@ import RedirectCore
     }
 
     @Test func aMissingSpoolIsAnErrorThatNamesIt() {
-        let error = #expect(throws: (any Error).self) { try ClickStatistics.collect(spool: "/nonexistent/redirectd-spool") }
+        let error = #expect(throws: (any Error).self) {
+            try ClickStatistics.collect(spool: "/nonexistent/redirectd-spool")
+        }
         #expect(error.map { "\($0)" } == "cannot read /nonexistent/redirectd-spool: No such file or directory")
     }
 }
@@ -138,8 +265,9 @@ import RedirectCore
             id: UUID().uuidString.lowercased(), time: Timestamp(millisecondsSinceEpoch: 1_795_000_000_000),
             outcome: .redirected, redirect: redirect, session: nil, sessionStatus: .absent, source: nil,
             type: "redirect", properties: [], target: "https://example.com/", status: 302,
-            request: .init(method: method, ip: nil, userAgent: userAgent, referer: nil, acceptLanguage: nil,
-                           host: nil, query: ""),
+            request: .init(
+                method: method, ip: nil, userAgent: userAgent, referer: nil, acceptLanguage: nil,
+                host: nil, query: ""),
             bot: bot?.label, botCategory: bot?.category)
         return String(decoding: event.jsonLine(), as: UTF8.self)
     }
@@ -150,9 +278,11 @@ import RedirectCore
         defer { try? FileManager.default.removeItem(atPath: spool) }
         let browser = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
         // A line written before bot_category existed: its category comes from its user agent.
-        let legacy = #"{"v":1,"id":"x","time":"2026-11-19T08:26:40.000Z","outcome":"redirected","redirect":"a","#
+        let legacy =
+            #"{"v":1,"id":"x","time":"2026-11-19T08:26:40.000Z","outcome":"redirected","redirect":"a","#
             + #""session":null,"request":{"method":"GET","user_agent":"Twitterbot/1.0"},"bot":"twitter"}"# + "\n"
-        let text = line(redirect: "a", userAgent: browser) + line(redirect: "a", userAgent: "curl/8.5.0")
+        let text =
+            line(redirect: "a", userAgent: browser) + line(redirect: "a", userAgent: "curl/8.5.0")
             + line(redirect: "a", userAgent: "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)")
             + line(redirect: "a", userAgent: browser, method: "HEAD") + legacy
         try text.write(toFile: spool + "/ready/20261119T082600.jsonl", atomically: true, encoding: .utf8)

@@ -216,7 +216,8 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         #expect(found(store.lookup("s"))?.url == "https://e.com/fixed")
         #expect(found(store.lookup("s"))?.url == "https://e.com/fixed")
         #expect(fixture.log.count == 2)
-        #expect(fixture.log.last == "redirectd: \(fixture.directory)/s.toml: valid again; this version serves from now on")
+        #expect(
+            fixture.log.last == "redirectd: \(fixture.directory)/s.toml: valid again; this version serves from now on")
         // An edit of a healthy file logs nothing.
         try fixture.write("s.toml", "url = \"https://e.com/again\"\n")
         #expect(found(store.lookup("s"))?.url == "https://e.com/again")
@@ -233,7 +234,9 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         try fixture.write("_defaults.toml", "source = \"three\"\n")
         #expect(store.defaults().source == "three")
         #expect(fixture.log.count == 2)
-        #expect(fixture.log.last == "redirectd: \(fixture.directory)/_defaults.toml: valid again; this version serves from now on")
+        #expect(
+            fixture.log.last
+                == "redirectd: \(fixture.directory)/_defaults.toml: valid again; this version serves from now on")
     }
 
     @Test func aFileThatNeverParsedIsNotFoundAndLoggedOnce() throws {
@@ -243,5 +246,23 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         #expect(found(store.lookup("bad")) == nil)
         #expect(found(store.lookup("bad")) == nil)
         #expect(fixture.log.count == 1)
+    }
+
+    /// A target with a placeholder before its host ends is an invalid file to the responder too (it reads files
+    /// with the parser `check` uses): never served with its braces; an edit to one keeps the last good version.
+    @Test func aPlaceholderBeforeTheHostMakesTheFileInvalid() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store()
+        try fixture.write("u.toml", "url = \"https://{query.u}@e.com/\"\n")
+        #expect(found(store.lookup("u")) == nil)
+        #expect(fixture.log.count == 1)
+        #expect(fixture.log.first?.contains("u.toml:1:1: url must not take its user name or password") == true)
+
+        try fixture.write("p.toml", "url = \"https://e.com/good\"\n")
+        #expect(found(store.lookup("p"))?.url == "https://e.com/good")
+        try fixture.write("p.toml", "url = \"https://e.com:{query.port}/\"\n")
+        #expect(found(store.lookup("p"))?.url == "https://e.com/good")
+        #expect(fixture.log.count == 2)
+        #expect(fixture.log.last?.hasSuffix("(serving the last good version)") == true)
     }
 }
