@@ -69,8 +69,8 @@ extension ClickImporter {
             state.summary.events += accepted
             state.summary.botsSkipped += bots.values.reduce(0) { $0 + $1.count }
             if !options.quiet {
-                output.line("rejected/\(name): sent \(records.count) events again, \(accepted) taken, "
-                            + "\(stillRejected) still rejected")
+                output.line("rejected/\(name.escapingControlCharacters): sent \(records.count) events again, "
+                            + "\(accepted) taken, \(stillRejected) still rejected")
             }
         }
     }

@@ -423,8 +423,10 @@ public struct ClickImporter: Sendable {
         }
     }
 
+    /// Prints a warning or error; what it quotes from outside (file names, the sink's words) is escaped here, so
+    /// no warning can forge a line or reach the terminal with a control sequence.
     func warn(_ message: String) {
-        output.warning("redirectctl import: " + message)
+        output.warning(("redirectctl import: " + message).escapingControlCharacters)
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -1,4 +1,5 @@
 import ClickSpool
+import RedirectCore
 
 /// Why an import run stopped before shipping everything.
 public enum ImportError: Error, Sendable, CustomStringConvertible {
@@ -11,7 +12,11 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
     /// The sink did not take a batch.
     case sink(SinkError)
 
-    public var description: String {
+    /// The message, with control characters in what it quotes from outside (a sink's answer, a file name, a
+    /// header) escaped: it goes to a terminal or to cron's mail.
+    public var description: String { message.escapingControlCharacters }
+
+    private var message: String {
         switch self {
         case .anotherImportRunning(let lockPath):
             return "another import is running (\(lockPath) is locked); this run exits without doing anything"

@@ -18,6 +18,8 @@ the answer:
                     |"plain"}            {"detail":[{"loc":["body","events",i,"type"],"msg"}]}, "plain" is a 400
                                          {"detail": "invalid input"} that names nothing
     {"hang_seconds": S}                  wait S seconds before answering
+    {"answer_text": "...",               answer this text (not JSON) with this Content-Type (default text/html)
+     "content_type": "text/plain"}
     {"discard": true}                    record only path, size and status (fast, for benchmarks)
 
 With --model tracardi it answers /track as Tracardi's own code does (tracardi 0.8.2/0.9.0-dev, tracardi-api 0.8.2):
@@ -180,8 +182,11 @@ class Handler(BaseHTTPRequestHandler):
                 log.write(json.dumps(entry) + "\n")
                 log.flush()
 
+        if "answer_text" in control:
+            payload = control["answer_text"].encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", control.get("content_type", "text/html") if "answer_text" in control
+                         else "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
