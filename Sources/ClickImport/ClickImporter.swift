@@ -47,12 +47,13 @@ public struct ClickImporter: Sendable {
         let sender = SinkSender(options: options)
         var state = RunState()
         var failure: ImportError?
+        // No request starts after the deadline, so the run ends at the latest --timeout after it.
+        let deadline = options.maxSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
         do {
-            let sink = try await fitted(sink, sender: sender)
+            let sink = try await fitted(sink, sender: sender, deadline: deadline)
             if options.retryRejected {
-                try await retryRejected(sink: sink, sender: sender, layout: layout, state: &state)
+                try await retryRejected(sink: sink, sender: sender, layout: layout, deadline: deadline, state: &state)
             }
-            let deadline = options.maxSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
             try await shipReadyFiles(sink: sink, sender: sender, layout: layout, deadline: deadline, state: &state)
         } catch {
             failure = error
