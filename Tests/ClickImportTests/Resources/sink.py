@@ -21,7 +21,7 @@ the answer:
     {"drip_seconds": S, "drip_bytes": N} send the head (Content-Length N, default 1000) at once, then the body
                                          one byte every S seconds
     {"endless": true}                    send the head (chunked) at once, then a body that never ends (64 KiB
-                                         every 5 ms)
+                                         every 50 ms)
     {"answer_text": "...",               answer this text (not JSON) with this Content-Type (default text/html)
      "content_type": "text/plain"}
     {"discard": true}                    record only path, size and status (fast, for benchmarks)
@@ -219,7 +219,7 @@ class Handler(BaseHTTPRequestHandler):
         while True:
             self.wfile.write(chunk)
             self.wfile.flush()
-            time.sleep(0.005)
+            time.sleep(0.05)
 
     def rejection(self, body, control):
         ids = [i for i in control["reject_ids"] if i.encode() in body]
