@@ -28,7 +28,8 @@ struct ImportCommand: AsyncParsableCommand {
             Exit status: 0 all shipped (or stopped cleanly at --max-seconds), 1 the sink refused an event source \
             (the rest was shipped) or another error, 3 another import is running, 4 sink unavailable or \
             --max-seconds cut a request (try later; nothing unacknowledged moved), 5 misconfiguration (401, 403, \
-            404, a redirect, a bad URL).
+            404, a redirect, a bad URL, or a sink that refused two or more events and accepted none: nothing is \
+            moved to rejected/ then).
             """)
 
     @Option(name: .customLong("spool"), help: "The click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
