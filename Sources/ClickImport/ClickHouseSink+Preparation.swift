@@ -20,13 +20,19 @@ extension ClickHouseSink {
         guard (200..<300).contains(response.status) else {
             throw .sink(.misconfigured(url: url, status: response.status, detail: SinkAnswer.excerpt(response.body)))
         }
+        // ClickHouse answers a missing table with no rows; anything but rows of name and type came from another
+        // server (a web page, a proxy's text) and says nothing about the table.
         var types: [String: String] = [:]
-        for line in response.body.split(separator: UInt8(ascii: "\n")) {
-            if let row = JSONValue(parsing: line), let name = row["name"]?.stringValue,
+        for line in response.body.split(separator: UInt8(ascii: "\n")) where !line.allSatisfy(Self.isBlank) {
+            guard let row = JSONValue(parsing: line), let name = row["name"]?.stringValue,
                 let type = row["type"]?.stringValue
-            {
-                types[name] = type
+            else {
+                let answer = "HTTP \(response.status): " + SinkAnswer.excerpt(response.body, limit: 200)
+                throw .badOption(
+                    "clickhouse: the server's answer is not a ClickHouse answer: \(url) answered \(answer); "
+                        + "--clickhouse takes ClickHouse's HTTP interface, e.g. http://127.0.0.1:8123/")
             }
+            types[name] = type
         }
         let schemaAdvice = "redirectctl clickhouse-schema --table \(table) --clickhouse '\(url)'"
         guard let timeType = types["time"] else {
@@ -57,5 +63,9 @@ extension ClickHouseSink {
                              + "ALTER TABLE \(table) \(additions)")
         }
         return ClickHouseSink(url: url, table: table, time: time)
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }
 }

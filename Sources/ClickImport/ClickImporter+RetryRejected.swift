@@ -10,7 +10,7 @@ extension ClickImporter {
     /// are none. A crash before that leaves the file as it was, so its events are sent again by the next
     /// retry: at least once, like everything else the importer does. Bot events are moved to `skipped/` when
     /// this run leaves bots out.
-    func retryRejected(sink: any ClickSink, sender: SinkSender, layout: SpoolLayout,
+    func retryRejected(sink: any ClickSink, sender: SinkSender, layout: SpoolLayout, deadline: ContinuousClock.Instant?,
                        state: inout RunState) async throws(ImportError) {
         guard let directory = try ImportFiles.subdirectory("rejected", of: layout, create: false) else { return }
         let names: [String]
@@ -48,7 +48,7 @@ extension ClickImporter {
             while start < records.count {
                 let batch = Array(records[start..<min(start + size, records.count)])
                 start += batch.count
-                switch await sender.send(batch, to: sink, deadline: nil) {
+                switch await sender.send(batch, to: sink, deadline: deadline) {
                 case .success(let rejected): rejections += rejected
                 case .failure(let error): throw .sink(error)
                 }
@@ -70,8 +70,8 @@ extension ClickImporter {
             state.summary.events += accepted
             state.summary.botsSkipped += bots.values.reduce(0) { $0 + $1.count }
             if !options.quiet {
-                output.line("rejected/\(name): sent \(records.count) events again, \(accepted) taken, "
-                            + "\(stillRejected) still rejected")
+                output.line("rejected/\(name.escapingControlCharacters): sent \(records.count) events again, "
+                            + "\(accepted) taken, \(stillRejected) still rejected")
             }
         }
     }

@@ -50,13 +50,16 @@ public struct ClickImporter: Sendable {
 
         let sender = SinkSender(options: options)
         var failure: ImportError?
+        // No request starts after the deadline, so the run ends at the latest --timeout after it.
+        let deadline = options.maxSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
         do {
-            let sink = try await fitted(sink, sender: sender)
+            let sink = try await fitted(sink, sender: sender, deadline: deadline)
             if options.retryRejected {
-                try await retryRejected(sink: sink, sender: sender, layout: layout, state: &state)
+                try await retryRejected(sink: sink, sender: sender, layout: layout, deadline: deadline, state: &state)
+                state.refusals.noteAccepted(state.summary.retried)
             }
-            let deadline = options.maxSeconds.map { started + .milliseconds(Int64($0 * 1000)) }
             try await shipReadyFiles(sink: sink, sender: sender, layout: layout, deadline: deadline, state: &state)
+            try perform(state.refusals.finish(), sink: sink, layout: layout, state: &state)
         } catch {
             failure = error
         }
@@ -161,6 +164,8 @@ public struct ClickImporter: Sendable {
         var progress: ImportProgress?
         var stoppedEarly = false
         var filesLeft = 0
+        /// Refusals held back while the sink has accepted nothing.
+        var refusals = RefusalGuard()
         /// The move of the last finished file out of `ready/`, running while the next file's first batch is sent.
         var retiring: Task<Result<Void, ImportError>, Never>?
         /// Names in the spool left alone and already reported, so each is reported once a run.
@@ -270,13 +275,13 @@ public struct ClickImporter: Sendable {
                 let rejections: [SinkRejection]
                 switch await shipping {
                 case .success(let value): rejections = value
-                case .failure(let error): throw .sink(error)
+                case .failure(let error): throw state.refusals.stopping(on: error, records: batch.records.count)
                 }
                 let rejectedCount = try setAside(rejections, of: batch.records, file: file.name, sink: sink,
                                                  layout: layout, state: &state)
                 try keepSkipped(batch.skipped, file: file.name, layout: layout)
                 try await state.settleRetiring()
-                if !options.dryRun {
+                if !options.dryRun && !state.refusals.isHolding {
                     try ImportCheckpoint(file: file.name, inode: file.inode, offset: batch.endOffset)
                         .save(in: spool)
                 }
@@ -286,7 +291,6 @@ public struct ClickImporter: Sendable {
                 fileRejected += rejectedCount
                 fileBots += batch.bots
                 state.summary.events += shippedCount
-                state.summary.rejected += rejectedCount
                 state.summary.botsSkipped += batch.bots
                 state.summary.orphansSkipped += batch.orphans
                 progress.advance(bytes: batch.endOffset - batch.startOffset, events: shippedCount)
@@ -296,6 +300,9 @@ public struct ClickImporter: Sendable {
                 }
             }
             try await state.settleRetiring()
+            let finished = RefusalGuard.FinishedFile(
+                file: file, events: fileEvents, rejected: fileRejected, bots: fileBots)
+            guard state.refusals.mayRetire(finished) else { continue }
             if !options.dryRun {
                 let delete = options.deleteShipped
                 state.retiring = Task {
@@ -365,18 +372,45 @@ public struct ClickImporter: Sendable {
         try ImportFiles.appendSynced(bytes, to: file, in: directory)
     }
 
-    /// Writes rejected events to `rejected/`; returns how many events of `records` they are.
+    /// Writes rejected events to `rejected/`, or holds them back while the sink has accepted nothing
+    /// (`RefusalGuard`); returns how many events of `records` they are.
     func setAside(_ rejections: [SinkRejection], of records: [SpoolRecord], file: String, sink: any ClickSink,
                   layout: SpoolLayout, state: inout RunState) throws(ImportError) -> Int {
-        guard !rejections.isEmpty else { return 0 }
-        let entries = Self.rejected(records, by: rejections)
-        guard !entries.isEmpty, !options.dryRun else { return entries.count }
-        for entry in entries { state.summary.noteRefusedSource(of: entry.rejection) }
-        let path = try RejectedEventLog.append(entries, file: file, sink: sink.name, layout: layout)
-        let first = entries[0].rejection
-        warn("warning: the sink rejected \(entries.count) event\(entries.count == 1 ? "" : "s") of \(file), kept in "
-             + "\(path)" + (first.status.map { " (HTTP \($0))" } ?? "") + ": \(first.reason)")
+        let entries = rejections.isEmpty ? [] : Self.rejected(records, by: rejections)
+        let action = state.refusals.admit(entries, acceptedCount: records.count - entries.count, file: file)
+        try perform(action, sink: sink, layout: layout, state: &state)
         return entries.count
+    }
+
+    /// Carries out what the refusal guard decided: refusals to `rejected/` (on disk before any checkpoint passes
+    /// them), then the files that waited for them moved out of `ready/`; each counted once done.
+    func perform(
+        _ action: RefusalGuard.Action, sink: any ClickSink, layout: SpoolLayout, state: inout RunState
+    ) throws(ImportError) {
+        switch action {
+        case .stop(let error):
+            throw error
+        case .hold:
+            return
+        case .setAside(let refusals, let files):
+            state.summary.rejected += refusals.reduce(0) { $0 + $1.entries.count }
+            guard !options.dryRun else { return }
+            for refused in refusals where !refused.entries.isEmpty {
+                let entries = refused.entries
+                for entry in entries { state.summary.noteRefusedSource(of: entry.rejection) }
+                let path = try RejectedEventLog.append(entries, file: refused.file, sink: sink.name, layout: layout)
+                let first = entries[0].rejection
+                let status = first.status.map { " (HTTP \($0))" } ?? ""
+                let count = "\(entries.count) event\(entries.count == 1 ? "" : "s")"
+                warn("warning: the sink rejected \(count) of \(refused.file), kept in \(path)\(status): \(first.reason)")
+            }
+            for finished in files {
+                try ImportFiles.retire(finished.file, layout: layout, delete: options.deleteShipped)
+                state.summary.files += 1
+                state.progress?.fileShipped(finished.file.name, events: finished.events, rejected: finished.rejected,
+                                            bots: finished.bots)
+            }
+        }
     }
 
     /// The records that `rejections` name, in record order, each with the first rejection naming it.
@@ -463,8 +497,10 @@ public struct ClickImporter: Sendable {
         }
     }
 
+    /// Prints a warning or error; what it quotes from outside (file names, the sink's words) is escaped here, so
+    /// no warning can forge a line or reach the terminal with a control sequence.
     func warn(_ message: String) {
-        output.warning("redirectctl import: " + message)
+        output.warning(("redirectctl import: " + message).escapingControlCharacters)
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

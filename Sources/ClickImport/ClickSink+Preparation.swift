@@ -8,10 +8,13 @@ extension ClickSink {
 }
 
 extension ClickImporter {
-    /// The sink fitted to its receiver (a ClickHouse table's columns), asked once per run before the first batch.
-    func fitted(_ sink: any ClickSink, sender: SinkSender) async throws(ImportError) -> any ClickSink {
+    /// The sink fitted to its receiver (a ClickHouse table's columns), asked once per run before the first batch,
+    /// within the run's time like any batch.
+    func fitted(_ sink: any ClickSink, sender: SinkSender, deadline: ContinuousClock.Instant?) async throws(ImportError)
+        -> any ClickSink
+    {
         try await sink.prepared { request throws(SinkError) in
-            try await sender.send(request, compress: false, deadline: nil)
+            try await sender.send(request, compress: false, deadline: deadline)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ClickSpool
+import RedirectCore
 
 /// Why an import run stopped before shipping everything.
 public enum ImportError: Error, Sendable, CustomStringConvertible {
@@ -10,8 +11,15 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
     case badOption(String)
     /// The sink did not take a batch.
     case sink(SinkError)
+    /// The sink refused every event of the run, two or more, and accepted none (`RefusalGuard`): it is set up for
+    /// something else. `status` and `answer` are its last refusal's.
+    case sinkRefusesEverything(refused: Int, status: Int?, answer: String)
 
-    public var description: String {
+    /// The message, with control characters in what it quotes from outside (a sink's answer, a file name, a
+    /// header) escaped: it goes to a terminal or to cron's mail.
+    public var description: String { message.escapingControlCharacters }
+
+    private var message: String {
         switch self {
         case .anotherImportRunning(let lockPath):
             return "another import is running (\(lockPath) is locked); this run exits without doing anything"
@@ -21,6 +29,11 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
             return message
         case .sink(let error):
             return error.description
+        case .sinkRefusesEverything(let refused, let status, let answer):
+            let last = (status.map { "HTTP \($0)" } ?? "no request") + (answer.isEmpty ? "" : ": " + answer)
+            return "the sink refused all \(refused) events sent this run and accepted none; its answer: "
+                + "\(last); nothing was moved to rejected/ and the checkpoint is as it was: check that the sink is set "
+                + "up for these events (URL, table, format), then run again"
         }
     }
 
@@ -30,6 +43,7 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
         case .spool: return .failure
         case .badOption: return .misconfiguration
         case .sink(let error): return error.exitCode
+        case .sinkRefusesEverything: return .misconfiguration
         }
     }
 }

@@ -8,9 +8,10 @@ public enum ImportExitCode: Int32, Sendable, CaseIterable {
     case failure = 1
     /// Another import holds `<spool>/import.lock`; this run did nothing.
     case anotherImportRunning = 3
-    /// The sink did not answer, timed out or kept answering 5xx after every retry: try later. Nothing that
-    /// was not acknowledged was moved.
+    /// The sink did not answer, timed out or kept answering 5xx after every retry, or `--max-seconds` left no
+    /// time for a request it needed: try later. Nothing that was not acknowledged was moved.
     case sinkUnavailable = 4
-    /// The sink said the request can never succeed as configured (401, 403, 404, a redirect), or the URL is bad.
+    /// The sink said the request can never succeed as configured (401, 403, 404, a redirect), or the URL is bad,
+    /// or the sink refused every event of the run, two or more, and accepted none (`RefusalGuard`).
     case misconfiguration = 5
 }

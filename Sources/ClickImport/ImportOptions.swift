@@ -23,7 +23,7 @@ public struct ImportOptions: Sendable {
     /// Extra request headers (authentication), in order.
     public var headers: [HTTPHeaderField] = []
     public var connectTimeoutSeconds: Double = 10
-    /// Time for one request, from sending to the end of the answer.
+    /// Time for one request attempt, from connect to the last byte of the answer (`SinkSender`).
     public var requestTimeoutSeconds: Double = 30
     /// Retries of one request after network errors, timeouts, 408, 429 and 5xx.
     public var retries: Int = 5
@@ -34,7 +34,8 @@ public struct ImportOptions: Sendable {
     public var gzip = false
     /// Read and count, send nothing, change nothing.
     public var dryRun = false
-    /// Start no new batch after this many seconds; what is left waits for the next run.
+    /// Start no new request after this many seconds; what is left waits for the next run, which therefore ends
+    /// at the latest `requestTimeoutSeconds` after this.
     public var maxSeconds: Double?
     /// Skip bot events of these categories, keeping them in `skipped/`; nil takes the sink's default
     /// (``excludedBotCategories``).

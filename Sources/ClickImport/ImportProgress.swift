@@ -1,3 +1,5 @@
+import RedirectCore
+
 /// The progress bar on a terminal, or a plain line per shipped file otherwise.
 final class ImportProgress {
     private let output: ImportOutput
@@ -34,7 +36,8 @@ final class ImportProgress {
 
     func fileShipped(_ name: String, events: Int, rejected: Int, bots: Int) {
         guard !quiet, output.progressBar == nil else { return }
-        output.line("\(name): shipped \(events) events (\(rejected) rejected, \(bots) bots skipped)")
+        let counts = "\(events) events (\(rejected) rejected, \(bots) bots skipped)"
+        output.line("\(name.escapingControlCharacters): shipped " + counts)
     }
 
     /// Clears the bar so the next line starts clean.

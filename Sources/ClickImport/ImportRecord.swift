@@ -11,7 +11,8 @@ import SystemPackage
 /// `<spool>/import.status`: what the last import run did and when one last succeeded, for `redirectctl status`.
 ///
 /// One JSON object, replaced atomically at the end of every run that held the lock:
-/// `{"last_run":{"finished_at","exit","events","files","rejected","bots_skipped"},"last_success":"…"}`.
+/// `{"last_run":{"finished_at","exit","events","files","rejected","bots_skipped"},"last_success":"…",
+/// "rejected_since_accepted":N}`.
 public struct ImportRecord: Sendable, Equatable {
     /// When the last run ended (ISO 8601), and its exit status.
     public var lastRunAt: String?
@@ -19,6 +20,9 @@ public struct ImportRecord: Sendable, Equatable {
     public var lastRunEvents = 0
     /// When a run last ended with exit 0.
     public var lastSuccessAt: String?
+    /// Events put in `rejected/` by the runs since the last one in which the sink accepted an event: a sink that
+    /// refuses everything, met one event at a time (`RefusalGuard` lets a single refusal through).
+    public var rejectedSinceAccepted = 0
 
     public init() {}
 
@@ -43,6 +47,7 @@ public struct ImportRecord: Sendable, Equatable {
         if case .int(let code)? = run?["exit"] { record.lastRunExit = code }
         if case .int(let events)? = run?["events"] { record.lastRunEvents = events }
         record.lastSuccessAt = json["last_success"]?.stringValue
+        if case .int(let count)? = json["rejected_since_accepted"] { record.rejectedSinceAccepted = count }
         return record
     }
 
@@ -50,8 +55,11 @@ public struct ImportRecord: Sendable, Equatable {
     static func save(in spool: SpoolDirectory, code: ImportExitCode, summary: ImportSummary,
                      nowMilliseconds: Int64) throws(ImportError) {
         let now = Timestamp(millisecondsSinceEpoch: nowMilliseconds).iso8601
-        var lastSuccess = load(spool: spool.path).lastSuccessAt
+        let previous = load(spool: spool.path)
+        var lastSuccess = previous.lastSuccessAt
         if code == .success { lastSuccess = now }
+        let accepted = summary.events > 0 || summary.retried > 0
+        let rejectedSinceAccepted = accepted ? 0 : previous.rejectedSinceAccepted + summary.rejected
         var bytes: [UInt8] = []
         JSONValue.object([
             ("last_run", .object([
@@ -60,6 +68,7 @@ public struct ImportRecord: Sendable, Equatable {
                 ("bots_skipped", .int(summary.botsSkipped)),
             ])),
             ("last_success", lastSuccess.map { .string($0) } ?? .null),
+            ("rejected_since_accepted", .int(rejectedSinceAccepted)),
         ]).write(to: &bytes)
         bytes.append(0x0A)
         try ImportFiles.replace(fileName, in: spool, with: bytes)

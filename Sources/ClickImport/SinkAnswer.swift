@@ -2,12 +2,13 @@ import RedirectCore
 
 /// Reading sink answers: which events a 422 names, and a short excerpt for messages.
 enum SinkAnswer {
-    /// The first 300 characters of a body, on one line.
+    /// The first 300 characters of a body, on one line: line breaks and tabs become spaces, other control
+    /// characters escapes (`escapingControlCharacters`), since the answer comes from outside.
     static func excerpt(_ body: [UInt8], limit: Int = 300) -> String {
         var text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
-        text = String(text.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : $0 })
+        text = String(text.map { "\n\r\t".contains($0) || $0 == "\r\n" ? " " : $0 })
         text = text.trimmingSpaces
-        return text.count > limit ? String(text.prefix(limit)) + "…" : text
+        return (text.count > limit ? String(text.prefix(limit)) + "…" : text).escapingControlCharacters
     }
 
     /// Events of `ids` that a FastAPI validation answer names: `{"detail":[{"loc":["body","events",N,…],"msg":…}]}`,

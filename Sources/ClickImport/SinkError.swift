@@ -1,3 +1,5 @@
+import RedirectCore
+
 /// Why a sink did not take a batch, sorted by what the person running the import should do about it.
 public enum SinkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Network errors, timeouts, 408, 429 and 5xx, still failing after every retry.
@@ -7,7 +9,11 @@ public enum SinkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A 400/422 that does not say which events it objects to, so none can be set aside.
     case refused(url: String, status: Int, detail: String)
 
-    public var description: String {
+    /// The message, with control characters in what it quotes from outside (a sink's answer, a file name, a
+    /// header) escaped: it goes to a terminal or to cron's mail.
+    public var description: String { message.escapingControlCharacters }
+
+    private var message: String {
         switch self {
         case .unavailable(let url, let attempts, let lastProblem):
             return "sink unavailable: \(url): \(lastProblem) (\(attempts) attempt\(attempts == 1 ? "" : "s")); "

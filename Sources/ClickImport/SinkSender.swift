@@ -14,7 +14,11 @@ import Darwin
 /// Returns 2xx and 4xx answers (but 408 and 429): those are for the sink to read, since only the sink knows
 /// whether a 401 means bad credentials or a refused event source. Network errors, timeouts, 408, 429 and 5xx
 /// are retried with backoff (honouring `Retry-After` up to the maximum delay); when the retries run out, or the
-/// next wait would pass the run's deadline, the request fails as `.unavailable`. A redirect or any other status
+/// next attempt would start past the run's deadline, the request fails as `.unavailable`.
+///
+/// Each attempt is bounded as a whole, from connect to the last byte of the answer, by `--timeout`: a sink that
+/// drips its answer a byte at a time, or never ends it, times out like one that never answers. No attempt starts
+/// after the run's deadline, so a run ends at the latest `--timeout` after it. A redirect or any other status
 /// fails at once as `.misconfigured`. A 5xx that the request's `permanentServerError` calls final
 /// (ClickHouse's parse errors) goes back to the sink without retries.
 final class SinkSender: Sendable {
@@ -27,9 +31,11 @@ final class SinkSender: Sendable {
     private let requestTimeout: TimeAmount
 
     init(options: ImportOptions) {
+        // --timeout covers the connect too: a shorter --timeout shortens the connect timeout.
+        let connect = min(options.connectTimeoutSeconds, options.requestTimeoutSeconds)
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .milliseconds(Int64(options.connectTimeoutSeconds * 1000)),
+            timeout: .init(connect: .milliseconds(Int64(connect * 1000)),
                            read: .milliseconds(Int64(options.requestTimeoutSeconds * 1000))),
             decompression: .enabled(limit: .ratio(100)))
         configuration.httpVersion = .http1Only
@@ -56,6 +62,10 @@ final class SinkSender: Sendable {
         let bytes = body
         var attempt = 0
         while true {
+            if let deadline, ContinuousClock.now >= deadline {
+                let problem = "--max-seconds passed before the request could be sent"
+                throw .unavailable(url: request.url, attempts: attempt, lastProblem: problem)
+            }
             attempt += 1
             var problem: String
             var retryAfter: Double?
@@ -68,9 +78,9 @@ final class SinkSender: Sendable {
                 for header in headers { http.headers.add(name: header.name, value: header.value) }
                 for header in request.headers { http.headers.replaceOrAdd(name: header.name, value: header.value) }
                 http.body = .bytes(bytes)
-                let response = try await client.execute(http, timeout: requestTimeout)
-                let answer = try await Self.collect(response.body)
-                let status = Int(response.status.code)
+                let response = try await answer(to: http)
+                let answer = response.body
+                let status = response.status
                 switch status {
                 case 500..<600 where request.permanentServerError?(status, answer) == true:
                     return SinkResponse(status: status, body: answer)
@@ -110,6 +120,44 @@ final class SinkSender: Sendable {
         }
     }
 
+    /// An answer read to its end within one attempt's time.
+    private struct Answer: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+    }
+
+    /// The attempt ran out of `--timeout` before the answer's last byte.
+    private struct AttemptTimedOut: Error {
+        var seconds: Double
+    }
+
+    /// Sends `http` and reads its answer to the last byte, or throws `AttemptTimedOut` once `requestTimeout` has
+    /// passed since the start. The client's own deadline covers only the answer's head; the body is read in a
+    /// task that the timer cancels, which closes the connection.
+    private func answer(to http: HTTPClientRequest) async throws -> Answer {
+        let client = client
+        let timeout = requestTimeout
+        let seconds = Double(timeout.nanoseconds) / 1e9
+        let deadline = ContinuousClock.now + .nanoseconds(timeout.nanoseconds)
+        return try await withThrowingTaskGroup(of: Answer?.self) { group in
+            group.addTask {
+                let response = try await client.execute(http, timeout: timeout)
+                let body = try await Self.collect(response.body)
+                return Answer(status: Int(response.status.code), headers: response.headers, body: body)
+            }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let answer = first else {
+                throw AttemptTimedOut(seconds: seconds)
+            }
+            return answer
+        }
+    }
+
     private static func collect(_ body: HTTPClientResponse.Body) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         for try await chunk in body {
@@ -135,6 +183,9 @@ final class SinkSender: Sendable {
             case EHOSTUNREACH, ENETUNREACH: return "no route to the sink's host"
             default: break
             }
+        }
+        if let timeout = error as? AttemptTimedOut {
+            return "timeout (no complete answer in \(ClickImporter.format(timeout.seconds)) s)"
         }
         if let clientError = error as? HTTPClientError {
             switch clientError {

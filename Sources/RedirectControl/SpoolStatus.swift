@@ -92,6 +92,14 @@ public struct SpoolStatus: Sendable, Equatable {
                             + writableByOthers.joined(separator: ", ") + " (chmod g-w,o-w them; the spool wants 0750 "
                             + "directories and 0640 files)")
         }
+        // Until an import has the sink accept an event again, or rejected/ is emptied by hand.
+        if lastImport.rejectedSinceAccepted > 0 && rejected.lines != 0 {
+            let count = lastImport.rejectedSinceAccepted
+            let events = "\(count) event\(count == 1 ? "" : "s")"
+            problems.append(
+                "the import put \(events) in rejected/ since the sink last accepted one: is the sink set up for "
+                    + "these events? See rejected/, fix the sink, then import --retry-rejected")
+        }
         if let limit = limits.maxRejected, let count = rejected.lines, count > limit {
             problems.append("\(count) events in rejected/ (limit \(limit)): see why, fix, then import --retry-rejected")
         }

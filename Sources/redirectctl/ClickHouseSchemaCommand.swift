@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClickImport
+import RedirectCore
 import SystemIO
 
 /// `redirectctl clickhouse-schema`: the `CREATE TABLE` for `redirectctl import --clickhouse`, fitted to a server.
@@ -59,7 +60,7 @@ struct ClickHouseSchemaCommand: AsyncParsableCommand {
                     message = "cannot ask \(url) for its version: \(problem); run this again when the server answers, "
                         + "or leave out --clickhouse for the table of current releases"
                 }
-                StandardError.log("redirectctl clickhouse-schema: " + message)
+                StandardError.log(("redirectctl clickhouse-schema: " + message).escapingControlCharacters)
                 throw ExitCode(error.exitCode.rawValue)
             }
         }

@@ -26,9 +26,10 @@ struct ImportCommand: AsyncParsableCommand {
             (sent as "Authorization: Bearer TOKEN").
 
             Exit status: 0 all shipped (or stopped cleanly at --max-seconds), 1 the sink refused an event source \
-            (the rest was shipped) or another error, 3 another import is \
-            running, 4 sink unavailable (try later; nothing unacknowledged moved), 5 misconfiguration (401, 403, \
-            404, a redirect, a bad URL).
+            (the rest was shipped) or another error, 3 another import is running, 4 sink unavailable or \
+            --max-seconds cut a request (try later; nothing unacknowledged moved), 5 misconfiguration (401, 403, \
+            404, a redirect, a bad URL, or a sink that refused two or more events and accepted none: nothing is \
+            moved to rejected/ then).
             """)
 
     @OptionGroup var spool: SpoolOptions
@@ -60,7 +61,10 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for a connection.")
     var connectTimeout: Double = 10
 
-    @Option(help: "Seconds for one request, answer included.")
+    @Option(
+        help: ArgumentHelp(
+            "Seconds for one request, from connect to the last byte of the answer; a slower answer is a timeout, "
+                + "retried as one."))
     var timeout: Double = 30
 
     @Option(help: "Retries of a request after network errors, timeouts, 408, 429 and 5xx.")
@@ -75,7 +79,11 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Read and count what would be shipped; send nothing, change nothing.")
     var dryRun = false
 
-    @Option(help: "Start no new batch after this many seconds; the rest waits for the next run.")
+    @Option(
+        help: ArgumentHelp(
+            "Start no new request after this many seconds: the run ends by --max-seconds + --timeout, nothing lost "
+                + "and the checkpoint as it was for what was not acknowledged; the rest waits for the next run. "
+                + "Exit 4 when a request had to be cut, else 0."))
     var maxSeconds: Double?
 
     @Option(

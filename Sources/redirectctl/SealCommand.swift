@@ -1,5 +1,6 @@
 import ArgumentParser
 import RedirectControl
+import RedirectCore
 import SystemIO
 
 /// `redirectctl seal`: move passed spool buckets into `ready/`, from cron or by hand.
@@ -29,7 +30,8 @@ struct SealCommand: ParsableCommand {
             bucketSeconds: bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
                 ?? 60)
         print(summary.summary)
-        for error in summary.errors { StandardError.log("redirectctl seal: \(error)") }
+        // The errors name files of current/, which the spool's writer names: escaped like the importer's output.
+        for error in summary.errors { StandardError.log("redirectctl seal: \(error)".escapingControlCharacters) }
         if !summary.errors.isEmpty { throw ExitCode(1) }
     }
 }

@@ -315,7 +315,8 @@ import Glibc
         #expect(try setup.sink.requests().count <= 2 * 3 * 4 + 1)
     }
 
-    /// A collector that refuses every line (set up for another format) stops the run; the spool stays as it was.
+    /// A collector that refuses every line (set up for another format) stops the run as misconfigured; the spool
+    /// stays as it was.
     @Test func aCollectorThatRefusesEveryLineStopsTheRun() async throws {
         let setup = try Setup()
         defer { setup.finish() }
@@ -323,9 +324,9 @@ import Glibc
         try setup.spool.write(file: 1, events: events)
         try setup.sink.control(#"{"reject_ids": \#(events.map { "\"\($0.id)\"" }), "reject_style": "plain"}"#)
         let (code, summary, output) = await setup.run(setup.options("ndjson"))
-        #expect(code == .failure)
+        #expect(code == .misconfiguration)
         #expect(summary.events == 0 && summary.rejected == 0)
-        #expect(output.warned.contains { $0.contains("sink refused a batch") && $0.contains("HTTP 400") })
+        #expect(output.warned.contains { $0.contains("the sink refused all 4 events") && $0.contains("HTTP 400") })
         #expect(setup.spool.names(in: "rejected").isEmpty)
         #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1)])
     }

@@ -34,6 +34,21 @@ import Testing
             == ["3 events in rejected/ (limit 0): see why, fix, then import --retry-rejected"])
     }
 
+    /// Refusals the import put in `rejected/` with no event accepted since: the sink may refuse everything.
+    @Test func rejectedEventsSinceTheSinkLastAcceptedOneAreAProblem() {
+        var s = status(oldestMinutesAgo: nil, lastSuccessMinutesAgo: 1, freeMiB: 4096, rejected: 1)
+        let limits = SpoolStatus.Thresholds()
+        #expect(s.problems(limits).isEmpty)
+        s.lastImport.rejectedSinceAccepted = 1
+        #expect(s.problems(limits) == [
+            "the import put 1 event in rejected/ since the sink last accepted one: is the sink set up for these "
+                + "events? See rejected/, fix the sink, then import --retry-rejected"
+        ])
+        // Emptied by hand: nothing left to look at.
+        s.rejected.lines = 0
+        #expect(s.problems(limits).isEmpty)
+    }
+
     @Test func formats() throws {
         let s = status(oldestMinutesAgo: 20, lastSuccessMinutesAgo: 1, freeMiB: 4096, rejected: 0)
         let limits = SpoolStatus.Thresholds()

@@ -18,6 +18,12 @@ the answer:
                     |"plain"}            {"detail":[{"loc":["body","events",i,"type"],"msg"}]}, "plain" is a 400
                                          {"detail": "invalid input"} that names nothing
     {"hang_seconds": S}                  wait S seconds before answering (and create <control>.held first)
+    {"drip_seconds": S, "drip_bytes": N} send the head (Content-Length N, default 1000) at once, then the body
+                                         one byte every S seconds
+    {"endless": true}                    send the head (chunked) at once, then a body that never ends (64 KiB
+                                         every 50 ms)
+    {"answer_text": "...",               answer this text (not JSON) with this Content-Type (default text/html)
+     "content_type": "text/plain"}
     {"discard": true}                    record only path, size and status (fast, for benchmarks)
 
 With --model tracardi it answers /track as Tracardi's own code does (tracardi 0.8.2/0.9.0-dev, tracardi-api 0.8.2):
@@ -182,11 +188,40 @@ class Handler(BaseHTTPRequestHandler):
                 log.write(json.dumps(entry) + "\n")
                 log.flush()
 
+        if "answer_text" in control:
+            payload = control["answer_text"].encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", control.get("content_type", "text/html") if "answer_text" in control
+                         else "application/json")
+        if control.get("drip_seconds"):
+            self.drip(float(control["drip_seconds"]), int(control.get("drip_bytes", 1000)))
+            return
+        if control.get("endless"):
+            self.endless()
+            return
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def drip(self, seconds, size):
+        """A head at once, then one byte every `seconds`: never a whole answer within any reasonable timeout."""
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.flush()
+        for _ in range(size):
+            time.sleep(seconds)
+            self.wfile.write(b"x")
+            self.wfile.flush()
+
+    def endless(self):
+        """A head at once, then chunks of a body that has no end, until the client goes away."""
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"%x\r\n%s\r\n" % (65536, b"y" * 65536)
+        while True:
+            self.wfile.write(chunk)
+            self.wfile.flush()
+            time.sleep(0.05)
 
     def rejection(self, body, control):
         ids = [i for i in control["reject_ids"] if i.encode() in body]
