@@ -107,6 +107,15 @@ import Testing
         let strict = try RedirectctlProcessTests().redirectctl(["status", "--spool", spool, "--max-rejected", "1"])
         #expect(strict.status == 1 && strict.stdout.contains("2 events in rejected/ (limit 1)"))
 
+        // A directory its group may write: whoever is in the group can plant files for the importer.
+        #expect(chmod(spool + "/ready", 0o770) == 0)
+        let writable = try RedirectctlProcessTests().redirectctl(["status", "--spool", spool])
+        #expect(writable.status == 1)
+        #expect(writable.stdout.contains("writable by other users than the spool's owner: \(spool)/ready"),
+                "\(writable.stdout)")
+        #expect(chmod(spool + "/ready", 0o750) == 0)
+        #expect(try RedirectctlProcessTests().redirectctl(["status", "--spool", spool]).status == 0)
+
         let missing = try RedirectctlProcessTests().redirectctl(["status", "--spool", dir.path + "/nope"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read spool"))
