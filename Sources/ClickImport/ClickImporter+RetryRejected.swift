@@ -12,7 +12,7 @@ extension ClickImporter {
     /// this run leaves bots out.
     func retryRejected(sink: any ClickSink, sender: SinkSender, layout: SpoolLayout, deadline: ContinuousClock.Instant?,
                        state: inout RunState) async throws(ImportError) {
-        guard let directory = try ImportFiles.subdirectory("rejected", of: layout, create: false) else { return }
+        guard let directory = try ImportFiles.subdirectory(.rejected, of: layout, create: false) else { return }
         let names: [String]
         do {
             let listing = try directory.list()

@@ -81,7 +81,7 @@ public struct ClickImporter: Sendable {
         let spool: SpoolDirectory
         do throws(SpoolError) {
             spool = try SpoolDirectory.open(layout.directory, create: true)
-            for name in ["current", "ready"] { _ = try spool.subdirectory(name, create: true) }
+            for folder in [SpoolLayout.Folder.current, .ready] { _ = try spool.subdirectory(folder, create: true) }
         } catch {
             throw .spool(error)
         }
@@ -90,17 +90,17 @@ public struct ClickImporter: Sendable {
         for error in sealed.errors { warn("warning: sealing: \(error)") }
         state.noteUnsafe(sealed.unsafe, importer: self)
         if let days = options.keepShippedDays {
-            for subdirectory in ["shipped", "skipped", "rejected"] {
+            for subdirectory in [SpoolLayout.Folder.shipped, .skipped, .rejected] {
                 do {
                     let (removed, unsafe) = try ImportFiles.prune(
                         subdirectory, of: layout, olderThanDays: days, nowSeconds: SpoolClock.nowMilliseconds() / 1000)
                     state.noteUnsafe(unsafe, importer: self)
                     if removed > 0 && !options.quiet {
-                        output.line("removed \(removed) file\(removed == 1 ? "" : "s") from \(subdirectory)/ "
+                        output.line("removed \(removed) file\(removed == 1 ? "" : "s") from \(subdirectory.rawValue)/ "
                                     + "older than \(days) days")
                     }
                 } catch {
-                    warn("warning: pruning \(subdirectory)/: \(error)")
+                    warn("warning: pruning \(subdirectory.rawValue)/: \(error)")
                 }
             }
         }
@@ -365,7 +365,7 @@ public struct ClickImporter: Sendable {
     /// responder recorded is lost even under `--delete`.
     func keepSkipped(_ records: [SpoolRecord], file: String, layout: SpoolLayout) throws(ImportError) {
         guard !records.isEmpty, !options.dryRun,
-            let directory = try ImportFiles.subdirectory("skipped", of: layout, create: true)
+            let directory = try ImportFiles.subdirectory(.skipped, of: layout, create: true)
         else { return }
         var bytes: [UInt8] = []
         for record in records { bytes.append(contentsOf: record.line) }

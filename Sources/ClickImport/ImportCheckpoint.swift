@@ -40,14 +40,12 @@ public struct ImportCheckpoint: Sendable, Equatable {
         self.init(file: file, inode: UInt64(truncatingIfNeeded: inode), offset: Int64(offset))
     }
 
-    /// The checkpoint's file name in the spool.
-    public static let fileName = "import.checkpoint"
-
     /// The checkpoint of `spool`; nil when there is none. A file that is not a checkpoint is an error.
     public static func load(in spool: SpoolDirectory) throws(ImportError) -> ImportCheckpoint? {
-        guard let bytes = try ImportFiles.readAll(fileName, in: spool, maxCount: 65_536) else { return nil }
+        let name = SpoolLayout.File.importCheckpoint.rawValue
+        guard let bytes = try ImportFiles.readAll(name, in: spool, maxCount: 65_536) else { return nil }
         guard let checkpoint = ImportCheckpoint(text: String(decoding: bytes, as: UTF8.self)) else {
-            throw .badOption("\(spool.path)/\(fileName) is not an import checkpoint; move it away to ship ready/ from "
+            throw .badOption("\(spool.path)/\(name) is not an import checkpoint; move it away to ship ready/ from "
                              + "the start of each file")
         }
         return checkpoint
@@ -55,6 +53,6 @@ public struct ImportCheckpoint: Sendable, Equatable {
 
     /// Replaces the checkpoint of `spool` with this one, durably.
     public func save(in spool: SpoolDirectory) throws(ImportError) {
-        try ImportFiles.replace(Self.fileName, in: spool, with: Array(text.utf8))
+        try ImportFiles.replace(SpoolLayout.File.importCheckpoint.rawValue, in: spool, with: Array(text.utf8))
     }
 }

@@ -30,11 +30,11 @@ enum ImportFiles {
     }
 
     /// `<spool>/<name>`, created when missing and `create` is set; nil when missing otherwise.
-    static func subdirectory(_ name: String, of layout: SpoolLayout, create: Bool) throws(ImportError)
+    static func subdirectory(_ folder: SpoolLayout.Folder, of layout: SpoolLayout, create: Bool) throws(ImportError)
         -> SpoolDirectory?
     {
         do throws(SpoolError) {
-            return try SpoolDirectory.open(layout.directory, create: false).subdirectory(name, create: create)
+            return try SpoolDirectory.open(layout.directory, create: false).subdirectory(folder, create: create)
         } catch {
             throw .spool(error)
         }
@@ -44,7 +44,7 @@ enum ImportFiles {
     static func readyFiles(_ layout: SpoolLayout) throws(ImportError)
         -> (files: [ReadyFile], unsafe: [SpoolDirectory.UnsafeEntry])
     {
-        guard let ready = try subdirectory("ready", of: layout, create: false) else { return ([], []) }
+        guard let ready = try subdirectory(.ready, of: layout, create: false) else { return ([], []) }
         let listing: SpoolDirectory.Listing
         do {
             listing = try ready.list()
@@ -52,10 +52,7 @@ enum ImportFiles {
             throw .spool(error)
         }
         func key(_ name: String) -> (Int64, Int, String) {
-            let bucket = layout.bucket(ofFileName: name) ?? .max
-            let parts = name.dropLast(6).split(separator: ".")
-            let part = parts.count > 1 ? Int(parts[1].filter(\.isNumber)) ?? 0 : 0
-            return (bucket, part, name)
+            (layout.bucket(ofFileName: name) ?? .max, layout.part(ofFileName: name), name)
         }
         let files = listing.files.sorted { key($0.name) < key($1.name) }.map {
             ReadyFile(name: $0.name, path: layout.readyDirectory + "/" + $0.name, inode: $0.inode, size: $0.size)
@@ -67,7 +64,7 @@ enum ImportFiles {
     static func openReady(_ file: ReadyFile, layout: SpoolLayout) throws(ImportError) -> FileDescriptor {
         do throws(SpoolError) {
             guard let ready = try SpoolDirectory.open(layout.directory, create: false)
-                .subdirectory("ready", create: false)
+                .subdirectory(.ready, create: false)
             else { throw SpoolError("open", file.path, .noSuchFileOrDirectory) }
             let descriptor = try ready.openFile(file.name, .read)
             var s = stat()
@@ -90,7 +87,7 @@ enum ImportFiles {
     static func retire(_ file: ReadyFile, layout: SpoolLayout, delete: Bool) throws(ImportError) {
         do throws(SpoolError) {
             let spool = try SpoolDirectory.open(layout.directory, create: false)
-            guard let ready = try spool.subdirectory("ready", create: false) else { return }
+            guard let ready = try spool.subdirectory(.ready, create: false) else { return }
             let descriptor: FileDescriptor
             do {
                 descriptor = try ready.openFile(file.name, .read)
@@ -103,7 +100,7 @@ enum ImportFiles {
             guard fstat(descriptor.rawValue, &s) == 0, UInt64(s.st_ino) == file.inode else { return }
             if s.st_mode & 0o7137 != 0 { _ = fchmod(descriptor.rawValue, s.st_mode & 0o640) }
             if !delete {
-                guard let shipped = try spool.subdirectory("shipped", create: true) else { return }
+                guard let shipped = try spool.subdirectory(.shipped, create: true) else { return }
                 var name = file.name
                 var attempt = 0
                 while let error = ready.link(file.name, into: shipped, as: name) {
@@ -126,7 +123,7 @@ enum ImportFiles {
 
     /// Deletes files in `<spool>/<subdirectory>` (`shipped/`, `skipped/`) last modified more than `days` days
     /// ago; returns how many, and the names left alone there.
-    static func prune(_ subdirectory: String, of layout: SpoolLayout, olderThanDays days: Int,
+    static func prune(_ subdirectory: SpoolLayout.Folder, of layout: SpoolLayout, olderThanDays days: Int,
                       nowSeconds: Int64) throws(ImportError) -> (removed: Int, unsafe: [SpoolDirectory.UnsafeEntry])
     {
         let listing: SpoolDirectory.Listing

@@ -24,10 +24,10 @@ final class ImportLock {
     /// The lock file is opened like every file of the spool: never through a link, and only when it is a regular
     /// file of the user the importer runs as.
     static func acquire(in spool: SpoolDirectory) throws(ImportError) -> ImportLock {
-        let path = spool.path + "/import.lock"
+        let path = spool.path + "/" + SpoolLayout.File.importLock.rawValue
         let file: FileDescriptor
         do {
-            file = try spool.openFile("import.lock", .lock)
+            file = try spool.openFile(.importLock, .lock)
         } catch {
             throw .spool(error)
         }

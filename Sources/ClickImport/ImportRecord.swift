@@ -26,15 +26,13 @@ public struct ImportRecord: Sendable, Equatable {
 
     public init() {}
 
-    public static let fileName = "import.status"
-
     /// The record in `spool`; an empty one when there is none yet or it cannot be read.
     ///
     /// Read by `redirectctl status` too, which may run as another user than the spool's: so the file is opened
     /// without following a link and without waiting on a FIFO, and only a regular file is read.
     public static func load(spool: String) -> ImportRecord {
         var record = ImportRecord()
-        let fd = open(spool + "/" + fileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(SpoolLayout(directory: spool).path(.importStatus), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return record }
         let file = FileDescriptor(rawValue: fd)
         defer { try? file.close() }
@@ -71,6 +69,6 @@ public struct ImportRecord: Sendable, Equatable {
             ("rejected_since_accepted", .int(rejectedSinceAccepted)),
         ]).write(to: &bytes)
         bytes.append(0x0A)
-        try ImportFiles.replace(fileName, in: spool, with: bytes)
+        try ImportFiles.replace(SpoolLayout.File.importStatus.rawValue, in: spool, with: bytes)
     }
 }

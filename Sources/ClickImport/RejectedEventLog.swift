@@ -15,7 +15,7 @@ import SystemPackage
 enum RejectedEventLog {
     static func append(_ entries: [(record: SpoolRecord, rejection: SinkRejection)], file: String, sink: String,
                        layout: SpoolLayout) throws(ImportError) -> String {
-        guard let directory = try ImportFiles.subdirectory("rejected", of: layout, create: true) else { return "" }
+        guard let directory = try ImportFiles.subdirectory(.rejected, of: layout, create: true) else { return "" }
         let path = directory.path + "/" + file
         let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds()).iso8601
         var out: [UInt8] = []

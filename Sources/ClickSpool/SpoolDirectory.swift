@@ -145,6 +145,16 @@ public final class SpoolDirectory: Sendable {
         return listing
     }
 
+    /// The spool folder `folder`, opened as ``subdirectory(_:create:)`` opens a name.
+    public func subdirectory(_ folder: SpoolLayout.Folder, create: Bool) throws(SpoolError) -> SpoolDirectory? {
+        try subdirectory(folder.rawValue, create: create)
+    }
+
+    /// The spool file `file` of this (top) directory, opened as ``openFile(_:_:)`` opens a name.
+    public func openFile(_ file: SpoolLayout.File, _ access: Access) throws(SpoolError) -> FileDescriptor {
+        try openFile(file.rawValue, access)
+    }
+
     /// How a file is opened.
     public enum Access: Sendable {
         case read

@@ -1,9 +1,12 @@
 import RedirectCore
 
-/// Where spool files live and how they are named.
+/// Where spool files live and how they are named: every folder and file name of the spool is spelled here, and
+/// only here.
 ///
 ///     <spool>/current/<YYYYMMDDTHHMMSS>[.<part>].jsonl   being written
 ///     <spool>/ready/<same name>                          sealed: complete, never changes again
+///     <spool>/shipped/, skipped/, rejected/              the importer's: shipped, left out, refused by the sink
+///     <spool>/import.lock, import.checkpoint, import.status, .short-writes
 ///
 /// A file name is the UTC start of its time bucket; names sort in time order.
 public struct SpoolLayout: Sendable, Equatable {
@@ -22,8 +25,37 @@ public struct SpoolLayout: Sendable, Equatable {
         self.maxFileSize = max(4096, maxFileSize)
     }
 
-    public var currentDirectory: String { directory + "/current" }
-    public var readyDirectory: String { directory + "/ready" }
+    /// The spool's folders.
+    public enum Folder: String, CaseIterable, Sendable {
+        /// Buckets being written.
+        case current
+        /// Sealed buckets waiting for the importer.
+        case ready
+        /// Files the importer shipped (kept for `--keep-shipped-days`).
+        case shipped
+        /// Events the importer left out (bots, unknown ids), line for line.
+        case skipped
+        /// Events the sink refused, each with its reason.
+        case rejected
+    }
+
+    /// The files in the spool's top directory.
+    public enum File: String, CaseIterable, Sendable {
+        /// Held with `flock` by the running import.
+        case importLock = "import.lock"
+        /// The `ready/` file and offset the import has shipped up to.
+        case importCheckpoint = "import.checkpoint"
+        /// What the last import did, for `redirectctl status`.
+        case importStatus = "import.status"
+        /// The counter of short writes every writer on the spool maps.
+        case shortWrites = ".short-writes"
+    }
+
+    public func path(_ folder: Folder) -> String { directory + "/" + folder.rawValue }
+    public func path(_ file: File) -> String { directory + "/" + file.rawValue }
+
+    public var currentDirectory: String { path(.current) }
+    public var readyDirectory: String { path(.ready) }
 
     /// The bucket a moment falls in: its start, in seconds since the epoch.
     public func bucket(atMilliseconds ms: Int64) -> Int64 {
@@ -66,6 +98,13 @@ public struct SpoolLayout: Sendable, Equatable {
         }
         let t = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         return t.millisecondsSinceEpoch / 1000
+    }
+
+    /// The part of a bucket a file name stands for: 0 for `20261129T020800.jsonl`, 2 for `….2.jsonl`, and the
+    /// number of a name made unique by the sealer (`.r1`) or the importer (`.s1`); so parts sort in write order.
+    public func part(ofFileName name: String) -> Int {
+        let parts = name.dropLast(6).split(separator: ".")
+        return parts.count > 1 ? Int(parts[1].filter(\.isNumber)) ?? 0 : 0
     }
 
     /// Whether a bucket's time has passed at `nowMilliseconds`, so no writer should still be adding to it.

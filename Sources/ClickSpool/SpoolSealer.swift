@@ -58,8 +58,8 @@ public struct SpoolSealer: Sendable {
         let listing: SpoolDirectory.Listing
         do {
             let spool = try SpoolDirectory.open(layout.directory, create: false, checkingOwner: checkingOwner)
-            guard let currentDirectory = try spool.subdirectory("current", create: true),
-                let readyDirectory = try spool.subdirectory("ready", create: true)
+            guard let currentDirectory = try spool.subdirectory(.current, create: true),
+                let readyDirectory = try spool.subdirectory(.ready, create: true)
             else { return report }
             (current, ready) = (currentDirectory, readyDirectory)
             listing = try current.list()

@@ -34,7 +34,7 @@ final class SpoolSharedCounter: @unchecked Sendable {
     static func of(directory: String) -> SpoolSharedCounter? {
         mapped.withLock { counters in
             if let counter = counters[directory] { return counter }
-            guard let counter = map(directory + "/.short-writes") else { return nil }
+            guard let counter = map(SpoolLayout(directory: directory).path(.shortWrites)) else { return nil }
             counters[directory] = counter
             return counter
         }

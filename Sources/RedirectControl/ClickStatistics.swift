@@ -47,7 +47,7 @@ public struct ClickStatistics: Sendable {
         var excluded = 0
         // Links, FIFOs and other non-files in the spool are passed over, never followed or waited on.
         let top = try SpoolDirectory.open(spool, create: false, checkingOwner: false)
-        for sub in ["shipped", "ready", "current"] {
+        for sub in [SpoolLayout.Folder.shipped, .ready, .current] {
             // A missing folder has no events; a file sealed away from current/ since the listing has none here.
             guard let directory = try? top.subdirectory(sub, create: false),
                 let names = try? directory.list().files.map(\.name)

@@ -132,14 +132,12 @@ public struct SpoolStatus: Sendable, Equatable {
         }
         status.current = scan(layout.currentDirectory, countLines: false, buckets: true)
         status.ready = scan(layout.readyDirectory, countLines: false, buckets: true)
-        status.rejected = scan(spool + "/rejected", countLines: true, buckets: false)
-        status.skipped = scan(spool + "/skipped", countLines: true, buckets: false)
+        status.rejected = scan(layout.path(.rejected), countLines: true, buckets: false)
+        status.skipped = scan(layout.path(.skipped), countLines: true, buckets: false)
         status.oldestUnshippedBucket = oldest
-        for name in ["", "/current", "/ready", "/shipped", "/skipped", "/rejected"] {
+        for path in [spool] + SpoolLayout.Folder.allCases.map(layout.path) {
             var entry = stat()
-            if lstat(spool + name, &entry) == 0, entry.st_mode & 0o022 != 0 {
-                status.writableByOthers.append(name.isEmpty ? spool : spool + name)
-            }
+            if lstat(path, &entry) == 0, entry.st_mode & 0o022 != 0 { status.writableByOthers.append(path) }
         }
         status.lastImport = ImportRecord.load(spool: spool)
         var fs = statvfs()
