@@ -12,6 +12,34 @@ import Testing
         return try ProcessRun.run(RepositoryPaths.redirectctl, arguments, environment: environment)
     }
 
+    /// The README's `$ redirectctl …` lines, run in the repository as a reader would, print what the README
+    /// shows under them.
+    @Test func readmeCommandsPrintWhatTheReadmeSays() throws {
+        let readme = try String(
+            contentsOf: BuiltProducts.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        var commands: [(arguments: [String], expected: [String])] = []
+        for line in readme.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard line.hasPrefix("    ") else { continue }
+            let text = String(line.dropFirst(4))
+            if text.hasPrefix("$ redirectctl ") {
+                commands.append((text.dropFirst(14).split(separator: " ").map(String.init), []))
+            } else if !commands.isEmpty, !text.hasPrefix("$") {
+                commands[commands.count - 1].expected.append(text)
+            }
+        }
+        #expect(commands.count >= 2)
+        var environment = ProcessInfo.processInfo.environment
+        environment["REDIRECTS_DIR"] = nil
+        for command in commands {
+            let run = try ProcessRun.run(RepositoryPaths.redirectctl, command.arguments, environment: environment,
+                                         directory: BuiltProducts.repositoryRoot)
+            #expect(run.status == 0, "redirectctl \(command.arguments): \(run.stderr)")
+            // What a terminal shows: findings and links on stdout, the closing line of `check` on stderr.
+            let printed = (run.stdout + run.stderr).split(separator: "\n").map(String.init)
+            #expect(printed == command.expected, "redirectctl \(command.arguments)")
+        }
+    }
+
     @Test func checkBrokenDirectory() throws {
         let dir = try TemporaryDirectory()
         try dir.create("welcome.toml", .text("url = \"https://www.example.com/\"\n"))

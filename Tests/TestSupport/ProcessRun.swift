@@ -9,12 +9,13 @@ public struct ProcessRun: Sendable {
     public var stderr: String
 
     /// Runs `path` with `arguments`; `environment` nil inherits the tests' environment; `input`, a file for
-    /// standard input (nil: the tests' own).
+    /// standard input (nil: the tests' own); `directory`, the working directory (nil: the tests' own).
     public static func run(_ path: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-                           input: URL? = nil) throws -> ProcessRun {
+                           input: URL? = nil, directory: URL? = nil) throws -> ProcessRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         if let environment { process.environment = environment }
         if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         let out = Pipe()
