@@ -47,17 +47,19 @@ let package = Package(
         .executableTarget(
             name: "toml-test-decoder",
             dependencies: ["TOML", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
+        // Every setting once: flag, environment name, default, allowed values, help line. No Foundation.
+        .target(name: "Settings"),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
         .target(name: "RedirectCore", dependencies: ["TOML"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
-            dependencies: ["RedirectCore", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // The click spool: time-bucketed JSON Lines files, sealing and reading.
         .target(
             name: "ClickSpool",
-            dependencies: ["RedirectCore", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // The importer: ships sealed spool files to Tracardi or an NDJSON collector, at least once.
         .target(
@@ -78,7 +80,7 @@ let package = Package(
         // The responder: wires files, core, spool and the request loop together.
         .target(
             name: "RedirectServer",
-            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO"]
+            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings"]
         ),
         // Library behind redirectctl's commands.
         .target(
@@ -91,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "redirectd",
             dependencies: [
-                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO",
+                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "redirectctl",
             dependencies: [
-                "RedirectControl", "ClickImport", "RedirectCore", "SystemIO",
+                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -118,6 +120,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Runs the built executables behind a real nginx; of the package's modules it imports only SystemIO (a lock).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SystemIO"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings", "RedirectServer", "ClickSpool", "TestSupport"]),
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
             name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RedirectFiles
 import RedirectControl
 import SystemIO
 
@@ -22,7 +23,7 @@ struct CheckCommand: ParsableCommand {
         case text, json
     }
 
-    @Argument(help: "The redirects directory. Env: REDIRECTS_DIR. Default: ./redirects.d")
+    @Argument(help: ArgumentHelp(RedirectStore.directorySetting.help))
     var directory: String?
 
     @Option(help: "Output format: text (file:line:column: message) or json (an array of objects).")

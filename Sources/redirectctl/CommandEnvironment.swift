@@ -1,18 +1,26 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ArgumentParser
+import ClickSpool
+import RedirectFiles
+import Settings
 
 /// Settings that come from the environment when no flag gives them.
 enum CommandEnvironment {
     /// The value of `name`, or nil when it is unset or empty.
     static func value(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+        Setting<String>.environment(name)
     }
 
     /// `--redirects`, else `$REDIRECTS_DIR`, else `./redirects.d` (the responder's rule).
     static func redirectsDirectory(_ flag: String?) -> String {
-        flag ?? value("REDIRECTS_DIR") ?? "./redirects.d"
+        flag ?? value(RedirectStore.directorySetting.environmentName) ?? RedirectStore.directorySetting.defaultText
+    }
+
+    /// `--bucket-seconds`, else `$CLICK_LOG_BUCKET_SECONDS`, else 60; a bad value is a usage error, as for redirectd.
+    static func bucketSeconds(_ flag: String?) throws -> Int {
+        do {
+            return try SpoolLayout.bucketSecondsSetting.value(flag: flag) ?? SpoolLayout.defaultBucketSeconds
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RedirectFiles
 import Foundation
 import RedirectControl
 import SystemIO
@@ -23,7 +24,8 @@ struct ConvertTracardiCommand: ParsableCommand {
     @Argument(help: "The JSON export ('-' for standard input).")
     var file: String
 
-    @Option(help: "Directory to write the files into. Env: REDIRECTS_DIR. Default: ./redirects.d")
+    @Option(help: ArgumentHelp("Directory to write the files into. Env: \(RedirectStore.directorySetting.environmentName). "
+                               + "Default: \(RedirectStore.directorySetting.defaultText)"))
     var redirects: String?
 
     @Option(help: "Redirect status of the files: 301, 302, 303, 307 or 308.")

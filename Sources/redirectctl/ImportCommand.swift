@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClickSpool
 import ClickImport
 import RedirectCore
 
@@ -116,8 +117,9 @@ struct ImportCommand: AsyncParsableCommand {
                                + "hold visitors' IPs); 0 keeps them forever.", valueName: "n"))
     var keepShippedDays = 30
 
-    @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
-    var bucketSeconds: Int?
+    @Option(name: .customLong(SpoolLayout.bucketSecondsSetting.name),
+            help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
+    var bucketSeconds: String?
 
     @Flag(help: "Print only warnings, errors and the summary line.")
     var quiet = false
@@ -138,11 +140,7 @@ struct ImportCommand: AsyncParsableCommand {
         if let maxSeconds, maxSeconds <= 0 { throw ValidationError("--max-seconds must be more than 0") }
         if keepShippedDays < 0 { throw ValidationError("--keep-shipped-days cannot be negative") }
 
-        if let seconds = bucketSeconds ?? Self.environment("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init),
-            !(1...86_400).contains(seconds)
-        {
-            throw ValidationError("--bucket-seconds must be between 1 and 86400")
-        }
+        _ = try CommandEnvironment.bucketSeconds(bucketSeconds)
         let (_, invalid) = HTTPHeaderField.collect(flags: headers, environment: Self.environmentVariables())
         if let bad = invalid.first { throw ValidationError("not a header (expected \"Name: value\"): \(bad)") }
     }
@@ -153,7 +151,7 @@ struct ImportCommand: AsyncParsableCommand {
         // Before anything touches the spool or starts a thread: the user switch must come first.
         try spool.enter(command: "import", refusal: ImportExitCode.misconfiguration.rawValue)
         var options = ImportOptions(spoolDirectory: spool.directory, sink: sink)
-        options.bucketSeconds = bucketSeconds ?? Self.environment("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init) ?? 60
+        options.bucketSeconds = try CommandEnvironment.bucketSeconds(bucketSeconds)
         options.batchSize = batchSize
         options.headers = HTTPHeaderField.collect(flags: headers, environment: Self.environmentVariables()).headers
         options.connectTimeoutSeconds = connectTimeout
@@ -186,14 +184,10 @@ struct ImportCommand: AsyncParsableCommand {
         }
     }
 
-    private static func environment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
-    }
-
     private static func environmentVariables() -> [String: String] {
         var result: [String: String] = [:]
         for name in ["REDIRECTCTL_IMPORT_HEADERS", "REDIRECTCTL_IMPORT_TOKEN"] {
-            if let value = environment(name) { result[name] = value }
+            if let value = CommandEnvironment.value(name) { result[name] = value }
         }
         return result
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RedirectFiles
 import RedirectControl
 import SystemIO
 
@@ -24,7 +25,7 @@ struct LinkCommand: ParsableCommand {
     @Option(help: "The public link prefix, e.g. https://go.example.com/redirect. Default: base_url of _defaults.toml")
     var base: String?
 
-    @Option(name: .customLong("redirects"), help: "The redirects directory. Env: REDIRECTS_DIR. Default: ./redirects.d")
+    @Option(name: .customLong(RedirectStore.directorySetting.name), help: ArgumentHelp(RedirectStore.directorySetting.help))
     var redirectsDirectory: String?
 
     func validate() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RedirectFiles
 import RedirectControl
 import SystemIO
 
@@ -21,7 +22,7 @@ struct NewCommand: ParsableCommand {
     @Option(help: "A name for people and reports.")
     var name: String?
 
-    @Option(name: .customLong("redirects"), help: "The redirects directory. Env: REDIRECTS_DIR. Default: ./redirects.d")
+    @Option(name: .customLong(RedirectStore.directorySetting.name), help: ArgumentHelp(RedirectStore.directorySetting.help))
     var redirectsDirectory: String?
 
     @Option(help: "The public link prefix, for the link printed. Default: base_url of _defaults.toml")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClickSpool
 import RedirectControl
 import RedirectCore
 import SystemIO
@@ -12,23 +13,19 @@ struct SealCommand: ParsableCommand {
 
     @OptionGroup var spool: SpoolOptions
 
-    @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
-    var bucketSeconds: Int?
+    @Option(name: .customLong(SpoolLayout.bucketSecondsSetting.name),
+            help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
+    var bucketSeconds: String?
 
     func validate() throws {
-        if let seconds = bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init),
-            !(1...86_400).contains(seconds)
-        {
-            throw ValidationError("--bucket-seconds must be between 1 and 86400")
-        }
+        _ = try CommandEnvironment.bucketSeconds(bucketSeconds)
     }
 
     func run() throws {
         try spool.enter(command: "seal", refusal: 1)
         let summary = SpoolSealSummary.sealOnce(
             spoolDirectory: spool.directory,
-            bucketSeconds: bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init)
-                ?? 60)
+            bucketSeconds: try CommandEnvironment.bucketSeconds(bucketSeconds))
         print(summary.summary)
         // The errors name files of current/, which the spool's writer names: escaped like the importer's output.
         for error in summary.errors { StandardError.log("redirectctl seal: \(error)".escapingControlCharacters) }

@@ -1,11 +1,12 @@
 import ArgumentParser
+import ClickSpool
 import RedirectControl
 import SystemIO
 
 /// `--spool` and `--user`: which spool a command works on, and as whom. Shared by `import`, `seal`, `status` and
 /// `stats`, so the flag, its environment name and default, and the trust rule are said once.
 struct SpoolOptions: ParsableArguments {
-    @Option(name: .customLong("spool"), help: "The click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
+    @Option(name: .customLong(SpoolLayout.directorySetting.name), help: ArgumentHelp(SpoolLayout.directorySetting.help))
     var spoolDirectory: String?
 
     @Option(help: ArgumentHelp(
@@ -15,7 +16,10 @@ struct SpoolOptions: ParsableArguments {
     var user: String?
 
     /// `--spool`, else `$CLICK_LOG_DIR`, else `./clicks`.
-    var directory: String { spoolDirectory ?? CommandEnvironment.value("CLICK_LOG_DIR") ?? "./clicks" }
+    var directory: String {
+        let setting = SpoolLayout.directorySetting
+        return (try? setting.value(flag: spoolDirectory)).flatMap { $0 } ?? setting.defaultText
+    }
 
     /// Applies the trust rule (``SpoolAccess``): returns as the user to act as, or prints why not and exits with
     /// `refusal`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClickSpool
 import RedirectControl
 import SystemIO
 
@@ -23,8 +24,9 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Output: text, json or prometheus.")
     var format = Format.text
 
-    @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
-    var bucketSeconds: Int?
+    @Option(name: .customLong(SpoolLayout.bucketSecondsSetting.name),
+            help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
+    var bucketSeconds: String?
 
     @Option(help: "Unhealthy when the oldest unshipped click is older than this (seconds).")
     var maxUnshippedSeconds: Int64 = 900
@@ -48,7 +50,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try spool.enter(command: "status", refusal: 2)
         let directory = spool.directory
-        let bucket = bucketSeconds ?? CommandEnvironment.value("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init) ?? 60
+        let bucket = try CommandEnvironment.bucketSeconds(bucketSeconds)
         let status: SpoolStatus
         do {
             status = try SpoolStatus.read(spool: directory, bucketSeconds: bucket)

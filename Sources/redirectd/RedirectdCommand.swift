@@ -2,6 +2,7 @@ import ArgumentParser
 import ClickSpool
 import FastCGI
 import RedirectServer
+import Settings
 import SystemIO
 
 #if canImport(Glibc)
@@ -20,53 +21,59 @@ struct RedirectdCommand: ParsableCommand {
             Every option has an environment variable, which is all there is in CGI mode.
             """)
 
-    @Option(name: .customLong("redirects"), help: "Directory of <id>.toml files. Env: REDIRECTS_DIR. Default: ./redirects.d")
+    @Option(name: .customLong(Config.redirectsSetting.name), help: ArgumentHelp(Config.redirectsSetting.help))
     var redirectsDirectory: String?
 
-    @Option(name: .customLong("spool"), help: "Click spool directory. Env: CLICK_LOG_DIR. Default: ./clicks")
+    @Option(name: .customLong(SpoolLayout.directorySetting.name), help: ArgumentHelp(SpoolLayout.directorySetting.help))
     var spoolDirectory: String?
 
-    @Option(help: "Listen on unix:PATH or tcp:HOST:PORT instead of an inherited socket. Env: REDIRECTD_LISTEN")
+    @Option(name: .customLong(Config.listenSetting.name), help: ArgumentHelp(Config.listenSetting.help))
     var listen: String?
 
-    @Option(help: "Worker threads (FastCGI), at most 320; each serves any number of nginx connections. Env: REDIRECTD_THREADS. Default: the CPUs it may run on, at least 2")
-    var threads: Int?
+    @Option(name: .customLong(Config.threadsSetting.name), help: ArgumentHelp(Config.threadsSetting.help))
+    var threads: String?
 
-    @Option(help: "Mode of the socket --listen unix: creates, in octal. Env: REDIRECTD_SOCKET_MODE. Default: 0660")
+    @Option(name: .customLong(Config.socketModeSetting.name), help: ArgumentHelp(Config.socketModeSetting.help))
     var socketMode: String?
 
-    @Option(help: "Group of the socket --listen unix: creates (nginx's group). Env: REDIRECTD_SOCKET_GROUP")
+    @Option(name: .customLong(Config.socketGroupSetting.name), help: ArgumentHelp(Config.socketGroupSetting.help))
     var socketGroup: String?
 
-    @Option(help: "Length of a click-log bucket in seconds. Env: CLICK_LOG_BUCKET_SECONDS. Default: 60")
-    var bucketSeconds: Int?
+    @Option(name: .customLong(SpoolLayout.bucketSecondsSetting.name),
+            help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
+    var bucketSeconds: String?
 
-    @Option(help: "Size in bytes at which a bucket file is split. Env: CLICK_LOG_MAX_BYTES. Default: 67108864")
-    var maxFileSize: Int64?
+    @Option(name: .customLong(SpoolLayout.maxFileSizeSetting.name),
+            help: ArgumentHelp(SpoolLayout.maxFileSizeSetting.help))
+    var maxFileSize: String?
 
-    @Option(help: "Seconds between background sealing passes (0: off). Env: REDIRECTD_SEAL_INTERVAL. Default: 5")
-    var sealInterval: Int?
+    @Option(name: .customLong(Config.sealIntervalSetting.name), help: ArgumentHelp(Config.sealIntervalSetting.help))
+    var sealInterval: String?
 
-    @Option(help: "Most redirect files kept parsed in memory. Env: REDIRECTD_CACHE_SIZE. Default: 100000")
-    var cacheSize: Int?
+    @Option(name: .customLong(Config.cacheSizeSetting.name), help: ArgumentHelp(Config.cacheSizeSetting.help))
+    var cacheSize: String?
 
+    /// The flags given, by setting name.
+    var flags: [String: String] {
+        var flags: [String: String] = [:]
+        let given: [(String, String?)] = [
+            (Config.redirectsSetting.name, redirectsDirectory), (SpoolLayout.directorySetting.name, spoolDirectory),
+            (Config.listenSetting.name, listen), (Config.threadsSetting.name, threads),
+            (Config.socketModeSetting.name, socketMode), (Config.socketGroupSetting.name, socketGroup),
+            (SpoolLayout.bucketSecondsSetting.name, bucketSeconds), (SpoolLayout.maxFileSizeSetting.name, maxFileSize),
+            (Config.sealIntervalSetting.name, sealInterval), (Config.cacheSizeSetting.name, cacheSize),
+        ]
+        for (name, value) in given { if let value { flags[name] = value } }
+        return flags
+    }
+
+    /// Every setting from its flag, the environment or its default; a bad value, wherever it came from, stops
+    /// `redirectd` before it starts (in CGI mode it is logged and the default used instead).
     func validate() throws {
-        if let threads, !(1...ResponderConfiguration.maximumThreads).contains(threads) {
-            throw ValidationError(
-                "--threads must be between 1 and \(ResponderConfiguration.maximumThreads): each thread serves any number "
-                    + "of connections, and more threads than CPUs only add wake-ups")
-        }
-        if let socketMode, ResponderConfiguration.socketMode(socketMode) == nil {
-            throw ValidationError("--socket-mode must be an octal mode such as 0660, found \"\(socketMode)\"")
-        }
-        if let socketGroup, ListeningSocket.groupID(socketGroup) == nil {
-            throw ValidationError("--socket-group: no such group: \(socketGroup)")
-        }
-        if let listen = listen ?? Self.env("REDIRECTD_LISTEN"), ListenAddress(listen) == nil {
-            throw ValidationError("--listen must look like unix:/run/redirectd.sock or tcp:127.0.0.1:9000, found \"\(listen)\"")
-        }
-        if let seconds = bucketSeconds ?? Self.env("CLICK_LOG_BUCKET_SECONDS").flatMap(Int.init), !(1...86_400).contains(seconds) {
-            throw ValidationError("--bucket-seconds must be between 1 and 86400")
+        do {
+            _ = try Config.resolve(flags: flags)
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
@@ -74,39 +81,20 @@ struct RedirectdCommand: ParsableCommand {
     /// with no arguments takes its settings from the environment directly.
     static func main() {
         if CommandLine.arguments.count == 1 && getenv("GATEWAY_INTERFACE") != nil {
-            Glibc.exit(serve(Self.configuration()))
+            Glibc.exit(serve(ResponderConfiguration.fromEnvironment()))
         }
         Self.main(nil as [String]?)
     }
 
     func run() throws {
-        let listenText = listen ?? Self.env("REDIRECTD_LISTEN")
-        var configuration = Self.configuration(
-            redirects: redirectsDirectory, spool: spoolDirectory, listen: listenText.flatMap(ListenAddress.init),
-            threads: threads, bucketSeconds: bucketSeconds, maxFileSize: maxFileSize, sealInterval: sealInterval,
-            cacheSize: cacheSize)
-        if let mode = socketMode.flatMap(ResponderConfiguration.socketMode) { configuration.socketMode = mode }
-        if let socketGroup { configuration.socketGroup = socketGroup }
+        let configuration: ResponderConfiguration
+        do {
+            configuration = try Config.resolve(flags: flags)
+        } catch {
+            throw ValidationError(error.description)
+        }
         let code = Self.serve(configuration)
         if code != 0 { throw ExitCode(code) }
-    }
-
-    /// Flags where given, else the environment, else the defaults.
-    static func configuration(
-        redirects: String? = nil, spool: String? = nil, listen: ListenAddress? = nil, threads: Int? = nil,
-        bucketSeconds: Int? = nil, maxFileSize: Int64? = nil, sealInterval: Int? = nil, cacheSize: Int? = nil
-    ) -> ResponderConfiguration {
-        var configuration = ResponderConfiguration.fromEnvironment()
-        configuration.redirectsDirectory = redirects ?? configuration.redirectsDirectory
-        configuration.spool = SpoolLayout(
-            directory: spool ?? configuration.spool.directory,
-            bucketSeconds: bucketSeconds ?? configuration.spool.bucketSeconds,
-            maxFileSize: maxFileSize ?? configuration.spool.maxFileSize)
-        configuration.listen = listen ?? configuration.listen
-        configuration.threads = threads ?? configuration.threads
-        configuration.cacheLimit = cacheSize ?? configuration.cacheLimit
-        configuration.sealInterval = sealInterval ?? configuration.sealInterval
-        return configuration
     }
 
     /// Runs the responder; returns the exit status.
@@ -118,6 +106,6 @@ struct RedirectdCommand: ParsableCommand {
             return 2
         }
     }
-
-    static func env(_ name: String) -> String? { ResponderConfiguration.environment(name) }
 }
+
+private typealias Config = ResponderConfiguration

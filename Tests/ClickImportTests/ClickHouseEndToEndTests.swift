@@ -26,7 +26,7 @@ import Glibc
         /// Creates the table from what `redirectctl clickhouse-schema --clickhouse URL` prints, changed by `edit`.
         @discardableResult
         func createTable(_ edit: (String) -> String = { $0 }) throws -> String {
-            let printed = try Redirectctl.run(["clickhouse-schema", "--clickhouse", server.url, "--table", table])
+            let printed = try Redirectctl.runQuickly(["clickhouse-schema", "--clickhouse", server.url, "--table", table])
             #expect(printed.status == 0, "clickhouse-schema failed: \(printed.stderr)")
             try server.query(edit(printed.stdout))
             return printed.stdout
@@ -185,7 +185,7 @@ import Glibc
         }
         #expect(killedMidRun >= 1, "no run was killed before it had shipped everything")
 
-        let last = try Redirectctl.run(arguments)
+        let last = try await Redirectctl.run(arguments)
         #expect(last.status == 0, "\(last.stderr)")
         #expect(setup.spool.names(in: "ready").isEmpty)
         #expect(try server.count("SELECT count() FROM \(setup.table) FINAL") == total)
@@ -201,7 +201,7 @@ import Glibc
         let shipped = try #require(setup.spool.names(in: "shipped").first)
         try FileManager.default.copyItem(atPath: setup.spool.directory + "/shipped/" + shipped,
                                          toPath: setup.spool.ready + "/20261130T000000.jsonl")
-        #expect(try Redirectctl.run(arguments).status == 0)
+        #expect(try await Redirectctl.run(arguments).status == 0)
         #expect(try server.count("SELECT count() FROM \(setup.table) FINAL") == total)
         try server.query("OPTIMIZE TABLE \(setup.table) FINAL")
         #expect(try server.count("SELECT count() FROM \(setup.table)") == total)
@@ -213,7 +213,7 @@ import Glibc
         try setup.spool.write(file: 1, events: (0..<5).map { TestSpool.event(file: 1, n: $0) })
         let before = setup.spoolState
         let down = "http://127.0.0.1:\(try TestClickHouse.freePort())/"
-        let result = try Redirectctl.run(["import", "--spool", setup.spool.directory, "--clickhouse", down,
+        let result = try await Redirectctl.run(["import", "--spool", setup.spool.directory, "--clickhouse", down,
                                           "--table", setup.table, "--retries", "1", "--retry-delay", "0.01",
                                           "--connect-timeout", "1"])
         #expect(result.status == 4)
@@ -301,7 +301,49 @@ enum Redirectctl {
         return process
     }
 
-    static func run(_ arguments: [String]) throws -> ProcessRun {
+    /// Runs a command that ends at once (`clickhouse-schema`, `status`), blocking the calling thread meanwhile.
+    static func runQuickly(_ arguments: [String]) throws -> ProcessRun {
         try ProcessRun.run(path, arguments)
+    }
+
+    /// What a run printed and how it ended.
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        /// Killed at the time limit (a run blocked on a FIFO, or a sink, would never end).
+        var timedOut: Bool
+    }
+
+    /// Runs the built `redirectctl` to its end, or kills it after `seconds`. Waits with `Task.sleep`, not by
+    /// blocking a thread: the tests share two cooperative threads with in-process imports whose timers must run.
+    static func run(_ arguments: [String], seconds: Double = 60) async throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redirectctl-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("out")
+        let err = directory.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                   stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", timedOut: timedOut)
     }
 }

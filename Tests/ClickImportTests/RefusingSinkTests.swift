@@ -17,7 +17,7 @@ import Testing
     }
 
     static func status(_ spool: TestSpool) throws -> ProcessRun {
-        try Redirectctl.run(["status", "--spool", spool.directory])
+        try Redirectctl.runQuickly(["status", "--spool", spool.directory])
     }
 
     /// What "nothing moved" compares: `ready/`, `shipped/`, `rejected/` and the checkpoint.

@@ -142,12 +142,12 @@ import Glibc
         #expect(stat(old, &s) == 0 && s.st_mtim.tv_sec == 1_577_836_800)
     }
 
-    @Test func aFIFOInReadyDoesNotBlockTheRun() throws {
+    @Test func aFIFOInReadyDoesNotBlockTheRun() async throws {
         let setup = try SinkSetup(model: "plain")
         defer { setup.finish() }
         let ids = try setup.spool.writeEvents(files: 2...2, perFile: 2)
         #expect(mkfifo(setup.spool.ready + "/" + TestSpool.fileName(1), 0o640) == 0)
-        let run = try Self.redirectctl(["import", "--spool", setup.spool.directory, "--ndjson",
+        let run = try await Redirectctl.run(["import", "--spool", setup.spool.directory, "--ndjson",
                                         setup.sink.baseURL + "/in", "--retries", "0"], seconds: 20)
         #expect(!run.timedOut)
         #expect(run.status == 0, "\(run.stderr)")
@@ -175,7 +175,7 @@ import Glibc
             swapped.withLock { $0 = mkfifo(fifo, 0o640) == 0 && rename(fifo, second) == 0 }
         }
         swapper.start()
-        let run = try Self.redirectctl(["import", "--spool", setup.spool.directory, "--ndjson",
+        let run = try await Redirectctl.run(["import", "--spool", setup.spool.directory, "--ndjson",
                                         setup.sink.baseURL + "/in", "--retries", "0", "--batch-size", "10"],
                                        seconds: 30)
         #expect(swapped.withLock { $0 })
@@ -186,14 +186,14 @@ import Glibc
         #expect(setup.spool.names(in: "shipped") == [TestSpool.fileName(1)])
     }
 
-    @Test func statsPassesOverFIFOsAndLinks() throws {
+    @Test func statsPassesOverFIFOsAndLinks() async throws {
         let spool = try TestSpool()
         defer { spool.remove() }
         try spool.writeEvents(files: 1...1, perFile: 3)
         let secret = try Self.secret(in: spool)
         #expect(symlink(secret.path, spool.ready + "/20200101T000000.jsonl") == 0)
         #expect(mkfifo(spool.ready + "/" + TestSpool.fileName(2), 0o640) == 0)
-        let run = try Self.redirectctl(["stats", "--spool", spool.directory], seconds: 20)
+        let run = try await Redirectctl.run(["stats", "--spool", spool.directory], seconds: 20)
         #expect(!run.timedOut)
         #expect(run.status == 0, "\(run.stderr)")
         let row = run.stdout.split(separator: "\n").first { $0.hasPrefix("spring-sale") }.map(String.init) ?? ""
@@ -244,7 +244,7 @@ import Glibc
     }
 
     @Test(.enabled(if: geteuid() == 0 && nobody != nil, "needs root"))
-    func rootRefusesAnotherUsersSpoolUnlessToldWhoToBe() throws {
+    func rootRefusesAnotherUsersSpoolUnlessToldWhoToBe() async throws {
         let setup = try SinkSetup(model: "plain")
         defer { setup.finish() }
         let ids = try Self.nobodysSpool(setup)
@@ -252,7 +252,7 @@ import Glibc
         for command in [arguments, ["seal", "--spool", setup.spool.directory],
                         ["status", "--spool", setup.spool.directory], ["stats", "--spool", setup.spool.directory]]
         {
-            let refused = try Self.redirectctl(command, seconds: 20)
+            let refused = try await Redirectctl.run(command, seconds: 20)
             #expect(refused.status != 0, "\(command)")
             #expect(refused.stderr.contains("belongs to nobody (uid \(Self.nobody?.uid ?? 0))"), "\(refused.stderr)")
             #expect(refused.stderr.contains("--user nobody"), "\(refused.stderr)")
@@ -260,7 +260,7 @@ import Glibc
         #expect(try setup.sink.requests().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: setup.spool.directory + "/import.lock"))
 
-        let run = try Self.redirectctl(arguments + ["--user", "nobody"], seconds: 30)
+        let run = try await Redirectctl.run(arguments + ["--user", "nobody"], seconds: 30)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try Self.shippedIDs(setup.sink) == ids)
         // Everything the run made belongs to the spool's user, not to root.
@@ -269,13 +269,13 @@ import Glibc
             var s = stat()
             #expect(lstat(setup.spool.directory + "/" + path, &s) == 0 && s.st_uid == Self.nobody?.uid, "\(path)")
         }
-        let wrongUser = try Self.redirectctl(arguments + ["--user", "root"], seconds: 20)
+        let wrongUser = try await Redirectctl.run(arguments + ["--user", "root"], seconds: 20)
         #expect(wrongUser.status == 5)
         #expect(wrongUser.stderr.contains("not to root"))
     }
 
     @Test(.enabled(if: geteuid() == 0 && nobody != nil, "needs root to run as nobody"))
-    func anUnreadableFileHoldsUpNoOther() throws {
+    func anUnreadableFileHoldsUpNoOther() async throws {
         let setup = try SinkSetup(model: "plain")
         defer { setup.finish() }
         let ids = try Self.nobodysSpool(setup)
@@ -283,7 +283,7 @@ import Glibc
         #expect(chmod(first, 0) == 0)
         let arguments = ["import", "--spool", setup.spool.directory, "--ndjson", setup.sink.baseURL + "/in",
                          "--user", "nobody"]
-        let run = try Self.redirectctl(arguments, seconds: 30)
+        let run = try await Redirectctl.run(arguments, seconds: 30)
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stderr.contains("skipped \(TestSpool.fileName(1))"))
         #expect(run.stderr.contains("Permission denied"))
@@ -291,49 +291,8 @@ import Glibc
         #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1)])
 
         #expect(chmod(first, 0o640) == 0)
-        let again = try Self.redirectctl(arguments, seconds: 30)
+        let again = try await Redirectctl.run(arguments, seconds: 30)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try Self.shippedIDs(setup.sink) == Array(ids.suffix(2)) + Array(ids.prefix(2)))
-    }
-
-    // MARK: - Running the built redirectctl with a time limit
-
-    struct BoundedRun {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
-    }
-
-    /// Runs the built `redirectctl`; kills it after `seconds` (a run blocked on a FIFO would never end).
-    static func redirectctl(_ arguments: [String], seconds: Double) throws -> BoundedRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.path(of: "redirectctl"))
-        process.arguments = arguments
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redirectctl-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appendingPathComponent("out")
-        let err = directory.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(seconds)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(20_000)
-        }
-        process.waitUntilExit()
-        return BoundedRun(status: process.terminationStatus,
-                          stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                          stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", timedOut: timedOut)
     }
 }
