@@ -5,6 +5,10 @@ public struct ImportSummary: Sendable, Equatable {
     /// Files shipped completely (moved to `shipped/` or deleted).
     public var files = 0
     public var rejected = 0
+    /// Of ``rejected``: events the sink refused as bot traffic (Tracardi's own user-agent check) that we did not
+    /// flag. They are in `rejected/` with the sink's reason and do not fail the run: the sink judged the visitor,
+    /// nothing is misconfigured, and a person we flag would be left out by default anyway.
+    public var refusedAsBots = 0
     /// Bot events left out (`--exclude-bots`, the default for Tracardi), kept in `skipped/`.
     public var botsSkipped = 0
     /// Event sources the sink refused, in the order met; their events are in `rejected/` and the run exits 1.
@@ -24,15 +28,22 @@ public struct ImportSummary: Sendable, Equatable {
 
     public init() {}
 
-    /// Adds the source a rejection refused to ``refusedSources``, once.
+    /// Notes what a rejection tells the run: the source it refused (once, in ``refusedSources``), or a refusal
+    /// as bot traffic (``refusedAsBots``).
     mutating func noteRefusedSource(of rejection: SinkRejection) {
-        if case .source(let source) = rejection.cause, !refusedSources.contains(source) { refusedSources.append(source) }
+        switch rejection.cause {
+        case .source(let source): if !refusedSources.contains(source) { refusedSources.append(source) }
+        case .bot: refusedAsBots += 1
+        case .event: break
+        }
     }
 
-    /// `shipped E events from F files in S s (R rejected, B bots skipped)`.
+    /// `shipped E events from F files in S s (R rejected, B bots skipped)`, and `, N refused as bots by the sink`
+    /// before the parenthesis closes when the sink refused some.
     public var line: String {
         let tenths = Int((seconds * 10).rounded())
+        let refused = refusedAsBots > 0 ? ", \(refusedAsBots) refused as bots by the sink" : ""
         return "shipped \(events) events from \(files) files in \(tenths / 10).\(tenths % 10) s "
-            + "(\(rejected) rejected, \(botsSkipped) bots skipped)"
+            + "(\(rejected) rejected, \(botsSkipped) bots skipped\(refused))"
     }
 }

@@ -42,12 +42,6 @@ extension BotMatcher {
             }
             if let keyStart { best = min(best, score(rule: rule, keyStart: keyStart)) }
         }
-        if best == Int.max {
-            let browserLike = lowered.drop { $0 == 0x20 || $0 == 0x22 || $0 == 0x27 }
-            let startsLikeBrowser = browserLike.starts(with: Array("mozilla/".utf8))
-                || browserLike.starts(with: Array("opera/".utf8))
-            return startsLikeBrowser ? nil : BotPatternTables.nonBrowserRule
-        }
-        return best & ruleMask
+        return best == Int.max ? nil : best & ruleMask
     }
 }

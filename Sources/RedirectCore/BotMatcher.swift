@@ -3,8 +3,9 @@
 /// The rules are the `crawler-user-agents` list with our own patterns before and after it. When several
 /// match, our `first` rules win over the list and the list over our `last` rules; within those, the match
 /// that starts leftmost (an agent names itself first: `Feedly/1.0 (…; like FeedFetcher-Google)`), then the
-/// rule that comes first. An agent that matches nothing and does not start like a browser's (`Mozilla/`,
-/// `Opera/`) is flagged `non-browser`. `scripts/update-bot-patterns` compiles them into
+/// rule that comes first. An agent that matches no rule is a browser, whatever its first word: old phones,
+/// feature phones and in-app HTTP stacks (`UCWEB/2.0`, `Dalvik/2.1.0`) are people, and a sink leaves flagged
+/// clicks out. `scripts/update-bot-patterns` compiles them into
 /// ``BotPatternTables``: an Aho–Corasick automaton over a short fragment of each pattern's literal part, as a
 /// complete transition table, plus what to verify when a fragment is found. A match costs one table lookup
 /// per byte of the user agent, whatever the number of patterns, and a verification only where a fragment
@@ -73,27 +74,7 @@ public enum BotMatcher {
                 best = verify(state: state, end: byte - text, agent: agent, before: best)
             }
         }
-        if best == Int.max { return looksLikeBrowser(agent) ? nil : BotPatternTables.nonBrowserRule }
-        return best & ruleMask
-    }
-
-    /// Whether `agent` starts the way every browser's does, `Mozilla/` or `Opera/` (after quotes and spaces).
-    ///
-    /// The last rule: an agent that matched no pattern and does not look like a browser's is a program's.
-    static func looksLikeBrowser(_ agent: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        while i < agent.count && (agent[i] == UInt8(ascii: " ") || agent[i] == UInt8(ascii: "\"")
-            || agent[i] == UInt8(ascii: "'")) { i += 1 }
-        // A constant for the nested function: a captured `var` would be checked for exclusive access at run time.
-        let start = i
-        func startsWith(_ prefix: StaticString) -> Bool {
-            guard agent.count - start >= prefix.utf8CodeUnitCount else { return false }
-            for k in 0..<prefix.utf8CodeUnitCount where lowercase(agent[start + k]) != prefix.utf8Start[k] {
-                return false
-            }
-            return true
-        }
-        return startsWith("mozilla/") || startsWith("opera/")
+        return best == Int.max ? nil : best & ruleMask
     }
 
     /// Orders the matches: the rule's tier (ours first, the list, ours last), where its key starts, the rule.

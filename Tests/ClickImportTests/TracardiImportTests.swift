@@ -3,6 +3,7 @@ import ClickSpool
 import Foundation
 import RedirectCore
 import Testing
+import TestSupport
 
 /// `redirectctl import --tracardi` against a sink that answers as Tracardi's code does (`sink.py --model
 /// tracardi`: the `user-agents` bot check on the body's headers, event sources, sessions and profiles).
@@ -214,6 +215,58 @@ import Testing
                                                                                                       value: "Bearer secret")] })
         #expect(fixed == .failure)  // the unknown source, as above
         #expect(shipped.events == Self.campaign().people.count)
+    }
+
+    /// A person's agent that redirectd does not flag but Tracardi's `user-agents` check takes for a bot (from the
+    /// people's browsers of Tests/BotPatternData/device-detector-browsers.txt: "Caboto" holds "bot").
+    static let agentTracardiCallsABot = "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; Banca Caboto s.p.a.; "
+        + "rv:11.0) like Gecko"
+
+    @Test func clicksTracardiRefusesAsBotsGoToRejectedAreCountedAndDoNotFailTheRun() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        #expect(BotClassifier.classify(method: "GET", userAgent: Self.agentTracardiCallsABot) == nil)
+        let person = Self.click(0, session: "s-anna", agent: Self.chrome, ip: "203.0.113.7")
+        let refused = Self.click(1, session: "s-dora", agent: Self.agentTracardiCallsABot, ip: "198.51.100.9")
+        try setup.spool.write(file: 1, events: [person, refused])
+
+        let (code, summary, output) = await setup.run(setup.options())
+        #expect(code == .success)
+        #expect(summary.events == 1 && summary.botsSkipped == 0)
+        #expect(summary.rejected == 1 && summary.refusedAsBots == 1)
+        #expect(summary.refusedSources.isEmpty)
+        #expect(output.printed.last?.contains("(1 rejected, 0 bots skipped, 1 refused as bots by the sink)") == true)
+        #expect(try setup.sink.accepted().flatMap(Self.eventIDs) == [person.id])
+        let rejected = setup.spool.text(of: "rejected/" + TestSpool.fileName(1))
+        #expect(try Self.ids(inLines: rejected, key: "event") == [refused.id])
+        #expect(rejected.contains("Tracardi refused the call as bot traffic"))
+        #expect(rejected.contains("Traffic from bot is not allowed."))
+        #expect(setup.spool.names(in: "shipped") == [TestSpool.fileName(1)])
+
+        // A second run sends nothing: the refused click stays in rejected/, where --retry-rejected would resend it.
+        let (again, next, _) = await setup.run(setup.options())
+        #expect(again == .success && next.events == 0 && next.rejected == 0)
+    }
+
+    /// The people's browsers of the broad corpus that Tracardi's `user-agents` 2.2.0 calls bots and redirectd
+    /// does not flag: their clicks are refused at Tracardi (the test above). Listed here so that a change of
+    /// either side shows.
+    @Test func corpusAgentsTracardiCallsBotsAndWeDoNot() async throws {
+        let corpus = TestSink.packageRoot + "/Tests/BotPatternData/device-detector-browsers.txt"
+        let script = """
+            import sys, user_agents
+            for line in open(sys.argv[1], encoding="utf-8"):
+                agent = line.rstrip("\\n")
+                if agent and not agent.startswith("#") and user_agents.parse(agent).is_bot:
+                    print(agent)
+            """
+        // About 40 s of Python: on a thread of its own, not one the in-process imports of other tests need.
+        let run = try await ProcessRun.runInBackground(try TestSink.venvPython(), ["-c", script, corpus])
+        #expect(run.status == 0, "\(run.stderr)")
+        let tracardiBots = run.stdout.split(separator: "\n").map(String.init)
+        let notFlagged = tracardiBots.filter { BotMatcher.match(userAgent: $0) == nil }
+        #expect(notFlagged == [Self.agentTracardiCallsABot],
+                "\(notFlagged.count) agents Tracardi calls bots and we do not:\n\(notFlagged.joined(separator: "\n"))")
     }
 
     @Test func deleteKeepsSkippedBots() async throws {

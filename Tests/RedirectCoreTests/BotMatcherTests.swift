@@ -23,6 +23,20 @@ enum BotPatternData {
 
     /// fake-useragent's browser user agents.
     static func browsers() throws -> [String] { try lines("browsers.txt") }
+
+    /// The people's browsers of Matomo Device Detector's fixtures (device-detector 6.5.1): old and new phones,
+    /// feature phones, tablets, TVs, consoles, cars, e-readers, in-app web views.
+    static func deviceDetectorBrowsers() throws -> [String] { try lines("device-detector-browsers.txt") }
+
+    /// The list's patterns that `scripts/bot-patterns/own-patterns.tsv` drops (its `drop` rows, with the reasons).
+    static func droppedListPatterns() throws -> Set<String> {
+        let own = directory.replacingOccurrences(of: "/Tests/BotPatternData/", with: "/scripts/bot-patterns/")
+        let text = try String(contentsOfFile: own + "own-patterns.tsv", encoding: .utf8)
+        return Set(text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            return fields.count == 2 && fields[0] == "drop" ? String(fields[1]) : nil
+        })
+    }
 }
 
 @Suite struct BotClassifierTests {
@@ -68,9 +82,9 @@ enum BotPatternData {
         ("Example-Crawler 2.0", "crawler", .crawler),
         ("Mozilla/5.0 (compatible; Acme site checker; +https://acme.example/about)", "checker", .monitor),
         ("Mozilla/5.0 (compatible; Acme/2.1; +https://acme.example/about)", "agent-with-url", .crawler),
-        // And an agent that does not even start like a browser's.
-        ("AcmeSync 3.2 (Windows)", "non-browser", .library),
-        ("Quokka/2.0 (Linux)", "non-browser", .library),
+        ("Ruby", "ruby", .library),
+        ("rest-client/2.1.0 (linux-gnu x86_64) ruby/3.0.2p107", "ruby", .library),
+        ("Mozilla/5.0 (compatible; FooBot; +https://foo.example/bot)", "bot", .crawler),
         ("Mozilla/5.0 (X11; Linux x86_64) Chrome/117.0.0.0 Safari/537.36 Acme-Webhook/1.0", "webhook", .library),
     ]
 
@@ -92,6 +106,39 @@ enum BotPatternData {
     ])
     func browsersAreNotBots(userAgent: String) {
         #expect(BotClassifier.classify(method: "GET", userAgent: "\"" + userAgent + "\"") == nil)
+        #expect(BotClassifier.classify(method: "GET", userAgent: userAgent) == nil)
+    }
+
+    /// People whose agents matched no pattern but were flagged for not starting like a desktop browser's, or
+    /// matched a crawler's word inside a device model or build id: feature phones, old Android, UC Browser, in-app
+    /// HTTP stacks, device names. None is a bot.
+    @Test(arguments: [
+        "UCWEB/2.0 (MIDP-2.0; U; Adr 2.3.4; ru; JXD_S601WIFI) U2/1.0.0 UCBrowser/9.9.1.554 U2/1.0.0 Mobile",
+        "UCWEB/2.0(Linux; U; Opera Mini/7.1.32052/30.3697; en-US; HM NOTE 1S Build/KTU84P) U2/1.0.0 UCBrowser/10.5.2.582 Mobile",
+        "SAMSUNG-GT-C3262 Opera/9.80 (J2ME/MIDP; Opera Mini/7.0.30281/34.1000; U; en) Presto/2.8.119 Version/11.10",
+        "SonyEricssonP910i/R3A SEMC-Browser/Symbian/3.0 Profile/MIDP-2.0 Configuration/CLDC-1.0",
+        "BenQ-CF61/1.00/WAP2.0/MIDP2.0/CLDC1.0 UP.Browser/6.3.0.4.c.1.102 (GUI) MMP/2.0",
+        "Mozilla/4.0 (Brew MP 1.0.4; U; en-us; Kyocera; NetFront/4.1/AMB) Sprint S2151-BST",
+        "NGM_Coffee/ObigoInternetBrowser/QO3C Profile/MIDP2.0 Configuration/CLDC-1.1",
+        "SAMSUNG-GT-S3850/S3850CXKD1 SHP/VPP/R5 Dolfin/2.0 NexPlayer/3.0 SMM-MMS/1.2.0 profile/MIDP-2.1 configuration/CLDC-1.1 OPN-B",
+        "Mozilla/5.0 (Series40; Nokia306/03.63; Profile/MIDP-2.1 Configuration/CLDC-1.1) Gecko/20100401 S40OviBrowser/3.9.0.0.22",
+        "Mozilla/5.0 (SymbianOS/9.2;U; Series60/5.0 SonyEricssonU1i/1.00;Profile/MIDP-2.1 Configuration/ CLDC-1.1)AppleWebKit/525 (KHTML, like Gecko) version/3.0Safari/525",
+        "Mozilla/5.0 (Linux; U; Android 1.6; fr-fr; LG-GT540 ; Build/Donut) AppleWebKit/528.5+ (KHTML, like Gecko) Version/3.1.2 Mobile Safari/525.20.1 Java/Jbed/7.0 Profile/MIDP-2.1 Configuration/CLDC-1.1 MMS",
+        "HTC_Touch_3G_T3232 Mozilla/4.0 (compatible; MSIE 6.0; Windows CE; IEMobile 7.11)",
+        "Dalvik/2.1.0 (Linux; U; Android 10; Polestar Build/QA1A.210116.001)",
+        "Safari/9537.73.11 CFNetwork/673.0.3 Darwin/13.0.0 (x86_64) (MacBookAir6%2C2)",
+        "dv(iPh7,1);pr(UCBrowser/11.3.5.1203);ov(12_5_6);ss(414x736);bt(GJ);pm(0);bv(0);nm(0);im(0);nt(2);",
+        "iPhone16ProMax",
+        "AcmeSync 3.2 (Windows)",
+        "Mozilla/5.0 (Linux; U; Android 4.3; en-US; ViewSonic A8+ Build/JLS36C) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 UCBrowser/11.0.5.892 U3/0.8.0 Mobile Safari/534.30",
+        "Mozilla/5.0 (Linux; Android 15; CPH2581 Build/AP3A.240617.008; ) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/141.0.7390.122 Mobile Safari/537.36",
+        "Mozilla/5.0 (Linux; U; Android 5.0.2; zh-cn; Redmi Note 2 Build/LRX22G) AppleWebKit/534.30 (KHTML, like Gecko) Version/4.0 Mobile Safari/534.30 SogouMSE,SogouMobileBrowser/3.8.5",
+        "Mozilla/5.0 (Linux; Android 7.0; M bot 54) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/78.0.3904.96 Mobile Safari/537.36",
+        "Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1; .NET CLR 2.0.50727; .NET CLR 3.0.04506.30; MALN)",
+        "GOGGalaxyClient/2.0.20.39 (GOG Galaxy) 83b6745cff679691b69876bc7ee33e05e5d90bda (win7 x64)",
+        "Mozilla/5.0 (Linux; Android 7.1.2; G011A Build/N2G48H; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/66.0.3359.158 Safari/537.36 Viber/11.9.5.8",
+    ])
+    func oldPhonesAppsAndDeviceNamesAreNotBots(userAgent: String) {
         #expect(BotClassifier.classify(method: "GET", userAgent: userAgent) == nil)
     }
 
@@ -120,13 +167,29 @@ enum BotPatternData {
     @Test func everyInstanceOfTheListIsFlagged() throws {
         let instances = try BotPatternData.listInstances()
         #expect(instances.count == 2123)
+        // The dropped patterns (own-patterns.tsv says why) are build ids and browsers; two instances in all.
+        let dropped = try BotPatternData.droppedListPatterns()
+        #expect(dropped == [#"AP3A\.240617\.008"#, "Fluid"])
+        let kept = instances.filter { !dropped.contains($0.pattern) }
+        #expect(kept.count == 2121)
         var missed: [String] = []
-        for (pattern, instance) in instances where BotMatcher.match(userAgent: instance) == nil {
+        for (pattern, instance) in kept where BotMatcher.match(userAgent: instance) == nil {
             missed.append("\(pattern): \(instance)")
         }
-        #expect(missed.isEmpty, "not flagged: \(missed.prefix(20))")
-        let recall = Double(instances.count - missed.count) / Double(instances.count)
-        #expect(recall >= 0.95)
+        #expect(missed.isEmpty, "not flagged: \(missed)")
+    }
+
+    /// The broad set of people: at most 1 in 200 flagged, and every one flagged is named.
+    @Test func browsersOfDeviceDetectorAreNotFlagged() throws {
+        let browsers = try BotPatternData.deviceDetectorBrowsers()
+        #expect(browsers.count > 30000)
+        let flagged = browsers.compactMap { agent in
+            BotMatcher.match(userAgent: agent).map { "\($0.label): \(agent)" }
+        }
+        #expect(flagged.count * 200 <= browsers.count,
+                "\(flagged.count) of \(browsers.count) flagged:\n\(flagged.joined(separator: "\n"))")
+        // What is flagged today, each for a reason of its own: an agent with a URL in it.
+        #expect(flagged.count <= 1, "flagged:\n\(flagged.joined(separator: "\n"))")
     }
 
     @Test func browsersOfFakeUserAgentAreNotFlagged() throws {

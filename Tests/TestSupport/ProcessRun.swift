@@ -30,4 +30,16 @@ public struct ProcessRun: Sendable {
         return ProcessRun(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                           stderr: String(decoding: stderr, as: UTF8.self))
     }
+
+    /// ``run(_:_:environment:input:directory:)`` on a thread of its own, for a program that runs for seconds: the
+    /// caller awaits it without holding one of the few cooperative threads that every async test shares.
+    public static func runInBackground(_ path: String, _ arguments: [String] = [],
+                                       environment: [String: String]? = nil) async throws -> ProcessRun {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try run(path, arguments, environment: environment) })
+            }
+            thread.start()
+        }
+    }
 }

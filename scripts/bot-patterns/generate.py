@@ -5,6 +5,8 @@ Writes:
   Sources/RedirectCore/BotPatternTables.swift       the automaton and the rules, as static strings
   Tests/BotPatternData/crawler-user-agents.tsv      every example instance of the list, for the tests
   Tests/BotPatternData/browsers.txt                 fake-useragent's browser user agents (the negative set)
+  Tests/BotPatternData/device-detector-browsers.txt the browsers of Matomo Device Detector's test fixtures
+                                                    (the broad negative set: old and feature phones, TVs, ...)
 and prints recall and false positives.
 
 How the matcher works (the Swift side is Sources/RedirectCore/BotMatcher.swift):
@@ -344,11 +346,6 @@ class Rule:
         self.label = label
         self.category = category
         self.origin = origin
-        if pattern is None:
-            # The non-browser rule: no pattern, decided by looks_like_browser.
-            self.regex = None
-            self.alternatives = []
-            return
         self.regex = re.compile(pattern, re.IGNORECASE)
         self.alternatives = [Alternative(self, seq, pattern) for seq in expand(Parser(pattern).parse())]
 
@@ -356,15 +353,6 @@ class Rule:
         if low is None:
             low = data.lower()
         return any(a.matches(data, low) for a in self.alternatives)
-
-
-NON_BROWSER = Rule(None, "non-browser", "library", "non-browser")
-
-
-def looks_like_browser(low):
-    """Whether a lowered agent starts like every browser's: `mozilla/` or `opera/`, after quotes and spaces."""
-    rest = low.lstrip(b"\"' ")
-    return rest.startswith(b"mozilla/") or rest.startswith(b"opera/")
 
 
 def label_for(rule):
@@ -383,17 +371,52 @@ def category_for(tags):
 
 
 def read_own(path):
-    first, last = [], []
+    """Our rules (`first`, `last`) and our changes to the list's (`bound`: pattern → narrower one, `drop`)."""
+    first, last, bound, dropped = [], [], {}, set()
     for number, line in enumerate(open(path, encoding="utf-8"), 1):
         line = line.rstrip("\n")
         if not line or line.startswith("#"):
             continue
         parts = line.split("\t")
+        if parts[0] == "bound" and len(parts) == 3:
+            Rule(parts[2], "", "crawler", f"own:{number}")  # fails here on a pattern outside the subset
+            bound[parts[1]] = (parts[2], number)
+            continue
+        if parts[0] == "drop" and len(parts) == 2:
+            dropped.add(parts[1])
+            continue
         if len(parts) != 4 or parts[0] not in ("first", "last") or parts[3] not in CATEGORY_ORDER:
-            raise PatternError(f"{path}:{number}: expected place, pattern, label, category separated by tabs")
+            raise PatternError(f"{path}:{number}: expected place, pattern, label, category separated by tabs "
+                               "(or `bound`, the list's pattern, ours; or `drop`, the list's pattern)")
         rule = Rule(parts[1], parts[2], parts[3], f"own:{number}")
         (first if parts[0] == "first" else last).append(rule)
-    return first, last
+    return first, last, bound, dropped
+
+
+def list_rules(entries, bound, dropped):
+    """The list's rules, as the list means them: a pattern `bound` in own-patterns.tsv is replaced by ours, a
+    dropped one left out. A bound pattern must still match every instance the list gives for it."""
+    known = {entry["pattern"] for entry in entries}
+    for pattern in list(bound) + sorted(dropped):
+        if pattern not in known:
+            raise PatternError(f"own-patterns.tsv names {pattern!r}, which is not a pattern of the list")
+    listed = []
+    for index, entry in enumerate(entries):
+        if entry["pattern"] in dropped:
+            continue
+        original = Rule(entry["pattern"], "", category_for(entry.get("tags", [])), f"list:{index}")
+        rule = original
+        if entry["pattern"] in bound:
+            pattern, number = bound[entry["pattern"]]
+            rule = Rule(pattern, "", original.category, f"list:{index} bound by own:{number}")
+            lost = [s for s in entry["instances"] if not rule.regex.search(s)]
+            if lost:
+                raise PatternError(f"own-patterns.tsv:{number}: {pattern!r} misses instances of the list's "
+                                   f"{entry['pattern']!r}: {lost}")
+        # The label stays the list's, so that a bounded pattern names its agent as before.
+        rule.label = label_for(original)
+        listed.append(rule)
+    return listed
 
 
 class Automaton:
@@ -478,6 +501,38 @@ def swift_string(text, indent="    "):
     return '#"""\n' + body + '\n"""#'
 
 
+# Fixtures of device-detector whose entries are devices a person holds: the browsers there, and the in-app web
+# views (client type `mobile app`, agent of a web view), are people's. bots.yml and the fixtures of feed readers,
+# media players, podcast and other apps are not read.
+DEVICE_FIXTURES = ("camera", "car_browser", "clienthints", "console", "desktop", "feature_phone", "peripheral",
+                   "phablet", "portable_media_player", "smart_display", "smart_speaker", "smartphone", "tablet", "tv",
+                   "unknown", "wearable")
+
+
+def device_detector_browsers():
+    """The user agents of people's browsers in device-detector's fixtures (a Python port of Matomo's Device
+    Detector, whose fixtures it ships): each entry says its client type, and bots are in bots.yml apart."""
+    import importlib.util
+    import yaml
+
+    # Found, not imported: the package's own dependencies are not installed.
+    package = importlib.util.find_spec("device_detector").submodule_search_locations[0]
+    folder = os.path.join(package, "tests", "fixtures", "upstream")
+    agents = set()
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".yml") or re.sub(r"(-\d+)?\.yml$", "", name) not in DEVICE_FIXTURES:
+            continue
+        for entry in yaml.safe_load(open(os.path.join(folder, name), encoding="utf-8")):
+            client = entry.get("client") if isinstance(entry.get("client"), dict) else {}
+            agent = str(entry.get("user_agent") or "")
+            if "bot" in entry or not agent.strip() or "\n" in agent:
+                continue
+            webview = client.get("type") == "mobile app" and agent.startswith("Mozilla/")
+            if client.get("type") == "browser" or webview:
+                agents.add(agent)
+    return sorted(agents)
+
+
 def main():
     root = sys.argv[1]
     data_root = os.path.join(root, "Tests", "BotPatternData")
@@ -486,19 +541,17 @@ def main():
 
     list_version = importlib.metadata.version("crawler-user-agents")
     fua_version = importlib.metadata.version("fake-useragent")
+    dd_version = importlib.metadata.version("device-detector")
+    people = device_detector_browsers()
     list_path = os.path.join(os.path.dirname(crawleruseragents.__file__), "crawler-user-agents.json")
     entries = json.load(open(list_path, encoding="utf-8"))
     browsers_path = os.path.join(os.path.dirname(fake_useragent.__file__), "data", "browsers.jsonl")
     browser_rows = [json.loads(line)["useragent"] for line in open(browsers_path, encoding="utf-8")]
     browsers = sorted(set(browser_rows))
 
-    first, last = read_own(os.path.join(root, "scripts", "bot-patterns", "own-patterns.tsv"))
-    listed = []
-    for index, entry in enumerate(entries):
-        rule = Rule(entry["pattern"], "", category_for(entry.get("tags", [])), f"list:{index}")
-        rule.label = label_for(rule)
-        listed.append(rule)
-    rules = first + listed + last + [NON_BROWSER]
+    first, last, bound, dropped = read_own(os.path.join(root, "scripts", "bot-patterns", "own-patterns.tsv"))
+    listed = list_rules(entries, bound, dropped)
+    rules = first + listed + last
 
     # Fragments are chosen to be rare in browsers, so that a browser's agent rarely needs a verification.
     lowered_browsers = [b.lower().encode() for b in browsers]
@@ -518,7 +571,7 @@ def main():
     # Check the translation against Python's own regular expressions, on everything at hand.
     instances = [(i, s) for i, e in enumerate(entries) for s in e["instances"]]
     rng = random.Random(13)
-    probes = [s for _, s in instances] + browsers
+    probes = [s for _, s in instances] + browsers + people
     for r in rules:
         for a in r.alternatives:
             host = rng.choice(browsers)
@@ -542,7 +595,6 @@ def main():
     # that starts leftmost (an agent names itself first: "Feedly/1.0 (...; like FeedFetcher-Google)"), then
     # the rule that comes first.
     tier = {id(r): (0 if r in first else 1 if r in listed else 2) for r in rules}
-    tier[id(NON_BROWSER)] = 3
 
     def score(a, p):
         return (tier[id(a.rule)], p, rank[id(a.rule)])
@@ -557,16 +609,12 @@ def main():
                     start = end - a.fragment_end
                     if start >= 0 and holds_at(a, data, low, start) and (best is None or score(a, start) < best):
                         best = score(a, start)
-        if best:
-            return rules[best[2]]
-        return None if looks_like_browser(low) else NON_BROWSER
+        return rules[best[2]] if best else None
 
     def reference(data):
         low = data.lower()
         found = [score(a, p) for a in alternatives for p in [leftmost(a, data, low)] if p is not None]
-        if found:
-            return rules[min(found)[2]]
-        return None if looks_like_browser(low) else NON_BROWSER
+        return rules[min(found)[2]] if found else None
 
     for probe in probes:
         data = probe.encode()
@@ -586,27 +634,47 @@ def main():
         for b in browsers:
             out.write(b + "\n")
 
+    with open(os.path.join(data_root, "device-detector-browsers.txt"), "w", encoding="utf-8") as out:
+        out.write(f"# People's browsers (and in-app web views) in the test fixtures of device-detector {dd_version} "
+                  "(Matomo Device Detector's fixtures; LGPL-3.0-or-later, see LICENSE-device-detector), one per "
+                  "line, each once.\n")
+        for agent in people:
+            out.write(agent + "\n")
+
     # The figures.
-    flagged = sum(1 for _, s in instances if classify(s.encode()))
+    kept = [(i, s) for i, s in instances if entries[i]["pattern"] not in dropped]
+    flagged = sum(1 for _, s in kept if classify(s.encode()))
+
     def own_only(rules, s):
-        return any(r.matches(s) for r in rules) or not looks_like_browser(s.lower())
+        return any(r.matches(s) for r in rules)
 
     generic_only = sum(1 for _, s in instances if own_only(first + last, s.encode()))
     own_last_only = sum(1 for _, s in instances if own_only(last, s.encode()))
     false_unique = [b for b in browsers if classify(b.encode())]
     false_rows = sum(1 for b in browser_rows if classify(b.encode()))
     print(f"crawler-user-agents {list_version}: {len(entries)} patterns, {len(instances)} instances")
-    print(f"rules: {len(first)} own first + {len(listed)} list + {len(last)} own last + non-browser = {len(rules)}; "
+    print(f"rules: {len(first)} own first + {len(listed)} list ({len(bound)} bound, {len(dropped)} dropped) + "
+          f"{len(last)} own last = {len(rules)}; "
           f"{len(alternatives)} alternatives ({sum(not a.is_literal for a in alternatives)} need the regex "
           f"matcher), {len(fragments)} fragments")
     print(f"automaton: {automaton.count} states x {automaton.classes} byte classes")
-    print(f"recall on the list's instances: {flagged}/{len(instances)} = {flagged / len(instances):.4f}")
+    print(f"recall on the list's instances, less the {len(instances) - len(kept)} of dropped patterns: "
+          f"{flagged}/{len(kept)} = {flagged / len(kept):.4f}")
+    for i, s in instances:
+        if entries[i]["pattern"] in dropped:
+            flag = classify(s.encode())
+            print(f"  instance of dropped {entries[i]['pattern']}: {flag.label if flag else 'not flagged'}: {s}")
     print(f"  by our own rules alone (no list): {generic_only / len(instances):.4f}; "
-          f"by our generic `last` rules and non-browser alone: {own_last_only / len(instances):.4f}")
+          f"by our generic `last` rules alone: {own_last_only / len(instances):.4f}")
     print(f"false positives on fake-useragent {fua_version}: {len(false_unique)}/{len(browsers)} distinct agents, "
           f"{false_rows}/{len(browser_rows)} rows")
     for b in false_unique:
         print(f"  flagged browser: {classify(b.encode()).label}: {b}")
+    flagged_people = [p for p in people if classify(p.encode())]
+    print(f"flagged on device-detector {dd_version}'s browsers: {len(flagged_people)}/{len(people)} = "
+          f"{len(flagged_people) / len(people):.4%}")
+    for p in flagged_people:
+        print(f"  flagged browser: {classify(p.encode()).label}: {p}")
 
 
 def write_swift(root, rules, alternatives, automaton, list_version, list_start, last_start):
@@ -673,8 +741,6 @@ def write_swift(root, rules, alternatives, automaton, list_version, list_start, 
     out.append("    /// Rules before this one are our own `first` rules; from ``lastRulesStart`` on, our `last` rules.")
     out.append(f"    static var listRulesStart: Int {{ {list_start} }}")
     out.append(f"    static var lastRulesStart: Int {{ {last_start} }}")
-    out.append("    /// The last rule: an agent no pattern matched that does not start like a browser's.")
-    out.append(f"    static var nonBrowserRule: Int {{ {len(rules) - 1} }}")
     out.append(f"    static var stateCount: Int {{ {automaton.count} }}")
     out.append(f"    static var classCount: Int {{ {automaton.classes} }}")
     out.append(f"    /// States from this one on end at least one fragment.")
