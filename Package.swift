@@ -118,6 +118,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Runs the built executables behind a real nginx; of the package's modules it imports only SystemIO (a lock).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SystemIO"]),
+        // The FastCGI loop's connection state machine and idle queue, as plain values.
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
             name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
