@@ -64,16 +64,14 @@ struct FastCGIConnectionState: Equatable, Sendable {
     /// epoll reported the connection to a worker; `peerClosed`: nginx hung up and nothing is left to read.
     mutating func readable(peerClosed: Bool) -> ReadableAction {
         switch state {
-        case .awaitingFirstRequest, .idle, .evicting:
-            if peerClosed {
-                state = .closed
-                return .close
-            }
-            state = .serving(evicted: state == .evicting)
-            return .serve
+        case .awaitingFirstRequest, .idle:
+            state = peerClosed ? .closed : .serving(evicted: false)
+        case .evicting:
+            state = peerClosed ? .closed : .serving(evicted: true)
         case .serving, .closed:
             return .ignore
         }
+        return peerClosed ? .close : .serve
     }
 
     /// The worker answered a request; `connectionKept`: nginx asked for the connection to stay open (libfcgi
@@ -90,14 +88,14 @@ struct FastCGIConnectionState: Equatable, Sendable {
 
     /// The acceptor wants room for a connection waiting in the listening socket's queue.
     mutating func evict() -> EvictAction {
-        guard state == .idle else { return .ignore }
+        guard case .idle = state else { return .ignore }
         state = .evicting
         return .shutDownReading
     }
 
     /// The connection ends: the request could not be read, watching it failed, or the loop has ended.
     mutating func close() -> CloseAction {
-        guard state != .closed else { return .ignore }
+        if case .closed = state { return .ignore }
         state = .closed
         return .close
     }

@@ -51,9 +51,10 @@ struct FastCGIConnectionTable: Sendable {
     mutating func readable(_ slot: Int, peerClosed: Bool) -> FastCGIConnectionState.ReadableAction {
         let before = states[slot].state
         let action = states[slot].readable(peerClosed: peerClosed)
-        if action != .ignore {
-            if before == .awaitingFirstRequest { awaitingFirstRequestCount -= 1 }
-            if before == .idle { idle.remove(slot) }
+        switch before {
+        case .awaitingFirstRequest: awaitingFirstRequestCount -= 1
+        case .idle: idle.remove(slot)
+        case .serving, .evicting, .closed: break
         }
         return action
     }

@@ -37,9 +37,9 @@ public final class FastCGIServer: Sendable {
     let stopping = Atomic(false)
     /// Workers and the signal thread's stop: the threads ``WorkerSignals/wake`` is sent to.
     private let wakeable = Locked<[pthread_t]>([])
-    /// Every open connection's state, and the idle ones in the order they went idle. Its lock is held for a few
-    /// instructions at a time: twice a request (a worker takes a connection, then leaves it idle) and around an
-    /// accept, an eviction and a close.
+    /// Every open connection's state, and the idle ones in the order they went idle. Taken twice a request (a
+    /// worker takes a connection, then leaves it idle) for a few instructions, and around an accept, an eviction's
+    /// `shutdown` and a `close`.
     let connections: Locked<FastCGIConnectionTable>
     /// Each connection slot's `FCGX_Request`, allocated once: a request is used by one thread at a time (the
     /// acceptor until the connection is watched, then the worker epoll reports it to), never freed while its slot

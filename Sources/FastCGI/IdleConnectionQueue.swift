@@ -30,7 +30,9 @@ struct IdleConnectionQueue: Sendable {
 
     func contains(_ slot: Int) -> Bool { links[slot].queued }
 
-    /// Adds `slot` as the newest; a slot already queued moves there.
+    /// Adds `slot` as the newest; a slot already queued moves there. Inlined, like ``remove(_:)``: each runs once
+    /// a request, under the loop's lock.
+    @inline(__always)
     mutating func append(_ slot: Int) {
         if links[slot].queued { remove(slot) }
         links[slot] = Link(older: newestSlot, newer: -1, queued: true)
@@ -40,6 +42,7 @@ struct IdleConnectionQueue: Sendable {
     }
 
     /// Takes `slot` out wherever it is; nothing when it is not queued.
+    @inline(__always)
     mutating func remove(_ slot: Int) {
         let link = links[slot]
         guard link.queued else { return }
