@@ -10,7 +10,7 @@ import Synchronization
 /// Connections are limited to what the descriptors below 1024 allow (``FileDescriptorLimit``). At the limit, with
 /// a connection waiting in the listening socket's queue, the connection idle the longest is closed to make room
 /// (``evictIdleConnection()``); when none is idle, or descriptors run out, the listening socket is left unwatched
-/// for a while and further connections wait in its queue.
+/// for a while (``ListeningPause``) and further connections wait in its queue.
 extension FastCGIServer {
     /// Accepts the connections that wait (a burst at most), watches each for its first request, then watches
     /// the listening socket again, unless the connections reached their limit or descriptors ran out (then a
@@ -32,7 +32,7 @@ extension FastCGIServer {
                 } else {
                     logOncePerMinute("redirectd: \(connectionLimit) connections are open, the most one process "
                         + "takes, and none is idle: new ones wait in the socket's queue (looked at again every "
-                        + "\(Self.pauseMilliseconds) ms)", fullLogged)
+                        + "\(ListeningPause.milliseconds) ms)", fullLogged)
                 }
                 return
             }
@@ -85,10 +85,7 @@ extension FastCGIServer {
         }
     }
 
-    private func pauseListening() {
-        pausedAt.store(Self.coarseMilliseconds(), ordering: .relaxed)
-        listenPaused.store(true, ordering: .relaxed)
-    }
+    private func pauseListening() { listenPause.begin(now: Self.coarseMilliseconds()) }
 
     /// Whether a connection waits in the listening socket's queue.
     private func connectionWaiting() -> Bool {
@@ -113,9 +110,8 @@ extension FastCGIServer {
     /// Watches the listening socket again if it was left unwatched and (unless `force`, a worker's look once the
     /// pause is over: descriptors may be free again, or a connection idle) the connections are below their limit.
     func resumeListening(epoll: Int32, force: Bool = false) {
-        guard listenPaused.load(ordering: .relaxed), !stopping.load(ordering: .relaxed),
-            force || connections.withLock({ $0.openCount }) < connectionLimit,
-            listenPaused.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged
+        guard listenPause.isPaused, !stopping.load(ordering: .relaxed),
+            force || connections.withLock({ $0.openCount }) < connectionLimit, listenPause.end()
         else { return }
         watchListeningSocket(epoll: epoll)
     }

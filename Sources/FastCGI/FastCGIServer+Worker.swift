@@ -31,12 +31,10 @@ extension FastCGIServer {
                     if finishBy == 0 { finishBy = now + Int(Self.receiveTimeoutSeconds) * 1000 }
                     let waiting = now < finishBy && connections.withLock { $0.awaitingFirstRequestCount } > 0
                     timeout = waiting ? 50 : 0
-                } else if listenPaused.load(ordering: .relaxed) {
+                } else if listenPause.isPaused {
                     // Under load a wait seldom times out: watch the socket again once the pause is over.
-                    if Self.coarseMilliseconds() - pausedAt.load(ordering: .relaxed) >= Self.pauseMilliseconds {
-                        resumeListening(epoll: epoll, force: true)
-                    }
-                    let pause = Int32(Self.pauseMilliseconds)
+                    if listenPause.isOver(now: Self.coarseMilliseconds()) { resumeListening(epoll: epoll, force: true) }
+                    let pause = Int32(ListeningPause.milliseconds)
                     timeout = timeout < 0 ? pause : min(timeout, pause)
                 }
                 let ready = CLinux_epoll_wait(

@@ -47,19 +47,15 @@ public final class FastCGIServer: Sendable {
     nonisolated(unsafe) let requests: UnsafeMutablePointer<FCGX_Request>
     let log: @Sendable (String) -> Void
     private let handOver: ReloadHandOver
-    /// When a refused or failed accept, an eviction, and a connection left waiting at the limit were last logged
-    /// (milliseconds of the coarse monotonic clock): one line of each a minute.
-    let acceptLogged = Atomic(0)
-    let evictionLogged = Atomic(0)
-    let fullLogged = Atomic(0)
+    /// One line a minute of each: a refused or failed accept, an eviction, a connection left waiting at the limit.
+    let acceptLogged = OncePerMinute()
+    let evictionLogged = OncePerMinute()
+    let fullLogged = OncePerMinute()
     /// How many connections may be open (``FileDescriptorLimit/connectionLimit(threads:)``). At the limit a
     /// connection that waits in the listening socket's queue takes the place of the one idle the longest.
     let connectionLimit: Int
     /// Whether the listening socket is left unwatched (the limit, or the process is out of descriptors).
-    let listenPaused = Atomic(false)
-    /// When it was left unwatched (milliseconds of the coarse monotonic clock): after ``pauseMilliseconds`` a
-    /// worker watches it again, even if no connection closed.
-    let pausedAt = Atomic(0)
+    let listenPause = ListeningPause()
 
     /// Whether this process stopped because a new one took over at a reload (the socket path is now the new
     /// process's: do not unlink it).
@@ -67,9 +63,6 @@ public final class FastCGIServer: Sendable {
 
     /// The epoll token of the listening socket; a connection's is its slot in ``connections`` plus one.
     static let listenToken: UInt64 = 0
-
-    /// How long the listening socket stays unwatched when the connections are at their limit and none is idle.
-    static let pauseMilliseconds = 100
 
     /// The most ready connections a worker takes from one wait, then serves one after another: under load, fewer
     /// waits a click, and still few enough that the others wait no longer than a few requests.
@@ -191,13 +184,7 @@ public final class FastCGIServer: Sendable {
         return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
     }
 
-    func logOncePerMinute(_ message: String, _ lastLogged: borrowing Atomic<Int>) {
-        let now = Self.coarseMilliseconds()
-        let last = lastLogged.load(ordering: .relaxed)
-        if last == 0 || now - last >= 60_000, lastLogged.compareExchange(
-            expected: last, desired: max(1, now), ordering: .relaxed).exchanged
-        {
-            log(message)
-        }
+    func logOncePerMinute(_ message: String, _ limit: OncePerMinute) {
+        if limit.allows(now: Self.coarseMilliseconds()) { log(message) }
     }
 }
