@@ -8,7 +8,8 @@
 ///
 /// An event that cannot happen in a state (epoll reports a connection only once per watch, so a worker never
 /// finds one that another worker serves) changes nothing and returns `.ignore`, so a bug elsewhere never closes a
-/// descriptor twice.
+/// descriptor twice. The two events of every request, ``readable(peerClosed:)`` and
+/// ``answered(connectionKept:stopping:)``, are inlined into the loop's click path.
 struct FastCGIConnectionState: Equatable, Sendable {
     enum State: Equatable, Sendable {
         /// Accepted and watched; nginx's first request has not been read yet. Never evicted: nginx sends that
@@ -62,6 +63,7 @@ struct FastCGIConnectionState: Equatable, Sendable {
     }
 
     /// epoll reported the connection to a worker; `peerClosed`: nginx hung up and nothing is left to read.
+    @inline(__always)
     mutating func readable(peerClosed: Bool) -> ReadableAction {
         switch state {
         case .awaitingFirstRequest, .idle:
@@ -76,6 +78,7 @@ struct FastCGIConnectionState: Equatable, Sendable {
 
     /// The worker answered a request; `connectionKept`: nginx asked for the connection to stay open (libfcgi
     /// closed it otherwise); `stopping`: the process is finishing, and takes no further request.
+    @inline(__always)
     mutating func answered(connectionKept: Bool, stopping: Bool) -> AnsweredAction {
         guard case .serving(let evicted) = state else { return .ignore }
         if !connectionKept || evicted || stopping {

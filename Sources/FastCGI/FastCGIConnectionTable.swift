@@ -48,6 +48,7 @@ struct FastCGIConnectionTable: Sendable {
 
     /// epoll reported the connection in `slot` to a worker (see ``FastCGIConnectionState/readable(peerClosed:)``).
     /// A connection to close is left for ``close(_:)``, which the worker calls once it has freed the request.
+    @inline(__always)
     mutating func readable(_ slot: Int, peerClosed: Bool) -> FastCGIConnectionState.ReadableAction {
         let before = states[slot].state
         let action = states[slot].readable(peerClosed: peerClosed)
@@ -61,6 +62,7 @@ struct FastCGIConnectionTable: Sendable {
 
     /// The worker answered a request on `slot` (see ``FastCGIConnectionState/answered(connectionKept:stopping:)``).
     /// A connection to watch is idle, the newest in the queue, from now on.
+    @inline(__always)
     mutating func answered(
         _ slot: Int, connectionKept: Bool, stopping: Bool
     ) -> FastCGIConnectionState.AnsweredAction {

@@ -66,7 +66,8 @@ extension FastCGIServer {
     }
 
     /// Serves the request that came on the connection in `slot`, then leaves the connection idle and watched for
-    /// the next one, or closes it.
+    /// the next one, or closes it. Inlined: it is the click path.
+    @inline(__always)
     private func serve(
         slot: Int, peerHungUp: Bool, handler: RequestHandler, response: inout [UInt8], epoll: Int32
     ) {
