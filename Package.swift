@@ -121,6 +121,9 @@ let package = Package(
         // Runs the built executables behind a real nginx; of the package's modules it imports only SystemIO (a lock).
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SystemIO"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "RedirectServer", "ClickSpool", "TestSupport"]),
+        // The FastCGI loop's connection state machine and idle queue as plain values, and the loop itself in a
+        // child process (the built redirectd) spoken to over a unix socket, without nginx.
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
             name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
