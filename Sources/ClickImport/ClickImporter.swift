@@ -40,6 +40,7 @@ public struct ClickImporter: Sendable {
         let lock: ImportLock
         let spool: SpoolDirectory
         var state = RunState()
+        state.refusals = RefusalGuard(trustingTheSink: options.setAsideRefused)
         do {
             (lock, spool) = try prepareSpool(layout, state: &state)
         } catch {

@@ -33,7 +33,8 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
             let last = (status.map { "HTTP \($0)" } ?? "no request") + (answer.isEmpty ? "" : ": " + answer)
             return "the sink refused all \(refused) events sent this run and accepted none; its answer: "
                 + "\(last); nothing was moved to rejected/ and the checkpoint is as it was: check that the sink is set "
-                + "up for these events (URL, table, format), then run again"
+                + "up for these events (URL, table, format), then run again; if it is, and these events are ones it "
+                + "rightly refuses, --set-aside-refused puts them in rejected/ and ships the rest"
         }
     }
 

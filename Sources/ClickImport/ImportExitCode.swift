@@ -12,6 +12,7 @@ public enum ImportExitCode: Int32, Sendable, CaseIterable {
     /// time for a request it needed: try later. Nothing that was not acknowledged was moved.
     case sinkUnavailable = 4
     /// The sink said the request can never succeed as configured (401, 403, 404, a redirect), or the URL is bad,
-    /// or the sink refused every event of the run, two or more, and accepted none (`RefusalGuard`).
+    /// or the sink refused every event of the run, two or more, and accepted none (`RefusalGuard`), or the spool
+    /// belongs to another user than the one the import runs as (`--user`).
     case misconfiguration = 5
 }

@@ -44,6 +44,9 @@ public struct ImportOptions: Sendable {
     public var retryRejected = false
     /// The HTTP header that carries the visitor's IP to Tracardi (its `USE_X_FORWARDED_IP` setting).
     public var forwardedIPHeader = "X-Forwarded-For"
+    /// Set refused events aside in `rejected/` even while the sink has accepted none in this run: for events the
+    /// sink rightly refuses at the head of `ready/`, once the operator has checked that the sink is the right one.
+    public var setAsideRefused = false
     /// Also ship events of unknown redirects (`outcome` `not-found`), which are skipped by default.
     public var includeOrphans = false
     /// Delete shipped files instead of moving them to `shipped/`.

@@ -39,13 +39,18 @@ struct RefusalGuard {
         case stop(ImportError)
     }
 
-    /// Whether the sink accepted an event in this run.
+    /// Whether the sink accepted an event in this run, or the operator vouched for it (`--set-aside-refused`).
     private(set) var accepted = false
     /// Events the sink refused while none was accepted.
     private(set) var refused = 0
     private var lastRefusal: SinkRejection?
     private var held: [Refusals] = []
     private var heldFiles: [FinishedFile] = []
+
+    /// A guard; `trustingTheSink` (`--set-aside-refused`) sets refusals aside at once, as after an acceptance.
+    init(trustingTheSink: Bool = false) {
+        accepted = trustingTheSink
+    }
 
     /// Whether refusals are held back, so that no checkpoint may pass the batch just sent.
     var isHolding: Bool { !held.isEmpty }

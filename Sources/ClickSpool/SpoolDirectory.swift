@@ -62,6 +62,9 @@ public final class SpoolDirectory: Sendable {
                              detail: "it belongs to \(UserAccount.describe(s.st_uid)), and this runs as "
                                  + "\(UserAccount.describe(owner))")
         }
+        if checkingOwner, let problem = directory.writableByOthers(s) {
+            throw SpoolError("use", path, .permissionDenied, detail: problem)
+        }
         return directory
     }
 
@@ -84,7 +87,7 @@ public final class SpoolDirectory: Sendable {
         let directory = SpoolDirectory(path: path, descriptor: FileDescriptor(rawValue: fd), owner: owner)
         var s = stat()
         guard fstat(fd, &s) == 0 else { throw SpoolError("stat", path, Errno(rawValue: errno)) }
-        if let problem = problem(with: s, directory: true) {
+        if let problem = problem(with: s, directory: true) ?? (owner == nil ? nil : writableByOthers(s)) {
             throw SpoolError("use", path, .permissionDenied, detail: problem)
         }
         return directory
@@ -225,6 +228,15 @@ public final class SpoolDirectory: Sendable {
     /// Makes the directory's entries durable.
     public func sync() throws(SpoolError) {
         guard fsync(descriptor.rawValue) == 0 else { throw SpoolError("fsync", path, Errno(rawValue: errno)) }
+    }
+
+    /// Why a directory of the spool is not safe to act in: one its group or everyone may write lets others swap
+    /// names under the importer (logrotate refuses such a directory too). nil when only its owner may write.
+    func writableByOthers(_ s: stat) -> String? {
+        guard s.st_mode & 0o022 != 0 else { return nil }
+        let mode = String(s.st_mode & 0o7777, radix: 8)
+        return "its group or everyone may write it (mode 0\(mode)), so others could swap names under this command: "
+            + "chmod go-w it (the spool wants 0750 directories)"
     }
 
     /// Why `s` is not an entry the spool may use, or nil when it is.

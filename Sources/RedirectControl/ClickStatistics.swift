@@ -45,8 +45,9 @@ public struct ClickStatistics: Sendable {
         var lines = 0
         var skipped = 0
         var excluded = 0
-        // Links, FIFOs and other non-files in the spool are passed over, never followed or waited on.
-        let top = try SpoolDirectory.open(spool, create: false, checkingOwner: false)
+        // Links, FIFOs, other users' files and other non-files in the spool are passed over, never followed or
+        // waited on (`redirectctl stats` runs as the spool's owner: SpoolAccess).
+        let top = try SpoolDirectory.open(spool, create: false)
         for sub in [SpoolLayout.Folder.shipped, .ready, .current] {
             // A missing folder has no events; a file sealed away from current/ since the listing has none here.
             guard let directory = try? top.subdirectory(sub, create: false),

@@ -29,8 +29,8 @@ struct ImportCommand: AsyncParsableCommand {
             Exit status: 0 all shipped (or stopped cleanly at --max-seconds), 1 the sink refused an event source \
             (the rest was shipped) or another error, 3 another import is running, 4 sink unavailable or \
             --max-seconds cut a request (try later; nothing unacknowledged moved), 5 misconfiguration (401, 403, \
-            404, a redirect, a bad URL, or a sink that refused two or more events and accepted none: nothing is \
-            moved to rejected/ then).
+            404, a redirect, a bad URL, a sink that refused two or more events and accepted none: nothing is \
+            moved to rejected/ then; or a spool of another user: see --user).
             """)
 
     @OptionGroup var spool: SpoolOptions
@@ -110,6 +110,10 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Also ship events of unknown redirects (outcome not-found).")
     var includeOrphans = false
 
+    @Flag(help: ArgumentHelp("Set refused events aside in rejected/ even when the sink accepts none this run "
+                             + "(after checking that the sink is the right one: without it such a run stops, exit 5)."))
+    var setAsideRefused = false
+
     @Flag(help: "Delete shipped files instead of moving them to shipped/.")
     var delete = false
 
@@ -148,7 +152,8 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let sink: ImportOptions.Sink = tracardi.map { .tracardi(baseURL: $0) }
             ?? clickhouse.map { .clickhouse(url: $0, table: table) } ?? .ndjson(url: ndjson ?? "")
-        // Before anything touches the spool or starts a thread: the user switch must come first.
+        // Before anything touches the spool or the HTTP client starts its threads. The Swift runtime's threads
+        // already run: glibc applies setgroups, setgid and setuid to every thread of the process.
         try spool.enter(command: "import", refusal: ImportExitCode.misconfiguration.rawValue)
         var options = ImportOptions(spoolDirectory: spool.directory, sink: sink)
         options.bucketSeconds = try CommandEnvironment.bucketSeconds(bucketSeconds)
@@ -165,6 +170,7 @@ struct ImportCommand: AsyncParsableCommand {
         options.retryRejected = retryRejected
         options.forwardedIPHeader = forwardedIPHeader
         options.includeOrphans = includeOrphans
+        options.setAsideRefused = setAsideRefused
         options.deleteShipped = delete
         options.keepShippedDays = keepShippedDays == 0 ? nil : keepShippedDays
         options.tracardiSource = tracardiSource

@@ -15,10 +15,18 @@ struct SpoolOptions: ParsableArguments {
         valueName: "name"))
     var user: String?
 
-    /// `--spool`, else `$CLICK_LOG_DIR`, else `./clicks`.
+    /// A bad `--spool` or `CLICK_LOG_DIR` is a usage error, with the message every executable gives.
+    func validate() throws {
+        do {
+            _ = try SpoolLayout.directorySetting.value(flag: spoolDirectory)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `--spool`, else `$CLICK_LOG_DIR`, else the default (`./clicks`); checked by ``validate()``.
     var directory: String {
-        let setting = SpoolLayout.directorySetting
-        return (try? setting.value(flag: spoolDirectory)).flatMap { $0 } ?? setting.defaultText
+        (try? SpoolLayout.directorySetting.value(flag: spoolDirectory)).flatMap { $0 } ?? ""
     }
 
     /// Applies the trust rule (``SpoolAccess``): returns as the user to act as, or prints why not and exits with

@@ -45,6 +45,7 @@ struct StatusCommand: ParsableCommand {
             throw ValidationError("thresholds must be positive")
         }
         if let maxRejected, maxRejected < 0 { throw ValidationError("--max-rejected cannot be negative") }
+        _ = try CommandEnvironment.bucketSeconds(bucketSeconds)
     }
 
     func run() throws {

@@ -52,6 +52,27 @@ import Testing
         #expect(status.status == 1 && !status.stdout.contains("status: ok"), "\(status.stdout)")
     }
 
+    /// Two events the sink rightly refuses at the head of `ready/` would stop every run; `--set-aside-refused`,
+    /// given once the operator has checked the sink, puts them in `rejected/` and ships what follows.
+    @Test func setAsideRefusedGetsPastEventsTheSinkRightlyRefuses() async throws {
+        let setup = try SinkSetup(model: "plain")
+        defer { setup.finish() }
+        let ids = try setup.spool.writeEvents(files: 1...4, perFile: 1)
+        try setup.sink.control(#"{"reject_ids": ["\#(ids[0])", "\#(ids[1])"], "reject_style": "plain"}"#)
+        let target = ImportOptions.Sink.ndjson(url: setup.sink.baseURL + "/ingest")
+        let stopped = await setup.run(setup.options(target))
+        #expect(stopped.code == .misconfiguration)
+        #expect(stopped.output.warned.contains { $0.contains("--set-aside-refused") }, "\(stopped.output.warned)")
+        #expect(setup.spool.names(in: "ready").count == 4)
+
+        let (code, summary, output) = await setup.run(setup.options(target) { $0.setAsideRefused = true })
+        #expect(code == .success, "\(output.warned)")
+        #expect(summary.events == 2 && summary.rejected == 2 && summary.files == 4)
+        #expect(setup.spool.names(in: "rejected") == [TestSpool.fileName(1), TestSpool.fileName(2)])
+        #expect(setup.spool.names(in: "ready").isEmpty)
+        #expect(try ImportEndToEndTests.ndjsonIDs(setup.sink.accepted()) == Array(ids.suffix(2)))
+    }
+
     @Test func aSingleRefusalFollowedByAcceptedEventsGoesToRejected() async throws {
         let setup = try SinkSetup(model: "plain")
         defer { setup.finish() }

@@ -12,6 +12,10 @@ struct TestSpool {
         root = NSTemporaryDirectory() + "redirectd-import-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root + "/spool/ready", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/spool/current", withIntermediateDirectories: true)
+        // Whatever the umask: the importer refuses spool directories others may write.
+        for path in [root, root + "/spool", root + "/spool/ready", root + "/spool/current"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
     }
 
     func remove() {
