@@ -116,6 +116,22 @@ import Glibc
         #expect(setup.spool.names(in: "shipped").isEmpty)
     }
 
+    /// A directory its group may write lets others swap names under the importer: refused, nothing sent.
+    @Test func aSpoolDirectoryOthersMayWriteIsRefused() async throws {
+        let setup = try SinkSetup(model: "plain")
+        defer { setup.finish() }
+        try setup.spool.writeEvents(files: 1...1, perFile: 2)
+        #expect(chmod(setup.spool.ready, 0o770) == 0)
+        let (code, _, output) = await setup.run(setup.options(.ndjson(url: setup.sink.baseURL + "/in")))
+        #expect(code == .failure)
+        #expect(output.warned.contains { $0.contains("ready: its group or everyone may write it (mode 0770)") },
+                "\(output.warned)")
+        #expect(try setup.sink.requests().isEmpty)
+        #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1)])
+        #expect(chmod(setup.spool.ready, 0o750) == 0)
+        #expect(await setup.run(setup.options(.ndjson(url: setup.sink.baseURL + "/in"))).code == .success)
+    }
+
     @Test func retentionNeverDeletesThroughALink() async throws {
         let setup = try SinkSetup(model: "plain")
         defer { setup.finish() }
