@@ -17,24 +17,34 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
     public let environmentName: String
     /// nil: the setting has no value unless given (`--listen`).
     public let defaultValue: Value?
-    /// The default in words, for help and docs: `60`, `one per CPU, at least 2`.
-    public let defaultText: String
+    /// The default in words when the value alone does not say it: `one per CPU, at least 2`.
+    @usableFromInline let defaultWords: String?
     /// What it is for, one line.
     public let summary: String
     /// What it takes, in words that follow "is not": `a whole number from 1 to 86400`.
     public let expectation: String
-    private let parser: @Sendable (String) -> Value?
+    @usableFromInline let parser: @Sendable (String) -> Value?
 
+    /// Inlinable, so each definition is specialised where it stands: `redirectd-cgi` reads its settings once per
+    /// click, and unspecialised generic code would look up conformances at run time, in every process.
+    @inlinable
     public init(_ name: String, environment: String, default value: Value?, defaultText: String? = nil,
                 summary: String, expectation: String, parse: @escaping @Sendable (String) -> Value?)
     {
         self.name = name
         self.environmentName = environment
         self.defaultValue = value
-        self.defaultText = defaultText ?? value.map { "\($0)" } ?? "none"
+        self.defaultWords = defaultText
         self.summary = summary
         self.expectation = expectation
         self.parser = parse
+    }
+
+    /// The default in words, for help, docs and messages: `60`, `one per CPU, at least 2`. Made when asked, not
+    /// when the setting is defined: describing a generic value looks up conformances at run time, which
+    /// `redirectd-cgi` would pay in every process.
+    public var defaultText: String {
+        defaultWords ?? defaultValue.map { String(describing: $0) } ?? "none"
     }
 
     /// `--bucket-seconds`.
@@ -47,6 +57,7 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
 
     /// The flag's text if given, else the environment's, else the default; throws the same message for a bad value
     /// from either place.
+    @inlinable
     public func value(flag text: String?, environment: (String) -> String? = Setting.environment)
         throws(SettingError) -> Value?
     {
@@ -56,6 +67,7 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
     }
 
     /// The value, or the default after logging the message once: CGI mode, where a refusal would break every click.
+    @inlinable
     public func valueOrDefault(log: (String) -> Void, environment: (String) -> String? = Setting.environment)
         -> Value?
     {
@@ -67,7 +79,8 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
         }
     }
 
-    private func parse(_ text: String, from place: String) throws(SettingError) -> Value {
+    @usableFromInline
+    func parse(_ text: String, from place: String) throws(SettingError) -> Value {
         guard let value = parser(text) else {
             throw SettingError(place: place, text: text, setting: name, environmentName: environmentName,
                                expectation: expectation)
@@ -83,17 +96,23 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
 
 extension Setting where Value: FixedWidthInteger {
     /// A whole number in `range`.
+    @inlinable
     public init(_ name: String, environment: String, default value: Value?, defaultText: String? = nil,
                 range: ClosedRange<Value>, summary: String, why: String = "")
     {
+        // The bounds, not the range, in the closure: a captured ClosedRange's metadata is made at run time with a
+        // conformance look-up, a quarter of a CGI click's instructions in a new process.
+        let low = range.lowerBound
+        let high = range.upperBound
         self.init(name, environment: environment, default: value, defaultText: defaultText, summary: summary,
-                  expectation: "a whole number from \(range.lowerBound) to \(range.upperBound)" + why,
-                  parse: { text in Value(text).flatMap { range.contains($0) ? $0 : nil } })
+                  expectation: "a whole number from \(low) to \(high)" + why,
+                  parse: { text in Value(text).flatMap { $0 >= low && $0 <= high ? $0 : nil } })
     }
 }
 
 extension Setting where Value == String {
     /// Any text that is not empty.
+    @inlinable
     public init(_ name: String, environment: String, default value: String?, defaultText: String? = nil,
                 summary: String)
     {
