@@ -23,12 +23,6 @@ extension ClickImporter {
         }
         let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds()).iso8601
         for name in names {
-            // Past --max-seconds: stop as the shipping loop does; a file cut short keeps all its entries, and the
-            // next retry sends them again (at least once).
-            if let deadline, ContinuousClock.now >= deadline {
-                state.stoppedEarly = true
-                return
-            }
             guard let bytes = try ImportFiles.readAll(name, in: directory) else { continue }
             let entries = Self.rejectedEntries(bytes)
             var kept: [UInt8] = []
@@ -52,10 +46,6 @@ extension ClickImporter {
             var start = 0
             let size = max(1, options.batchSize)
             while start < records.count {
-                if let deadline, ContinuousClock.now >= deadline {
-                    state.stoppedEarly = true
-                    return
-                }
                 let batch = Array(records[start..<min(start + size, records.count)])
                 start += batch.count
                 switch await sender.send(batch, to: sink, deadline: deadline) {

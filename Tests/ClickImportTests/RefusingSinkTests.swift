@@ -73,35 +73,6 @@ import Testing
         #expect(try ImportEndToEndTests.ndjsonIDs(setup.sink.accepted()) == Array(ids.suffix(2)))
     }
 
-    /// `--retry-rejected` stops at `--max-seconds` as shipping does: a clean stop (exit 0, the rest for the next
-    /// run), not a request refused for want of time (exit 4).
-    @Test func retryRejectedStopsCleanlyAtMaxSeconds() async throws {
-        let setup = try SinkSetup(model: "plain")
-        defer { setup.finish() }
-        try setup.spool.writeEvents(files: 3...3, perFile: 1)
-        try FileManager.default.createDirectory(atPath: setup.spool.directory + "/rejected",
-                                                withIntermediateDirectories: true)
-        for file in 1...2 {
-            let event = String(decoding: TestSpool.event(file: file, n: 0).jsonLine().dropLast(), as: UTF8.self)
-            let entry = #"{"rejected_at":"2026-11-29T02:00:00.000Z","sink":"ndjson","status":400,"reason":"bad","#
-                + #""file":"\#(TestSpool.fileName(file))","line":1,"event":\#(event)}"# + "\n"
-            try entry.write(toFile: setup.spool.directory + "/rejected/" + TestSpool.fileName(file), atomically: false,
-                            encoding: .utf8)
-        }
-        try setup.sink.control(#"{"hang_seconds": 1}"#)
-        let (code, _, output) = await setup.run(setup.options(.ndjson(url: setup.sink.baseURL + "/ingest")) {
-            $0.retryRejected = true
-            $0.batchSize = 1
-            $0.maxSeconds = 0.5
-        })
-        #expect(code == .success, "\(output.warned)")
-        #expect(output.printed.contains { $0.hasPrefix("stopped after --max-seconds 0.5") }, "\(output.printed)")
-        // The first file's one event went again and was taken; the second waits for the next run.
-        #expect(try setup.sink.requests().count == 1)
-        #expect(setup.spool.names(in: "rejected") == [TestSpool.fileName(2)])
-        #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(3)])
-    }
-
     @Test func aSingleRefusalFollowedByAcceptedEventsGoesToRejected() async throws {
         let setup = try SinkSetup(model: "plain")
         defer { setup.finish() }
