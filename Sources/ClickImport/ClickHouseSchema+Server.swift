@@ -1,7 +1,9 @@
 extension ClickHouseSchema {
     /// Asks a ClickHouse server for `SELECT version()`, with the importer's headers and one quick retry.
-    public static func serverVersion(url: String, headers: [HTTPHeaderField] = [],
-                                     timeoutSeconds: Double = 10) async throws(ImportError) -> ClickHouseVersion {
+    public static func serverVersion(
+        url: String, headers: [HTTPHeaderField] = [],
+        timeoutSeconds: Double = 10
+    ) async throws(ImportError) -> ClickHouseVersion {
         try ClickImporter.checkURL(url, flag: "--clickhouse")
         var options = ImportOptions(spoolDirectory: ".", sink: .clickhouse(url: url, table: "clicks"))
         options.headers = headers
@@ -9,7 +11,8 @@ extension ClickHouseSchema {
         options.connectTimeoutSeconds = timeoutSeconds
         options.requestTimeoutSeconds = timeoutSeconds
         let sender = SinkSender(options: options)
-        let request = SinkRequest(url: url, body: Array("SELECT version()".utf8), contentType: "text/plain", eventIDs: [])
+        let request = SinkRequest(
+            url: url, body: Array("SELECT version()".utf8), contentType: "text/plain", eventIDs: [])
         let result: Result<SinkResponse, SinkError>
         do {
             result = .success(try await sender.send(request, compress: false, deadline: nil))
@@ -22,11 +25,14 @@ extension ClickHouseSchema {
             throw .sink(error)
         case .success(let response):
             guard (200..<300).contains(response.status) else {
-                throw .sink(.misconfigured(url: url, status: response.status, detail: SinkAnswer.excerpt(response.body)))
+                throw .sink(
+                    .misconfigured(url: url, status: response.status, detail: SinkAnswer.excerpt(response.body)))
             }
             guard let version = ClickHouseVersion(parsing: String(decoding: response.body, as: UTF8.self)) else {
-                throw .sink(.misconfigured(url: url, status: response.status,
-                                           detail: "answered no ClickHouse version: " + SinkAnswer.excerpt(response.body)))
+                throw .sink(
+                    .misconfigured(
+                        url: url, status: response.status,
+                        detail: "answered no ClickHouse version: " + SinkAnswer.excerpt(response.body)))
             }
             return version
         }

@@ -88,21 +88,26 @@ public struct ClickHouseSchema: Sendable, Equatable {
         let width = columns.map(\.name.count).max() ?? 0
         let body = columns.map { "    " + $0.name + String(repeating: " ", count: width - $0.name.count + 1) + $0.type }
             .joined(separator: ",\n")
-        var lines = ["CREATE TABLE IF NOT EXISTS \(table)", "(", body, ")", "ENGINE = ReplacingMergeTree",
-                     "PARTITION BY toYYYYMM(time)",
-                     "ORDER BY (redirect, id)"]
+        var lines = [
+            "CREATE TABLE IF NOT EXISTS \(table)", "(", body, ")", "ENGINE = ReplacingMergeTree",
+            "PARTITION BY toYYYYMM(time)",
+            "ORDER BY (redirect, id)",
+        ]
         if let months = retentionMonths, serverHasTTL {
             let time = self.time == .dateTime64 ? "toDateTime(time)" : "time"
             lines.append("TTL \(time) + INTERVAL \(months) MONTH")
         }
         var comments: [String] = []
         if time == .dateTimeAndMilliseconds {
-            comments.append("-- This server has no DateTime64: time holds whole seconds (UTC), time_ms the milliseconds.")
+            comments.append(
+                "-- This server has no DateTime64: time holds whole seconds (UTC), time_ms the milliseconds.")
         }
         if let months = retentionMonths, !serverHasTTL {
             comments.append("-- This server has no TTL (19.6 and later have it). To keep \(months) months, drop old")
             comments.append("-- months from cron, e.g. on the 1st of each month:")
-            comments.append("--   clickhouse-client --query \"ALTER TABLE \(table) DROP PARTITION $(date -d '\(months) months ago' +%Y%m)\"")
+            comments.append(
+                "--   clickhouse-client --query \"ALTER TABLE \(table) DROP PARTITION $(date -d '\(months) months ago' +%Y%m)\""
+            )
         }
         return (comments + lines).joined(separator: "\n") + "\n"
     }

@@ -3,12 +3,14 @@ import RedirectCore
 extension ClickHouseSink {
     /// Reads the table's columns from `system.columns`: learns how it stores `time`, and stops the run before
     /// anything is sent when the table is missing or lacks a column the rows carry, naming it and the fix.
-    public func prepared(query: @Sendable (SinkRequest) async throws(SinkError) -> SinkResponse) async throws(ImportError)
+    public func prepared(query: @Sendable (SinkRequest) async throws(SinkError) -> SinkResponse)
+        async throws(ImportError)
         -> any ClickSink
     {
         let parts = table.split(separator: ".").map(String.init)
         let database = parts.count == 2 ? "'\(parts[0])'" : "currentDatabase()"
-        let sql = "SELECT name, type FROM system.columns WHERE database = \(database) AND table = '\(parts.last ?? table)' "
+        let sql =
+            "SELECT name, type FROM system.columns WHERE database = \(database) AND table = '\(parts.last ?? table)' "
             + "FORMAT JSONEachRow"
         let request = SinkRequest(url: url, body: Array(sql.utf8), contentType: "text/plain", eventIDs: [])
         let response: SinkResponse
@@ -37,8 +39,9 @@ extension ClickHouseSink {
         let schemaAdvice = "redirectctl clickhouse-schema --table \(table) --clickhouse '\(url)'"
         guard let timeType = types["time"] else {
             if types.isEmpty {
-                throw .badOption("clickhouse: table \(table) does not exist at \(url); create it with the statement "
-                                 + "`\(schemaAdvice)` prints")
+                throw .badOption(
+                    "clickhouse: table \(table) does not exist at \(url); create it with the statement "
+                        + "`\(schemaAdvice)` prints")
             }
             throw .badOption("clickhouse: table \(table) has no column time; `\(schemaAdvice)` prints the table to use")
         }
@@ -48,8 +51,9 @@ extension ClickHouseSink {
         } else if timeType.hasPrefix("DateTime") {
             time = .dateTimeAndMilliseconds
         } else {
-            throw .badOption("clickhouse: column time of table \(table) is \(timeType); the importer writes "
-                             + "DateTime64(3, 'UTC'), or DateTime('UTC') with time_ms UInt16")
+            throw .badOption(
+                "clickhouse: column time of table \(table) is \(timeType); the importer writes "
+                    + "DateTime64(3, 'UTC'), or DateTime('UTC') with time_ms UInt16")
         }
         var expected = ClickHouseSchema(table: table, version: nil, retentionMonths: nil)
         expected.time = time
@@ -58,9 +62,10 @@ extension ClickHouseSink {
         if !missing.isEmpty {
             let names = missing.map(\.name).joined(separator: ", ")
             let additions = missing.map { "ADD COLUMN \($0.name) \($0.type)" }.joined(separator: ", ")
-            throw .badOption("clickhouse: table \(table) has no column\(missing.count == 1 ? "" : "s") \(names), "
-                             + "which the importer writes; add \(missing.count == 1 ? "it" : "them"): "
-                             + "ALTER TABLE \(table) \(additions)")
+            throw .badOption(
+                "clickhouse: table \(table) has no column\(missing.count == 1 ? "" : "s") \(names), "
+                    + "which the importer writes; add \(missing.count == 1 ? "it" : "them"): "
+                    + "ALTER TABLE \(table) \(additions)")
         }
         return ClickHouseSink(url: url, table: table, time: time)
     }

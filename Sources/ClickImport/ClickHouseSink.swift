@@ -47,7 +47,8 @@ public struct ClickHouseSink: ClickSink {
         var ids: [String] = []
         for record in records {
             guard let line = JSONValue(parsing: record.line.dropLast()) else {
-                plan.rejections.append(SinkRejection(id: record.id, reason: "the line does not parse as JSON", status: nil))
+                plan.rejections.append(
+                    SinkRejection(id: record.id, reason: "the line does not parse as JSON", status: nil))
                 continue
             }
             switch row(from: line, id: record.id) {
@@ -60,8 +61,9 @@ public struct ClickHouseSink: ClickSink {
             }
         }
         if !ids.isEmpty {
-            var request = SinkRequest(url: url(query: "INSERT INTO \(table) FORMAT JSONEachRow"), body: body,
-                                      contentType: "application/x-ndjson", eventIDs: ids)
+            var request = SinkRequest(
+                url: url(query: "INSERT INTO \(table) FORMAT JSONEachRow"), body: body,
+                contentType: "application/x-ndjson", eventIDs: ids)
             request.permanentServerError = Self.isPermanent
             plan.requests.append(request)
         }
@@ -97,11 +99,15 @@ public struct ClickHouseSink: ClickSink {
             ("properties", .string((line["properties"] ?? .object([])).jsonText)),
             ("target", nullable(line["target"])),
         ]
-        if case .int(let status)? = line["status"], (0...65535).contains(status) { row.append(("status", .int(status))) }
+        if case .int(let status)? = line["status"], (0...65535).contains(status) {
+            row.append(("status", .int(status)))
+        }
         let request = line["request"]
-        for (column, key) in [("request_method", "method"), ("request_ip", "ip"), ("request_user_agent", "user_agent"),
-                              ("request_referer", "referer"), ("request_accept_language", "accept_language"),
-                              ("request_host", "host"), ("request_query", "query")] {
+        for (column, key) in [
+            ("request_method", "method"), ("request_ip", "ip"), ("request_user_agent", "user_agent"),
+            ("request_referer", "referer"), ("request_accept_language", "accept_language"),
+            ("request_host", "host"), ("request_query", "query"),
+        ] {
             row.append((column, nullable(request?[key])))
         }
         row.append(("bot", nullable(line["bot"])))
@@ -128,8 +134,10 @@ public struct ClickHouseSink: ClickSink {
             guard fraction.allSatisfy(isDigit) else { return nil }
         }
         let milliseconds = String(decoding: fraction.prefix(3), as: UTF8.self)
-        return (String(decoding: seconds, as: UTF8.self),
-                milliseconds + String(repeating: "0", count: 3 - milliseconds.count))
+        return (
+            String(decoding: seconds, as: UTF8.self),
+            milliseconds + String(repeating: "0", count: 3 - milliseconds.count)
+        )
     }
 
     public func interpret(_ response: SinkResponse, to request: SinkRequest) throws(SinkError) -> [SinkRejection] {

@@ -10,8 +10,10 @@ extension ClickImporter {
     /// are none. A crash before that leaves the file as it was, so its events are sent again by the next
     /// retry: at least once, like everything else the importer does. Bot events are moved to `skipped/` when
     /// this run leaves bots out.
-    func retryRejected(sink: any ClickSink, sender: SinkSender, layout: SpoolLayout, deadline: ContinuousClock.Instant?,
-                       state: inout RunState) async throws(ImportError) {
+    func retryRejected(
+        sink: any ClickSink, sender: SinkSender, layout: SpoolLayout, deadline: ContinuousClock.Instant?,
+        state: inout RunState
+    ) async throws(ImportError) {
         guard let directory = try ImportFiles.subdirectory(.rejected, of: layout, create: false) else { return }
         let names: [String]
         do {
@@ -35,7 +37,8 @@ extension ClickImporter {
                     continue
                 }
                 if excludes(record) {
-                    let file = entry.file.isEmpty || entry.file.hasPrefix(".") || entry.file.contains("/") ? name : entry.file
+                    let file =
+                        entry.file.isEmpty || entry.file.hasPrefix(".") || entry.file.contains("/") ? name : entry.file
                     bots[file, default: []].append(record)
                     continue
                 }
@@ -59,8 +62,9 @@ extension ClickImporter {
             let still = Self.rejected(records, by: rejections)
             for (record, rejection) in still {
                 let origin = origins[record.id] ?? (name, record.lineNumber)
-                RejectedEventLog.entry(record.line.dropLast(), line: origin.line, file: origin.file,
-                                       rejection: rejection, sink: sink.name, now: now, to: &kept)
+                RejectedEventLog.entry(
+                    record.line.dropLast(), line: origin.line, file: origin.file,
+                    rejection: rejection, sink: sink.name, now: now, to: &kept)
                 state.summary.noteRefusedSource(of: rejection)
             }
             let stillRejected = still.count
@@ -70,8 +74,9 @@ extension ClickImporter {
             state.summary.events += accepted
             state.summary.botsSkipped += bots.values.reduce(0) { $0 + $1.count }
             if !options.quiet {
-                output.line("rejected/\(name.escapingControlCharacters): sent \(records.count) events again, "
-                            + "\(accepted) taken, \(stillRejected) still rejected")
+                output.line(
+                    "rejected/\(name.escapingControlCharacters): sent \(records.count) events again, "
+                        + "\(accepted) taken, \(stillRejected) still rejected")
             }
         }
     }
@@ -104,9 +109,10 @@ extension ClickImporter {
             var line: [UInt8] = []
             event.write(to: &line)
             line.append(0x0A)
-            let record = SpoolRecord(line: line[...], id: id, outcome: event["outcome"]?.stringValue ?? "",
-                                     bot: event["bot"]?.stringValue, offset: 0, endOffset: 0,
-                                     lineNumber: entry["line"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? number)
+            let record = SpoolRecord(
+                line: line[...], id: id, outcome: event["outcome"]?.stringValue ?? "",
+                bot: event["bot"]?.stringValue, offset: 0, endOffset: 0,
+                lineNumber: entry["line"].flatMap { if case .int(let n) = $0 { n } else { nil } } ?? number)
             entries.append(RejectedEntry(raw: raw, record: record, file: entry["file"]?.stringValue ?? ""))
         }
         return entries

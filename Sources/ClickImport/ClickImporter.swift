@@ -97,8 +97,9 @@ public struct ClickImporter: Sendable {
                         subdirectory, of: layout, olderThanDays: days, nowSeconds: SpoolClock.nowMilliseconds() / 1000)
                     state.noteUnsafe(unsafe, importer: self)
                     if removed > 0 && !options.quiet {
-                        output.line("removed \(removed) file\(removed == 1 ? "" : "s") from \(subdirectory.rawValue)/ "
-                                    + "older than \(days) days")
+                        output.line(
+                            "removed \(removed) file\(removed == 1 ? "" : "s") from \(subdirectory.rawValue)/ "
+                                + "older than \(days) days")
                     }
                 } catch {
                     warn("warning: pruning \(subdirectory.rawValue)/: \(error)")
@@ -115,42 +116,50 @@ public struct ClickImporter: Sendable {
         let summary = state.summary
         if let failure { warn("\(failure)") }
         if summary.orphansSkipped > 0 && !options.quiet {
-            output.line("skipped \(summary.orphansSkipped) events of unknown redirects (outcome not-found); "
-                        + "--include-orphans ships them")
+            output.line(
+                "skipped \(summary.orphansSkipped) events of unknown redirects (outcome not-found); "
+                    + "--include-orphans ships them")
         }
         if summary.unsafeEntries > 0 {
             let count = summary.unsafeEntries
-            warn("warning: left alone \(count) name\(count == 1 ? "" : "s") in the spool "
-                 + "that \(count == 1 ? "is" : "are") no regular file of "
-                 + "\(UserAccount.describe(UserAccount.current)) (listed above): remove what you did not put there")
+            warn(
+                "warning: left alone \(count) name\(count == 1 ? "" : "s") in the spool "
+                    + "that \(count == 1 ? "is" : "are") no regular file of "
+                    + "\(UserAccount.describe(UserAccount.current)) (listed above): remove what you did not put there")
         }
         if summary.unreadableFiles > 0 {
-            warn("warning: could not read \(summary.unreadableFiles) file\(summary.unreadableFiles == 1 ? "" : "s") "
-                 + "of ready/ (listed above); they stay there and the next run tries them again")
+            warn(
+                "warning: could not read \(summary.unreadableFiles) file\(summary.unreadableFiles == 1 ? "" : "s") "
+                    + "of ready/ (listed above); they stay there and the next run tries them again")
         }
         if summary.unreadableLines > 0 {
-            warn("warning: skipped \(summary.unreadableLines) unreadable line\(summary.unreadableLines == 1 ? "" : "s") "
-                 + "(torn or not JSON; listed above)")
+            warn(
+                "warning: skipped \(summary.unreadableLines) unreadable line\(summary.unreadableLines == 1 ? "" : "s") "
+                    + "(torn or not JSON; listed above)")
         }
         if !summary.refusedSources.isEmpty {
             let names = summary.refusedSources.map { "`\($0)`" }.joined(separator: ", ")
-            warn("the sink refused event source\(summary.refusedSources.count == 1 ? "" : "s") \(names): their events are "
-                 + "in rejected/; fix the source at the sink (Tracardi: an enabled event source of type REST with that "
-                 + "id), then run again with --retry-rejected")
+            warn(
+                "the sink refused event source\(summary.refusedSources.count == 1 ? "" : "s") \(names): their events are "
+                    + "in rejected/; fix the source at the sink (Tracardi: an enabled event source of type REST with that "
+                    + "id), then run again with --retry-rejected")
         }
         if state.stoppedEarly && failure == nil {
-            output.line("stopped after --max-seconds \(Self.format(options.maxSeconds ?? 0)); "
-                        + "\(state.filesLeft) file\(state.filesLeft == 1 ? "" : "s") left for the next run")
+            output.line(
+                "stopped after --max-seconds \(Self.format(options.maxSeconds ?? 0)); "
+                    + "\(state.filesLeft) file\(state.filesLeft == 1 ? "" : "s") left for the next run")
         }
         if options.retryRejected && !options.quiet {
             output.line("sent \(summary.retried) event\(summary.retried == 1 ? "" : "s") from rejected/ again")
         }
         output.line(summary.line)
-        let code = failure?.exitCode
+        let code =
+            failure?.exitCode
             ?? (summary.refusedSources.isEmpty && summary.unreadableFiles == 0 ? .success : .failure)
         do {
-            try ImportRecord.save(in: spool, code: code, summary: summary,
-                                  nowMilliseconds: SpoolClock.nowMilliseconds())
+            try ImportRecord.save(
+                in: spool, code: code, summary: summary,
+                nowMilliseconds: SpoolClock.nowMilliseconds())
         } catch {
             warn("warning: cannot record the run for redirectctl status: \(error)")
         }
@@ -206,8 +215,10 @@ public struct ClickImporter: Sendable {
 
     /// Ships the files of `ready/`, oldest first, from the checkpoint on. Under `--dry-run` the sender sends
     /// nothing and the spool is left as it is: no checkpoint, nothing moved or written.
-    private func shipReadyFiles(sink: any ClickSink, sender: any BatchSender, layout: SpoolLayout,
-                                deadline: ContinuousClock.Instant?, state: inout RunState) async throws(ImportError) {
+    private func shipReadyFiles(
+        sink: any ClickSink, sender: any BatchSender, layout: SpoolLayout,
+        deadline: ContinuousClock.Instant?, state: inout RunState
+    ) async throws(ImportError) {
         let spool = try ImportFiles.spool(layout)
         let (files, unsafe) = try ImportFiles.readyFiles(layout)
         state.noteUnsafe(unsafe, importer: self)
@@ -278,8 +289,9 @@ public struct ClickImporter: Sendable {
                 case .success(let value): rejections = value
                 case .failure(let error): throw state.refusals.stopping(on: error, records: batch.records.count)
                 }
-                let rejectedCount = try setAside(rejections, of: batch.records, file: file.name, sink: sink,
-                                                 layout: layout, state: &state)
+                let rejectedCount = try setAside(
+                    rejections, of: batch.records, file: file.name, sink: sink,
+                    layout: layout, state: &state)
                 try keepSkipped(batch.skipped, file: file.name, layout: layout)
                 try await state.settleRetiring()
                 if !options.dryRun && !state.refusals.isHolding {
@@ -316,7 +328,9 @@ public struct ClickImporter: Sendable {
     }
 
     /// The next batch of `reader`, with unreadable lines reported as they are met.
-    private func readBatch(_ reader: SpoolReader, reported: inout Int, state: inout RunState) throws(ImportError) -> Batch {
+    private func readBatch(_ reader: SpoolReader, reported: inout Int, state: inout RunState) throws(ImportError)
+        -> Batch
+    {
         var batch = Batch()
         batch.startOffset = reader.offset
         let size = max(1, options.batchSize)
@@ -375,8 +389,10 @@ public struct ClickImporter: Sendable {
 
     /// Writes rejected events to `rejected/`, or holds them back while the sink has accepted nothing
     /// (`RefusalGuard`); returns how many events of `records` they are.
-    func setAside(_ rejections: [SinkRejection], of records: [SpoolRecord], file: String, sink: any ClickSink,
-                  layout: SpoolLayout, state: inout RunState) throws(ImportError) -> Int {
+    func setAside(
+        _ rejections: [SinkRejection], of records: [SpoolRecord], file: String, sink: any ClickSink,
+        layout: SpoolLayout, state: inout RunState
+    ) throws(ImportError) -> Int {
         let entries = rejections.isEmpty ? [] : Self.rejected(records, by: rejections)
         let action = state.refusals.admit(entries, acceptedCount: records.count - entries.count, file: file)
         try perform(action, sink: sink, layout: layout, state: &state)
@@ -403,13 +419,15 @@ public struct ClickImporter: Sendable {
                 let first = entries[0].rejection
                 let status = first.status.map { " (HTTP \($0))" } ?? ""
                 let count = "\(entries.count) event\(entries.count == 1 ? "" : "s")"
-                warn("warning: the sink rejected \(count) of \(refused.file), kept in \(path)\(status): \(first.reason)")
+                warn(
+                    "warning: the sink rejected \(count) of \(refused.file), kept in \(path)\(status): \(first.reason)")
             }
             for finished in files {
                 try ImportFiles.retire(finished.file, layout: layout, delete: options.deleteShipped)
                 state.summary.files += 1
-                state.progress?.fileShipped(finished.file.name, events: finished.events, rejected: finished.rejected,
-                                            bots: finished.bots)
+                state.progress?.fileShipped(
+                    finished.file.name, events: finished.events, rejected: finished.rejected,
+                    bots: finished.bots)
             }
         }
     }
@@ -442,12 +460,14 @@ public struct ClickImporter: Sendable {
         state.summary.seconds = Self.seconds(since: started)
         let s = state.summary
         let sent = sender.requests
-        output.line("dry run: would ship \(s.events) events from \(s.files) files in \(sent.count) requests "
-                    + "(\(s.rejected) not sendable, \(s.botsSkipped) bots skipped, \(s.orphansSkipped) orphans "
-                    + "skipped, \(s.unreadableLines) unreadable lines); \(unsealed) files in current/ not sealed yet")
+        output.line(
+            "dry run: would ship \(s.events) events from \(s.files) files in \(sent.count) requests "
+                + "(\(s.rejected) not sendable, \(s.botsSkipped) bots skipped, \(s.orphansSkipped) orphans "
+                + "skipped, \(s.unreadableLines) unreadable lines); \(unsealed) files in current/ not sealed yet")
         if let first = sent.first {
-            output.line("dry run: first request: POST \(first.url) (\(first.contentType), "
-                        + "\(first.body.count) bytes, \(first.eventIDs.count) events)")
+            output.line(
+                "dry run: first request: POST \(first.url) (\(first.contentType), "
+                    + "\(first.body.count) bytes, \(first.eventIDs.count) events)")
         }
         return (.success, s)
     }

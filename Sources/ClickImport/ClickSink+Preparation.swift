@@ -1,6 +1,7 @@
 extension ClickSink {
     /// Sinks that need to know nothing of the receiver ship as they are.
-    public func prepared(query: @Sendable (SinkRequest) async throws(SinkError) -> SinkResponse) async throws(ImportError)
+    public func prepared(query: @Sendable (SinkRequest) async throws(SinkError) -> SinkResponse)
+        async throws(ImportError)
         -> any ClickSink
     {
         self

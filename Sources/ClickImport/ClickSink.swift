@@ -14,8 +14,10 @@ public struct SinkRequest: Sendable {
     /// For a sink whose 5xx answers can be final: true for those no retry can change (see `SinkSender`).
     public var permanentServerError: (@Sendable (_ status: Int, _ body: [UInt8]) -> Bool)?
 
-    public init(url: String, body: [UInt8], contentType: String, eventIDs: [String], headers: [HTTPHeaderField] = [],
-                source: String? = nil) {
+    public init(
+        url: String, body: [UInt8], contentType: String, eventIDs: [String], headers: [HTTPHeaderField] = [],
+        source: String? = nil
+    ) {
         self.url = url
         self.body = body
         self.contentType = contentType

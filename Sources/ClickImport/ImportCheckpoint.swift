@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ClickSpool
 import RedirectCore
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How far the import got: the `ready/` file being shipped and the offset after its last acknowledged batch.
 ///
@@ -27,8 +28,10 @@ public struct ImportCheckpoint: Sendable, Equatable {
     /// The one-line JSON form: `{"file":"…","inode":N,"offset":N}`.
     public var text: String {
         var out: [UInt8] = []
-        JSONValue.object([("file", .string(file)), ("inode", .int(Int(truncatingIfNeeded: inode))),
-                          ("offset", .int(Int(offset)))]).write(to: &out)
+        JSONValue.object([
+            ("file", .string(file)), ("inode", .int(Int(truncatingIfNeeded: inode))),
+            ("offset", .int(Int(offset))),
+        ]).write(to: &out)
         return String(decoding: out, as: UTF8.self) + "\n"
     }
 
@@ -45,8 +48,9 @@ public struct ImportCheckpoint: Sendable, Equatable {
         let name = SpoolLayout.File.importCheckpoint.rawValue
         guard let bytes = try ImportFiles.readAll(name, in: spool, maxCount: 65_536) else { return nil }
         guard let checkpoint = ImportCheckpoint(text: String(decoding: bytes, as: UTF8.self)) else {
-            throw .badOption("\(spool.path)/\(name) is not an import checkpoint; move it away to ship ready/ from "
-                             + "the start of each file")
+            throw .badOption(
+                "\(spool.path)/\(name) is not an import checkpoint; move it away to ship ready/ from "
+                    + "the start of each file")
         }
         return checkpoint
     }

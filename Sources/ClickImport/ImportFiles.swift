@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ClickSpool
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The importer's file moves in the spool: listing `ready/`, retiring shipped files, pruning `shipped/`.
 ///
@@ -63,15 +64,17 @@ enum ImportFiles {
     /// Opens a `ready/` file for reading, if it is still the regular file that was listed.
     static func openReady(_ file: ReadyFile, layout: SpoolLayout) throws(ImportError) -> FileDescriptor {
         do throws(SpoolError) {
-            guard let ready = try SpoolDirectory.open(layout.directory, create: false)
-                .subdirectory(.ready, create: false)
+            guard
+                let ready = try SpoolDirectory.open(layout.directory, create: false)
+                    .subdirectory(.ready, create: false)
             else { throw SpoolError("open", file.path, .noSuchFileOrDirectory) }
             let descriptor = try ready.openFile(file.name, .read)
             var s = stat()
             if fstat(descriptor.rawValue, &s) != 0 || UInt64(s.st_ino) != file.inode {
                 try? descriptor.close()
-                throw SpoolError("open", file.path, .noSuchFileOrDirectory,
-                                 detail: "it was replaced since it was listed")
+                throw SpoolError(
+                    "open", file.path, .noSuchFileOrDirectory,
+                    detail: "it was replaced since it was listed")
             }
             return descriptor
         } catch {
@@ -123,14 +126,16 @@ enum ImportFiles {
 
     /// Deletes files in `<spool>/<subdirectory>` (`shipped/`, `skipped/`) last modified more than `days` days
     /// ago; returns how many, and the names left alone there.
-    static func prune(_ subdirectory: SpoolLayout.Folder, of layout: SpoolLayout, olderThanDays days: Int,
-                      nowSeconds: Int64) throws(ImportError) -> (removed: Int, unsafe: [SpoolDirectory.UnsafeEntry])
-    {
+    static func prune(
+        _ subdirectory: SpoolLayout.Folder, of layout: SpoolLayout, olderThanDays days: Int,
+        nowSeconds: Int64
+    ) throws(ImportError) -> (removed: Int, unsafe: [SpoolDirectory.UnsafeEntry]) {
         let listing: SpoolDirectory.Listing
         let directory: SpoolDirectory
         do throws(SpoolError) {
-            guard let opened = try SpoolDirectory.open(layout.directory, create: false)
-                .subdirectory(subdirectory, create: false)
+            guard
+                let opened = try SpoolDirectory.open(layout.directory, create: false)
+                    .subdirectory(subdirectory, create: false)
             else { return (0, []) }
             directory = opened
             listing = try directory.list()

@@ -102,7 +102,9 @@ public struct HTTPHeaderField: Sendable, Equatable, CustomStringConvertible {
     /// Headers from flags and the environment: `REDIRECTCTL_IMPORT_HEADERS` (one `Name: value` a line) and
     /// `REDIRECTCTL_IMPORT_TOKEN` (sent as `Authorization: Bearer TOKEN` unless a flag or the headers variable
     /// already sets `Authorization`). Flags come first; a bad entry is returned in `invalid`.
-    public static func collect(flags: [String], environment: [String: String]) -> (headers: [HTTPHeaderField], invalid: [String]) {
+    public static func collect(flags: [String], environment: [String: String]) -> (
+        headers: [HTTPHeaderField], invalid: [String]
+    ) {
         var headers: [HTTPHeaderField] = []
         var invalid: [String] = []
         var entries = flags

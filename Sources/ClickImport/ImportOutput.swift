@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where a run reports: lines for stdout, warnings and errors for stderr, and a progress bar when stderr is a
 /// terminal. Tests pass closures that collect the text.
@@ -16,8 +17,10 @@ public struct ImportOutput: Sendable {
     /// Redraws the progress bar (text without a newline, starting with `\r`); nil when stderr is no terminal.
     public var progressBar: (@Sendable (String) -> Void)?
 
-    public init(line: @escaping @Sendable (String) -> Void, warning: @escaping @Sendable (String) -> Void,
-                progressBar: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        line: @escaping @Sendable (String) -> Void, warning: @escaping @Sendable (String) -> Void,
+        progressBar: (@Sendable (String) -> Void)? = nil
+    ) {
         self.line = line
         self.warning = warning
         self.progressBar = progressBar

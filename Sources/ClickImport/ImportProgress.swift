@@ -29,8 +29,9 @@ final class ImportProgress {
         let filled = Int(fraction * Double(width))
         let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
         let rate = elapsed > 0 ? Int(Double(self.events) / elapsed) : 0
-        bar("\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-            + "\(Int(fraction * 100))%  \(self.events) events  \(rate) events/s ")
+        bar(
+            "\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+                + "\(Int(fraction * 100))%  \(self.events) events  \(rate) events/s ")
         drawn = true
     }
 

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ClickSpool
 import RedirectCore
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `<spool>/import.status`: what the last import run did and when one last succeeded, for `redirectctl status`.
 ///
@@ -50,8 +51,10 @@ public struct ImportRecord: Sendable, Equatable {
     }
 
     /// Records a finished run.
-    static func save(in spool: SpoolDirectory, code: ImportExitCode, summary: ImportSummary,
-                     nowMilliseconds: Int64) throws(ImportError) {
+    static func save(
+        in spool: SpoolDirectory, code: ImportExitCode, summary: ImportSummary,
+        nowMilliseconds: Int64
+    ) throws(ImportError) {
         let now = Timestamp(millisecondsSinceEpoch: nowMilliseconds).iso8601
         let previous = load(spool: spool.path)
         var lastSuccess = previous.lastSuccessAt
@@ -60,11 +63,14 @@ public struct ImportRecord: Sendable, Equatable {
         let rejectedSinceAccepted = accepted ? 0 : previous.rejectedSinceAccepted + summary.rejected
         var bytes: [UInt8] = []
         JSONValue.object([
-            ("last_run", .object([
-                ("finished_at", .string(now)), ("exit", .int(Int(code.rawValue))), ("events", .int(summary.events)),
-                ("files", .int(summary.files)), ("rejected", .int(summary.rejected)),
-                ("bots_skipped", .int(summary.botsSkipped)),
-            ])),
+            (
+                "last_run",
+                .object([
+                    ("finished_at", .string(now)), ("exit", .int(Int(code.rawValue))), ("events", .int(summary.events)),
+                    ("files", .int(summary.files)), ("rejected", .int(summary.rejected)),
+                    ("bots_skipped", .int(summary.botsSkipped)),
+                ])
+            ),
             ("last_success", lastSuccess.map { .string($0) } ?? .null),
             ("rejected_since_accepted", .int(rejectedSinceAccepted)),
         ]).write(to: &bytes)

@@ -25,7 +25,9 @@ public struct NDJSONSink: ClickSink {
             body.append(contentsOf: record.line)
             ids.append(record.id)
         }
-        return SinkPlan(requests: [SinkRequest(url: url, body: body, contentType: "application/x-ndjson", eventIDs: ids)])
+        return SinkPlan(requests: [
+            SinkRequest(url: url, body: body, contentType: "application/x-ndjson", eventIDs: ids)
+        ])
     }
 
     public func interpret(_ response: SinkResponse, to request: SinkRequest) throws(SinkError) -> [SinkRejection] {

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ClickSpool
 import RedirectCore
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `<spool>/rejected/<file>`: events a sink refused, each with the sink's reason, kept for a person to look at.
 ///
@@ -13,23 +14,28 @@ import SystemPackage
 /// original line as `event` (unchanged, so `jq -c .event` gives back lines that can be shipped again). Written
 /// and `fsync`ed before the checkpoint moves past them: a crash can repeat an entry, never lose one.
 enum RejectedEventLog {
-    static func append(_ entries: [(record: SpoolRecord, rejection: SinkRejection)], file: String, sink: String,
-                       layout: SpoolLayout) throws(ImportError) -> String {
+    static func append(
+        _ entries: [(record: SpoolRecord, rejection: SinkRejection)], file: String, sink: String,
+        layout: SpoolLayout
+    ) throws(ImportError) -> String {
         guard let directory = try ImportFiles.subdirectory(.rejected, of: layout, create: true) else { return "" }
         let path = directory.path + "/" + file
         let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds()).iso8601
         var out: [UInt8] = []
         for (record, rejection) in entries {
-            entry(record.line.dropLast(), line: record.lineNumber, file: file, rejection: rejection, sink: sink,
-                  now: now, to: &out)
+            entry(
+                record.line.dropLast(), line: record.lineNumber, file: file, rejection: rejection, sink: sink,
+                now: now, to: &out)
         }
         try ImportFiles.appendSynced(out, to: file, in: directory)
         return path
     }
 
     /// One line of the log: the entry's fields, then the raw event as `event`.
-    static func entry(_ event: ArraySlice<UInt8>, line: Int, file: String, rejection: SinkRejection, sink: String,
-                      now: String, to out: inout [UInt8]) {
+    static func entry(
+        _ event: ArraySlice<UInt8>, line: Int, file: String, rejection: SinkRejection, sink: String,
+        now: String, to out: inout [UInt8]
+    ) {
         JSONValue.object([
             ("rejected_at", .string(now)), ("sink", .string(sink)),
             ("status", rejection.status.map { .int($0) } ?? .null), ("reason", .string(rejection.reason)),

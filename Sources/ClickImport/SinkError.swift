@@ -21,7 +21,8 @@ public enum SinkError: Error, Sendable, Equatable, CustomStringConvertible {
         case .misconfigured(let url, let status, let detail):
             let advice: String
             switch status {
-            case 401, 403: advice = "check the credentials (--header, REDIRECTCTL_IMPORT_HEADERS, REDIRECTCTL_IMPORT_TOKEN)"
+            case 401, 403:
+                advice = "check the credentials (--header, REDIRECTCTL_IMPORT_HEADERS, REDIRECTCTL_IMPORT_TOKEN)"
             case 404: advice = "check the URL (--tracardi takes the API base URL, --ndjson the collector's endpoint)"
             case 413: advice = "the sink takes smaller requests: lower --batch-size"
             case .some(300..<400): advice = "the sink redirects: pass the final URL"
@@ -31,7 +32,8 @@ public enum SinkError: Error, Sendable, Equatable, CustomStringConvertible {
             let answer = status.map { "HTTP \($0)" } ?? "bad URL"
             return "sink misconfigured: \(url): \(answer)\(detail.isEmpty ? "" : ": " + detail); \(advice)"
         case .refused(let url, let status, let detail):
-            return "sink refused a batch: \(url): HTTP \(status)\(detail.isEmpty ? "" : ": " + detail); it named no event "
+            return
+                "sink refused a batch: \(url): HTTP \(status)\(detail.isEmpty ? "" : ": " + detail); it named no event "
                 + "to set aside, so the run stopped: check that the sink expects this format"
         }
     }

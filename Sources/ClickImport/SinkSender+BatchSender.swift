@@ -40,7 +40,9 @@ extension SinkSender: BatchSender {
                 let group = members(of: request)
                 lastRefusal = error
                 if group.count <= 1 {
-                    rejections += group.map { SinkRejection(id: $0.id, reason: "HTTP \(status): \(detail)", status: status) }
+                    rejections += group.map {
+                        SinkRejection(id: $0.id, reason: "HTTP \(status): \(detail)", status: status)
+                    }
                     halvedAlone += group.count
                     if records.count > 1 && halvedAlone == records.count, let lastRefusal {
                         return .failure(lastRefusal)

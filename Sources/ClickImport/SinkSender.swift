@@ -4,9 +4,9 @@ import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Sends sink requests over HTTP, retrying what may work later and sorting every other answer into a `SinkError`.
@@ -35,14 +35,16 @@ final class SinkSender: Sendable {
         let connect = min(options.connectTimeoutSeconds, options.requestTimeoutSeconds)
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .milliseconds(Int64(connect * 1000)),
-                           read: .milliseconds(Int64(options.requestTimeoutSeconds * 1000))),
+            timeout: .init(
+                connect: .milliseconds(Int64(connect * 1000)),
+                read: .milliseconds(Int64(options.requestTimeoutSeconds * 1000))),
             decompression: .enabled(limit: .ratio(100)))
         configuration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         headers = options.headers
-        policy = RetryPolicy(retries: options.retries, baseDelaySeconds: options.retryDelaySeconds,
-                             maximumDelaySeconds: options.maximumRetryDelaySeconds)
+        policy = RetryPolicy(
+            retries: options.retries, baseDelaySeconds: options.retryDelaySeconds,
+            maximumDelaySeconds: options.maximumRetryDelaySeconds)
         gzip = options.gzip
         requestTimeout = .milliseconds(Int64(options.requestTimeoutSeconds * 1000))
     }
@@ -52,7 +54,9 @@ final class SinkSender: Sendable {
     }
 
     /// Sends `request` until the sink gives an answer for the sink to read, or fails for good.
-    func send(_ request: SinkRequest, compress: Bool, deadline: ContinuousClock.Instant?) async throws(SinkError) -> SinkResponse {
+    func send(_ request: SinkRequest, compress: Bool, deadline: ContinuousClock.Instant?) async throws(SinkError)
+        -> SinkResponse
+    {
         var body = request.body
         var gzipped = false
         if gzip && compress, let compressed = GzipEncoder.compress(body) {
@@ -113,8 +117,9 @@ final class SinkSender: Sendable {
             var delay = policy.delay(beforeRetry: attempt)
             if let retryAfter { delay = max(delay, min(retryAfter, policy.maximumDelaySeconds)) }
             if let deadline, ContinuousClock.now + .milliseconds(Int64(delay * 1000)) > deadline {
-                throw .unavailable(url: request.url, attempts: attempt,
-                                   lastProblem: problem + "; --max-seconds leaves no time for another retry")
+                throw .unavailable(
+                    url: request.url, attempts: attempt,
+                    lastProblem: problem + "; --max-seconds leaves no time for another retry")
             }
             try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
         }
@@ -174,7 +179,8 @@ final class SinkSender: Sendable {
     }
 
     private static func describe(_ error: any Error, url: String) -> String {
-        if let errno = (error as? IOError)?.errnoCode ?? (error as? NIOConnectionError)?.connectionErrors.lazy
+        if let errno = (error as? IOError)?.errnoCode
+            ?? (error as? NIOConnectionError)?.connectionErrors.lazy
             .compactMap({ ($0.error as? IOError)?.errnoCode }).first
         {
             switch errno {

@@ -49,20 +49,24 @@ public struct TracardiSink: ClickSink {
         var groups: [Visitor: [(id: String, event: JSONValue)]] = [:]
         for record in records {
             guard let line = JSONValue(parsing: record.line.dropLast()) else {
-                plan.rejections.append(SinkRejection(id: record.id, reason: "the line does not parse as JSON", status: nil))
+                plan.rejections.append(
+                    SinkRejection(id: record.id, reason: "the line does not parse as JSON", status: nil))
                 continue
             }
             guard let source = line["source"]?.stringValue ?? defaultSource, !source.isEmpty else {
-                plan.rejections.append(SinkRejection(
-                    id: record.id,
-                    reason: "no event source: set `source` in the redirect file or _defaults.toml, or pass --tracardi-source",
-                    status: nil))
+                plan.rejections.append(
+                    SinkRejection(
+                        id: record.id,
+                        reason:
+                            "no event source: set `source` in the redirect file or _defaults.toml, or pass --tracardi-source",
+                        status: nil))
                 continue
             }
             let request = line["request"]
-            let key = Visitor(source: source, session: line["session"]?.stringValue,
-                              userAgent: request?["user_agent"]?.stringValue, ip: request?["ip"]?.stringValue,
-                              language: request?["accept_language"]?.stringValue)
+            let key = Visitor(
+                source: source, session: line["session"]?.stringValue,
+                userAgent: request?["user_agent"]?.stringValue, ip: request?["ip"]?.stringValue,
+                language: request?["accept_language"]?.stringValue)
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append((record.id, Self.event(from: line, id: record.id)))
         }
@@ -71,9 +75,11 @@ public struct TracardiSink: ClickSink {
             var body: [UInt8] = []
             Self.payload(for: visitor, events: members.map(\.event)).write(to: &body)
             let url = baseURL + (visitor.session == nil ? "/track?profile_less=true" : "/track")
-            plan.requests.append(SinkRequest(
-                url: url, body: body, contentType: "application/json", eventIDs: members.map(\.id),
-                headers: [HTTPHeaderField(name: forwardedIPHeader, value: visitor.ip ?? "")], source: visitor.source))
+            plan.requests.append(
+                SinkRequest(
+                    url: url, body: body, contentType: "application/json", eventIDs: members.map(\.id),
+                    headers: [HTTPHeaderField(name: forwardedIPHeader, value: visitor.ip ?? "")], source: visitor.source
+                ))
         }
         return plan
     }
@@ -87,8 +93,11 @@ public struct TracardiSink: ClickSink {
         // Where Tracardi reads a new session's browser and language (its JavaScript tracker's shape).
         var browser: [(key: String, value: JSONValue)] = []
         if let userAgent = visitor.userAgent { browser.append(("userAgent", .string(userAgent))) }
-        if let language = visitor.language.flatMap(Self.primaryLanguage) { browser.append(("language", .string(language))) }
-        payload.append(("context", .object([("browser", .object([("local", .object([("browser", .object(browser))]))]))])))
+        if let language = visitor.language.flatMap(Self.primaryLanguage) {
+            browser.append(("language", .string(language)))
+        }
+        payload.append(
+            ("context", .object([("browser", .object([("local", .object([("browser", .object(browser))]))]))])))
         payload.append(("events", .array(events)))
         var headers: [(key: String, value: JSONValue)] = []
         if let userAgent = visitor.userAgent { headers.append(("user-agent", .string(userAgent))) }
@@ -112,19 +121,23 @@ public struct TracardiSink: ClickSink {
     static func event(from line: JSONValue, id: String) -> JSONValue {
         let request = line["request"] ?? .object([])
         var context: [(key: String, value: JSONValue)] = [
-            ("redirect", .object([
-                ("id", line["redirect"] ?? .null),
-                ("click_id", .string(id)),
-                ("target", line["target"] ?? .null),
-                ("status", line["status"] ?? .null),
-                ("outcome", line["outcome"] ?? .null),
-                ("session_status", line["session_status"] ?? .null),
-                ("session_source", line["session_source"] ?? .null),
-            ])),
+            (
+                "redirect",
+                .object([
+                    ("id", line["redirect"] ?? .null),
+                    ("click_id", .string(id)),
+                    ("target", line["target"] ?? .null),
+                    ("status", line["status"] ?? .null),
+                    ("outcome", line["outcome"] ?? .null),
+                    ("session_status", line["session_status"] ?? .null),
+                    ("session_source", line["session_source"] ?? .null),
+                ])
+            ),
             ("request", request),
         ]
         if let userAgent = request["user_agent"], userAgent.stringValue != nil {
-            context.append(("browser", .object([("local", .object([("browser", .object([("userAgent", userAgent)]))]))])))
+            context.append(
+                ("browser", .object([("local", .object([("browser", .object([("userAgent", userAgent)]))]))])))
         }
         context.append(("bot", line["bot"] ?? .null))
         if let category = line["bot_category"] { context.append(("bot_category", category)) }
@@ -154,10 +167,13 @@ public struct TracardiSink: ClickSink {
             if Self.refusesSource(lowered), let source = request.source {
                 // Tracardi's text can quote the whole payload: keep its start, so the advice after it stays.
                 let said = detail.count > 160 ? String(detail.prefix(160)) + "…" : detail
-                let reason = "Tracardi refused event source `\(source)`: \(said); /track needs an enabled event "
+                let reason =
+                    "Tracardi refused event source `\(source)`: \(said); /track needs an enabled event "
                     + "source of type REST with this id (set `source` in the redirect file or _defaults.toml), then "
                     + "run redirectctl import --retry-rejected"
-                return request.eventIDs.map { SinkRejection(id: $0, reason: reason, status: 401, cause: .source(source)) }
+                return request.eventIDs.map {
+                    SinkRejection(id: $0, reason: reason, status: 401, cause: .source(source))
+                }
             }
             throw .misconfigured(url: request.url, status: 401, detail: SinkAnswer.excerpt(response.body))
         case 406:
@@ -165,8 +181,9 @@ public struct TracardiSink: ClickSink {
             let reason = "Tracardi's event validation refused the call: " + Self.detail(of: response.body)
             return request.eventIDs.map { SinkRejection(id: $0, reason: SinkAnswer.shorten(reason), status: 406) }
         case 400, 422:
-            let named = SinkAnswer.namedEvents(in: response.body, ids: request.eventIDs, status: response.status,
-                                               indexPrefix: ["body", "events"])
+            let named = SinkAnswer.namedEvents(
+                in: response.body, ids: request.eventIDs, status: response.status,
+                indexPrefix: ["body", "events"])
             guard !named.isEmpty else {
                 throw .refused(url: request.url, status: response.status, detail: SinkAnswer.excerpt(response.body))
             }
@@ -179,8 +196,10 @@ public struct TracardiSink: ClickSink {
     /// Tracardi's 401 texts for a source it will not take: unknown (`Invalid event source`), disabled, not of
     /// type REST (`allows only bridges of types`, older `not within allowed bridge types`), internal (`@…`).
     static func refusesSource(_ lowered: String) -> Bool {
-        ["invalid event source", "event source disabled", "bridges of types", "allowed bridge types",
-         "internal event sources"].contains { lowered.contains($0) }
+        [
+            "invalid event source", "event source disabled", "bridges of types", "allowed bridge types",
+            "internal event sources",
+        ].contains { lowered.contains($0) }
     }
 
     /// FastAPI's `{"detail": "…"}` as text, or the answer's excerpt.

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `open(2)` of a directory by path; a free function, since inside ``SpoolDirectory`` `open` names its own method.
 private func openDirectory(_ path: String) -> Int32 {
@@ -53,14 +54,16 @@ public final class SpoolDirectory: Sendable {
         let fd = openDirectory(path)
         guard fd >= 0 else { throw SpoolError("open", path, Errno(rawValue: errno)) }
         let owner = geteuid()
-        let directory = SpoolDirectory(path: path, descriptor: FileDescriptor(rawValue: fd),
-                                       owner: checkingOwner ? owner : nil)
+        let directory = SpoolDirectory(
+            path: path, descriptor: FileDescriptor(rawValue: fd),
+            owner: checkingOwner ? owner : nil)
         var s = stat()
         guard fstat(fd, &s) == 0 else { throw SpoolError("stat", path, Errno(rawValue: errno)) }
         guard s.st_uid == owner || !checkingOwner else {
-            throw SpoolError("use", path, .permissionDenied,
-                             detail: "it belongs to \(UserAccount.describe(s.st_uid)), and this runs as "
-                                 + "\(UserAccount.describe(owner))")
+            throw SpoolError(
+                "use", path, .permissionDenied,
+                detail: "it belongs to \(UserAccount.describe(s.st_uid)), and this runs as "
+                    + "\(UserAccount.describe(owner))")
         }
         if checkingOwner, let problem = directory.writableByOthers(s) {
             throw SpoolError("use", path, .permissionDenied, detail: problem)
@@ -142,8 +145,10 @@ public final class SpoolDirectory: Sendable {
                 listing.unsafe.append(UnsafeEntry(path: path + "/" + name, reason: problem))
                 continue
             }
-            listing.files.append(Entry(name: name, inode: UInt64(s.st_ino), size: Int64(s.st_size),
-                                       modifiedSeconds: Int64(s.st_mtim.tv_sec)))
+            listing.files.append(
+                Entry(
+                    name: name, inode: UInt64(s.st_ino), size: Int64(s.st_size),
+                    modifiedSeconds: Int64(s.st_mtim.tv_sec)))
         }
         return listing
     }

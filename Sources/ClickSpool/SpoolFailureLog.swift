@@ -31,7 +31,8 @@ public final class SpoolFailureLog: Sendable {
             let count = s.failuresSinceReport
             s.failuresSinceReport = 0
             s.lastReport = now
-            return "redirectd: click log: \(error); \(count) event(s) not recorded since the last report (visitors were still redirected)"
+            return
+                "redirectd: click log: \(error); \(count) event(s) not recorded since the last report (visitors were still redirected)"
         }
         if let message { log(message) }
     }
@@ -45,7 +46,8 @@ public final class SpoolFailureLog: Sendable {
             let count = s.failuresSinceReport
             s.failuresSinceReport = 0
             s.lastReport = .min
-            return "redirectd: click log writable again" + (count > 0 ? " (\(count) more event(s) were not recorded)" : "")
+            return "redirectd: click log writable again"
+                + (count > 0 ? " (\(count) more event(s) were not recorded)" : "")
         }
         if let message { log(message) }
     }

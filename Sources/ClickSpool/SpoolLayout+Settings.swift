@@ -12,6 +12,7 @@ extension SpoolLayout {
 
     /// `--max-file-size`, `CLICK_LOG_MAX_BYTES`.
     public static let maxFileSizeSetting = Setting<Int64>(
-        "max-file-size", environment: "CLICK_LOG_MAX_BYTES", default: defaultMaxFileSize, defaultText: "67108864 (64 MiB)",
+        "max-file-size", environment: "CLICK_LOG_MAX_BYTES", default: defaultMaxFileSize,
+        defaultText: "67108864 (64 MiB)",
         range: 4096...(Int64(1) << 40), summary: "Size in bytes at which a bucket file is split.")
 }

@@ -67,7 +67,8 @@ public struct SpoolLayout: Sendable, Equatable {
     /// The file name of a bucket's part: `20261129T020800.jsonl`, then `20261129T020800.1.jsonl`, ….
     public func fileName(bucket: Int64, part: Int = 0) -> String {
         let c = Timestamp(millisecondsSinceEpoch: bucket * 1000).civil
-        var name = pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2) + "T" + pad(c.hour, 2) + pad(c.minute, 2)
+        var name =
+            pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2) + "T" + pad(c.hour, 2) + pad(c.minute, 2)
             + pad(c.second, 2)
         if part > 0 { name += ".\(part)" }
         return name + ".jsonl"
@@ -93,7 +94,10 @@ public struct SpoolLayout: Sendable, Equatable {
         if !middle.isEmpty {
             // `.N` for a size-capped part, `.rN` for a name the sealer had to make unique.
             guard middle.first == UInt8(ascii: "."), middle.count > 1,
-                middle.dropFirst().allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "r") || $0 == UInt8(ascii: ".") })
+                middle.dropFirst().allSatisfy({
+                    ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "r")
+                        || $0 == UInt8(ascii: ".")
+                })
             else { return nil }
         }
         let t = Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second)

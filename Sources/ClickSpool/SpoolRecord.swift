@@ -20,8 +20,10 @@ public struct SpoolRecord: Sendable {
     /// 1-based line number in the file.
     public var lineNumber: Int
 
-    public init(line: ArraySlice<UInt8>, id: String, outcome: String, bot: String?, offset: Int64, endOffset: Int64,
-                lineNumber: Int, botCategory: String? = nil) {
+    public init(
+        line: ArraySlice<UInt8>, id: String, outcome: String, bot: String?, offset: Int64, endOffset: Int64,
+        lineNumber: Int, botCategory: String? = nil
+    ) {
         self.line = line
         self.id = id
         self.outcome = outcome

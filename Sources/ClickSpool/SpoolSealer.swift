@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What one sealing pass did.
 public struct SealReport: Equatable, Sendable {
@@ -69,7 +70,8 @@ public struct SpoolSealer: Sendable {
         }
         report.unsafe = listing.unsafe
         for name in listing.files.map(\.name).sorted() {
-            guard let bucket = layout.bucket(ofFileName: name), layout.hasPassed(bucket: bucket, nowMilliseconds: nowMilliseconds)
+            guard let bucket = layout.bucket(ofFileName: name),
+                layout.hasPassed(bucket: bucket, nowMilliseconds: nowMilliseconds)
             else { continue }
             switch seal(name, from: current, into: ready) {
             case .sealed(let readyName): report.sealed.append(readyName)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 import SystemIO
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A counter that every process writing to one spool sees: one word of the file `<spool>/.short-writes`,
 /// mapped shared into each process, read with a plain atomic load (no system call).

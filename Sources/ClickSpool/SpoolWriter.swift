@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Appends click lines to the current bucket file of a spool.
 ///
@@ -303,7 +304,8 @@ public final class SpoolWriter {
             bucketEnd = (bucket + Int64(layout.bucketSeconds)) * 1000
             sizeAtCheck = size
             writtenSinceCheck = 0
-            checkAfter = max(1, Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: Self.assumedWriters))
+            checkAfter = max(
+                1, Self.sizeCheckBudget(remaining: layout.maxFileSize - size, writersPerOwnByte: Self.assumedWriters))
             revalidationsSeen = Self.revalidations.load(ordering: .relaxed)
             shared = nil
             sharedSeen = 0

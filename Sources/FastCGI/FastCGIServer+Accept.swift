@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFastCGI
 import CLinux
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Accepting connections, and what happens at the connection limit.
 ///
@@ -26,13 +27,15 @@ extension FastCGIServer {
                 // the socket again.
                 pauseListening()
                 if evictIdleConnection() {
-                    logOncePerMinute("redirectd: \(connectionLimit) connections are open, the most one process "
-                        + "takes: closing the one idle longest for each new one (nginx has more open than that: lower "
-                        + "worker_processes x keepalive, or run several processes)", evictionLogged)
+                    logOncePerMinute(
+                        "redirectd: \(connectionLimit) connections are open, the most one process "
+                            + "takes: closing the one idle longest for each new one (nginx has more open than that: lower "
+                            + "worker_processes x keepalive, or run several processes)", evictionLogged)
                 } else {
-                    logOncePerMinute("redirectd: \(connectionLimit) connections are open, the most one process "
-                        + "takes, and none is idle: new ones wait in the socket's queue (looked at again every "
-                        + "\(ListeningPause.milliseconds) ms)", fullLogged)
+                    logOncePerMinute(
+                        "redirectd: \(connectionLimit) connections are open, the most one process "
+                            + "takes, and none is idle: new ones wait in the socket's queue (looked at again every "
+                            + "\(ListeningPause.milliseconds) ms)", fullLogged)
                 }
                 return
             }
@@ -53,8 +56,9 @@ extension FastCGIServer {
             let descriptorLimit = FileDescriptorLimit.connectionDescriptorLimit
             if fd >= descriptorLimit {
                 close(fd)
-                logOncePerMinute("redirectd: refused a connection on descriptor \(fd) (libfcgi takes them below "
-                    + "\(descriptorLimit)): too many files are open", acceptLogged)
+                logOncePerMinute(
+                    "redirectd: refused a connection on descriptor \(fd) (libfcgi takes them below "
+                        + "\(descriptorLimit)): too many files are open", acceptLogged)
                 continue
             }
             // Counted before it is watched: a worker may take it at once. Below the limit, so a slot is free.

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFastCGI
 import CLinux
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension FastCGIServer {
     /// One worker: waits for whatever epoll reports (the listening socket, or a connection with a request),

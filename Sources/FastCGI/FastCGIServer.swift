@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFastCGI
 import CLinux
 import Synchronization
 import SystemIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The FastCGI request loop: a few worker threads share one epoll over the listening socket and every
 /// connection nginx has open, and each takes whichever connection has a request.
@@ -172,9 +173,10 @@ public final class FastCGIServer: Sendable {
     private static func isTCP(_ fd: Int32) -> Bool {
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let family = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        } == 0 ? Int32(address.ss_family) : -1
+        let family =
+            withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            } == 0 ? Int32(address.ss_family) : -1
         return family == AF_INET || family == AF_INET6
     }
 

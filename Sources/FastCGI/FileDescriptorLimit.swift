@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How many descriptors the FastCGI loop may use: the open-files limit it raises at start-up, and the number of
@@ -42,7 +42,8 @@ enum FileDescriptorLimit {
     /// ``connectionDescriptorLimit``, less one spool file per worker and ``connectionReserve``.
     static func connectionLimit(threads: Int) -> Int {
         var limit = rlimit()
-        let open = getrlimit(resource, &limit) == 0
+        let open =
+            getrlimit(resource, &limit) == 0
             ? min(Int(limit.rlim_cur), Int(connectionDescriptorLimit)) : Int(connectionDescriptorLimit)
         return max(minimumConnections, open - max(1, threads) - connectionReserve)
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The listening socket handed over the way systemd's socket activation does it: fd 3, with `LISTEN_FDS`

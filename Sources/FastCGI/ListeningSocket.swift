@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why the listening socket could not be set up.
@@ -17,8 +17,10 @@ public enum ListeningSocket {
     /// socket file is replaced; any other file at the path is an error.
     /// A unix socket gets `socketMode` and, when given, the group `socketGroup` (a name or a number), set before
     /// it listens, so no connection comes in while it is more open than asked.
-    public static func open(_ address: ListenAddress, backlog: Int32 = 1024, socketMode: mode_t = 0o660,
-                            socketGroup: String? = nil) throws(ListenError) -> Int32 {
+    public static func open(
+        _ address: ListenAddress, backlog: Int32 = 1024, socketMode: mode_t = 0o660,
+        socketGroup: String? = nil
+    ) throws(ListenError) -> Int32 {
         switch address {
         case .unix(let path): return try openUnix(path, backlog: backlog, mode: socketMode, group: socketGroup)
         case .tcp(let host, let port): return try openTCP(host, port, backlog: backlog)
@@ -43,7 +45,9 @@ public enum ListeningSocket {
         return gid_t(group)
     }
 
-    private static func openUnix(_ path: String, backlog: Int32, mode: mode_t, group: String?) throws(ListenError) -> Int32 {
+    private static func openUnix(_ path: String, backlog: Int32, mode: mode_t, group: String?) throws(ListenError)
+        -> Int32
+    {
         var gid: gid_t?
         if let group {
             guard let id = groupID(group) else { throw ListenError(message: "no such group: \(group)") }
@@ -64,9 +68,12 @@ public enum ListeningSocket {
                 throw ListenError(message: "\(path) exists and is not a socket; refusing to replace it")
             }
             let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            let live = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            } == 0
+            let live =
+                withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    }
+                } == 0
             close(probe)
             if live { throw ListenError(message: "another process is already listening on \(path)") }
             unlink(path)
@@ -74,7 +81,9 @@ public enum ListeningSocket {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw fail("socket") }
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0 else { throw abandon(fd, errno, "cannot bind \(path)") }
         if let gid, chown(path, uid_t.max, gid) != 0 {

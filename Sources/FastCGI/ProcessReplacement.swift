@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLinux
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A reload: starting the program again on the same listening socket and waiting until the new process serves.
 ///
@@ -91,7 +92,8 @@ public struct ProcessReplacement: Sendable {
         sigemptyset(&emptyMask)
         let moveNullToStdin = listenFD == 0
         var limit = rlimit()
-        let highestDescriptor = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0
+        let highestDescriptor =
+            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0
             ? Int32(clamping: min(limit.rlim_cur, 65_536)) : 1024
 
         let pid = fork()
@@ -144,8 +146,9 @@ public struct ProcessReplacement: Sendable {
             let left = deadline - Self.now()
             if left <= 0 {
                 let status = Self.stop(pid)
-                return .failed("\(executable) (pid \(pid)) did not report serving within \(Int(readyTimeout)) s; "
-                    + "stopped it (\(status))")
+                return .failed(
+                    "\(executable) (pid \(pid)) did not report serving within \(Int(readyTimeout)) s; "
+                        + "stopped it (\(status))")
             }
             var fd = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&fd, 1, Int32(min(left, 1) * 1000))

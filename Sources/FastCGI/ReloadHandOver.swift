@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The signal thread's work: SIGTERM or SIGINT stop the loop; SIGHUP hands the listening socket to a new process
 /// (``ProcessReplacement``) and stops this one once the new one serves.
@@ -41,8 +42,9 @@ final class ReloadHandOver: Sendable {
     /// Starts the next process on the listening socket; true once it serves and this one should stop.
     private func reload() -> Bool {
         guard let replacement else {
-            log("redirectd: SIGHUP ignored: the path this program was started from is unknown, so it cannot be "
-                + "started again; restart it instead")
+            log(
+                "redirectd: SIGHUP ignored: the path this program was started from is unknown, so it cannot be "
+                    + "started again; restart it instead")
             return false
         }
         log("redirectd: SIGHUP: starting \(replacement.executable) on the same socket")

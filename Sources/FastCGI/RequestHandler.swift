@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A request's CGI parameters as the host hands them over: `NAME=value` C strings in an array that ends with

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Messages to the service manager, as `sd_notify(3)` sends them: one datagram to the unix socket named in

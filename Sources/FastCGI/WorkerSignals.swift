@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The process-wide signal set-up of the FastCGI loop: which signals are blocked where, and the one that wakes a

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ClickSpool
 import RedirectCore
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Per-redirect figures over the events in a spool, for `redirectctl stats`.
 public struct ClickStatistics: Sendable {
@@ -72,7 +73,8 @@ public struct ClickStatistics: Sendable {
                         excluded += 1
                         continue
                     }
-                    events.append((event["redirect"]?.stringValue ?? "(no id)", event["session"]?.stringValue, bot, time))
+                    events.append(
+                        (event["redirect"]?.stringValue ?? "(no id)", event["session"]?.stringValue, bot, time))
                 }
                 lines += reader.skipped.count
                 skipped += reader.skipped.count
@@ -97,7 +99,10 @@ public struct ClickStatistics: Sendable {
         let width = max(1, Int((Double(end - start) / Double(max(1, slots))).rounded(.up)))
         var byRedirect: [String: (row: Row, sessions: Set<String>)] = [:]
         for (index, event) in events.enumerated() {
-            var entry = byRedirect[event.redirect] ?? (Row(redirect: event.redirect, histogram: Array(repeating: 0, count: slots)), [])
+            var entry =
+                byRedirect[event.redirect] ?? (
+                    Row(redirect: event.redirect, histogram: Array(repeating: 0, count: slots)), []
+                )
             entry.row.clicks += 1
             if event.bot != nil { entry.row.bots += 1 }
             if let session = event.session { entry.sessions.insert(session) }
@@ -121,9 +126,10 @@ public struct ClickStatistics: Sendable {
         let top = counts.max() ?? 0
         guard top > 0 else { return String(repeating: " ", count: counts.count) }
         // 1 is the lowest bar and the maximum the highest; a space marks an empty slot.
-        return String(counts.map { count -> Character in
-            guard count > 0 else { return " " }
-            return top == 1 ? bars[bars.count - 1] : bars[(count - 1) * (bars.count - 1) / (top - 1)]
-        })
+        return String(
+            counts.map { count -> Character in
+                guard count > 0 else { return " " }
+                return top == 1 ? bars[bars.count - 1] : bars[(count - 1) * (bars.count - 1) / (top - 1)]
+            })
     }
 }

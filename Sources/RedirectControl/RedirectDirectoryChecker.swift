@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import RedirectCore
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Lints a redirects directory: every file through the parser, plus what only the directory shows.
 ///
@@ -106,7 +107,8 @@ public struct RedirectDirectoryChecker: Sendable {
             let id = String(name.dropLast(5))
             let key = id.lowercased()
             if let earlier = first[key] {
-                let message = "id \"\(id)\" differs from \"\(earlier)\" only in case; "
+                let message =
+                    "id \"\(id)\" differs from \"\(earlier)\" only in case; "
                     + "on a case-insensitive file system one file hides the other"
                 collisions.append((index, message))
             } else {
@@ -146,7 +148,9 @@ public struct RedirectDirectoryChecker: Sendable {
 
     /// The problems of each entry, in the order of `entries`, computed in chunks on every core. Files are
     /// opened relative to one descriptor of the directory, and each chunk reads into one buffer.
-    private func checkFiles(_ entries: [(name: String, type: UInt8)]) throws(RedirectDirectoryError) -> [[RedirectFileError]] {
+    private func checkFiles(_ entries: [(name: String, type: UInt8)]) throws(RedirectDirectoryError)
+        -> [[RedirectFileError]]
+    {
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
         defer { close(directoryFD) }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Whose rights `redirectctl import`, `seal`, `status` and `stats` use on a spool: the trust boundary between
 /// the spool's writer (the responder's user) and whoever runs the command (often root's cron).
@@ -27,26 +28,30 @@ public enum SpoolAccess: Equatable, Sendable {
     {
         if let user {
             if let spoolOwner, spoolOwner != user.uid {
-                return .refuse("\(spool) belongs to \(UserAccount.describe(spoolOwner)), not to \(user.name): "
-                               + "pass --user with the spool's owner")
+                return .refuse(
+                    "\(spool) belongs to \(UserAccount.describe(spoolOwner)), not to \(user.name): "
+                        + "pass --user with the spool's owner")
             }
             if euid == user.uid { return .proceed }
             guard euid == 0 else {
-                return .refuse("--user \(user.name): only root can switch to another user; this runs as "
-                               + UserAccount.describe(euid))
+                return .refuse(
+                    "--user \(user.name): only root can switch to another user; this runs as "
+                        + UserAccount.describe(euid))
             }
             return .become(user)
         }
         guard let spoolOwner, spoolOwner != euid else { return .proceed }
         let owner = UserAccount.withID(spoolOwner)?.name ?? String(spoolOwner)
         if euid == 0 {
-            return .refuse("\(spool) belongs to \(UserAccount.describe(spoolOwner)); as root this would act with "
-                           + "root's rights in a directory that user can write. Run it as that user (sudo -u "
-                           + "\(owner) …, or User=\(owner) in the systemd unit), or pass --user \(owner) to switch "
-                           + "to it first")
+            return .refuse(
+                "\(spool) belongs to \(UserAccount.describe(spoolOwner)); as root this would act with "
+                    + "root's rights in a directory that user can write. Run it as that user (sudo -u "
+                    + "\(owner) …, or User=\(owner) in the systemd unit), or pass --user \(owner) to switch "
+                    + "to it first")
         }
-        return .refuse("\(spool) belongs to \(UserAccount.describe(spoolOwner)), and this runs as "
-                       + "\(UserAccount.describe(euid)): run it as \(owner)")
+        return .refuse(
+            "\(spool) belongs to \(UserAccount.describe(spoolOwner)), and this runs as "
+                + "\(UserAccount.describe(euid)): run it as \(owner)")
     }
 
     /// Applies the rule to the spool at `path` for `--user` (nil when not given): switches user when it says so.

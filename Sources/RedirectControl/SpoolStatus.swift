@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ClickImport
 import ClickSpool
 import RedirectCore
 import SystemIO
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The health of a spool, for `redirectctl status`: what waits to be shipped, how old it is, when an import
 /// last succeeded, what was set aside, and the free disk space.
@@ -77,20 +78,23 @@ public struct SpoolStatus: Sendable, Equatable {
     public func problems(_ limits: Thresholds) -> [String] {
         var problems: [String] = []
         if let age = unshippedSeconds, age > limits.maxUnshippedSeconds {
-            problems.append("the oldest unshipped click is \(Self.duration(age)) old (limit \(Self.duration(limits.maxUnshippedSeconds))): "
-                            + "is the import running?")
+            problems.append(
+                "the oldest unshipped click is \(Self.duration(age)) old (limit \(Self.duration(limits.maxUnshippedSeconds))): "
+                    + "is the import running?")
         }
         if let since = sinceImportSeconds, since > limits.maxSinceImportSeconds {
-            problems.append("the last successful import was \(Self.duration(since)) ago "
-                            + "(limit \(Self.duration(limits.maxSinceImportSeconds)))")
+            problems.append(
+                "the last successful import was \(Self.duration(since)) ago "
+                    + "(limit \(Self.duration(limits.maxSinceImportSeconds)))")
         }
         if let free = freeBytes, free < limits.minFreeBytes {
             problems.append("\(Self.size(free)) free under the spool (limit \(Self.size(limits.minFreeBytes)))")
         }
         if !writableByOthers.isEmpty {
-            problems.append("writable by other users than the spool's owner: "
-                            + writableByOthers.joined(separator: ", ") + " (chmod g-w,o-w them; the spool wants 0750 "
-                            + "directories and 0640 files)")
+            problems.append(
+                "writable by other users than the spool's owner: "
+                    + writableByOthers.joined(separator: ", ") + " (chmod g-w,o-w them; the spool wants 0750 "
+                    + "directories and 0640 files)")
         }
         // Until an import has the sink accept an event again, or rejected/ is emptied by hand.
         if lastImport.rejectedSinceAccepted > 0 && rejected.lines != 0 {
@@ -109,8 +113,10 @@ public struct SpoolStatus: Sendable, Equatable {
     // MARK: - Reading the disk
 
     /// Looks at the spool in `spool`. Throws when the spool directory itself cannot be read.
-    public static func read(spool: String, bucketSeconds: Int,
-                            nowMilliseconds: Int64 = SpoolClock.nowMilliseconds()) throws(SpoolError) -> SpoolStatus {
+    public static func read(
+        spool: String, bucketSeconds: Int,
+        nowMilliseconds: Int64 = SpoolClock.nowMilliseconds()
+    ) throws(SpoolError) -> SpoolStatus {
         var status = SpoolStatus(spool: spool, nowMilliseconds: nowMilliseconds)
         var s = stat()
         guard stat(spool, &s) == 0 else { throw SpoolError("read", spool, Errno(rawValue: errno)) }
@@ -163,12 +169,16 @@ public struct SpoolStatus: Sendable, Equatable {
     /// Lines for a person.
     public func text(_ limits: Thresholds) -> String {
         func files(_ f: Files) -> String { "\(f.files) file\(f.files == 1 ? "" : "s"), \(Self.size(f.bytes))" }
-        func events(_ f: Files) -> String { "\(f.lines ?? 0) event\(f.lines == 1 ? "" : "s") in \(f.files) file\(f.files == 1 ? "" : "s")" }
+        func events(_ f: Files) -> String {
+            "\(f.lines ?? 0) event\(f.lines == 1 ? "" : "s") in \(f.files) file\(f.files == 1 ? "" : "s")"
+        }
         var lines = ["spool \(spool)"]
         lines.append("current/   \(files(current)) (buckets being written)")
         lines.append("ready/     \(files(ready)) (sealed, waiting for the import)")
         if let bucket = oldestUnshippedBucket, let age = unshippedSeconds {
-            lines.append("oldest unshipped bucket: \(Timestamp(millisecondsSinceEpoch: bucket * 1000).iso8601) (\(Self.duration(age)) ago)")
+            lines.append(
+                "oldest unshipped bucket: \(Timestamp(millisecondsSinceEpoch: bucket * 1000).iso8601) (\(Self.duration(age)) ago)"
+            )
         } else {
             lines.append("oldest unshipped bucket: none")
         }
@@ -197,8 +207,10 @@ public struct SpoolStatus: Sendable, Equatable {
         }
         let problems = problems(limits)
         let value = JSONValue.object([
-            ("spool", .string(spool)), ("ok", .bool(problems.isEmpty)), ("problems", .array(problems.map { .string($0) })),
-            ("current", files(current)), ("ready", files(ready)), ("rejected", files(rejected)), ("skipped", files(skipped)),
+            ("spool", .string(spool)), ("ok", .bool(problems.isEmpty)),
+            ("problems", .array(problems.map { .string($0) })),
+            ("current", files(current)), ("ready", files(ready)), ("rejected", files(rejected)),
+            ("skipped", files(skipped)),
             ("oldest_unshipped_seconds", unshippedSeconds.map { .int(Int($0)) } ?? .null),
             ("last_success", lastImport.lastSuccessAt.map { .string($0) } ?? .null),
             ("seconds_since_success", sinceImportSeconds.map { .int(Int($0)) } ?? .null),
@@ -220,9 +232,12 @@ public struct SpoolStatus: Sendable, Equatable {
         metric("current_files", "Bucket files being written.", Int64(current.files))
         metric("ready_files", "Sealed files waiting for the import.", Int64(ready.files))
         metric("ready_bytes", "Bytes of sealed files waiting for the import.", ready.bytes)
-        metric("oldest_unshipped_seconds", "Age of the oldest bucket not shipped yet (0 when none).", unshippedSeconds ?? 0)
-        metric("last_import_success_timestamp_seconds", "When an import last succeeded (Unix time).",
-               lastImport.lastSuccessAt.flatMap { Timestamp(iso8601: $0) }.map { $0.millisecondsSinceEpoch / 1000 })
+        metric(
+            "oldest_unshipped_seconds", "Age of the oldest bucket not shipped yet (0 when none).", unshippedSeconds ?? 0
+        )
+        metric(
+            "last_import_success_timestamp_seconds", "When an import last succeeded (Unix time).",
+            lastImport.lastSuccessAt.flatMap { Timestamp(iso8601: $0) }.map { $0.millisecondsSinceEpoch / 1000 })
         metric("rejected_events", "Events in rejected/.", Int64(rejected.lines ?? 0))
         metric("skipped_events", "Events in skipped/ (bots, unknown ids).", Int64(skipped.lines ?? 0))
         metric("free_bytes", "Bytes free on the spool's file system.", freeBytes)

@@ -37,7 +37,8 @@ extension BotMatcher {
                 guard (0...agent.count).contains(where: { tokens.matches(at: $0, in: agent, flags: flags) })
                 else { continue }
                 // (A match whose key is nowhere still counts, so that the tests see the disagreement.)
-                keyStart = (0...agent.count).first { tokens.holds(around: $0, in: agent, flags: flags) }
+                keyStart =
+                    (0...agent.count).first { tokens.holds(around: $0, in: agent, flags: flags) }
                     ?? agent.count + 1
             }
             if let keyStart { best = min(best, score(rule: rule, keyStart: keyStart)) }

@@ -182,8 +182,10 @@ struct RegexTokens {
     private func token(_ t: Int) -> (set: Int, low: Int, high: Int) {
         let at = 3 + t * 4
         let high = BotMatcher.digit(record, at: at + 3)
-        return (BotMatcher.number(record, at: at, width: 2), BotMatcher.digit(record, at: at + 2),
-                high == 90 ? Int.max : high)
+        return (
+            BotMatcher.number(record, at: at, width: 2), BotMatcher.digit(record, at: at + 2),
+            high == 90 ? Int.max : high
+        )
     }
 
     private func contains(_ set: Int, _ byte: UInt8) -> Bool {

@@ -60,8 +60,10 @@ public struct ClickEvent: Equatable, Sendable {
             set { fields[Field.query.rawValue] = newValue }
         }
 
-        public init(method: String, ip: String?, userAgent: String?, referer: String?, acceptLanguage: String?,
-                    host: String?, query: String) {
+        public init(
+            method: String, ip: String?, userAgent: String?, referer: String?, acceptLanguage: String?,
+            host: String?, query: String
+        ) {
             let request = ClickRequest(
                 method: method, pathInfo: "", query: query, remoteAddress: ip, userAgent: userAgent, referer: referer,
                 acceptLanguage: acceptLanguage, host: host)
@@ -154,11 +156,13 @@ public struct ClickEvent: Equatable, Sendable {
     /// The kind of automated client `bot` names (`bot_category`); nil when `bot` is.
     public var botCategory: BotCategory?
 
-    public init(id: String, time: Timestamp, outcome: Outcome, redirect: String?, session: String?,
-                sessionStatus: SessionStatus, source: String?, type: String,
-                properties: [(key: String, value: JSONValue)], target: String?, status: Int,
-                request: RequestInfo, bot: String?, botCategory: BotCategory? = nil,
-                sessionSource: SessionSource? = nil) {
+    public init(
+        id: String, time: Timestamp, outcome: Outcome, redirect: String?, session: String?,
+        sessionStatus: SessionStatus, source: String?, type: String,
+        properties: [(key: String, value: JSONValue)], target: String?, status: Int,
+        request: RequestInfo, bot: String?, botCategory: BotCategory? = nil,
+        sessionSource: SessionSource? = nil
+    ) {
         self.id = id
         self.time = time
         self.outcome = outcome
@@ -202,7 +206,8 @@ extension ClickEvent {
         if !properties.isEmpty { JSONWriter.writeObject(properties, to: &propertiesJSON) }
         // Keys, punctuation, the time and two numbers take under 300 bytes; then each string at its longest.
         let fixed = 440 + propertiesJSON.count
-        let event = JSONWriter.maxStringLength(id) + JSONWriter.maxStringLength(outcome.rawValue)
+        let event =
+            JSONWriter.maxStringLength(id) + JSONWriter.maxStringLength(outcome.rawValue)
             + JSONWriter.maxStringLength(redirect) + JSONWriter.maxStringLength(session)
             + JSONWriter.maxStringLength(sessionStatus.rawValue) + JSONWriter.maxStringLength(sessionSource?.rawValue)
             + JSONWriter.maxStringLength(source)

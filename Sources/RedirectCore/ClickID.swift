@@ -18,7 +18,9 @@ public enum ClickID {
         for (i, b) in bytes.enumerated() {
             if i == 8 || i == 13 || i == 18 || i == 23 {
                 if b != UInt8(ascii: "-") { return false }
-            } else if !((b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "f"))) {
+            } else if !((b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+                || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "f")))
+            {
                 return false
             }
         }

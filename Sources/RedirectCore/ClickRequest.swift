@@ -55,7 +55,9 @@ public struct ClickRequest: Sendable {
         // Addresses and lengths of the text fields' values, by field (lanes 0 to 8).
         var starts = SIMD16<UInt>()
         var counts = SIMD16<Int>()
-        var gpc = false, dnt = false, seen = 0
+        var gpc = false
+        var dnt = false
+        var seen = 0
         eachParameter { name, value in
             guard let parameter = Parameter(name) else { return }
             let bit = 1 << parameter.rawValue
@@ -76,8 +78,9 @@ public struct ClickRequest: Sendable {
             counts[Parameter.method.rawValue] = get.utf8CodeUnitCount
         }
         let textFields = 1 << PackedText.capacity - 1
-        let present = UInt16(truncatingIfNeeded: (seen & textFields) | 1 << Parameter.method.rawValue
-            | 1 << Parameter.pathInfo.rawValue | 1 << Parameter.query.rawValue)
+        let present = UInt16(
+            truncatingIfNeeded: (seen & textFields) | 1 << Parameter.method.rawValue
+                | 1 << Parameter.pathInfo.rawValue | 1 << Parameter.query.rawValue)
         fields = PackedText(starts: starts, counts: counts, present: present)
         globalPrivacyControl = gpc
         doNotTrack = dnt
@@ -96,9 +99,10 @@ public struct ClickRequest: Sendable {
 
     /// Builds a request from a lookup of CGI parameters by name (tests, and hosts that have no list).
     public init(parameter: (String) -> String?) {
-        self.init(parameters: Parameter.allCases.compactMap { wanted in
-            parameter(wanted.name).map { (wanted.name, Array($0.utf8)) }
-        })
+        self.init(
+            parameters: Parameter.allCases.compactMap { wanted in
+                parameter(wanted.name).map { (wanted.name, Array($0.utf8)) }
+            })
     }
 
     /// Builds a request from CGI parameters given as names and value bytes, in order (tests, fuzzing).
@@ -160,8 +164,11 @@ public struct ClickRequest: Sendable {
             case 11: found = equals("REMOTE_ADDR") ? .remoteAddress : equals("HTTP_COOKIE") ? .cookie : nil
             case 12:
                 found =
-                    equals("QUERY_STRING") ? .query : equals("HTTP_REFERER") ? .referer
-                    : equals("HTTP_SEC_GPC") ? .globalPrivacyControl : nil
+                    equals("QUERY_STRING")
+                    ? .query
+                    : equals("HTTP_REFERER")
+                        ? .referer
+                        : equals("HTTP_SEC_GPC") ? .globalPrivacyControl : nil
             case 14: found = equals("REQUEST_METHOD") ? .method : nil
             case 15: found = equals("HTTP_USER_AGENT") ? .userAgent : nil
             case 20: found = equals("HTTP_ACCEPT_LANGUAGE") ? .acceptLanguage : nil

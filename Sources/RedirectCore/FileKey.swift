@@ -51,12 +51,18 @@ enum FileKey: Int, CaseIterable, Sendable {
         case 8: key = name == "base_url" ? .baseURL : nil
         case 10:
             key =
-                name == "event_type" ? .eventType : name == "properties" ? .properties
-                : name == "valid_from" ? .validFrom : nil
+                name == "event_type"
+                ? .eventType
+                : name == "properties"
+                    ? .properties
+                    : name == "valid_from" ? .validFrom : nil
         case 11:
             key =
-                name == "description" ? .description : name == "valid_until" ? .validUntil
-                : name == "expired_url" ? .expiredURL : nil
+                name == "description"
+                ? .description
+                : name == "valid_until"
+                    ? .validUntil
+                    : name == "expired_url" ? .expiredURL : nil
         case 12: key = name == "anonymize_ip" ? .anonymizeIP : nil
         case 13: key = name == "forward_query" ? .forwardQuery : name == "not_found_url" ? .notFoundURL : nil
         case 21: key = name == "honor_privacy_signals" ? .honorPrivacySignals : nil

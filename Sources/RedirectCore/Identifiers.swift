@@ -17,7 +17,9 @@ public enum Identifiers {
     static func isRedirectID(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first, bytes.count <= maxRedirectIDLength else { return false }
         if first == UInt8(ascii: ".") || first == UInt8(ascii: "_") { return false }
-        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        return bytes.allSatisfy {
+            isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+        }
     }
 
     /// Whether `session` is a session id: 1–256 URL-unreserved characters (`A-Z a-z 0-9 - . _ ~`).

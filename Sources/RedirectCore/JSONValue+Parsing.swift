@@ -4,7 +4,8 @@ extension JSONValue {
     /// For where an event has to be taken apart (the Tracardi payload, `redirectctl stats`), and for sink
     /// answers, checkpoints and exports; shipping raw lines needs no parse. Object members keep their order.
     public init?<Bytes: Collection>(parsing bytes: Bytes) where Bytes.Element == UInt8 {
-        let parsed = bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
+        let parsed =
+            bytes.withContiguousStorageIfAvailable(Self.parse) ?? Array(bytes).withUnsafeBufferPointer(Self.parse)
         guard let parsed else { return nil }
         self = parsed
     }

@@ -117,7 +117,8 @@ public enum JSONWriter {
                     n &+= 2
                 case 0x0A, 0x0D, 0x09:
                     out[n] = UInt8(ascii: "\\")
-                    out[n &+ 1] = byte == 0x0A ? UInt8(ascii: "n") : byte == 0x0D ? UInt8(ascii: "r") : UInt8(ascii: "t")
+                    out[n &+ 1] =
+                        byte == 0x0A ? UInt8(ascii: "n") : byte == 0x0D ? UInt8(ascii: "r") : UInt8(ascii: "t")
                     n &+= 2
                 case 0xE2:
                     // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; any other E2 sequence is copied as it is.

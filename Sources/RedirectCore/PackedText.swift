@@ -37,15 +37,18 @@ public struct PackedText: @unchecked Sendable {
             ends[k] = Int32(truncatingIfNeeded: end)
         }
         precondition(end <= Int(Int32.max), "PackedText holds at most 2 GiB")
-        let storage = end == 0 ? nil : Storage.make(count: end) { base in
-            var at = 0
-            for case let value? in values {
-                at += JSONWriter.withUTF8(of: value) { bytes in
-                    if let start = bytes.baseAddress { (base + at).update(from: start, count: bytes.count) }
-                    return bytes.count
+        let storage =
+            end == 0
+            ? nil
+            : Storage.make(count: end) { base in
+                var at = 0
+                for case let value? in values {
+                    at += JSONWriter.withUTF8(of: value) { bytes in
+                        if let start = bytes.baseAddress { (base + at).update(from: start, count: bytes.count) }
+                        return bytes.count
+                    }
                 }
             }
-        }
         self.init(storage: storage, ends: ends, present: present)
     }
 

@@ -23,6 +23,7 @@ extension Timestamp {
             let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), (1...31).contains(day),
             hour < 24, minute < 60, second < 61
         else { return nil }
-        self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: millisecond)
+        self.init(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: millisecond)
     }
 }

@@ -60,8 +60,10 @@ public struct Timestamp: Comparable, Hashable, Sendable {
     }
 
     /// The timestamp of a UTC calendar date and time.
-    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0,
-                millisecond: Int = 0) {
+    public init(
+        year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0,
+        millisecond: Int = 0
+    ) {
         let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         self.millisecondsSinceEpoch = seconds * 1000 + Int64(millisecond)

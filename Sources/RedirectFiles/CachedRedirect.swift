@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RedirectCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One cached version of a redirect file, in a single allocation: a fixed header and, behind it, the id and
 /// what a click needs of the redirect, packed as bytes.
@@ -130,7 +131,8 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             let properties = reader.members()
             return Redirect(
                 id: id, url: url, status: status, eventType: eventType, source: source,
-                properties: properties, forwardQuery: header.flags & Flag.forwardOverride != 0
+                properties: properties,
+                forwardQuery: header.flags & Flag.forwardOverride != 0
                     ? .override : header.flags & Flag.forwardMerge != 0 ? .merge : .off,
                 validFrom: header.flags & Flag.hasValidFrom != 0
                     ? Timestamp(millisecondsSinceEpoch: header.validFrom) : nil,

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The cached redirect files by id: at most `limit` entries, evicted by CLOCK (second chance).
 ///
@@ -203,7 +204,7 @@ final class RedirectCache {
             fatalError("redirect cache: out of memory for \(count) buckets")
         }
         #if os(Linux)
-        if bytes >= hugePage { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
+            if bytes >= hugePage { _ = madvise(raw, bytes, MADV_HUGEPAGE) }
         #endif
         let buckets = raw.bindMemory(to: Bucket.self, capacity: count)
         buckets.initialize(repeating: .empty, count: count)

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RedirectCore
 import Synchronization
 import SystemIO
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Redirects by id, read from `<directory>/<id>.toml` on demand and cached until the file changes.
 ///
@@ -200,7 +201,9 @@ public final class RedirectStore: Sendable {
         do {
             (text, readIdentity) = try reader.read(resolvedName)
         } catch {
-            report(fileName, identity: identity, "redirect file \(error)" + (servingOld ? "; serving the last good version" : ""))
+            report(
+                fileName, identity: identity,
+                "redirect file \(error)" + (servingOld ? "; serving the last good version" : ""))
             return (nil, identity)
         }
         let result = parse(text, reader.path(of: fileName))
@@ -282,7 +285,8 @@ public final class RedirectStore: Sendable {
                 directoryHasProblem.store(problem != nil, ordering: .relaxed)
             }
             if let problem, state != problem {
-                return "redirectd: redirects directory \(directory): \(problem); every link answers 404 until it is back"
+                return
+                    "redirectd: redirects directory \(directory): \(problem); every link answers 404 until it is back"
             }
             if problem == nil, state != nil {
                 return "redirectd: redirects directory \(directory) is back"
@@ -349,7 +353,7 @@ private final class ReadMostly<Value>: @unchecked Sendable {
         var attributes = pthread_rwlockattr_t()
         pthread_rwlockattr_init(&attributes)
         #if os(Linux)
-        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+            pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
         #endif
         pthread_rwlock_init(lock, &attributes)
         pthread_rwlockattr_destroy(&attributes)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ClickSpool
 import Synchronization
 import SystemIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Seals passed buckets every few seconds while a FastCGI responder runs, so `ready/` fills without cron.
 ///
@@ -23,11 +24,14 @@ final class BackgroundSealer: Sendable {
         guard interval > 0 else { return }
         var t = pthread_t()
         let box = Unmanaged.passRetained(self).toOpaque()
-        if pthread_create(&t, nil, { raw in
-            guard let raw else { return nil }
-            Unmanaged<BackgroundSealer>.fromOpaque(raw).takeRetainedValue().loop()
-            return nil
-        }, box) == 0 {
+        if pthread_create(
+            &t, nil,
+            { raw in
+                guard let raw else { return nil }
+                Unmanaged<BackgroundSealer>.fromOpaque(raw).takeRetainedValue().loop()
+                return nil
+            }, box) == 0
+        {
             thread.withLock { $0 = t }
         } else {
             Unmanaged<BackgroundSealer>.fromOpaque(box).release()

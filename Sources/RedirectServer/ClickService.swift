@@ -10,7 +10,8 @@ public final class ClickService: Sendable {
     private let failures: SpoolFailureLog
 
     public init(configuration: ResponderConfiguration, log: @escaping @Sendable (String) -> Void) {
-        store = RedirectStore(directory: configuration.redirectsDirectory, cacheLimit: configuration.cacheLimit, log: log)
+        store = RedirectStore(
+            directory: configuration.redirectsDirectory, cacheLimit: configuration.cacheLimit, log: log)
         spool = configuration.spool
         failures = SpoolFailureLog(log: log)
     }
@@ -49,7 +50,8 @@ public final class ClickService: Sendable {
             }
             let clickID = ClickID.make(at: now, using: &worker.generator)
             let decision = ClickDecider.decide(
-                for: request, defaults: worker.defaults, now: now, clickID: clickID) { id in
+                for: request, defaults: worker.defaults, now: now, clickID: clickID
+            ) { id in
                 if let recent { store.lookup(id, recent: recent) } else { store.lookup(id) }
             }
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.

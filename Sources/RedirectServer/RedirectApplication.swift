@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ClickSpool
 import FastCGI
 import SystemIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Why `redirectd` could not start.
 public struct StartupError: Error, CustomStringConvertible {
@@ -62,8 +63,9 @@ public enum RedirectApplication {
     static func warnIfUnreadable(_ directory: String) {
         var s = stat()
         if stat(directory, &s) != 0 {
-            StandardError.log("redirectd: warning: redirects directory \(directory): \(String(cString: strerror(errno))); "
-                + "every link answers 404 until it exists")
+            StandardError.log(
+                "redirectd: warning: redirects directory \(directory): \(String(cString: strerror(errno))); "
+                    + "every link answers 404 until it exists")
         } else if s.st_mode & S_IFMT != S_IFDIR {
             StandardError.log("redirectd: warning: redirects directory \(directory) is not a directory")
         } else if access(directory, R_OK | X_OK) != 0 {
@@ -88,8 +90,9 @@ public enum RedirectApplication {
     public static func run(configuration: ResponderConfiguration) throws -> Int32 {
         // Taken first, so that no process this one starts finds the variable.
         let readyDescriptor = ReadinessReport.takeDescriptor()
-        let mode = try detectMode(listen: configuration.listen, socketMode: configuration.socketMode,
-                                  socketGroup: configuration.socketGroup, threads: configuration.threads)
+        let mode = try detectMode(
+            listen: configuration.listen, socketMode: configuration.socketMode,
+            socketGroup: configuration.socketGroup, threads: configuration.threads)
         if mode != .cgi { warnIfUnreadable(configuration.redirectsDirectory) }
         let responder = ClickService(configuration: configuration, log: StandardError.log)
         switch mode {

@@ -21,7 +21,8 @@ extension ResponderConfiguration {
         expectation: "unix:PATH or tcp:HOST:PORT (unix:/run/redirectd.sock, tcp:127.0.0.1:9000)",
         parse: { ListenAddress($0) })
     public static let threadsSetting = Setting<Int>(
-        "threads", environment: "REDIRECTD_THREADS", default: defaultThreads, defaultText: "the CPUs it may run on, at least 2",
+        "threads", environment: "REDIRECTD_THREADS", default: defaultThreads,
+        defaultText: "the CPUs it may run on, at least 2",
         range: 1...maximumThreads,
         summary: "Worker threads (FastCGI); each serves any number of nginx connections.",
         why: ": each thread serves any number of connections, and more threads than CPUs only add wake-ups")
@@ -59,7 +60,8 @@ extension ResponderConfiguration {
                 directory: SpoolLayout.directorySetting.valueOrDefault(log: logged) ?? "./clicks",
                 bucketSeconds: SpoolLayout.bucketSecondsSetting.valueOrDefault(log: logged)
                     ?? SpoolLayout.defaultBucketSeconds,
-                maxFileSize: SpoolLayout.maxFileSizeSetting.valueOrDefault(log: logged) ?? SpoolLayout.defaultMaxFileSize),
+                maxFileSize: SpoolLayout.maxFileSizeSetting.valueOrDefault(log: logged)
+                    ?? SpoolLayout.defaultMaxFileSize),
             threads: threadsSetting.valueOrDefault(log: logged) ?? defaultThreads,
             listen: listenSetting.valueOrDefault(log: logged),
             cacheLimit: cacheSizeSetting.valueOrDefault(log: logged) ?? 100_000,

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One setting of `redirectd`, `redirectd-cgi` or `redirectctl`: its flag, its environment name, its default, the
@@ -28,9 +28,10 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
     /// Inlinable, so each definition is specialised where it stands: `redirectd-cgi` reads its settings once per
     /// click, and unspecialised generic code would look up conformances at run time, in every process.
     @inlinable
-    public init(_ name: String, environment: String, default value: Value?, defaultText: String? = nil,
-                summary: String, expectation: String, parse: @escaping @Sendable (String) -> Value?)
-    {
+    public init(
+        _ name: String, environment: String, default value: Value?, defaultText: String? = nil,
+        summary: String, expectation: String, parse: @escaping @Sendable (String) -> Value?
+    ) {
         self.name = name
         self.environmentName = environment
         self.defaultValue = value
@@ -82,8 +83,9 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
     @usableFromInline
     func parse(_ text: String, from place: String) throws(SettingError) -> Value {
         guard let value = parser(text) else {
-            throw SettingError(place: place, text: text, setting: name, environmentName: environmentName,
-                               expectation: expectation)
+            throw SettingError(
+                place: place, text: text, setting: name, environmentName: environmentName,
+                expectation: expectation)
         }
         return value
     }
@@ -97,27 +99,31 @@ public struct Setting<Value: Sendable>: Sendable, SettingDescription {
 extension Setting where Value: FixedWidthInteger {
     /// A whole number in `range`.
     @inlinable
-    public init(_ name: String, environment: String, default value: Value?, defaultText: String? = nil,
-                range: ClosedRange<Value>, summary: String, why: String = "")
-    {
+    public init(
+        _ name: String, environment: String, default value: Value?, defaultText: String? = nil,
+        range: ClosedRange<Value>, summary: String, why: String = ""
+    ) {
         // The bounds, not the range, in the closure: a captured ClosedRange's metadata is made at run time with a
         // conformance look-up, a quarter of a CGI click's instructions in a new process.
         let low = range.lowerBound
         let high = range.upperBound
-        self.init(name, environment: environment, default: value, defaultText: defaultText, summary: summary,
-                  expectation: "a whole number from \(low) to \(high)" + why,
-                  parse: { text in Value(text).flatMap { $0 >= low && $0 <= high ? $0 : nil } })
+        self.init(
+            name, environment: environment, default: value, defaultText: defaultText, summary: summary,
+            expectation: "a whole number from \(low) to \(high)" + why,
+            parse: { text in Value(text).flatMap { $0 >= low && $0 <= high ? $0 : nil } })
     }
 }
 
 extension Setting where Value == String {
     /// Any text that is not empty.
     @inlinable
-    public init(_ name: String, environment: String, default value: String?, defaultText: String? = nil,
-                summary: String)
-    {
-        self.init(name, environment: environment, default: value, defaultText: defaultText, summary: summary,
-                  expectation: "a value", parse: { $0.isEmpty ? nil : $0 })
+    public init(
+        _ name: String, environment: String, default value: String?, defaultText: String? = nil,
+        summary: String
+    ) {
+        self.init(
+            name, environment: environment, default: value, defaultText: defaultText, summary: summary,
+            expectation: "a value", parse: { $0.isEmpty ? nil : $0 })
     }
 }
 

@@ -16,7 +16,9 @@ extension FileDescriptor {
                 while initialized < room {
                     do throws(Errno) {
                         let n = try Errno.typed {
-                            try read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[initialized...])))
+                            try read(
+                                into: UnsafeMutableRawBufferPointer(
+                                    UnsafeMutableBufferPointer(rebasing: buffer[initialized...])))
                         }
                         if n == 0 {
                             reachedEnd = true

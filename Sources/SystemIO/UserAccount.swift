@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A user of the system, as the password database knows it, and the switch to it.
 public struct UserAccount: Sendable, Equatable {
@@ -53,8 +54,10 @@ public struct UserAccount: Sendable, Equatable {
         if uid != 0 && (setuid(0) == 0 || geteuid() == 0) { throw .notPermitted }
     }
 
-    private typealias Lookup = (inout passwd, UnsafeMutablePointer<CChar>, Int,
-                                inout UnsafeMutablePointer<passwd>?) -> Int32
+    private typealias Lookup = (
+        inout passwd, UnsafeMutablePointer<CChar>, Int,
+        inout UnsafeMutablePointer<passwd>?
+    ) -> Int32
 
     private static func lookUp(_ call: Lookup) -> UserAccount? {
         var entry = passwd()

@@ -31,7 +31,8 @@ extension TOMLScanner {
         var k = k
         while k + 8 <= count {
             let w = word(at: k)
-            if Self.hasByteBelowSpace(w) || Self.hasByte(w, 0x7F) || Self.hasByte(w, stop) || Self.hasByte(w, alsoStop) {
+            if Self.hasByteBelowSpace(w) || Self.hasByte(w, 0x7F) || Self.hasByte(w, stop) || Self.hasByte(w, alsoStop)
+            {
                 break
             }
             k += 8

@@ -72,7 +72,8 @@ final class TOMLTableBuilder {
             value = .boolean(false)
         }
         table.appendUnique(
-            TOMLTable.Entry(key: slot.key, keyPosition: slot.keyPosition, value: value, valuePosition: slot.valuePosition))
+            TOMLTable.Entry(
+                key: slot.key, keyPosition: slot.keyPosition, value: value, valuePosition: slot.valuePosition))
     }
 
     /// The finished table; the builder is not used afterwards. The entries move into the result as they are;

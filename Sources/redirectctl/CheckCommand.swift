@@ -1,6 +1,6 @@
 import ArgumentParser
-import RedirectFiles
 import RedirectControl
+import RedirectFiles
 import SystemIO
 
 /// `redirectctl check [DIR]`: lint a redirects directory, for people and CI.

@@ -25,9 +25,11 @@ struct ClickHouseSchemaCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Months to keep rows (TTL); 0 keeps them for ever.", valueName: "n"))
     var retentionMonths = 13
 
-    @Option(name: .customLong("header"), help: ArgumentHelp(
-        "A request header, e.g. \"X-ClickHouse-User: ingest\". Repeatable. Env: REDIRECTCTL_IMPORT_HEADERS.",
-        valueName: "name: value"))
+    @Option(
+        name: .customLong("header"),
+        help: ArgumentHelp(
+            "A request header, e.g. \"X-ClickHouse-User: ingest\". Repeatable. Env: REDIRECTCTL_IMPORT_HEADERS.",
+            valueName: "name: value"))
     var headers: [String] = []
 
     /// `--header` flags, then `REDIRECTCTL_IMPORT_HEADERS`, as `redirectctl import` reads them.
@@ -57,16 +59,19 @@ struct ClickHouseSchemaCommand: AsyncParsableCommand {
             } catch {
                 var message = error.description
                 if case .sink(.unavailable(let url, _, let problem)) = error {
-                    message = "cannot ask \(url) for its version: \(problem); run this again when the server answers, "
+                    message =
+                        "cannot ask \(url) for its version: \(problem); run this again when the server answers, "
                         + "or leave out --clickhouse for the table of current releases"
                 }
                 StandardError.log(("redirectctl clickhouse-schema: " + message).escapingControlCharacters)
                 throw ExitCode(error.exitCode.rawValue)
             }
         }
-        let schema = ClickHouseSchema(table: table, version: version,
-                                      retentionMonths: retentionMonths == 0 ? nil : retentionMonths)
-        let fitted = version.map { "-- For ClickHouse \($0) (SELECT version())." }
+        let schema = ClickHouseSchema(
+            table: table, version: version,
+            retentionMonths: retentionMonths == 0 ? nil : retentionMonths)
+        let fitted =
+            version.map { "-- For ClickHouse \($0) (SELECT version())." }
             ?? "-- For ClickHouse 20.1 and later; pass --clickhouse URL to fit it to an older server."
         print(fitted)
         print(schema.createTable, terminator: "")

@@ -12,7 +12,8 @@ enum CommandEnvironment {
 
     /// `--redirects`, else `$REDIRECTS_DIR`, else `./redirects.d` (the responder's rule).
     static func redirectsDirectory(_ flag: String?) -> String {
-        flag ?? value(RedirectStore.directorySetting.environmentName) ?? RedirectStore.directorySetting.defaultValue ?? ""
+        flag ?? value(RedirectStore.directorySetting.environmentName) ?? RedirectStore.directorySetting.defaultValue
+            ?? ""
     }
 
     /// `--bucket-seconds`, else `$CLICK_LOG_BUCKET_SECONDS`, else 60; a bad value is a usage error, as for redirectd.

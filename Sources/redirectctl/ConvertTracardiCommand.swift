@@ -1,7 +1,7 @@
 import ArgumentParser
-import RedirectFiles
 import Foundation
 import RedirectControl
+import RedirectFiles
 import SystemIO
 
 /// `redirectctl convert-tracardi`: Tracardi event redirects → redirect files.
@@ -24,8 +24,10 @@ struct ConvertTracardiCommand: ParsableCommand {
     @Argument(help: "The JSON export ('-' for standard input).")
     var file: String
 
-    @Option(help: ArgumentHelp("Directory to write the files into. Env: \(RedirectStore.directorySetting.environmentName). "
-                               + "Default: \(RedirectStore.directorySetting.defaultText)"))
+    @Option(
+        help: ArgumentHelp(
+            "Directory to write the files into. Env: \(RedirectStore.directorySetting.environmentName). "
+                + "Default: \(RedirectStore.directorySetting.defaultText)"))
     var redirects: String?
 
     @Option(help: "Redirect status of the files: 301, 302, 303, 307 or 308.")

@@ -1,12 +1,12 @@
 import ArgumentParser
-import ClickSpool
 import ClickImport
+import ClickSpool
 import RedirectCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `redirectctl import`: ship sealed click-log files to Tracardi or an NDJSON collector, from cron.
@@ -38,12 +38,16 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Tracardi API base URL: events go to URL/track.", valueName: "url"))
     var tracardi: String?
 
-    @Option(help: ArgumentHelp("NDJSON collector endpoint: raw lines, Content-Type application/x-ndjson.",
-                               valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "NDJSON collector endpoint: raw lines, Content-Type application/x-ndjson.",
+            valueName: "url"))
     var ndjson: String?
 
-    @Option(help: ArgumentHelp("ClickHouse HTTP endpoint, e.g. http://127.0.0.1:8123/: one row per event in --table.",
-                               valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "ClickHouse HTTP endpoint, e.g. http://127.0.0.1:8123/: one row per event in --table.",
+            valueName: "url"))
     var clickhouse: String?
 
     @Option(help: "ClickHouse table (see `redirectctl clickhouse-schema`).")
@@ -55,8 +59,11 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Events per batch (one checkpoint per batch; the most a crash can resend).")
     var batchSize = 1000
 
-    @Option(name: .customLong("header"), help: ArgumentHelp("A request header, e.g. \"Authorization: Bearer X\". Repeatable.",
-                                                            valueName: "name: value"))
+    @Option(
+        name: .customLong("header"),
+        help: ArgumentHelp(
+            "A request header, e.g. \"Authorization: Bearer X\". Repeatable.",
+            valueName: "name: value"))
     var headers: [String] = []
 
     @Option(help: "Seconds to wait for a connection.")
@@ -103,26 +110,33 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Send the events kept in rejected/ again first (after fixing what the sink refused).")
     var retryRejected = false
 
-    @Option(help: ArgumentHelp("HTTP header that carries the visitor's IP to Tracardi (its USE_X_FORWARDED_IP).",
-                               valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "HTTP header that carries the visitor's IP to Tracardi (its USE_X_FORWARDED_IP).",
+            valueName: "name"))
     var forwardedIPHeader = "X-Forwarded-For"
 
     @Flag(help: "Also ship events of unknown redirects (outcome not-found).")
     var includeOrphans = false
 
-    @Flag(help: ArgumentHelp("Set refused events aside in rejected/ even when the sink accepts none this run "
-                             + "(after checking that the sink is the right one: without it such a run stops, exit 5)."))
+    @Flag(
+        help: ArgumentHelp(
+            "Set refused events aside in rejected/ even when the sink accepts none this run "
+                + "(after checking that the sink is the right one: without it such a run stops, exit 5)."))
     var setAsideRefused = false
 
     @Flag(help: "Delete shipped files instead of moving them to shipped/.")
     var delete = false
 
-    @Option(help: ArgumentHelp("Delete files in shipped/, skipped/ and rejected/ written more than N days ago (they "
-                               + "hold visitors' IPs); 0 keeps them forever.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Delete files in shipped/, skipped/ and rejected/ written more than N days ago (they "
+                + "hold visitors' IPs); 0 keeps them forever.", valueName: "n"))
     var keepShippedDays = 30
 
-    @Option(name: .customLong(SpoolLayout.bucketSecondsSetting.name),
-            help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
+    @Option(
+        name: .customLong(SpoolLayout.bucketSecondsSetting.name),
+        help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
     var bucketSeconds: String?
 
     @Flag(help: "Print only warnings, errors and the summary line.")
@@ -132,15 +146,21 @@ struct ImportCommand: AsyncParsableCommand {
         guard [tracardi, ndjson, clickhouse].compactMap({ $0 }).count == 1 else {
             throw ValidationError("pass exactly one of --tracardi URL, --ndjson URL or --clickhouse URL")
         }
-        if gzip && tracardi != nil { throw ValidationError("--gzip works with --ndjson only: Tracardi takes plain JSON") }
-        if excludeBots != nil && includeBots { throw ValidationError("pass --exclude-bots or --include-bots, not both") }
+        if gzip && tracardi != nil {
+            throw ValidationError("--gzip works with --ndjson only: Tracardi takes plain JSON")
+        }
+        if excludeBots != nil && includeBots {
+            throw ValidationError("pass --exclude-bots or --include-bots, not both")
+        }
         _ = try excludedCategories()
         guard HTTPHeaderField(parsing: forwardedIPHeader + ": x") != nil else {
             throw ValidationError("--forwarded-ip-header \(forwardedIPHeader): not a header name")
         }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard connectTimeout > 0, timeout > 0 else { throw ValidationError("timeouts must be more than 0 seconds") }
-        guard retries >= 0, retryDelay >= 0 else { throw ValidationError("--retries and --retry-delay cannot be negative") }
+        guard retries >= 0, retryDelay >= 0 else {
+            throw ValidationError("--retries and --retry-delay cannot be negative")
+        }
         if let maxSeconds, maxSeconds <= 0 { throw ValidationError("--max-seconds must be more than 0") }
         if keepShippedDays < 0 { throw ValidationError("--keep-shipped-days cannot be negative") }
 
@@ -150,7 +170,8 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let sink: ImportOptions.Sink = tracardi.map { .tracardi(baseURL: $0) }
+        let sink: ImportOptions.Sink =
+            tracardi.map { .tracardi(baseURL: $0) }
             ?? clickhouse.map { .clickhouse(url: $0, table: table) } ?? .ndjson(url: ndjson ?? "")
         // Before anything touches the spool or the HTTP client starts its threads. The Swift runtime's threads
         // already run: glibc applies setgroups, setgid and setuid to every thread of the process.

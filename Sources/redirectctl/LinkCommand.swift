@@ -1,6 +1,6 @@
 import ArgumentParser
-import RedirectFiles
 import RedirectControl
+import RedirectFiles
 import SystemIO
 
 /// `redirectctl link ID`: the link to put in a page or an email.
@@ -25,7 +25,8 @@ struct LinkCommand: ParsableCommand {
     @Option(help: "The public link prefix, e.g. https://go.example.com/redirect. Default: base_url of _defaults.toml")
     var base: String?
 
-    @Option(name: .customLong(RedirectStore.directorySetting.name), help: ArgumentHelp(RedirectStore.directorySetting.help))
+    @Option(
+        name: .customLong(RedirectStore.directorySetting.name), help: ArgumentHelp(RedirectStore.directorySetting.help))
     var redirectsDirectory: String?
 
     func validate() throws {

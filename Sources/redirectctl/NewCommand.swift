@@ -1,6 +1,6 @@
 import ArgumentParser
-import RedirectFiles
 import RedirectControl
+import RedirectFiles
 import SystemIO
 
 /// `redirectctl new --url URL`: start a redirect file that passes `check`.
@@ -22,7 +22,8 @@ struct NewCommand: ParsableCommand {
     @Option(help: "A name for people and reports.")
     var name: String?
 
-    @Option(name: .customLong(RedirectStore.directorySetting.name), help: ArgumentHelp(RedirectStore.directorySetting.help))
+    @Option(
+        name: .customLong(RedirectStore.directorySetting.name), help: ArgumentHelp(RedirectStore.directorySetting.help))
     var redirectsDirectory: String?
 
     @Option(help: "The public link prefix, for the link printed. Default: base_url of _defaults.toml")

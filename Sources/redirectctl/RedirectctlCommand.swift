@@ -5,7 +5,8 @@ import ArgumentParser
 struct RedirectctlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redirectctl",
-        abstract: "Lint redirect files, print and create links, seal the click spool, and ship clicks to Tracardi or a collector.",
+        abstract:
+            "Lint redirect files, print and create links, seal the click spool, and ship clicks to Tracardi or a collector.",
         subcommands: [
             CheckCommand.self,
             LinkCommand.self,

@@ -13,8 +13,9 @@ struct SealCommand: ParsableCommand {
 
     @OptionGroup var spool: SpoolOptions
 
-    @Option(name: .customLong(SpoolLayout.bucketSecondsSetting.name),
-            help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
+    @Option(
+        name: .customLong(SpoolLayout.bucketSecondsSetting.name),
+        help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
     var bucketSeconds: String?
 
     func validate() throws {

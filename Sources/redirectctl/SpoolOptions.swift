@@ -9,10 +9,11 @@ struct SpoolOptions: ParsableArguments {
     @Option(name: .customLong(SpoolLayout.directorySetting.name), help: ArgumentHelp(SpoolLayout.directorySetting.help))
     var spoolDirectory: String?
 
-    @Option(help: ArgumentHelp(
-        "Run as this user, the spool's owner: root switches to it before touching the spool. Without it, root "
-            + "refuses a spool that belongs to another user.",
-        valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Run as this user, the spool's owner: root switches to it before touching the spool. Without it, root "
+                + "refuses a spool that belongs to another user.",
+            valueName: "name"))
     var user: String?
 
     /// A bad `--spool` or `CLICK_LOG_DIR` is a usage error, with the message every executable gives.

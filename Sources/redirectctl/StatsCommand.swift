@@ -1,12 +1,13 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RedirectControl
 import RedirectCore
 import SystemIO
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `redirectctl stats`: clicks per redirect from the spool, with a small chart over time.
 struct StatsCommand: ParsableCommand {
@@ -49,8 +50,9 @@ struct StatsCommand: ParsableCommand {
         let directory = spool.directory
         var isDirectory = stat()
         guard stat(directory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
-            StandardError.log("redirectctl stats: no spool directory at \(directory): pass --spool DIR or set "
-                                          + "CLICK_LOG_DIR (redirectd's --spool)")
+            StandardError.log(
+                "redirectctl stats: no spool directory at \(directory): pass --spool DIR or set "
+                    + "CLICK_LOG_DIR (redirectd's --spool)")
             throw ExitCode(2)
         }
         try spool.enter(command: "stats", refusal: 2)
@@ -68,12 +70,15 @@ struct StatsCommand: ParsableCommand {
         let idWidth = max(8, stats.rows.map(\.redirect.count).max() ?? 8)
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
         func left(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        print(pad("redirect", idWidth), left("clicks", 7), left("sessions", 9), left("bots", 6), " first click              ",
-              "last click               ", "over time")
+        print(
+            pad("redirect", idWidth), left("clicks", 7), left("sessions", 9), left("bots", 6),
+            " first click              ",
+            "last click               ", "over time")
         for row in stats.rows {
-            print(pad(row.redirect, idWidth), left("\(row.clicks)", 7), left("\(row.uniqueSessions)", 9),
-                  left("\(row.bots)", 6), " " + pad(row.first ?? "-", 25), pad(row.last ?? "-", 25),
-                  ClickStatistics.sparkline(row.histogram))
+            print(
+                pad(row.redirect, idWidth), left("\(row.clicks)", 7), left("\(row.uniqueSessions)", 9),
+                left("\(row.bots)", 6), " " + pad(row.first ?? "-", 25), pad(row.last ?? "-", 25),
+                ClickStatistics.sparkline(row.histogram))
         }
         if stats.excludedBots > 0 {
             StandardError.log("left out \(stats.excludedBots) click(s) flagged as bots")

@@ -7,7 +7,8 @@ import SystemIO
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Report the spool's backlog, the last import, set-aside events and free space; exit 1 when unhealthy.",
+        abstract:
+            "Report the spool's backlog, the last import, set-aside events and free space; exit 1 when unhealthy.",
         discussion: """
             Reports files waiting in current/ and ready/, the age of the oldest click not shipped yet, when \
             redirectctl import last succeeded (recorded in <spool>/import.status), the events in rejected/ and \
@@ -24,8 +25,9 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Output: text, json or prometheus.")
     var format = Format.text
 
-    @Option(name: .customLong(SpoolLayout.bucketSecondsSetting.name),
-            help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
+    @Option(
+        name: .customLong(SpoolLayout.bucketSecondsSetting.name),
+        help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
     var bucketSeconds: String?
 
     @Option(help: "Unhealthy when the oldest unshipped click is older than this (seconds).")

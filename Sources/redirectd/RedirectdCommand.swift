@@ -6,7 +6,7 @@ import Settings
 import SystemIO
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `redirectd`: the FastCGI (or CGI) responder for `/redirect/<id>[/<session>]` links.
@@ -39,12 +39,14 @@ struct RedirectdCommand: ParsableCommand {
     @Option(name: .customLong(Config.socketGroupSetting.name), help: ArgumentHelp(Config.socketGroupSetting.help))
     var socketGroup: String?
 
-    @Option(name: .customLong(SpoolLayout.bucketSecondsSetting.name),
-            help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
+    @Option(
+        name: .customLong(SpoolLayout.bucketSecondsSetting.name),
+        help: ArgumentHelp(SpoolLayout.bucketSecondsSetting.help))
     var bucketSeconds: String?
 
-    @Option(name: .customLong(SpoolLayout.maxFileSizeSetting.name),
-            help: ArgumentHelp(SpoolLayout.maxFileSizeSetting.help))
+    @Option(
+        name: .customLong(SpoolLayout.maxFileSizeSetting.name),
+        help: ArgumentHelp(SpoolLayout.maxFileSizeSetting.help))
     var maxFileSize: String?
 
     @Option(name: .customLong(Config.sealIntervalSetting.name), help: ArgumentHelp(Config.sealIntervalSetting.help))

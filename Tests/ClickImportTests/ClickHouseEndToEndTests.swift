@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `redirectctl import --clickhouse` and `redirectctl clickhouse-schema` against Debian's real `clickhouse-server`,
@@ -26,14 +26,17 @@ import Glibc
         /// Creates the table from what `redirectctl clickhouse-schema --clickhouse URL` prints, changed by `edit`.
         @discardableResult
         func createTable(_ edit: (String) -> String = { $0 }) throws -> String {
-            let printed = try Redirectctl.runQuickly(["clickhouse-schema", "--clickhouse", server.url, "--table", table])
+            let printed = try Redirectctl.runQuickly([
+                "clickhouse-schema", "--clickhouse", server.url, "--table", table,
+            ])
             #expect(printed.status == 0, "clickhouse-schema failed: \(printed.stderr)")
             try server.query(edit(printed.stdout))
             return printed.stdout
         }
 
         func options(_ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
-            var options = ImportOptions.forTest(spool: spool.directory, sink: .clickhouse(url: server.url, table: table))
+            var options = ImportOptions.forTest(
+                spool: spool.directory, sink: .clickhouse(url: server.url, table: table))
             // An INSERT into ClickHouse 18.16 takes a good part of a second on a busy machine.
             options.requestTimeoutSeconds = 30
             options.retries = 2
@@ -41,7 +44,9 @@ import Glibc
             return options
         }
 
-        func run(_ options: ImportOptions) async -> (code: ImportExitCode, summary: ImportSummary, output: CapturedOutput) {
+        func run(_ options: ImportOptions) async -> (
+            code: ImportExitCode, summary: ImportSummary, output: CapturedOutput
+        ) {
             await runImport(options)
         }
 
@@ -61,7 +66,9 @@ import Glibc
     /// does not write it yet).
     static func line(_ event: ClickEvent, botCategory: String?) -> [UInt8] {
         var bytes = event.jsonLine()
-        guard let botCategory, !String(decoding: bytes, as: UTF8.self).contains("\"bot_category\"") else { return bytes }
+        guard let botCategory, !String(decoding: bytes, as: UTF8.self).contains("\"bot_category\"") else {
+            return bytes
+        }
         bytes.removeLast(2)
         bytes += Array(",\"bot_category\":\"\(botCategory)\"}\n".utf8)
         return bytes
@@ -70,8 +77,9 @@ import Glibc
     /// Events with milliseconds, sessions, a missing referer, and a bot with its category.
     static func events(file: Int) -> [(event: ClickEvent, botCategory: String?)] {
         (0..<5).map { n in
-            var event = TestSpool.event(file: file, n: n, session: n == 3 ? nil : "sess-\(n % 2)",
-                                        bot: n == 4 ? "Slackbot" : nil)
+            var event = TestSpool.event(
+                file: file, n: n, session: n == 3 ? nil : "sess-\(n % 2)",
+                bot: n == 4 ? "Slackbot" : nil)
             event.time = Timestamp(millisecondsSinceEpoch: event.time.millisecondsSinceEpoch + Int64(100 * n + 37))
             if n == 2 { event.request.referer = nil }
             event.botCategory = n == 4 ? .preview : nil
@@ -86,7 +94,8 @@ import Glibc
         var expected: [String: (event: ClickEvent, botCategory: String?)] = [:]
         for file in 1...3 {
             let events = Self.events(file: file)
-            try setup.spool.write(file: file, events: [], extra: events.flatMap { Self.line($0.event, botCategory: $0.botCategory) })
+            try setup.spool.write(
+                file: file, events: [], extra: events.flatMap { Self.line($0.event, botCategory: $0.botCategory) })
             for item in events { expected[item.event.id] = item }
         }
 
@@ -99,7 +108,8 @@ import Glibc
         let server = setup.server
         #expect(try server.count("SELECT count() FROM \(setup.table)") == 15)
         let dateTime64 = schema.contains("DateTime64(")
-        let rows = try server.rows("""
+        let rows = try server.rows(
+            """
             SELECT id, toString(time) AS time_text, \(dateTime64 ? "" : "time_ms, ")outcome, redirect, session,
                    session_status, source, type, properties, visitParamExtractString(properties, 'campaign') AS campaign,
                    target, status, request_method, request_ip, request_user_agent, request_referer, request_accept_language,
@@ -112,7 +122,8 @@ import Glibc
             let id = try #require(row["id"] as? String)
             let (event, category) = try #require(expected[id])
             let c = event.time.civil
-            let seconds = String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.month, c.day, c.hour, c.minute, c.second)
+            let seconds = String(
+                format: "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.month, c.day, c.hour, c.minute, c.second)
             if dateTime64 {
                 #expect(row["time_text"] as? String == seconds + String(format: ".%03d", c.millisecond))
             } else {
@@ -126,8 +137,10 @@ import Glibc
             #expect(row["session_status"] as? String == event.sessionStatus.rawValue)
             #expect(row["source"] as? String == event.source)
             #expect(row["type"] as? String == event.type)
-            let properties = try JSONSerialization.jsonObject(with: Data(try #require(row["properties"] as? String).utf8))
-            #expect(properties as? NSDictionary == ["campaign": "spring", "n": Int(id.suffix(2)) ?? -1] as NSDictionary)
+            let properties = try JSONSerialization.jsonObject(
+                with: Data(try #require(row["properties"] as? String).utf8))
+            #expect(
+                properties as? NSDictionary == ["campaign": "spring", "n": Int(id.suffix(2)) ?? -1] as NSDictionary)
             #expect(row["campaign"] as? String == "spring")
             #expect(row["target"] as? String == event.target)
             #expect((row["status"] as? NSNumber)?.intValue == 302)
@@ -160,8 +173,10 @@ import Glibc
         try setup.spool.writeEvents(files: 1...files, perFile: perFile)
         let total = files * perFile
         let server = setup.server
-        let arguments = ["import", "--spool", setup.spool.directory, "--clickhouse", server.url, "--table", setup.table,
-                         "--batch-size", "20", "--quiet"]
+        let arguments = [
+            "import", "--spool", setup.spool.directory, "--clickhouse", server.url, "--table", setup.table,
+            "--batch-size", "20", "--quiet",
+        ]
         var killedMidRun = 0
         var before = 0
         for _ in 0..<3 {
@@ -190,17 +205,20 @@ import Glibc
         #expect(setup.spool.names(in: "ready").isEmpty)
         #expect(try server.count("SELECT count() FROM \(setup.table) FINAL") == total)
         #expect(try server.count("SELECT uniqExact(id) FROM \(setup.table)") == total)
-        #expect(try server.count("""
-            SELECT count() FROM (SELECT id, count() AS n FROM \(setup.table) FINAL GROUP BY id HAVING n > 1)
-            """) == 0)
+        #expect(
+            try server.count(
+                """
+                SELECT count() FROM (SELECT id, count() AS n FROM \(setup.table) FINAL GROUP BY id HAVING n > 1)
+                """) == 0)
         let expectedIDs = Set((1...files).flatMap { file in (0..<perFile).map { TestSpool.id(file, $0) } })
         let ids = try server.query("SELECT id FROM \(setup.table) FINAL").split(separator: "\n").map(String.init)
         #expect(Set(ids) == expectedIDs)
         // A whole file sent once more (as a lost checkpoint would): its rows may be there twice until the background
         // merge gets to them, never under FINAL, and not after a merge.
         let shipped = try #require(setup.spool.names(in: "shipped").first)
-        try FileManager.default.copyItem(atPath: setup.spool.directory + "/shipped/" + shipped,
-                                         toPath: setup.spool.ready + "/20261130T000000.jsonl")
+        try FileManager.default.copyItem(
+            atPath: setup.spool.directory + "/shipped/" + shipped,
+            toPath: setup.spool.ready + "/20261130T000000.jsonl")
         #expect(try await Redirectctl.run(arguments).status == 0)
         #expect(try server.count("SELECT count() FROM \(setup.table) FINAL") == total)
         try server.query("OPTIMIZE TABLE \(setup.table) FINAL")
@@ -213,9 +231,11 @@ import Glibc
         try setup.spool.write(file: 1, events: (0..<5).map { TestSpool.event(file: 1, n: $0) })
         let before = setup.spoolState
         let down = "http://127.0.0.1:\(try TestClickHouse.freePort())/"
-        let result = try await Redirectctl.run(["import", "--spool", setup.spool.directory, "--clickhouse", down,
-                                          "--table", setup.table, "--retries", "1", "--retry-delay", "0.01",
-                                          "--connect-timeout", "1"])
+        let result = try await Redirectctl.run([
+            "import", "--spool", setup.spool.directory, "--clickhouse", down,
+            "--table", setup.table, "--retries", "1", "--retry-delay", "0.01",
+            "--connect-timeout", "1",
+        ])
         #expect(result.status == 4)
         #expect(result.stderr.contains("sink unavailable: \(down)"), "\(result.stderr)")
         #expect(setup.spoolState == before)
@@ -225,15 +245,19 @@ import Glibc
     @Test func aTableMissingAColumnStopsTheRunNamingIt() async throws {
         let setup = try Setup()
         defer { setup.finish() }
-        try setup.spool.write(file: 1, events: [], extra: Self.events(file: 1).flatMap {
-            Self.line($0.event, botCategory: $0.botCategory)
-        })
+        try setup.spool.write(
+            file: 1, events: [],
+            extra: Self.events(file: 1).flatMap {
+                Self.line($0.event, botCategory: $0.botCategory)
+            })
         let before = setup.spoolState
 
         // No table at all.
         let missing = await setup.run(setup.options())
         #expect(missing.code == .misconfiguration)
-        #expect(missing.output.warned.contains { $0.contains("table \(setup.table) does not exist") }, "\(missing.output.warned)")
+        #expect(
+            missing.output.warned.contains { $0.contains("table \(setup.table) does not exist") },
+            "\(missing.output.warned)")
 
         // A table made before bot_category was recorded.
         try setup.createTable()
@@ -267,11 +291,12 @@ import Glibc
         let events = (0..<4).map { TestSpool.event(file: 1, n: $0, session: $0 == 1 ? nil : "sess-\($0)") }
         try setup.spool.write(file: 1, events: events)
         let started = Date()
-        let (code, summary, output) = await setup.run(setup.options {
-            $0.retries = 5
-            $0.retryDelaySeconds = 5
-            $0.maximumRetryDelaySeconds = 30
-        })
+        let (code, summary, output) = await setup.run(
+            setup.options {
+                $0.retries = 5
+                $0.retryDelaySeconds = 5
+                $0.maximumRetryDelaySeconds = 30
+            })
         // Five retries would wait at least 5 + 10 + 20 + 30 + 30 s.
         #expect(Date().timeIntervalSince(started) < 30, "a refused batch was retried: \(output.warned)")
         #expect(code == .success, "\(output.warned)")
@@ -321,7 +346,8 @@ enum Redirectctl {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redirectctl-" + UUID().uuidString)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "redirectctl-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("out")
@@ -343,7 +369,8 @@ enum Redirectctl {
             try await Task.sleep(for: .milliseconds(20))
         }
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                   stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", timedOut: timedOut)
+        return Run(
+            status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "", timedOut: timedOut)
     }
 }

@@ -1,16 +1,18 @@
-@testable import ClickImport
 import ClickSpool
 import Foundation
 import RedirectCore
 import Testing
+
+@testable import ClickImport
 
 /// The ClickHouse rows, URLs and schema, as plain values.
 @Suite struct ClickHouseSinkTests {
     static func record(_ line: String) -> SpoolRecord {
         let bytes = Array((line + "\n").utf8)
         let id = (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"] as? String ?? ""
-        return SpoolRecord(line: bytes[...], id: id, outcome: "redirected", bot: nil, offset: 0,
-                           endOffset: Int64(bytes.count), lineNumber: 1)
+        return SpoolRecord(
+            line: bytes[...], id: id, outcome: "redirected", bot: nil, offset: 0,
+            endOffset: Int64(bytes.count), lineNumber: 1)
     }
 
     static let event = """
@@ -30,8 +32,11 @@ import Testing
     }
 
     @Test func rowsAreFlatAndFollowTheTablesTimeColumns() throws {
-        let modern = try #require(try Self.rows(ClickHouseSink(url: "http://h:8123/", time: .dateTime64),
-                                                [Self.event + ",\"bot_category\":\"link-preview\"}"]).first)
+        let modern = try #require(
+            try Self.rows(
+                ClickHouseSink(url: "http://h:8123/", time: .dateTime64),
+                [Self.event + ",\"bot_category\":\"link-preview\"}"]
+            ).first)
         #expect(modern["time"] as? String == "2026-11-29 02:08:14.431")
         #expect(modern["time_ms"] == nil)
         #expect(modern["request_method"] as? String == "HEAD")
@@ -44,8 +49,11 @@ import Testing
         #expect(modern["bot_category"] as? String == "link-preview")
         #expect(modern["request"] == nil)
 
-        let old = try #require(try Self.rows(ClickHouseSink(url: "http://h:8123/", time: .dateTimeAndMilliseconds),
-                                             [Self.event + "}"]).first)
+        let old = try #require(
+            try Self.rows(
+                ClickHouseSink(url: "http://h:8123/", time: .dateTimeAndMilliseconds),
+                [Self.event + "}"]
+            ).first)
         #expect(old["time"] as? String == "2026-11-29 02:08:14")
         #expect((old["time_ms"] as? NSNumber)?.intValue == 431)
         // An event written before bot_category existed leaves the column to its default.
@@ -54,7 +62,7 @@ import Testing
 
     @Test func anEventWithoutAUsableTimeIsRejectedBeforeSending() {
         let plan = ClickHouseSink(url: "http://h:8123/").plan([
-            Self.record(Self.event.replacingOccurrences(of: "2026-11-29T02:08:14.431Z", with: "yesterday") + "}"),
+            Self.record(Self.event.replacingOccurrences(of: "2026-11-29T02:08:14.431Z", with: "yesterday") + "}")
         ])
         #expect(plan.requests.isEmpty)
         #expect(plan.rejections.map(\.id) == ["0190b5a0-0001-7000-8000-000000000001"])
@@ -77,9 +85,12 @@ import Testing
     }
 
     @Test func theInsertGoesInTheQueryParameterBesideTheUsersOwn() {
-        #expect(ClickHouseSink(url: "http://h:8123/", table: "db.clicks").url(query: "INSERT INTO db.clicks FORMAT JSONEachRow")
+        #expect(
+            ClickHouseSink(url: "http://h:8123/", table: "db.clicks").url(
+                query: "INSERT INTO db.clicks FORMAT JSONEachRow")
                 == "http://h:8123/?query=INSERT%20INTO%20db.clicks%20FORMAT%20JSONEachRow")
-        #expect(ClickHouseSink(url: "http://h:8123/?database=web&user=ingest").url(query: "SELECT 1")
+        #expect(
+            ClickHouseSink(url: "http://h:8123/?database=web&user=ingest").url(query: "SELECT 1")
                 == "http://h:8123/?database=web&user=ingest&query=SELECT%201")
     }
 
@@ -94,19 +105,23 @@ import Testing
     }
 
     @Test func theSchemaFitsTheServerVersion() throws {
-        let debian = ClickHouseSchema(table: "clicks", version: ClickHouseVersion(parsing: "18.16.1\n"), retentionMonths: 13)
+        let debian = ClickHouseSchema(
+            table: "clicks", version: ClickHouseVersion(parsing: "18.16.1\n"), retentionMonths: 13)
         #expect(debian.createTable.contains("time                    DateTime('UTC'),"))
         #expect(debian.createTable.contains("time_ms                 UInt16,"))
         #expect(!debian.createTable.contains("DateTime64("))
         #expect(!debian.createTable.contains("LowCardinality"))
         #expect(!debian.createTable.contains("\nTTL"))
         #expect(debian.createTable.contains("DROP PARTITION"))
-        #expect(debian.createTable.contains("ENGINE = ReplacingMergeTree\nPARTITION BY toYYYYMM(time)\nORDER BY (redirect, id)"))
+        #expect(
+            debian.createTable.contains(
+                "ENGINE = ReplacingMergeTree\nPARTITION BY toYYYYMM(time)\nORDER BY (redirect, id)"))
 
         let ttlOnly = ClickHouseSchema(table: "clicks", version: ClickHouseVersion(19, 6, 2), retentionMonths: 13)
         #expect(ttlOnly.createTable.hasSuffix("TTL time + INTERVAL 13 MONTH\n"))
 
-        let current = ClickHouseSchema(table: "web.clicks", version: ClickHouseVersion(parsing: "24.8.4.13"), retentionMonths: 6)
+        let current = ClickHouseSchema(
+            table: "web.clicks", version: ClickHouseVersion(parsing: "24.8.4.13"), retentionMonths: 6)
         #expect(current == ClickHouseSchema(table: "web.clicks", retentionMonths: 6))
         #expect(current.createTable.contains("DateTime64(3, 'UTC')"))
         #expect(current.createTable.contains("bot_category            LowCardinality(Nullable(String))"))

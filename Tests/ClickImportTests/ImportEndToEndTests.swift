@@ -5,7 +5,7 @@ import RedirectCore
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ClickImporter` against a real HTTP server (sink.py) on a free loopback port, with spool files written the way
@@ -39,8 +39,9 @@ import Glibc
         var expected: [String] = []
         for file in 1...3 {
             let events = (0..<6).map { n in
-                TestSpool.event(file: file, n: n, session: n % 3 == 2 ? nil : "sess-\(n % 2)",
-                                source: n == 4 ? "other-source" : "email-source")
+                TestSpool.event(
+                    file: file, n: n, session: n % 3 == 2 ? nil : "sess-\(n % 2)",
+                    source: n == 4 ? "other-source" : "email-source")
             }
             try setup.spool.write(file: file, events: events)
             expected += events.map(\.id)
@@ -75,9 +76,12 @@ import Glibc
                 let parts = id.split(separator: "-")
                 let file = Int(parts[1]) ?? 0
                 let n = Int(parts[4]) ?? 0
-                let original = file == 4 ? late[0]
-                    : TestSpool.event(file: file, n: n, session: n % 3 == 2 ? nil : "sess-\(n % 2)",
-                                      source: n == 4 ? "other-source" : "email-source")
+                let original =
+                    file == 4
+                    ? late[0]
+                    : TestSpool.event(
+                        file: file, n: n, session: n % 3 == 2 ? nil : "sess-\(n % 2)",
+                        source: n == 4 ? "other-source" : "email-source")
                 #expect(source == original.source)
                 #expect(session == original.session)
                 #expect(event["type"] as? String == "redirect")
@@ -88,7 +92,8 @@ import Glibc
                 #expect(recorded["user_agent"] as? String == original.request.userAgent)
                 #expect(recorded["ip"] as? String == original.request.ip)
                 #expect(recorded["referer"] as? String == "https://mail.example.com/")
-                let browser = ((context["browser"] as? [String: Any])?["local"] as? [String: Any])?["browser"] as? [String: Any]
+                let browser =
+                    ((context["browser"] as? [String: Any])?["local"] as? [String: Any])?["browser"] as? [String: Any]
                 #expect(browser?["userAgent"] as? String == original.request.userAgent)
                 #expect((context["redirect"] as? [String: Any])?["id"] as? String == "spring-sale")
             }
@@ -162,7 +167,10 @@ import Glibc
         #expect(code == .sinkUnavailable)
         #expect(code.rawValue == 4)
         #expect(summary.events == 4 && summary.files == 0)
-        #expect(output.warned.contains { $0.contains("sink unavailable") && $0.contains("HTTP 500") && $0.contains("3 attempts") })
+        #expect(
+            output.warned.contains {
+                $0.contains("sink unavailable") && $0.contains("HTTP 500") && $0.contains("3 attempts")
+            })
         #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1), TestSpool.fileName(2)])
         #expect(setup.spool.names(in: "shipped").isEmpty)
         #expect(setup.spool.text(of: "import.checkpoint").contains(#""offset":"#))
@@ -181,7 +189,8 @@ import Glibc
         defer { setup.finish() }
         try setup.spool.write(file: 1, events: (0..<3).map { TestSpool.event(file: 1, n: $0) })
         try setup.sink.control(#"{"status": 401}"#)
-        let (code, summary, output) = await setup.run(setup.options { $0.headers = [HTTPHeaderField(name: "Authorization", value: "Bearer wrong")] })
+        let (code, summary, output) = await setup.run(
+            setup.options { $0.headers = [HTTPHeaderField(name: "Authorization", value: "Bearer wrong")] })
         #expect(code == .misconfiguration)
         #expect(code.rawValue == 5)
         #expect(summary.events == 0)
@@ -199,7 +208,8 @@ import Glibc
         let events = (0..<6).map { TestSpool.event(file: 1, n: $0) }
         let lines = try setup.spool.write(file: 1, events: events)
         let bad = events[2].id
-        try setup.sink.control(#"{"reject_ids": ["\#(bad)"], "reject_style": "\#(kind == "tracardi" ? "fastapi" : "named")"}"#)
+        try setup.sink.control(
+            #"{"reject_ids": ["\#(bad)"], "reject_style": "\#(kind == "tracardi" ? "fastapi" : "named")"}"#)
         let (code, summary, output) = await setup.run(setup.options(kind))
         #expect(code == .success)
         #expect(summary.events == 5 && summary.rejected == 1 && summary.files == 1)
@@ -248,10 +258,11 @@ import Glibc
         try setup.spool.write(file: 1, events: [TestSpool.event(file: 1, n: 0)])
         try setup.sink.control(#"{"hang_seconds": 120}"#)
         let started = Date()
-        let (code, _, output) = await setup.run(setup.options("ndjson") {
-            $0.requestTimeoutSeconds = 0.5
-            $0.retries = 1
-        })
+        let (code, _, output) = await setup.run(
+            setup.options("ndjson") {
+                $0.requestTimeoutSeconds = 0.5
+                $0.retries = 1
+            })
         #expect(code == .sinkUnavailable)
         // Far less than the sink would hang (tests running beside it can starve the machine for seconds).
         #expect(Date().timeIntervalSince(started) < 45)
@@ -267,7 +278,8 @@ import Glibc
             TestSpool.event(file: 1, n: 2, outcome: .notFound), TestSpool.event(file: 1, n: 3, outcome: .expired),
         ]
         try setup.spool.write(file: 1, events: events, extra: Array(#"{"v":1,"id":"torn"#.utf8))
-        let (code, summary, output) = await setup.run(setup.options("ndjson") { $0.excludeBots = Set(BotCategory.allCases) })
+        let (code, summary, output) = await setup.run(
+            setup.options("ndjson") { $0.excludeBots = Set(BotCategory.allCases) })
         #expect(code == .success)
         #expect(try Self.ndjsonIDs(setup.sink.accepted()) == [events[0].id, events[3].id])
         #expect(summary.botsSkipped == 1 && summary.orphansSkipped == 1 && summary.unreadableLines == 1)
@@ -292,7 +304,9 @@ import Glibc
         #expect(code == .success)
         #expect(summary.botsSkipped == 1)
         #expect(try Self.ndjsonIDs(setup.sink.accepted()) == [person.id, crawler.id])
-        #expect(setup.spool.text(of: "skipped/" + TestSpool.fileName(1)) == String(decoding: preview.jsonLine(), as: UTF8.self))
+        #expect(
+            setup.spool.text(of: "skipped/" + TestSpool.fileName(1))
+                == String(decoding: preview.jsonLine(), as: UTF8.self))
     }
 
     /// A collector that says only "bad request": the batch is halved until the bad lines are alone.
@@ -309,8 +323,9 @@ import Glibc
         #expect(try Self.ndjsonIDs(setup.sink.accepted()).sorted() == events.map(\.id).filter { !bad.contains($0) })
         let rejected = setup.spool.text(of: "rejected/" + TestSpool.fileName(1)).split(separator: "\n")
         #expect(try rejected.map { try Self.json(String($0))["status"] as? Int } == [400, 400, 400])
-        #expect(try Set(rejected.map { try (Self.json(String($0))["event"] as? [String: Any])?["id"] as? String ?? "" })
-            == Set(bad))
+        #expect(
+            try Set(rejected.map { try (Self.json(String($0))["event"] as? [String: Any])?["id"] as? String ?? "" })
+                == Set(bad))
         // Every event was sent at most log2(16) + 1 times.
         #expect(try setup.sink.requests().count <= 2 * 3 * 4 + 1)
     }
@@ -340,8 +355,9 @@ import Glibc
             for (name, age) in [("old.jsonl", 31.0), ("new.jsonl", 29.0)] {
                 let path = directory + "/" + name
                 try Data("{}\n".utf8).write(to: URL(fileURLWithPath: path))
-                try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age * 86_400)],
-                                                      ofItemAtPath: path)
+                try FileManager.default.setAttributes(
+                    [.modificationDate: Date().addingTimeInterval(-age * 86_400)],
+                    ofItemAtPath: path)
             }
         }
         let (code, _, output) = await setup.run(setup.options("ndjson"))
@@ -373,7 +389,8 @@ import Glibc
         defer { setup.finish() }
         let events = (0..<5).map { TestSpool.event(file: 1, n: $0) }
         try setup.spool.write(file: 1, events: events)
-        let offset = checkpointLines < events.count
+        let offset =
+            checkpointLines < events.count
             ? events[0..<checkpointLines].reduce(0) { $0 + $1.jsonLine().count } : checkpointLines
         let checkpointPath = try setup.checkpoint(file: 1, offset: offset)
         let before = try Data(contentsOf: URL(fileURLWithPath: checkpointPath))
@@ -383,12 +400,13 @@ import Glibc
         #expect(summary.events == expected)
         // Batches of 4 (ImportOptions.forTest): one request per batch.
         let first = events.suffix(expected).prefix(4)
-        #expect(output.printed == [
-            "dry run: would ship \(expected) events from 1 files in \((expected + 3) / 4) requests (0 not sendable, "
-                + "0 bots skipped, 0 orphans skipped, 0 unreadable lines); 0 files in current/ not sealed yet",
-            "dry run: first request: POST \(setup.sink.baseURL)/ingest (application/x-ndjson, "
-                + "\(first.reduce(0) { $0 + $1.jsonLine().count }) bytes, \(first.count) events)",
-        ])
+        #expect(
+            output.printed == [
+                "dry run: would ship \(expected) events from 1 files in \((expected + 3) / 4) requests (0 not sendable, "
+                    + "0 bots skipped, 0 orphans skipped, 0 unreadable lines); 0 files in current/ not sealed yet",
+                "dry run: first request: POST \(setup.sink.baseURL)/ingest (application/x-ndjson, "
+                    + "\(first.reduce(0) { $0 + $1.jsonLine().count }) bytes, \(first.count) events)",
+            ])
         #expect(try Data(contentsOf: URL(fileURLWithPath: checkpointPath)) == before)
         #expect(try setup.sink.requests().isEmpty)
         #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1)])
@@ -415,7 +433,8 @@ import Glibc
         let options = ImportOptions(spoolDirectory: spool.directory, sink: .ndjson(url: "ftp://example.com/x"))
         let (code, _) = await ClickImporter(options: options, output: captured.output).run()
         #expect(code == .misconfiguration)
-        #expect(captured.warned.contains { $0.contains("--ndjson ftp://example.com/x: not an http:// or https:// URL") })
+        #expect(
+            captured.warned.contains { $0.contains("--ndjson ftp://example.com/x: not an http:// or https:// URL") })
     }
 
     @Test func aSinkThatIsNotThereIsUnavailable() async throws {
@@ -428,7 +447,10 @@ import Glibc
         options.retryDelaySeconds = 0.01
         let (code, _) = await ClickImporter(options: options, output: captured.output).run()
         #expect(code == .sinkUnavailable)
-        #expect(captured.warned.contains { $0.contains("connection refused: is the sink running at http://127.0.0.1:9/ingest?") })
+        #expect(
+            captured.warned.contains {
+                $0.contains("connection refused: is the sink running at http://127.0.0.1:9/ingest?")
+            })
         #expect(spool.names(in: "ready").count == 1)
         // redirectctl status reads what the run recorded.
         let record = ImportRecord.load(spool: spool.directory)
@@ -436,18 +458,21 @@ import Glibc
     }
 }
 
-fileprivate extension SinkSetup {
-    init() throws { try self.init(model: "plain") }
+extension SinkSetup {
+    fileprivate init() throws { try self.init(model: "plain") }
 
-    func options(_ kind: String = "tracardi", _ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
-        let target: ImportOptions.Sink = kind == "tracardi"
+    fileprivate func options(_ kind: String = "tracardi", _ change: (inout ImportOptions) -> Void = { _ in })
+        -> ImportOptions
+    {
+        let target: ImportOptions.Sink =
+            kind == "tracardi"
             ? .tracardi(baseURL: sink.baseURL + "/") : .ndjson(url: sink.baseURL + "/ingest")
         return options(target, change)
     }
 
     /// Writes a checkpoint at `offset` into file `file` of `ready/` (its name and inode); returns its path.
     @discardableResult
-    func checkpoint(file: Int, offset: Int) throws -> String {
+    fileprivate func checkpoint(file: Int, offset: Int) throws -> String {
         var s = stat()
         stat(spool.ready + "/" + TestSpool.fileName(file), &s)
         let path = spool.directory + "/import.checkpoint"

@@ -32,9 +32,10 @@ import Testing
             try setup.spool.writeEvents(files: 1...2, perFile: 6)
             try setup.sink.control(#"{"succeed_first": 1, "fail_status": 401}"#)
             // A long timeout here: on a machine busy with other tests, a retried first batch would find the 401.
-            let first = await setup.run(setup.options(.ndjson(url: setup.sink.baseURL + "/ingest")) {
-                $0.requestTimeoutSeconds = 60
-            })
+            let first = await setup.run(
+                setup.options(.ndjson(url: setup.sink.baseURL + "/ingest")) {
+                    $0.requestTimeoutSeconds = 60
+                })
             #expect(first.code == .misconfiguration && first.summary.events == 4, "\(first.output.warned)")
         }
 

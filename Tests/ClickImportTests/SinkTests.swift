@@ -1,16 +1,18 @@
-@testable import ClickImport
 import ClickSpool
 import Foundation
 import RedirectCore
 import TestSupport
 import Testing
 
+@testable import ClickImport
+
 /// Pure halves of the sinks and the importer's small values: no network, no files.
 @Suite struct SinkTests {
     static func record(_ event: ClickEvent) -> SpoolRecord {
         let line = event.jsonLine()
-        return SpoolRecord(line: line[...], id: event.id, outcome: event.outcome.rawValue, bot: event.bot, offset: 0,
-                           endOffset: Int64(line.count), lineNumber: 1)
+        return SpoolRecord(
+            line: line[...], id: event.id, outcome: event.outcome.rawValue, bot: event.bot, offset: 0,
+            endOffset: Int64(line.count), lineNumber: 1)
     }
 
     @Test func tracardiGroupsByVisitor() throws {
@@ -27,19 +29,28 @@ import Testing
             TestSpool.event(file: 1, n: 6, session: "a"),
         ]
         let plan = TracardiSink(baseURL: "https://t.example/api/").plan(events.map(Self.record))
-        #expect(plan.requests.map(\.url) == ["https://t.example/api/track", "https://t.example/api/track?profile_less=true",
-                                             "https://t.example/api/track", "https://t.example/api/track",
-                                             "https://t.example/api/track"])
-        #expect(plan.requests.map(\.eventIDs) == [[events[0].id, events[2].id], [events[1].id], [events[3].id],
-                                                  [events[5].id], [events[6].id]])
-        #expect(plan.requests.map(\.source) == ["email-source", "email-source", "other", "email-source", "email-source"])
+        #expect(
+            plan.requests.map(\.url) == [
+                "https://t.example/api/track", "https://t.example/api/track?profile_less=true",
+                "https://t.example/api/track", "https://t.example/api/track",
+                "https://t.example/api/track",
+            ])
+        #expect(
+            plan.requests.map(\.eventIDs) == [
+                [events[0].id, events[2].id], [events[1].id], [events[3].id],
+                [events[5].id], [events[6].id],
+            ])
+        #expect(
+            plan.requests.map(\.source) == ["email-source", "email-source", "other", "email-source", "email-source"])
         #expect(plan.rejections.map(\.id) == [events[4].id])
         #expect(plan.rejections.first?.reason.contains("--tracardi-source") == true)
         // The visitor's IP goes in the header Tracardi's USE_X_FORWARDED_IP names.
         #expect(plan.requests[0].headers == [HTTPHeaderField(name: "X-Forwarded-For", value: "203.0.113.0")])
 
-        let withDefault = TracardiSink(baseURL: "https://t.example", defaultSource: "fallback",
-                                       forwardedIPHeader: "X-Real-IP").plan([Self.record(events[4])])
+        let withDefault = TracardiSink(
+            baseURL: "https://t.example", defaultSource: "fallback",
+            forwardedIPHeader: "X-Real-IP"
+        ).plan([Self.record(events[4])])
         let request = try #require(withDefault.requests.first)
         #expect(request.headers == [HTTPHeaderField(name: "X-Real-IP", value: "203.0.113.4")])
         let payload = try #require(JSONValue(parsing: request.body))
@@ -65,17 +76,20 @@ import Testing
         #expect(event["context"]?["bot"] == .null)
 
         // A click recorded without an IP (privacy signal) sends the header empty, so Tracardi stores no address.
-        var private_ = events[1]
-        private_.request.ip = nil
-        let anonymous = TracardiSink(baseURL: "https://t.example").plan([Self.record(private_)])
+        var privateClick = events[1]
+        privateClick.request.ip = nil
+        let anonymous = TracardiSink(baseURL: "https://t.example").plan([Self.record(privateClick)])
         #expect(anonymous.requests.first?.headers == [HTTPHeaderField(name: "X-Forwarded-For", value: "")])
         let body = try #require(anonymous.requests.first.flatMap { JSONValue(parsing: $0.body) })
         #expect(body["request"]?["headers"]?["x-forwarded-for"] == nil)
         #expect(body["options"]?["saveSession"] == .bool(false))
     }
 
-    @Test(arguments: [("de-DE,de;q=0.9,en;q=0.8", "de-DE"), ("en", "en"), (" fr-CH ; q=1", "fr-CH"), ("*", nil),
-                      ("", nil)] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("de-DE,de;q=0.9,en;q=0.8", "de-DE"), ("en", "en"), (" fr-CH ; q=1", "fr-CH"), ("*", nil),
+            ("", nil),
+        ] as [(String, String?)])
     func primaryLanguage(header: String, language: String?) {
         #expect(TracardiSink.primaryLanguage(header) == language)
     }
@@ -101,21 +115,26 @@ import Testing
         #expect(throws: SinkError.refused(url: "http://c/x", status: 400, detail: "line 3: 0190-c: bad timestamp")) {
             try answer(400, "line 3: 0190-c: bad timestamp\n")
         }
-        #expect(throws: SinkError.self) { try answer(422, #"{"errors":[{"event_id":"0190-b","message":"type missing"}]}"#) }
+        #expect(throws: SinkError.self) {
+            try answer(422, #"{"errors":[{"event_id":"0190-b","message":"type missing"}]}"#)
+        }
         #expect(throws: SinkError.misconfigured(url: "http://c/x", status: 404, detail: "no such path")) {
             try answer(404, "no such path")
         }
         let fastAPI = #"{"detail":[{"loc":["body","events",1,"type"],"msg":"field required"}]}"#
         let tracardi = TracardiSink(baseURL: "http://t")
-        #expect(try tracardi.interpret(SinkResponse(status: 422, body: Array(fastAPI.utf8)), to: request)
-            == [SinkRejection(id: "0190-b", reason: "field required", status: 422)])
+        #expect(
+            try tracardi.interpret(SinkResponse(status: 422, body: Array(fastAPI.utf8)), to: request)
+                == [SinkRejection(id: "0190-b", reason: "field required", status: 422)])
         #expect(throws: SinkError.self) {
-            try tracardi.interpret(SinkResponse(status: 422, body: Array(#"{"detail":"0190-b is bad"}"#.utf8)), to: request)
+            try tracardi.interpret(
+                SinkResponse(status: 422, body: Array(#"{"detail":"0190-b is bad"}"#.utf8)), to: request)
         }
         // 226 lists workflow errors after the events were saved (Tracardi 0.8.x): nothing is rejected.
         let errors = #"{"errors":["event 0190-c: no such type"]}"#
         #expect(try tracardi.interpret(SinkResponse(status: 226, body: Array(errors.utf8)), to: request).isEmpty)
-        #expect(try tracardi.interpret(SinkResponse(status: 200, body: Array(#"{"errors":[]}"#.utf8)), to: request).isEmpty)
+        #expect(
+            try tracardi.interpret(SinkResponse(status: 200, body: Array(#"{"errors":[]}"#.utf8)), to: request).isEmpty)
     }
 
     @Test func tracardi401SaysWhatItRefused() throws {
@@ -128,11 +147,12 @@ import Testing
         }
         let bot = try answer(401, "Traffic from bot is not allowed.")
         #expect(bot.map(\.id) == ids && bot.allSatisfy { $0.cause == .bot && $0.status == 401 })
-        for detail in ["Invalid event source `mail`. Request came from IP: `127.0.0.1` width payload: {}",
-                       "Event source disabled.", "Internal event sources are not allowed via API.",
-                       "This endpoint allows only bridges of types ['rest'], but the even source `m`.`mail` has types "
-                       + "`['redirect']`."]
-        {
+        for detail in [
+            "Invalid event source `mail`. Request came from IP: `127.0.0.1` width payload: {}",
+            "Event source disabled.", "Internal event sources are not allowed via API.",
+            "This endpoint allows only bridges of types ['rest'], but the even source `m`.`mail` has types "
+                + "`['redirect']`.",
+        ] {
             let refused = try answer(401, detail)
             #expect(refused.map(\.id) == ids)
             #expect(refused.allSatisfy { $0.cause == .source("mail") })
@@ -150,10 +170,14 @@ import Testing
         let (headers, invalid) = HTTPHeaderField.collect(
             flags: ["X-Api-Key:  k1 ", "broken"],
             environment: ["REDIRECTCTL_IMPORT_HEADERS": "X-Tenant: t\nAlso broken", "REDIRECTCTL_IMPORT_TOKEN": "tok"])
-        #expect(headers == [HTTPHeaderField(name: "X-Api-Key", value: "k1"), HTTPHeaderField(name: "X-Tenant", value: "t"),
-                            HTTPHeaderField(name: "Authorization", value: "Bearer tok")])
+        #expect(
+            headers == [
+                HTTPHeaderField(name: "X-Api-Key", value: "k1"), HTTPHeaderField(name: "X-Tenant", value: "t"),
+                HTTPHeaderField(name: "Authorization", value: "Bearer tok"),
+            ])
         #expect(invalid == ["broken", "Also broken"])
-        let explicit = HTTPHeaderField.collect(flags: ["Authorization: Basic x"], environment: ["REDIRECTCTL_IMPORT_TOKEN": "tok"])
+        let explicit = HTTPHeaderField.collect(
+            flags: ["Authorization: Basic x"], environment: ["REDIRECTCTL_IMPORT_TOKEN": "tok"])
         #expect(explicit.headers == [HTTPHeaderField(name: "Authorization", value: "Basic x")])
         #expect(HTTPHeaderField(name: "Authorization", value: "secret").description == "Authorization: …")
     }

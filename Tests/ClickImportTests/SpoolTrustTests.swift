@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The importer against a spool whose writer is hostile: links, FIFOs and files of other users planted in the
@@ -53,8 +53,9 @@ import Glibc
         defer { setup.finish() }
         try setup.spool.write(file: 1, events: [TestSpool.event(file: 1, n: 0, outcome: .notFound)])
         let target = setup.spool.root + "/profile.sh"
-        try FileManager.default.createDirectory(atPath: setup.spool.directory + "/skipped",
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: setup.spool.directory + "/skipped",
+            withIntermediateDirectories: true)
         #expect(symlink(target, setup.spool.directory + "/skipped/" + TestSpool.fileName(1)) == 0)
 
         let (code, _, output) = await setup.run(setup.options(.ndjson(url: setup.sink.baseURL + "/in")))
@@ -74,8 +75,9 @@ import Glibc
         let ids = try setup.spool.writeEvents(files: 1...1, perFile: 3)
         try setup.sink.control(#"{"reject_ids": ["\#(ids[1])"], "reject_style": "named"}"#)
         let target = setup.spool.root + "/cron-line"
-        try FileManager.default.createDirectory(atPath: setup.spool.directory + "/rejected",
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: setup.spool.directory + "/rejected",
+            withIntermediateDirectories: true)
         #expect(symlink(target, setup.spool.directory + "/rejected/" + TestSpool.fileName(1)) == 0)
 
         let (code, _, _) = await setup.run(setup.options(.ndjson(url: setup.sink.baseURL + "/in")))
@@ -124,8 +126,9 @@ import Glibc
         #expect(chmod(setup.spool.ready, 0o770) == 0)
         let (code, _, output) = await setup.run(setup.options(.ndjson(url: setup.sink.baseURL + "/in")))
         #expect(code == .failure)
-        #expect(output.warned.contains { $0.contains("ready: its group or everyone may write it (mode 0770)") },
-                "\(output.warned)")
+        #expect(
+            output.warned.contains { $0.contains("ready: its group or everyone may write it (mode 0770)") },
+            "\(output.warned)")
         #expect(try setup.sink.requests().isEmpty)
         #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1)])
         #expect(chmod(setup.spool.ready, 0o750) == 0)
@@ -142,16 +145,20 @@ import Glibc
         var times = [timespec(tv_sec: 1_577_836_800, tv_nsec: 0), timespec(tv_sec: 1_577_836_800, tv_nsec: 0)]
         #expect(utimensat(AT_FDCWD, old, &times, 0) == 0)
         #expect(symlink(elsewhere, setup.spool.directory + "/skipped") == 0)
-        try FileManager.default.createDirectory(atPath: setup.spool.directory + "/shipped",
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: setup.spool.directory + "/shipped",
+            withIntermediateDirectories: true)
         #expect(symlink(old, setup.spool.directory + "/shipped/20200101T000000.jsonl") == 0)
 
-        let (code, _, output) = await setup.run(setup.options(.ndjson(url: setup.sink.baseURL + "/in")) {
-            $0.keepShippedDays = 30
-        })
+        let (code, _, output) = await setup.run(
+            setup.options(.ndjson(url: setup.sink.baseURL + "/in")) {
+                $0.keepShippedDays = 30
+            })
         #expect(code == .success)
         #expect(FileManager.default.fileExists(atPath: old))
-        #expect(output.warned.contains { $0.contains("pruning skipped/") && $0.contains("symbolic link") }, "\(output.warned)")
+        #expect(
+            output.warned.contains { $0.contains("pruning skipped/") && $0.contains("symbolic link") },
+            "\(output.warned)")
         var s = stat()
         #expect(lstat(setup.spool.directory + "/shipped/20200101T000000.jsonl", &s) == 0)
         // Its modification time is the link target's, and retention never touched it.
@@ -163,8 +170,11 @@ import Glibc
         defer { setup.finish() }
         let ids = try setup.spool.writeEvents(files: 2...2, perFile: 2)
         #expect(mkfifo(setup.spool.ready + "/" + TestSpool.fileName(1), 0o640) == 0)
-        let run = try await Redirectctl.run(["import", "--spool", setup.spool.directory, "--ndjson",
-                                        setup.sink.baseURL + "/in", "--retries", "0"], seconds: 20)
+        let run = try await Redirectctl.run(
+            [
+                "import", "--spool", setup.spool.directory, "--ndjson",
+                setup.sink.baseURL + "/in", "--retries", "0",
+            ], seconds: 20)
         #expect(!run.timedOut)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("is a FIFO: left alone"))
@@ -191,9 +201,12 @@ import Glibc
             swapped.withLock { $0 = mkfifo(fifo, 0o640) == 0 && rename(fifo, second) == 0 }
         }
         swapper.start()
-        let run = try await Redirectctl.run(["import", "--spool", setup.spool.directory, "--ndjson",
-                                        setup.sink.baseURL + "/in", "--retries", "0", "--batch-size", "10"],
-                                       seconds: 30)
+        let run = try await Redirectctl.run(
+            [
+                "import", "--spool", setup.spool.directory, "--ndjson",
+                setup.sink.baseURL + "/in", "--retries", "0", "--batch-size", "10",
+            ],
+            seconds: 30)
         #expect(swapped.withLock { $0 })
         #expect(!run.timedOut)
         #expect(run.status == 1, "\(run.stderr)")
@@ -265,9 +278,10 @@ import Glibc
         defer { setup.finish() }
         let ids = try Self.nobodysSpool(setup)
         let arguments = ["import", "--spool", setup.spool.directory, "--ndjson", setup.sink.baseURL + "/in"]
-        for command in [arguments, ["seal", "--spool", setup.spool.directory],
-                        ["status", "--spool", setup.spool.directory], ["stats", "--spool", setup.spool.directory]]
-        {
+        for command in [
+            arguments, ["seal", "--spool", setup.spool.directory],
+            ["status", "--spool", setup.spool.directory], ["stats", "--spool", setup.spool.directory],
+        ] {
             let refused = try await Redirectctl.run(command, seconds: 20)
             #expect(refused.status != 0, "\(command)")
             #expect(refused.stderr.contains("belongs to nobody (uid \(Self.nobody?.uid ?? 0))"), "\(refused.stderr)")
@@ -280,7 +294,9 @@ import Glibc
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try Self.shippedIDs(setup.sink) == ids)
         // Everything the run made belongs to the spool's user, not to root.
-        for path in ["import.lock", "import.checkpoint", "import.status", "shipped", "shipped/" + TestSpool.fileName(1)]
+        for path in [
+            "import.lock", "import.checkpoint", "import.status", "shipped", "shipped/" + TestSpool.fileName(1),
+        ]
         where FileManager.default.fileExists(atPath: setup.spool.directory + "/" + path) {
             var s = stat()
             #expect(lstat(setup.spool.directory + "/" + path, &s) == 0 && s.st_uid == Self.nobody?.uid, "\(path)")
@@ -297,8 +313,10 @@ import Glibc
         let ids = try Self.nobodysSpool(setup)
         let first = setup.spool.ready + "/" + TestSpool.fileName(1)
         #expect(chmod(first, 0) == 0)
-        let arguments = ["import", "--spool", setup.spool.directory, "--ndjson", setup.sink.baseURL + "/in",
-                         "--user", "nobody"]
+        let arguments = [
+            "import", "--spool", setup.spool.directory, "--ndjson", setup.sink.baseURL + "/in",
+            "--user", "nobody",
+        ]
         let run = try await Redirectctl.run(arguments, seconds: 30)
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stderr.contains("skipped \(TestSpool.fileName(1))"))

@@ -2,8 +2,8 @@ import ClickImport
 import ClickSpool
 import Foundation
 import RedirectCore
-import Testing
 import TestSupport
+import Testing
 
 /// `redirectctl import --tracardi` against a sink that answers as Tracardi's code does (`sink.py --model
 /// tracardi`: the `user-agents` bot check on the body's headers, event sources, sessions and profiles).
@@ -11,7 +11,8 @@ import TestSupport
 /// The spool is what an email campaign leaves: a person's clicks and the link previews of the same link (same
 /// session), a click without a session, a session that only previews fetched, and a source Tracardi does not know.
 @Suite struct TracardiImportTests {
-    static let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    static let chrome =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         + "Chrome/120.0.0.0 Safari/537.36"
     static let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"
     static let previews: [(agent: String, bot: String)] = [
@@ -29,8 +30,10 @@ import TestSupport
         var unknownSource: String = ""
     }
 
-    static func click(_ n: Int, session: String?, agent: String, ip: String?, bot: String? = nil,
-                      source: String = "email-source", language: String? = "de-DE,de;q=0.9") -> ClickEvent {
+    static func click(
+        _ n: Int, session: String?, agent: String, ip: String?, bot: String? = nil,
+        source: String = "email-source", language: String? = "de-DE,de;q=0.9"
+    ) -> ClickEvent {
         var event = TestSpool.event(file: 1, n: n, session: session, source: source, bot: bot)
         event.request.userAgent = agent
         event.request.ip = ip
@@ -96,15 +99,17 @@ import TestSupport
 
         let accepted = try setup.sink.accepted()
         #expect(try accepted.flatMap(Self.eventIDs) == campaign.people)
-        #expect(try setup.sink.requests().allSatisfy { request in
-            try !Self.eventIDs(request).contains { campaign.bots.contains($0) }
-        })
+        #expect(
+            try setup.sink.requests().allSatisfy { request in
+                try !Self.eventIDs(request).contains { campaign.bots.contains($0) }
+            })
         for request in accepted {
             let body = try Self.body(request)
             let events = body["events"] as? [[String: Any]] ?? []
             let first = try #require(campaign.events.first { $0.id == events.first?["id"] as? String })
             // The visitor's values, where Tracardi reads them for the session.
-            let browser = (((body["context"] as? [String: Any])?["browser"] as? [String: Any])?["local"]
+            let browser =
+                (((body["context"] as? [String: Any])?["browser"] as? [String: Any])?["local"]
                 as? [String: Any])?["browser"] as? [String: Any]
             #expect(browser?["userAgent"] as? String == first.request.userAgent)
             #expect(browser?["language"] as? String == first.request.acceptLanguage.map { _ in "de-DE" })
@@ -138,7 +143,8 @@ import TestSupport
         #expect(retryCode == .success)
         #expect(retry.retried == 1 && retry.refusedSources.isEmpty)
         let retried = try setup.sink.requests().dropFirst(before)
-        #expect(try retried.filter { (200..<300).contains($0.status) }.flatMap(Self.eventIDs) == [campaign.unknownSource])
+        #expect(
+            try retried.filter { (200..<300).contains($0.status) }.flatMap(Self.eventIDs) == [campaign.unknownSource])
         #expect(setup.spool.names(in: "rejected").isEmpty)
 
         // Nothing is left to send.
@@ -175,8 +181,9 @@ import TestSupport
         var first: [ClickEvent] = []
         var second: [ClickEvent] = []
         for n in 0..<12 {
-            let event = Self.click(n, session: "s-\(n % 3)", agent: n % 2 == 0 ? Self.chrome : Self.firefox,
-                                   ip: "203.0.113.\(n % 2)")
+            let event = Self.click(
+                n, session: "s-\(n % 3)", agent: n % 2 == 0 ? Self.chrome : Self.firefox,
+                ip: "203.0.113.\(n % 2)")
             if n < 6 { first.append(event) } else { second.append(event) }
         }
         try setup.spool.write(file: 1, events: first)
@@ -194,8 +201,10 @@ import TestSupport
         #expect(try accepted.flatMap(Self.eventIDs).count == 12)
         #expect(accepted.count > 3)
         #expect(accepted.filter { $0.profileCreated }.count == 3)
-        let profiles = Dictionary(grouping: accepted) { (try? Self.body($0)["session"] as? [String: Any])??["id"] as? String ?? "" }
-            .mapValues { Set($0.compactMap(\.profile)) }
+        let profiles = Dictionary(grouping: accepted) {
+            (try? Self.body($0)["session"] as? [String: Any])??["id"] as? String ?? ""
+        }
+        .mapValues { Set($0.compactMap(\.profile)) }
         #expect(profiles.count == 3 && profiles.values.allSatisfy { $0.count == 1 })
     }
 
@@ -211,15 +220,22 @@ import TestSupport
         #expect(setup.spool.names(in: "ready") == [TestSpool.fileName(1)])
         #expect(setup.spool.names(in: "rejected").isEmpty)
 
-        let (fixed, shipped, _) = await setup.run(setup.options { $0.headers = [HTTPHeaderField(name: "Authorization",
-                                                                                                      value: "Bearer secret")] })
+        let (fixed, shipped, _) = await setup.run(
+            setup.options {
+                $0.headers = [
+                    HTTPHeaderField(
+                        name: "Authorization",
+                        value: "Bearer secret")
+                ]
+            })
         #expect(fixed == .failure)  // the unknown source, as above
         #expect(shipped.events == Self.campaign().people.count)
     }
 
     /// A person's agent that redirectd does not flag but Tracardi's `user-agents` check takes for a bot (from the
     /// people's browsers of Tests/BotPatternData/device-detector-browsers.txt: "Caboto" holds "bot").
-    static let agentTracardiCallsABot = "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; Banca Caboto s.p.a.; "
+    static let agentTracardiCallsABot =
+        "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; Banca Caboto s.p.a.; "
         + "rv:11.0) like Gecko"
 
     @Test func clicksTracardiRefusesAsBotsGoToRejectedAreCountedAndDoNotFailTheRun() async throws {
@@ -265,8 +281,9 @@ import TestSupport
         #expect(run.status == 0, "\(run.stderr)")
         let tracardiBots = run.stdout.split(separator: "\n").map(String.init)
         let notFlagged = tracardiBots.filter { BotMatcher.match(userAgent: $0) == nil }
-        #expect(notFlagged == [Self.agentTracardiCallsABot],
-                "\(notFlagged.count) agents Tracardi calls bots and we do not:\n\(notFlagged.joined(separator: "\n"))")
+        #expect(
+            notFlagged == [Self.agentTracardiCallsABot],
+            "\(notFlagged.count) agents Tracardi calls bots and we do not:\n\(notFlagged.joined(separator: "\n"))")
     }
 
     @Test func deleteKeepsSkippedBots() async throws {
@@ -282,10 +299,10 @@ import TestSupport
     }
 }
 
-fileprivate extension SinkSetup {
-    init() throws { try self.init(model: "tracardi") }
+extension SinkSetup {
+    fileprivate init() throws { try self.init(model: "tracardi") }
 
-    func options(_ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
+    fileprivate func options(_ change: (inout ImportOptions) -> Void = { _ in }) -> ImportOptions {
         options(.tracardi(baseURL: sink.baseURL), change)
     }
 }

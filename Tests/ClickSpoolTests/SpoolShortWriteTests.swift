@@ -1,11 +1,12 @@
 import Foundation
+import RedirectCore
 import TestSupport
 import Testing
+
 @testable import ClickSpool
-import RedirectCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A full disk, for real: a tiny tmpfs. Needs root (CI runs the tests as root); without it the test fails
@@ -59,7 +60,8 @@ import Glibc
         let first = layout.currentDirectory + "/" + layout.fileName(bucket: layout.bucket(atMilliseconds: now))
         #expect(append(b, 2)?.errno == .noSpace)
         let fragmentEnd = try #require(FileManager.default.attributesOfItem(atPath: first)[.size] as? Int64)
-        try #require(fragmentEnd == 4096, "expected a short write to end at the page boundary, file has \(fragmentEnd) bytes")
+        try #require(
+            fragmentEnd == 4096, "expected a short write to end at the page boundary, file has \(fragmentEnd) bytes")
         // Still full: writer a leaves the file with the fragment (it learns of the short write in this
         // process) and fails in the next part.
         #expect(append(a, 3) != nil)
@@ -81,7 +83,8 @@ import Glibc
             skipped += reader.skipped
         }
         #expect(recorded.count == 7)  // 1, and 4 to 9
-        #expect(found.sorted { $0.lexicographicallyPrecedes($1) } == recorded.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(
+            found.sorted { $0.lexicographicallyPrecedes($1) } == recorded.sorted { $0.lexicographicallyPrecedes($1) })
         #expect(skipped.map(\.reason) == [.torn])
         #expect(skipped.first?.length == 4096 - 3000)
     }

@@ -21,7 +21,8 @@ import Testing
         let lines = stack.responderStderr().split(separator: "\n").filter { $0.contains("sale.toml") }
         #expect(lines.count == 2, "\(lines)")
         #expect(lines.first?.hasSuffix("(serving the last good version)") == true, "\(lines)")
-        #expect(lines.last?.hasSuffix("/redirects.d/sale.toml: valid again; this version serves from now on") == true,
-                "\(lines)")
+        #expect(
+            lines.last?.hasSuffix("/redirects.d/sale.toml: valid again; this version serves from now on") == true,
+            "\(lines)")
     }
 }

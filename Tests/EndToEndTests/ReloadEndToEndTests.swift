@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Deploys under load through a real nginx: SIGHUP reloads, a new binary that fails to start, and a plain restart
@@ -41,11 +41,13 @@ import Glibc
         let nginxLog = (try? String(contentsOf: nginxLogFile, encoding: .utf8)) ?? ""
         let upstreamLines = nginxLog.split(separator: "\n").filter { $0.contains("upstream") }
         // "... [error] 123#0: *45 recv() failed (104: Connection reset by peer) while ..., client: ...": the kind.
-        let kinds = Set(upstreamLines.compactMap { line in
-            line.range(of: ": *").map { line[$0.upperBound...].drop { $0 != " " }.prefix { $0 != "," } }
-        })
-        print("reload tally (10 SIGHUP reloads, 32 clients): \(tally); nginx error-log lines about the upstream "
-            + "(requests it sent again on a new connection): \(upstreamLines.count) \(kinds.sorted())")
+        let kinds = Set(
+            upstreamLines.compactMap { line in
+                line.range(of: ": *").map { line[$0.upperBound...].drop { $0 != " " }.prefix { $0 != "," } }
+            })
+        print(
+            "reload tally (10 SIGHUP reloads, 32 clients): \(tally); nginx error-log lines about the upstream "
+                + "(requests it sent again on a new connection): \(upstreamLines.count) \(kinds.sorted())")
         #expect(tally.sent > 200)
         #expect(tally.redirected == tally.sent, "not redirected: \(tally.wrong.prefix(10))")
         #expect(tally.missing.isEmpty, "missing from the spool: \(tally.missing.prefix(10))")
@@ -70,8 +72,10 @@ import Glibc
 
         // Each broken build is installed the way `install` does it: a new file renamed over the old path.
         let broken: [(content: String, mode: mode_t, logged: [String])] = [
-            ("#!/bin/sh\necho 'redirectd: error while loading shared libraries: libfcgi.so.0' >&2\nexit 1\n", 0o755,
-             ["libfcgi.so.0", "(pid ", "exited with status 1 before serving"]),
+            (
+                "#!/bin/sh\necho 'redirectd: error while loading shared libraries: libfcgi.so.0' >&2\nexit 1\n", 0o755,
+                ["libfcgi.so.0", "(pid ", "exited with status 1 before serving"]
+            ),
             ("#!/bin/sh\nkill -SEGV $$\n", 0o755, ["was killed by signal 11"]),
             ("not a program\n", 0o644, ["cannot execute \(executable): Permission denied"]),
         ]
@@ -122,8 +126,10 @@ import Glibc
         let startResponder = {
             try stack.start(
                 "/bin/sh",
-                ["-c", "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\" 3<&0 0</dev/null",
-                 RedirectStack.redirectd] + stack.responderArguments(threads: Self.threads),
+                [
+                    "-c", "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$0\" \"$@\" 3<&0 0</dev/null",
+                    RedirectStack.redirectd,
+                ] + stack.responderArguments(threads: Self.threads),
                 log: stack.responderLog, standardInput: held)
         }
         var responder = try startResponder()
@@ -145,8 +151,9 @@ import Glibc
         let tally = ClickTally(
             clicks: clicks, events: try stack.events().filter { $0["session"] as? String != "warm-up" },
             location: Self.saleTarget)
-        print("socket-activation restart tally (3 restarts, 32 clients, longest stop-to-start "
-            + "\(Int(longestGap * 1000)) ms): \(tally)")
+        print(
+            "socket-activation restart tally (3 restarts, 32 clients, longest stop-to-start "
+                + "\(Int(longestGap * 1000)) ms): \(tally)")
         #expect(tally.sent > 100)
         #expect(tally.redirected == tally.sent, "not redirected: \(tally.wrong.prefix(10))")
         #expect(tally.missing.isEmpty, "missing from the spool: \(tally.missing.prefix(10))")
@@ -156,7 +163,8 @@ import Glibc
     /// NOTIFY_SOCKET as systemd sets it (a path) and as `@name` (an abstract socket).
     @Test(arguments: [false, true])
     func systemdIsToldReadyAndTheNewMainPID(abstract: Bool) throws {
-        let name = abstract
+        let name =
+            abstract
             ? "@redirectd-notify-\(UUID().uuidString)"
             : URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("notify-\(UUID().uuidString)").path
         let notifications = try Self.datagramSocket(name)
@@ -191,8 +199,10 @@ import Glibc
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: RedirectStack.redirectd)
         let first = try stack.start(
             "/bin/sh",
-            ["-c", "cd \"$0\" && export PATH=\"$0:$PATH\" && exec \(argv0) \"$@\"", bin.path,
-             "--listen", "unix:\(stack.socketPath)", "--socket-mode", "0666"] + stack.responderArguments(),
+            [
+                "-c", "cd \"$0\" && export PATH=\"$0:$PATH\" && exec \(argv0) \"$@\"", bin.path,
+                "--listen", "unix:\(stack.socketPath)", "--socket-mode", "0666",
+            ] + stack.responderArguments(),
             log: stack.responderLog)
         try stack.waitFor { (try? stack.get("/redirect/spring-sale/s-1"))?.status == 302 }
         kill(first.processIdentifier, SIGHUP)

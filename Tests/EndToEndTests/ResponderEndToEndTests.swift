@@ -3,7 +3,7 @@ import SystemIO
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Clicks through a real nginx to a real redirectd, checked the way a user would: status line, Location,
@@ -15,9 +15,12 @@ import Glibc
     func redirectWithSession(mode: RedirectStack.Mode) throws {
         let stack = try RedirectStack(mode: mode)
         defer { stack.stop() }
-        let response = try stack.get("/redirect/spring-sale/s-1", headers: [
-            "User-Agent: Mozilla/5.0 (X11; Linux x86_64)", "Referer: https://mail.example.com/", "Accept-Language: de-DE",
-        ])
+        let response = try stack.get(
+            "/redirect/spring-sale/s-1",
+            headers: [
+                "User-Agent: Mozilla/5.0 (X11; Linux x86_64)", "Referer: https://mail.example.com/",
+                "Accept-Language: de-DE",
+            ])
         #expect(response.status == 302)
         #expect(response.header("Location") == Self.saleTarget)
         #expect(response.header("Cache-Control") == "private, no-store")
@@ -73,7 +76,9 @@ import Glibc
         defer { stack.stop() }
         let cookie = "Cookie: theme=dark; tracardi-session-id=9b2c-41aa"
         #expect(try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie]).status == 302)
-        #expect(try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie, "Sec-GPC: 1"]).status == 302)
+        #expect(
+            try stack.get("/redirect/welcome", headers: ["User-Agent: Mozilla/5.0", cookie, "Sec-GPC: 1"]).status == 302
+        )
         // Matched by content: the spool's order need not be the clicks' (worker threads append at once, and a
         // bucket may have several parts).
         let events = try stack.events()
@@ -182,10 +187,13 @@ import Glibc
             .write(toFile: wrapper, atomically: true, encoding: .utf8)
         chmod(wrapper, 0o755)
         let stack = try RedirectStack(executable: wrapper, threads: 2, keepalive: keepalive)
-        return (stack, {
-            stack.stop()
-            try? FileManager.default.removeItem(atPath: root)
-        })
+        return (
+            stack,
+            {
+                stack.stop()
+                try? FileManager.default.removeItem(atPath: root)
+            }
+        )
     }
 
     /// Connections are kept below what libfcgi can take (descriptors below 1024, here below the open-files limit),

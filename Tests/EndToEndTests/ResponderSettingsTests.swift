@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// redirectd's settings as an operator meets them: bad values, the thread limit, the socket's mode and group.
@@ -13,8 +13,9 @@ import Glibc
         let root = NSTemporaryDirectory() + "redirectd-settings-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root + "/redirects.d", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try "url = \"https://www.example.com/\"\n".write(toFile: root + "/redirects.d/welcome.toml", atomically: true,
-                                                         encoding: .utf8)
+        try "url = \"https://www.example.com/\"\n".write(
+            toFile: root + "/redirects.d/welcome.toml", atomically: true,
+            encoding: .utf8)
         let cgi = [
             "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "PATH_INFO": "/welcome",
             "REDIRECTS_DIR": root + "/redirects.d", "CLICK_LOG_DIR": root + "/clicks",
@@ -24,12 +25,15 @@ import Glibc
             let run = try ProcessRun.run(binary, environment: cgi)
             #expect(run.status == 0)
             #expect(run.stdout.hasPrefix("Status: 302"))
-            #expect(run.stderr.contains(#"CLICK_LOG_BUCKET_SECONDS="a minute" is not a whole number from 1 to 86400; using 60"#))
+            #expect(
+                run.stderr.contains(
+                    #"CLICK_LOG_BUCKET_SECONDS="a minute" is not a whole number from 1 to 86400; using 60"#))
         }
     }
 
     @Test func threadsAboveTheMaximumAreRefused() throws {
-        let run = try ProcessRun.run(RedirectStack.redirectd, ["--threads", "1000", "--listen", "unix:/nonexistent/x.sock"])
+        let run = try ProcessRun.run(
+            RedirectStack.redirectd, ["--threads", "1000", "--listen", "unix:/nonexistent/x.sock"])
         #expect(run.status == 64)
         #expect(run.stderr.contains(#"--threads "1000" is not a whole number from 1 to 320"#))
         #expect(run.stderr.contains("each thread serves any number of connections"))
@@ -43,8 +47,10 @@ import Glibc
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         func arguments(_ socket: String) -> [String] {
-            ["--", RedirectStack.redirectd, "--listen", "unix:" + root + "/" + socket, "--threads", "64",
-             "--redirects", root, "--spool", root + "/clicks"]
+            [
+                "--", RedirectStack.redirectd, "--listen", "unix:" + root + "/" + socket, "--threads", "64",
+                "--redirects", root, "--spool", root + "/clicks",
+            ]
         }
         let run = try ProcessRun.run("/usr/bin/prlimit", ["--nofile=100:100"] + arguments("refused.sock"))
         #expect(run.status == 2)
@@ -68,7 +74,9 @@ import Glibc
         #expect(openFiles?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first == "1024")
     }
 
-    @Test(arguments: [([String](), 0o660 as mode_t, false), (["--socket-mode", "0640", "--socket-group", "daemon"], 0o640, true)])
+    @Test(arguments: [
+        ([String](), 0o660 as mode_t, false), (["--socket-mode", "0640", "--socket-group", "daemon"], 0o640, true),
+    ])
     func socketModeAndGroup(flags: [String], mode: mode_t, daemonGroup: Bool) throws {
         let root = NSTemporaryDirectory() + "redirectd-socket-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -76,8 +84,11 @@ import Glibc
         let socket = root + "/r.sock"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RedirectStack.redirectd)
-        process.arguments = ["--listen", "unix:" + socket, "--threads", "2", "--redirects", root, "--spool",
-                             root + "/clicks"] + flags
+        process.arguments =
+            [
+                "--listen", "unix:" + socket, "--threads", "2", "--redirects", root, "--spool",
+                root + "/clicks",
+            ] + flags
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer {
@@ -95,6 +106,7 @@ import Glibc
             #expect(s.st_gid == getegid())
         }
         let bad = try ProcessRun.run(RedirectStack.redirectd, ["--socket-mode", "rw-rw----"])
-        #expect(bad.status == 64 && bad.stderr.contains(#"--socket-mode "rw-rw----" is not an octal mode such as 0660"#))
+        #expect(
+            bad.status == 64 && bad.stderr.contains(#"--socket-mode "rw-rw----" is not an octal mode such as 0660"#))
     }
 }

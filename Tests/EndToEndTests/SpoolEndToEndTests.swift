@@ -3,15 +3,16 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The spool behind a running FastCGI redirectd: its writers keep their bucket file between clicks, and
 /// let go of it once the bucket has passed even when no further click comes.
 @Suite(.serialized) struct SpoolEndToEndTests {
     func seal(_ stack: RedirectStack) throws -> String {
-        let run = try ProcessRun.run(RedirectStack.redirectctl,
-                                     ["seal", "--spool", stack.spool.path, "--bucket-seconds", "1"])
+        let run = try ProcessRun.run(
+            RedirectStack.redirectctl,
+            ["seal", "--spool", stack.spool.path, "--bucket-seconds", "1"])
         return run.stdout + run.stderr
     }
 

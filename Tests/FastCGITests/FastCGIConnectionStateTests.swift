@@ -46,19 +46,24 @@ import Testing
     /// What the loop may meet; any other event in a state is ignored (``ignoredEventsChangeNothing(_:)``).
     static let transitions: [Transition] = [
         // A new connection: nginx's first request comes, or nginx hangs up first, or the loop closes it.
-        Transition(from: .awaitingFirstRequest, event: .readable(peerClosed: false), action: "serve",
-                   to: .serving(evicted: false)),
+        Transition(
+            from: .awaitingFirstRequest, event: .readable(peerClosed: false), action: "serve",
+            to: .serving(evicted: false)),
         Transition(from: .awaitingFirstRequest, event: .readable(peerClosed: true), action: "close", to: .closed),
         Transition(from: .awaitingFirstRequest, event: .close, action: "close", to: .closed),
         // Answered: kept and watched, or closed because nginx did not keep it or the process stops.
-        Transition(from: .serving(evicted: false), event: .answered(connectionKept: true, stopping: false),
-                   action: "watch", to: .idle),
-        Transition(from: .serving(evicted: false), event: .answered(connectionKept: false, stopping: false),
-                   action: "close", to: .closed),
-        Transition(from: .serving(evicted: false), event: .answered(connectionKept: true, stopping: true),
-                   action: "close", to: .closed),
-        Transition(from: .serving(evicted: false), event: .answered(connectionKept: false, stopping: true),
-                   action: "close", to: .closed),
+        Transition(
+            from: .serving(evicted: false), event: .answered(connectionKept: true, stopping: false),
+            action: "watch", to: .idle),
+        Transition(
+            from: .serving(evicted: false), event: .answered(connectionKept: false, stopping: false),
+            action: "close", to: .closed),
+        Transition(
+            from: .serving(evicted: false), event: .answered(connectionKept: true, stopping: true),
+            action: "close", to: .closed),
+        Transition(
+            from: .serving(evicted: false), event: .answered(connectionKept: false, stopping: true),
+            action: "close", to: .closed),
         Transition(from: .serving(evicted: false), event: .close, action: "close", to: .closed),
         // Idle: the next request, nginx's hang-up, an eviction, or the end of the loop.
         Transition(from: .idle, event: .readable(peerClosed: false), action: "serve", to: .serving(evicted: false)),
@@ -69,14 +74,18 @@ import Testing
         Transition(from: .evicting, event: .readable(peerClosed: false), action: "serve", to: .serving(evicted: true)),
         Transition(from: .evicting, event: .readable(peerClosed: true), action: "close", to: .closed),
         Transition(from: .evicting, event: .close, action: "close", to: .closed),
-        Transition(from: .serving(evicted: true), event: .answered(connectionKept: true, stopping: false),
-                   action: "close", to: .closed),
-        Transition(from: .serving(evicted: true), event: .answered(connectionKept: false, stopping: false),
-                   action: "close", to: .closed),
-        Transition(from: .serving(evicted: true), event: .answered(connectionKept: true, stopping: true),
-                   action: "close", to: .closed),
-        Transition(from: .serving(evicted: true), event: .answered(connectionKept: false, stopping: true),
-                   action: "close", to: .closed),
+        Transition(
+            from: .serving(evicted: true), event: .answered(connectionKept: true, stopping: false),
+            action: "close", to: .closed),
+        Transition(
+            from: .serving(evicted: true), event: .answered(connectionKept: false, stopping: false),
+            action: "close", to: .closed),
+        Transition(
+            from: .serving(evicted: true), event: .answered(connectionKept: true, stopping: true),
+            action: "close", to: .closed),
+        Transition(
+            from: .serving(evicted: true), event: .answered(connectionKept: false, stopping: true),
+            action: "close", to: .closed),
         Transition(from: .serving(evicted: true), event: .close, action: "close", to: .closed),
     ]
 
@@ -90,8 +99,10 @@ import Testing
             case .idle: [.readable(peerClosed: false), .answered(connectionKept: true, stopping: false)]
             case .evicting: [.readable(peerClosed: false), .answered(connectionKept: true, stopping: false), .evict]
             case .serving(evicted: true):
-                [.readable(peerClosed: false), .answered(connectionKept: true, stopping: false), .evict,
-                 .readable(peerClosed: false)]
+                [
+                    .readable(peerClosed: false), .answered(connectionKept: true, stopping: false), .evict,
+                    .readable(peerClosed: false),
+                ]
             case .closed: [.close]
             }
         for event in path { _ = apply(event, to: &connection) }

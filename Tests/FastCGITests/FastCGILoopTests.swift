@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The FastCGI loop in a child process (``FastCGILoopProcess``), spoken to over its unix socket as nginx speaks to

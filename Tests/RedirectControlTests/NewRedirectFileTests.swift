@@ -1,7 +1,7 @@
 import RedirectControl
 import RedirectCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct NewRedirectFileTests {
     @Test(arguments: [
@@ -48,8 +48,10 @@ import TestSupport
 
     @Test(arguments: [
         ("/relative", "url must be an absolute http or https URL, found \"/relative\""),
-        ("https://e.com/{sesion}",
-         "url has an unknown placeholder {sesion} (known: {session}, {redirect}, {click_id}, {query.NAME})"),
+        (
+            "https://e.com/{sesion}",
+            "url has an unknown placeholder {sesion} (known: {session}, {redirect}, {click_id}, {query.NAME})"
+        ),
         ("https://{query.host}/", "url must not take its host from a placeholder"),
     ])
     func badURLIsRefusedBeforeWriting(_ url: String, _ message: String) {

@@ -11,18 +11,24 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(base: "https://go.example.com/redirect", id: "welcome", session: .none,
-             link: "https://go.example.com/redirect/welcome"),
-        Case(base: "https://go.example.com/redirect/", id: "welcome", session: .none,
-             link: "https://go.example.com/redirect/welcome"),
-        Case(base: "https://go.example.com/redirect", id: "spring-sale", session: .id("67890"),
-             link: "https://go.example.com/redirect/spring-sale/67890"),
-        Case(base: "https://go.example.com/redirect", id: "spring-sale", session: .id("a.b_c~d-E"),
-             link: "https://go.example.com/redirect/spring-sale/a.b_c~d-E"),
-        Case(base: "http://127.0.0.1:8080/redirect", id: "Docs.v2", session: .template,
-             link: "http://127.0.0.1:8080/redirect/Docs.v2/{{session@id}}"),
-        Case(base: "https://go.example.com", id: "x", session: .template,
-             link: "https://go.example.com/x/{{session@id}}"),
+        Case(
+            base: "https://go.example.com/redirect", id: "welcome", session: .none,
+            link: "https://go.example.com/redirect/welcome"),
+        Case(
+            base: "https://go.example.com/redirect/", id: "welcome", session: .none,
+            link: "https://go.example.com/redirect/welcome"),
+        Case(
+            base: "https://go.example.com/redirect", id: "spring-sale", session: .id("67890"),
+            link: "https://go.example.com/redirect/spring-sale/67890"),
+        Case(
+            base: "https://go.example.com/redirect", id: "spring-sale", session: .id("a.b_c~d-E"),
+            link: "https://go.example.com/redirect/spring-sale/a.b_c~d-E"),
+        Case(
+            base: "http://127.0.0.1:8080/redirect", id: "Docs.v2", session: .template,
+            link: "http://127.0.0.1:8080/redirect/Docs.v2/{{session@id}}"),
+        Case(
+            base: "https://go.example.com", id: "x", session: .template,
+            link: "https://go.example.com/x/{{session@id}}"),
     ]
 
     @Test(arguments: cases)
@@ -31,18 +37,24 @@ import Testing
     }
 
     static let refused: [(String, String, RedirectLink.Session, RedirectLinkError)] = [
-        ("go.example.com/redirect", "x", .none,
-         .invalidBase(
-            "go.example.com/redirect", "must be an absolute http or https URL, found \"go.example.com/redirect\"")),
-        ("https://go.example.com/r?x=1", "x", .none,
-         .invalidBase("https://go.example.com/r?x=1", "must not have a query or fragment")),
+        (
+            "go.example.com/redirect", "x", .none,
+            .invalidBase(
+                "go.example.com/redirect", "must be an absolute http or https URL, found \"go.example.com/redirect\"")
+        ),
+        (
+            "https://go.example.com/r?x=1", "x", .none,
+            .invalidBase("https://go.example.com/r?x=1", "must not have a query or fragment")
+        ),
         ("https://go.example.com/r", "_defaults", .none, .invalidID("_defaults")),
         ("https://go.example.com/r", "a/b", .none, .invalidID("a/b")),
         ("https://go.example.com/r", "", .none, .invalidID("")),
         ("https://go.example.com/r", "x", .id("a b"), .invalidSession("a b")),
         ("https://go.example.com/r", "x", .id(""), .invalidSession("")),
-        ("https://go.example.com/r", "x", .id(String(repeating: "s", count: 257)),
-         .invalidSession(String(repeating: "s", count: 257))),
+        (
+            "https://go.example.com/r", "x", .id(String(repeating: "s", count: 257)),
+            .invalidSession(String(repeating: "s", count: 257))
+        ),
     ]
 
     @Test(arguments: refused)

@@ -31,8 +31,9 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["REDIRECTS_DIR"] = nil
         for command in commands {
-            let run = try ProcessRun.run(RepositoryPaths.redirectctl, command.arguments, environment: environment,
-                                         directory: BuiltProducts.repositoryRoot)
+            let run = try ProcessRun.run(
+                RepositoryPaths.redirectctl, command.arguments, environment: environment,
+                directory: BuiltProducts.repositoryRoot)
             #expect(run.status == 0, "redirectctl \(command.arguments): \(run.stderr)")
             // What a terminal shows: findings and links on stdout, the closing line of `check` on stderr.
             let printed = (run.stdout + run.stderr).split(separator: "\n").map(String.init)

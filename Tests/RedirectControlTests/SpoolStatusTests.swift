@@ -2,6 +2,7 @@ import ClickImport
 import Foundation
 import RedirectCore
 import Testing
+
 @testable import RedirectControl
 
 /// `redirectctl status`: thresholds and formats from plain values, and the command on a real spool.
@@ -23,15 +24,17 @@ import Testing
 
     @Test func thresholds() {
         var limits = SpoolStatus.Thresholds()
-        #expect(status(oldestMinutesAgo: 2, lastSuccessMinutesAgo: 1, freeMiB: 4096, rejected: 3).problems(limits).isEmpty)
+        #expect(
+            status(oldestMinutesAgo: 2, lastSuccessMinutesAgo: 1, freeMiB: 4096, rejected: 3).problems(limits).isEmpty)
         let late = status(oldestMinutesAgo: 20, lastSuccessMinutesAgo: 90, freeMiB: 100, rejected: 3).problems(limits)
         #expect(late.count == 3)
         #expect(late[0].hasPrefix("the oldest unshipped click is 20 min old"))
         #expect(late[1].hasPrefix("the last successful import was 90 min ago"))
         #expect(late[2].hasPrefix("100.0 MiB free under the spool"))
         limits.maxRejected = 0
-        #expect(status(oldestMinutesAgo: nil, lastSuccessMinutesAgo: nil, freeMiB: 4096, rejected: 3).problems(limits)
-            == ["3 events in rejected/ (limit 0): see why, fix, then import --retry-rejected"])
+        #expect(
+            status(oldestMinutesAgo: nil, lastSuccessMinutesAgo: nil, freeMiB: 4096, rejected: 3).problems(limits)
+                == ["3 events in rejected/ (limit 0): see why, fix, then import --retry-rejected"])
     }
 
     /// Refusals the import put in `rejected/` with no event accepted since: the sink may refuse everything.
@@ -40,10 +43,11 @@ import Testing
         let limits = SpoolStatus.Thresholds()
         #expect(s.problems(limits).isEmpty)
         s.lastImport.rejectedSinceAccepted = 1
-        #expect(s.problems(limits) == [
-            "the import put 1 event in rejected/ since the sink last accepted one: is the sink set up for these "
-                + "events? See rejected/, fix the sink, then import --retry-rejected"
-        ])
+        #expect(
+            s.problems(limits) == [
+                "the import put 1 event in rejected/ since the sink last accepted one: is the sink set up for these "
+                    + "events? See rejected/, fix the sink, then import --retry-rejected"
+            ])
         // Emptied by hand: nothing left to look at.
         s.rejected.lines = 0
         #expect(s.problems(limits).isEmpty)
@@ -56,7 +60,8 @@ import Testing
         #expect(text.contains("ready/     2 files, 2.0 KiB"))
         #expect(text.contains("oldest unshipped bucket: 2026-12-01T14:40:00.000Z (20 min ago)"))
         #expect(text.contains("last successful import: 2026-12-01T14:59:00.000Z (60 s ago)"))
-        #expect(text.hasSuffix("status: the oldest unshipped click is 20 min old (limit 15 min): is the import running?\n"))
+        #expect(
+            text.hasSuffix("status: the oldest unshipped click is 20 min old (limit 15 min): is the import running?\n"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(s.json(limits).utf8)) as? [String: Any])
         #expect(json["ok"] as? Bool == false)
         #expect(json["oldest_unshipped_seconds"] as? Int == 1200)
@@ -64,8 +69,10 @@ import Testing
         let metrics = s.prometheus(limits)
         #expect(metrics.contains("redirectd_spool_oldest_unshipped_seconds{spool=\"/var/spool/redirectd\"} 1200\n"))
         #expect(metrics.contains("redirectd_spool_healthy{spool=\"/var/spool/redirectd\"} 0\n"))
-        #expect(metrics.contains("redirectd_spool_last_import_success_timestamp_seconds{spool=\"/var/spool/redirectd\"} "
-                                 + "\(Self.now / 1000 - 60)\n"))
+        #expect(
+            metrics.contains(
+                "redirectd_spool_last_import_success_timestamp_seconds{spool=\"/var/spool/redirectd\"} "
+                    + "\(Self.now / 1000 - 60)\n"))
     }
 
     @Test func timestampsReadBack() {
@@ -111,8 +118,9 @@ import Testing
         #expect(chmod(spool + "/ready", 0o770) == 0)
         let writable = try RedirectctlProcessTests().redirectctl(["status", "--spool", spool])
         #expect(writable.status == 1)
-        #expect(writable.stdout.contains("writable by other users than the spool's owner: \(spool)/ready"),
-                "\(writable.stdout)")
+        #expect(
+            writable.stdout.contains("writable by other users than the spool's owner: \(spool)/ready"),
+            "\(writable.stdout)")
         #expect(chmod(spool + "/ready", 0o750) == 0)
         #expect(try RedirectctlProcessTests().redirectctl(["status", "--spool", spool]).status == 0)
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import RedirectCore
 
 /// The test data `scripts/update-bot-patterns` writes next to the generated tables.
@@ -32,10 +33,11 @@ enum BotPatternData {
     static func droppedListPatterns() throws -> Set<String> {
         let own = directory.replacingOccurrences(of: "/Tests/BotPatternData/", with: "/scripts/bot-patterns/")
         let text = try String(contentsOfFile: own + "own-patterns.tsv", encoding: .utf8)
-        return Set(text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            return fields.count == 2 && fields[0] == "drop" ? String(fields[1]) : nil
-        })
+        return Set(
+            text.split(separator: "\n").compactMap { line in
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+                return fields.count == 2 && fields[0] == "drop" ? String(fields[1]) : nil
+            })
     }
 }
 
@@ -47,21 +49,27 @@ enum BotPatternData {
         ("meta-externalagent/1.1", "facebook-preview", .preview),
         ("Twitterbot/1.0", "twitter-preview", .preview),
         ("TelegramBot (like TwitterBot)", "telegram-preview", .preview),
-        ("LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", "linkedin-preview",
-         .preview),
+        (
+            "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", "linkedin-preview",
+            .preview
+        ),
         ("WhatsApp/2.23.20.0", "whatsapp-preview", .preview),
         ("Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", "discord-preview", .preview),
         ("Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5", "skype-preview", .preview),
-        ("Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ (KHTML, like Gecko) BingPreview/1.0b", "bing-preview",
-         .preview),
+        (
+            "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ (KHTML, like Gecko) BingPreview/1.0b", "bing-preview",
+            .preview
+        ),
         ("Iframely/1.3.1", "iframely-preview", .preview),
         ("Mattermost-Bot/1.1", "mattermost-preview", .preview),
         ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "googlebot", .crawler),
         ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", "bingbot", .crawler),
         ("AdsBot-Google (+http://www.google.com/adsbot.html)", "adsbot-google", .crawler),
         ("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", "ahrefsbot", .crawler),
-        ("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
-         "gptbot", .ai),
+        (
+            "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
+            "gptbot", .ai
+        ),
         ("Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", "uptimerobot", .monitor),
         ("Feedly/1.0 (+http://www.feedly.com/fetcher.html; like FeedFetcher-Google)", "feedly", .feed),
         ("Barracuda Sentinel (EE)", "barracuda-scanner", .scanner),
@@ -75,8 +83,10 @@ enum BotPatternData {
         ("Java/17.0.2", "java", .library),
         ("okhttp/4.12.0", "okhttp", .library),
         ("axios/1.6.2", "axios", .library),
-        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0.0.0 Safari/537.36",
-         "headless-browser", .library),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0.0.0 Safari/537.36",
+            "headless-browser", .library
+        ),
         // Generic words catch agents no list has seen.
         ("SomeNewBot/1.0", "bot", .crawler),
         ("Example-Crawler 2.0", "crawler", .crawler),
@@ -159,7 +169,8 @@ enum BotPatternData {
         // `^curl` in the list, `curl/` in ours; `AdsBot-Google([^-]|$)`; `[wW]get`.
         #expect(BotMatcher.match(userAgent: "curl")?.label == "curl")
         #expect(BotMatcher.match(userAgent: "AdsBot-Google")?.label == "adsbot-google")
-        #expect(BotMatcher.match(userAgent: "AdsBot-Google-Mobile (+http://www.google.com/mobile/adsbot.html)")?.label
+        #expect(
+            BotMatcher.match(userAgent: "AdsBot-Google-Mobile (+http://www.google.com/mobile/adsbot.html)")?.label
                 != "adsbot-google")
         #expect(BotMatcher.match(userAgent: "BlogTraffic/1.23 Feed-Fetcher")?.category == .feed)
     }
@@ -186,8 +197,9 @@ enum BotPatternData {
         let flagged = browsers.compactMap { agent in
             BotMatcher.match(userAgent: agent).map { "\($0.label): \(agent)" }
         }
-        #expect(flagged.count * 200 <= browsers.count,
-                "\(flagged.count) of \(browsers.count) flagged:\n\(flagged.joined(separator: "\n"))")
+        #expect(
+            flagged.count * 200 <= browsers.count,
+            "\(flagged.count) of \(browsers.count) flagged:\n\(flagged.joined(separator: "\n"))")
         // What is flagged today, each for a reason of its own: an agent with a URL in it.
         #expect(flagged.count <= 1, "flagged:\n\(flagged.joined(separator: "\n"))")
     }
@@ -207,8 +219,9 @@ enum BotPatternData {
         #expect(BotMatcher.ruleCount > 1500)
         for index in 0..<BotMatcher.ruleCount {
             let label = BotMatcher.rule(index).label
-            #expect(!label.isEmpty && label.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") },
-                    "rule \(index): \(label)")
+            #expect(
+                !label.isEmpty && label.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") },
+                "rule \(index): \(label)")
         }
     }
 }

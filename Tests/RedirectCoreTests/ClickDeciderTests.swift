@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RedirectCore
 
 @Suite struct ClickDeciderTests {
@@ -8,8 +9,10 @@ import Testing
         id: "sale", url: "https://shop.example.com/sale?utm_source=mail", eventType: "email-click",
         source: "newsletter", properties: [("campaign", .string("spring"))])
 
-    func respond(_ request: ClickRequest, defaults: RedirectDefaults = RedirectDefaults(),
-                 redirects: [Redirect] = []) -> ClickDecision {
+    func respond(
+        _ request: ClickRequest, defaults: RedirectDefaults = RedirectDefaults(),
+        redirects: [Redirect] = []
+    ) -> ClickDecision {
         let all = redirects.isEmpty ? [sale] : redirects
         return ClickDecider.decide(for: request, defaults: defaults, now: now, clickID: clickID) { id in
             all.first { $0.id == id }.map(RedirectLookup.found) ?? .notFound
@@ -17,20 +20,25 @@ import Testing
     }
 
     @Test func redirectWithSession() throws {
-        let d = respond(ClickRequest(method: "GET", pathInfo: "/sale/s-1", remoteAddress: "203.0.113.7",
-                                     userAgent: "Mozilla/5.0", host: "go.example.com"))
-        #expect(d.response == RedirectResponse(
-            status: 302, location: "https://shop.example.com/sale?utm_source=mail",
-            headers: [.init("Cache-Control", "private, no-store")]))
-        #expect(String(decoding: d.response.cgiBytes(includeBody: true), as: UTF8.self) == """
-            Status: 302 Found\r
-            Location: https://shop.example.com/sale?utm_source=mail\r
-            Cache-Control: private, no-store\r
-            Content-Type: text/plain; charset=utf-8\r
-            Content-Length: 0\r
-            \r
+        let d = respond(
+            ClickRequest(
+                method: "GET", pathInfo: "/sale/s-1", remoteAddress: "203.0.113.7",
+                userAgent: "Mozilla/5.0", host: "go.example.com"))
+        #expect(
+            d.response
+                == RedirectResponse(
+                    status: 302, location: "https://shop.example.com/sale?utm_source=mail",
+                    headers: [.init("Cache-Control", "private, no-store")]))
+        #expect(
+            String(decoding: d.response.cgiBytes(includeBody: true), as: UTF8.self) == """
+                Status: 302 Found\r
+                Location: https://shop.example.com/sale?utm_source=mail\r
+                Cache-Control: private, no-store\r
+                Content-Type: text/plain; charset=utf-8\r
+                Content-Length: 0\r
+                \r
 
-            """)
+                """)
         let event = try #require(d.event)
         #expect(event.outcome == .redirected)
         #expect(event.session == "s-1")
@@ -42,20 +50,25 @@ import Testing
     }
 
     /// Tracardi's redirect takes the session from its `tracardi-session-id` cookie when the path has none.
-    @Test(arguments: [
-        // (path, cookie header, GPC, session, status, source)
-        ("/sale", "a=1; tracardi-session-id=c-9; b=2", false, "c-9", "valid", "cookie"),
-        ("/sale", "tracardi-session-id=\"c-9\"", false, "c-9", "valid", "cookie"),
-        ("/sale/s-1", "tracardi-session-id=c-9", false, "s-1", "valid", "path"),
-        ("/sale", "tracardi-session-id=not a session", false, nil, "malformed", nil),
-        ("/sale", "other=c-9", false, nil, "absent", nil),
-        ("/sale", "tracardi-session-id=c-9", true, nil, "absent", nil),
-        ("/sale/bad session", "tracardi-session-id=c-9", false, nil, "malformed", nil),
-    ] as [(String, String, Bool, String?, String, String?)])
-    func sessionFromTracardisCookie(path: String, cookie: String, privacy: Bool, session: String?, status: String,
-                                    source: String?) throws {
-        let d = respond(ClickRequest(method: "GET", pathInfo: path, userAgent: "Mozilla/5.0",
-                                     globalPrivacyControl: privacy, cookie: cookie))
+    @Test(
+        arguments: [
+            // (path, cookie header, GPC, session, status, source)
+            ("/sale", "a=1; tracardi-session-id=c-9; b=2", false, "c-9", "valid", "cookie"),
+            ("/sale", "tracardi-session-id=\"c-9\"", false, "c-9", "valid", "cookie"),
+            ("/sale/s-1", "tracardi-session-id=c-9", false, "s-1", "valid", "path"),
+            ("/sale", "tracardi-session-id=not a session", false, nil, "malformed", nil),
+            ("/sale", "other=c-9", false, nil, "absent", nil),
+            ("/sale", "tracardi-session-id=c-9", true, nil, "absent", nil),
+            ("/sale/bad session", "tracardi-session-id=c-9", false, nil, "malformed", nil),
+        ] as [(String, String, Bool, String?, String, String?)])
+    func sessionFromTracardisCookie(
+        path: String, cookie: String, privacy: Bool, session: String?, status: String,
+        source: String?
+    ) throws {
+        let d = respond(
+            ClickRequest(
+                method: "GET", pathInfo: path, userAgent: "Mozilla/5.0",
+                globalPrivacyControl: privacy, cookie: cookie))
         let event = try #require(d.event)
         #expect(event.session == session)
         #expect(event.sessionStatus.rawValue == status)
@@ -66,8 +79,9 @@ import Testing
     }
 
     @Test func permanentRedirectHasNoCacheControl() {
-        let d = respond(ClickRequest(method: "GET", pathInfo: "/docs"),
-                        redirects: [Redirect(id: "docs", url: "https://docs.example.com/", status: .movedPermanently)])
+        let d = respond(
+            ClickRequest(method: "GET", pathInfo: "/docs"),
+            redirects: [Redirect(id: "docs", url: "https://docs.example.com/", status: .movedPermanently)])
         #expect(d.response == RedirectResponse(status: 301, location: "https://docs.example.com/"))
     }
 
@@ -88,8 +102,9 @@ import Testing
     }
 
     @Test func notFoundURLFromDefaults() {
-        let d = respond(ClickRequest(method: "GET", pathInfo: "/nope"),
-                        defaults: RedirectDefaults(notFoundURL: "https://example.com/missing"))
+        let d = respond(
+            ClickRequest(method: "GET", pathInfo: "/nope"),
+            defaults: RedirectDefaults(notFoundURL: "https://example.com/missing"))
         #expect(d.response.status == 302)
         #expect(d.response.location == "https://example.com/missing")
         #expect(d.event?.outcome == .notFound)
@@ -101,7 +116,9 @@ import Testing
         #expect(d.event?.bot == "head-request")
         #expect(d.event?.botCategory == .preview)
         let notFound = respond(ClickRequest(method: "HEAD", pathInfo: "/nope"))
-        #expect(String(decoding: notFound.response.cgiBytes(includeBody: false), as: UTF8.self).hasSuffix("Content-Length: 10\r\n\r\n"))
+        #expect(
+            String(decoding: notFound.response.cgiBytes(includeBody: false), as: UTF8.self).hasSuffix(
+                "Content-Length: 10\r\n\r\n"))
     }
 
     @Test func crawlerIsRedirectedAndFlaggedWithItsCategory() {
@@ -132,8 +149,9 @@ import Testing
 
     @Test func defaultsFillSourceTypeAndProperties() {
         let plain = Redirect(id: "p", url: "https://e.com/", properties: [("b", .string("own"))])
-        let defaults = RedirectDefaults(source: "web", eventType: "click",
-                                        properties: [("a", .int(1)), ("b", .string("default"))])
+        let defaults = RedirectDefaults(
+            source: "web", eventType: "click",
+            properties: [("a", .int(1)), ("b", .string("default"))])
         let d = respond(ClickRequest(method: "GET", pathInfo: "/p"), defaults: defaults, redirects: [plain])
         #expect(d.event?.source == "web")
         #expect(d.event?.type == "click")
@@ -150,9 +168,11 @@ import Testing
     @Test func digitsMatchSwiftsOwn() {
         var generator = SystemRandomNumberGenerator()
         let edges = [0, 1, -1, 9, 10, -10, 99, 100, 302, 999, 1000, Int.max, Int.min, Int.min + 1]
-        let samples = edges + (0..<500).map { _ in
-            Int.random(in: Int.min...Int.max, using: &generator) >> Int.random(in: 0...62, using: &generator)
-        }
+        let samples =
+            edges
+            + (0..<500).map { _ in
+                Int.random(in: Int.min...Int.max, using: &generator) >> Int.random(in: 0...62, using: &generator)
+            }
         for value in samples {
             var out: [UInt8] = []
             DecimalDigits.append(value, to: &out)

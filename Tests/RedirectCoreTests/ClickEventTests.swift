@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RedirectCore
 
 @Suite struct ClickEventTests {
@@ -8,36 +9,39 @@ import Testing
             time: Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8, second: 14, millisecond: 431),
             outcome: .redirected, redirect: "12345", session: "67890", sessionStatus: .valid, source: "email",
             type: "redirect", properties: [("k", .string("v"))], target: "https://example.com/", status: 302,
-            request: .init(method: "GET", ip: "203.0.113.7", userAgent: userAgent, referer: referer,
-                           acceptLanguage: "en", host: "go.example.com", query: "a=1"),
+            request: .init(
+                method: "GET", ip: "203.0.113.7", userAgent: userAgent, referer: referer,
+                acceptLanguage: "en", host: "go.example.com", query: "a=1"),
             bot: bot?.label, botCategory: bot?.category, sessionSource: .path)
     }
 
     func line(_ e: ClickEvent) -> String { String(decoding: e.jsonLine(), as: UTF8.self) }
 
     @Test func exactLine() {
-        #expect(line(event(userAgent: "UA")) == """
-            {"v":1,"id":"01a2256d-9f98-77af-9da3-2ebfc2723450","time":"2026-11-29T02:08:14.431Z",\
-            "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
-            "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},"target":"https://example.com/","status":302,\
-            "request":{"method":"GET","ip":"203.0.113.7","user_agent":"UA","referer":null,"accept_language":"en",\
-            "host":"go.example.com","query":"a=1"},"bot":null,"bot_category":null}
+        #expect(
+            line(event(userAgent: "UA")) == """
+                {"v":1,"id":"01a2256d-9f98-77af-9da3-2ebfc2723450","time":"2026-11-29T02:08:14.431Z",\
+                "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
+                "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},"target":"https://example.com/","status":302,\
+                "request":{"method":"GET","ip":"203.0.113.7","user_agent":"UA","referer":null,"accept_language":"en",\
+                "host":"go.example.com","query":"a=1"},"bot":null,"bot_category":null}
 
-            """)
+                """)
     }
 
     @Test func exactLineOfABot() {
         let bot = BotMatch(label: "slack-preview", category: .preview)
-        #expect(line(event(userAgent: "Slackbot-LinkExpanding 1.0", bot: bot)) == """
-            {"v":1,"id":"01a2256d-9f98-77af-9da3-2ebfc2723450","time":"2026-11-29T02:08:14.431Z",\
-            "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
-            "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},\
-            "target":"https://example.com/","status":302,\
-            "request":{"method":"GET","ip":"203.0.113.7","user_agent":"Slackbot-LinkExpanding 1.0","referer":null,\
-            "accept_language":"en","host":"go.example.com","query":"a=1"},"bot":"slack-preview",\
-            "bot_category":"preview"}
+        #expect(
+            line(event(userAgent: "Slackbot-LinkExpanding 1.0", bot: bot)) == """
+                {"v":1,"id":"01a2256d-9f98-77af-9da3-2ebfc2723450","time":"2026-11-29T02:08:14.431Z",\
+                "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
+                "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},\
+                "target":"https://example.com/","status":302,\
+                "request":{"method":"GET","ip":"203.0.113.7","user_agent":"Slackbot-LinkExpanding 1.0","referer":null,\
+                "accept_language":"en","host":"go.example.com","query":"a=1"},"bot":"slack-preview",\
+                "bot_category":"preview"}
 
-            """)
+                """)
     }
 
     static let escapes: [(String, String)] = [
@@ -72,7 +76,8 @@ import Testing
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+            case _
+            where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
@@ -84,8 +89,10 @@ import Testing
     /// The writer takes plain text eight bytes at a time: a character that must be escaped (or one of several
     /// bytes) is found wherever it falls in or across those words, at the end of a string, and twice in one.
     @Test func escapesAtEveryPositionOfLongerStrings() {
-        let specials = ["\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{e9}", "\u{20ac}",
-                        "\u{1F600}", "\u{2010}"]
+        let specials = [
+            "\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{e9}", "\u{20ac}",
+            "\u{1F600}", "\u{2010}",
+        ]
         for length in [1, 7, 8, 9, 15, 16, 17, 23, 24, 31] {
             let plain = Array("abcdefghijklmnopqrstuvwxyz01234567890".prefix(length))
             for special in specials {
@@ -112,8 +119,9 @@ import Testing
     @Test func timestamps() {
         #expect(Timestamp(millisecondsSinceEpoch: 0).iso8601 == "1970-01-01T00:00:00.000Z")
         #expect(Timestamp(millisecondsSinceEpoch: 951_782_400_000).iso8601 == "2000-02-29T00:00:00.000Z")
-        #expect(Timestamp(year: 2026, month: 11, day: 29, hour: 23, minute: 59, second: 59, millisecond: 999).iso8601
-            == "2026-11-29T23:59:59.999Z")
+        #expect(
+            Timestamp(year: 2026, month: 11, day: 29, hour: 23, minute: 59, second: 59, millisecond: 999).iso8601
+                == "2026-11-29T23:59:59.999Z")
     }
 
     @Test func clickIDsAreVersion7AndOrdered() {

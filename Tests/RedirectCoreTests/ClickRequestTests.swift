@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RedirectCore
 
 /// A request built from CGI parameters, as the FastCGI and CGI hosts hand them over (`NAME=value` bytes), and
@@ -42,10 +43,11 @@ import Testing
         #expect(r.host == "go.example.com")
         #expect(r.cookie == "a=1")
         #expect(!r.globalPrivacyControl && !r.doNotTrack)
-        #expect(requestObject(event(r)) == """
-            {"method":"GET","ip":"203.0.113.7","user_agent":"Mozilla/5.0 (X11)","referer":"https://mail.example/",\
-            "accept_language":"de","host":"go.example.com","query":"a=1"}
-            """)
+        #expect(
+            requestObject(event(r)) == """
+                {"method":"GET","ip":"203.0.113.7","user_agent":"Mozilla/5.0 (X11)","referer":"https://mail.example/",\
+                "accept_language":"de","host":"go.example.com","query":"a=1"}
+                """)
     }
 
     @Test func missingParametersAreAbsentAndEmptyOnesEmpty() {
@@ -84,10 +86,11 @@ import Testing
         #expect(r.acceptLanguage == "fr-CH, f\u{FC}r")
         #expect(r.host == "go.example.com")
         #expect(r.pathInfo == "/sale")
-        #expect(requestObject(event(r)) == """
-            {"method":"GET","ip":null,"user_agent":"Agent \u{FFFD}","referer":"\u{FFFD} ref",\
-            "accept_language":"fr-CH, f\u{FC}r","host":"go.example.com","query":""}
-            """)
+        #expect(
+            requestObject(event(r)) == """
+                {"method":"GET","ip":null,"user_agent":"Agent \u{FFFD}","referer":"\u{FFFD} ref",\
+                "accept_language":"fr-CH, f\u{FC}r","host":"go.example.com","query":""}
+                """)
     }
 
     /// The privacy signal leaves IP, user agent and referer out of the event; anonymising shortens the IP; the
@@ -98,11 +101,11 @@ import Testing
             ("HTTP_USER_AGENT", Array("Mozilla/5.0".utf8)), ("HTTP_REFERER", Array("https://r.example/".utf8)),
             ("HTTP_HOST", Array("go.example.com".utf8)),
         ]
-        let private_ = request(parameters + [("HTTP_DNT", Array("1".utf8))])
-        let hidden = event(private_).request
+        let privateClick = request(parameters + [("HTTP_DNT", Array("1".utf8))])
+        let hidden = event(privateClick).request
         #expect(hidden.ip == nil && hidden.userAgent == nil && hidden.referer == nil)
         #expect(hidden.host == "go.example.com")
-        #expect(private_.userAgent == "Mozilla/5.0")
+        #expect(privateClick.userAgent == "Mozilla/5.0")
 
         let shortened = event(request(parameters), defaults: RedirectDefaults(anonymizeIP: true)).request
         #expect(shortened.ip == "203.0.113.0")
@@ -111,14 +114,18 @@ import Testing
     }
 
     @Test func settingAFieldOfTheEventKeepsTheOthers() {
-        var info = event(request([
-            ("REMOTE_ADDR", Array("203.0.113.7".utf8)), ("HTTP_USER_AGENT", Array("UA".utf8)),
-            ("HTTP_HOST", Array("go.example.com".utf8)),
-        ])).request
+        var info = event(
+            request([
+                ("REMOTE_ADDR", Array("203.0.113.7".utf8)), ("HTTP_USER_AGENT", Array("UA".utf8)),
+                ("HTTP_HOST", Array("go.example.com".utf8)),
+            ])
+        ).request
         info.userAgent = "Another agent"
         info.ip = nil
-        #expect(info == ClickEvent.RequestInfo(
-            method: "GET", ip: nil, userAgent: "Another agent", referer: nil, acceptLanguage: nil,
-            host: "go.example.com", query: ""))
+        #expect(
+            info
+                == ClickEvent.RequestInfo(
+                    method: "GET", ip: nil, userAgent: "Another agent", referer: nil, acceptLanguage: nil,
+                    host: "go.example.com", query: ""))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RedirectCore
 
 /// Inputs the fuzzers in `fuzz/` found, each kept as a test once fixed (`fuzz/run`).
@@ -32,18 +33,20 @@ import Testing
     @Test func typoInADateSaysWhatIsWrong() {
         let result = RedirectFileParser.parseRedirect(
             text: "url = \"https://e.com/\"\nvalid_from = 2026-03-01T\n", id: "x", file: "x.toml")
-        #expect(result.errors.map(\.description) == [
-            "x.toml:2:14: invalid TOML: 2026-03-01T is not a valid date or time (a time must follow the T); write "
-                + "dates and times like 2026-12-01, 2026-12-01T09:30:00Z or 09:30:00"
-        ])
+        #expect(
+            result.errors.map(\.description) == [
+                "x.toml:2:14: invalid TOML: 2026-03-01T is not a valid date or time (a time must follow the T); write "
+                    + "dates and times like 2026-12-01, 2026-12-01T09:30:00Z or 09:30:00"
+            ])
     }
 
     @Test func unclosedTableHeaderIsDescribed() throws {
         let result = RedirectFileParser.parseRedirect(
             text: "url = \"https://e.com/\"\n\n[properties\nx = 1\n", id: "x", file: "x.toml")
         let error = try #require(result.errors.first)
-        #expect(error.description
-            == "x.toml:3:12: invalid TOML: expected ] to close the table header, found the end of the line")
+        #expect(
+            error.description
+                == "x.toml:3:12: invalid TOML: expected ] to close the table header, found the end of the line")
     }
 
     /// Valid TOML 1.0 (examples from the specification), which the syntax check that guarded TOMLKit had to
@@ -113,8 +116,9 @@ import Testing
         #expect(Placeholders.names(in: template) == ["query.b"])
         let values = PlaceholderValues(
             session: nil, redirect: "r", clickID: "c", query: QueryString(parsing: "b=1&a%23%7Bquery.b=2"))
-        #expect(TargetBuilder.build(template: template, values: values, forwardQuery: false)
-            == "https://e.com/?{query.a#1")
+        #expect(
+            TargetBuilder.build(template: template, values: values, forwardQuery: false)
+                == "https://e.com/?{query.a#1")
     }
 
     /// A 7 KiB query forwarded into the target made a Location nginx cannot take (502): found by
@@ -128,7 +132,8 @@ import Testing
         let placeholder = TargetBuilder.build(template: "https://e.com/{query.q}", values: values, forwardQuery: false)
         #expect(placeholder == "https://e.com/{query.q}")
         let short = TargetBuilder.build(
-            template: "https://e.com/?a=1", values: PlaceholderValues(
+            template: "https://e.com/?a=1",
+            values: PlaceholderValues(
                 session: nil, redirect: "r", clickID: "c", query: QueryString(parsing: "utm=x")),
             forwardQuery: true)
         #expect(short == "https://e.com/?a=1&utm=x")
@@ -137,9 +142,10 @@ import Testing
     @Test func overlongURLInAFileIsRefused() {
         let url = "https://e.com/" + String(repeating: "p", count: TargetBuilder.maxLength)
         let result = RedirectFileParser.parseRedirect(text: "url = \"\(url)\"\n", id: "x", file: "x.toml")
-        #expect(result.errors.map(\.description) == [
-            "x.toml:1:1: url must be at most 3072 bytes long (nginx cannot pass on a longer Location)"
-        ])
+        #expect(
+            result.errors.map(\.description) == [
+                "x.toml:1:1: url must be at most 3072 bytes long (nginx cannot pass on a longer Location)"
+            ])
     }
 
     /// A file with `y = nan` in [properties] did not equal its own reading (NaN != NaN), so RedirectStore and the

@@ -24,7 +24,8 @@ import Testing
 
     @Test(arguments: [
         "", "{", #"{"a":1,}"#, "[1,]", "01", "1.", "-", "tru", #""\q""#, "\"a\u{1}\"", #"{"a" 1}"#, "1 2", #""\u12""#,
-        String(repeating: "[", count: JSONCursor.maximumDepth + 1) + String(repeating: "]", count: JSONCursor.maximumDepth + 1),
+        String(repeating: "[", count: JSONCursor.maximumDepth + 1)
+            + String(repeating: "]", count: JSONCursor.maximumDepth + 1),
     ])
     func refusesWhatIsNotOneJSONValue(text: String) {
         #expect(JSONValue(parsing: text) == nil)

@@ -1,10 +1,12 @@
 import Testing
+
 @testable import RedirectCore
 
 @Suite struct TargetBuilderTests {
     func values(session: String? = "s-1", query: String = "") -> PlaceholderValues {
-        PlaceholderValues(session: session, redirect: "sale", clickID: "01a2256d-9f98-77af-9da3-2ebfc2723450",
-                          query: QueryString(parsing: query))
+        PlaceholderValues(
+            session: session, redirect: "sale", clickID: "01a2256d-9f98-77af-9da3-2ebfc2723450",
+            query: QueryString(parsing: query))
     }
 
     static let placeholderCases: [(String, String, String)] = [
@@ -28,8 +30,10 @@ import Testing
         // The file's own parameters win, and go out byte for byte (`+`, `%20`, order).
         ("https://e.com/p?a=0&keep=1", "a=1&b=2", "https://e.com/p?a=0&keep=1&b=2"),
         ("https://e.com/p?q=spring+sale&x=%20y", "z=1", "https://e.com/p?q=spring+sale&x=%20y&z=1"),
-        ("https://e.com/p?utm_source=mail&a=1", "utm_source=evil&utm_medium=x",
-         "https://e.com/p?utm_source=mail&a=1&utm_medium=x"),
+        (
+            "https://e.com/p?utm_source=mail&a=1", "utm_source=evil&utm_medium=x",
+            "https://e.com/p?utm_source=mail&a=1&utm_medium=x"
+        ),
         ("https://e.com/p#frag", "a=1", "https://e.com/p?a=1#frag"),
         ("https://e.com/p", "@evil.example", "https://e.com/p?%40evil.example="),
         ("https://e.com/p", "//evil.example", "https://e.com/p?%2F%2Fevil.example="),
@@ -52,12 +56,15 @@ import Testing
         ("https://e.com/p?a=0#f", "a=1", "https://e.com/p?a=1#f"),
     ])
     func forwardQueryOverride(template: String, query: String, expected: String) {
-        #expect(TargetBuilder.build(template: template, values: values(query: query), forwardQuery: .override) == expected)
+        #expect(
+            TargetBuilder.build(template: template, values: values(query: query), forwardQuery: .override) == expected)
     }
 
     @Test func sessionPlaceholderWithoutSessionIsEmpty() {
-        #expect(TargetBuilder.build(template: "https://e.com/?s={session}", values: values(session: nil), forwardQuery: false)
-            == "https://e.com/?s=")
+        #expect(
+            TargetBuilder.build(
+                template: "https://e.com/?s={session}", values: values(session: nil), forwardQuery: false)
+                == "https://e.com/?s=")
     }
 
     @Test func propertiesGetRawValues() {
@@ -74,16 +81,24 @@ import Testing
         validUntil: Timestamp(year: 2026, month: 4, day: 1), expiredURL: "https://e.com/over?from={redirect}")
 
     static let cases: [(Timestamp, Int, String?, String)] = [
-        (Timestamp(year: 2026, month: 2, day: 28, hour: 23, minute: 59, second: 59), 302, "https://e.com/over?from=w", "expired"),
+        (
+            Timestamp(year: 2026, month: 2, day: 28, hour: 23, minute: 59, second: 59), 302,
+            "https://e.com/over?from=w", "expired"
+        ),
         (Timestamp(year: 2026, month: 3, day: 1), 302, "https://e.com/live", "redirected"),
-        (Timestamp(year: 2026, month: 3, day: 31, hour: 23, minute: 59, second: 59, millisecond: 999), 302, "https://e.com/live", "redirected"),
+        (
+            Timestamp(year: 2026, month: 3, day: 31, hour: 23, minute: 59, second: 59, millisecond: 999), 302,
+            "https://e.com/live", "redirected"
+        ),
         (Timestamp(year: 2026, month: 4, day: 1), 302, "https://e.com/over?from=w", "expired"),
     ]
 
     @Test(arguments: cases)
     func window(now: Timestamp, status: Int, location: String?, outcome: String) {
-        let d = ClickDecider.decide(for: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
-                                  now: now, clickID: "c") { _ in .found(redirect) }
+        let d = ClickDecider.decide(
+            for: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
+            now: now, clickID: "c"
+        ) { _ in .found(redirect) }
         #expect(d.response.status == status)
         #expect(d.response.location == location)
         #expect(d.event?.outcome.rawValue == outcome)
@@ -92,8 +107,10 @@ import Testing
     @Test func expiredWithoutURLIsGone() {
         var r = redirect
         r.expiredURL = nil
-        let d = ClickDecider.decide(for: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
-                                  now: Timestamp(year: 2027, month: 1, day: 1), clickID: "c") { _ in .found(r) }
+        let d = ClickDecider.decide(
+            for: ClickRequest(method: "GET", pathInfo: "/w"), defaults: RedirectDefaults(),
+            now: Timestamp(year: 2027, month: 1, day: 1), clickID: "c"
+        ) { _ in .found(r) }
         #expect(d.response.status == 410)
         #expect(d.event?.outcome == .expired)
     }
@@ -101,7 +118,8 @@ import Testing
 
 @Suite struct PrivacyTests {
     func event(_ request: ClickRequest, _ defaults: RedirectDefaults) -> ClickEvent? {
-        ClickDecider.decide(for: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 0), clickID: "c") { _ in
+        ClickDecider.decide(for: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 0), clickID: "c") {
+            _ in
             .found(Redirect(id: "x", url: "https://e.com/"))
         }.event
     }
@@ -115,14 +133,16 @@ import Testing
     @Test(arguments: anonymized)
     func anonymizeIP(address: String, expected: String) {
         #expect(IPAnonymizer.anonymize(address) == expected)
-        let e = event(ClickRequest(method: "GET", pathInfo: "/x", remoteAddress: address), RedirectDefaults(anonymizeIP: true))
+        let e = event(
+            ClickRequest(method: "GET", pathInfo: "/x", remoteAddress: address), RedirectDefaults(anonymizeIP: true))
         #expect(e?.request.ip == expected)
     }
 
     @Test(arguments: [(true, false), (false, true)])
     func privacySignalsLeaveOutIdentifyingFields(gpc: Bool, dnt: Bool) {
-        let request = ClickRequest(method: "GET", pathInfo: "/x", remoteAddress: "203.0.113.7", userAgent: "Mozilla/5.0",
-                                   referer: "https://r.example/", globalPrivacyControl: gpc, doNotTrack: dnt)
+        let request = ClickRequest(
+            method: "GET", pathInfo: "/x", remoteAddress: "203.0.113.7", userAgent: "Mozilla/5.0",
+            referer: "https://r.example/", globalPrivacyControl: gpc, doNotTrack: dnt)
         let honored = event(request, RedirectDefaults())
         #expect(honored?.request.ip == nil)
         #expect(honored?.request.userAgent == nil)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RedirectCore
 
 @Suite struct RequestPathTests {
@@ -11,7 +12,10 @@ import Testing
         ("/x/has space", RequestPath(id: "x", session: .malformed)),
         ("/x/caf\u{e9}", RequestPath(id: "x", session: .malformed)),
         ("/x/a%2Fb", RequestPath(id: "x", session: .malformed)),
-        ("/x/" + String(repeating: "s", count: 256), RequestPath(id: "x", session: .valid(String(repeating: "s", count: 256)))),
+        (
+            "/x/" + String(repeating: "s", count: 256),
+            RequestPath(id: "x", session: .valid(String(repeating: "s", count: 256)))
+        ),
         ("/x/" + String(repeating: "s", count: 257), RequestPath(id: "x", session: .malformed)),
         ("/" + String(repeating: "i", count: 128), RequestPath(id: String(repeating: "i", count: 128), session: .none)),
         ("/" + String(repeating: "i", count: 129), nil),

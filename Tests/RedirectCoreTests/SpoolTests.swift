@@ -1,10 +1,11 @@
 import Foundation
-import Testing
-@testable import ClickSpool
 import RedirectCore
+import Testing
+
+@testable import ClickSpool
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func makeTemporaryDirectory() throws -> String {
@@ -22,17 +23,24 @@ func makeTemporaryDirectory() throws -> String {
         #expect(layout.fileName(bucket: bucket) == "20261129T020800.jsonl")
         #expect(layout.fileName(bucket: bucket, part: 2) == "20261129T020800.2.jsonl")
         let seconds = SpoolLayout(directory: "/s", bucketSeconds: 1)
-        #expect(seconds.fileName(bucket: seconds.bucket(atMilliseconds: t.millisecondsSinceEpoch)) == "20261129T020814.jsonl")
+        #expect(
+            seconds.fileName(bucket: seconds.bucket(atMilliseconds: t.millisecondsSinceEpoch))
+                == "20261129T020814.jsonl")
         let hours = SpoolLayout(directory: "/s", bucketSeconds: 3600)
-        #expect(hours.fileName(bucket: hours.bucket(atMilliseconds: t.millisecondsSinceEpoch)) == "20261129T020000.jsonl")
+        #expect(
+            hours.fileName(bucket: hours.bucket(atMilliseconds: t.millisecondsSinceEpoch)) == "20261129T020000.jsonl")
     }
 
     @Test(arguments: ["20261129T020800.jsonl", "20261129T020800.2.jsonl", "20261129T020800.r1.jsonl"])
     func namesParseBack(name: String) {
-        #expect(layout.bucket(ofFileName: name) == Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8).millisecondsSinceEpoch / 1000)
+        #expect(
+            layout.bucket(ofFileName: name) == Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: 8)
+                .millisecondsSinceEpoch / 1000)
     }
 
-    @Test(arguments: ["x.jsonl", "20261329T020800.jsonl", "20261129T020800.txt", "20261129T020800.x.jsonl", ".20261129T020800.jsonl"])
+    @Test(arguments: [
+        "x.jsonl", "20261329T020800.jsonl", "20261129T020800.txt", "20261129T020800.x.jsonl", ".20261129T020800.jsonl",
+    ])
     func foreignNamesAreIgnored(name: String) {
         #expect(layout.bucket(ofFileName: name) == nil)
     }
@@ -49,7 +57,8 @@ func makeTemporaryDirectory() throws -> String {
     func lines(in directory: String) throws -> [String] {
         var result: [String] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? [] {
-            result += try String(contentsOfFile: directory + "/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+            result += try String(contentsOfFile: directory + "/" + name, encoding: .utf8).split(separator: "\n").map(
+                String.init)
         }
         return result
     }
@@ -63,8 +72,9 @@ func makeTemporaryDirectory() throws -> String {
         #expect(writer.append(Array("{\"n\":1}\n".utf8), clock: { base + 1_000 }) == nil)
         #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 59_999 }) == nil)
         #expect(writer.append(Array("{\"n\":3}\n".utf8), clock: { base + 60_000 }) == nil)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: layout.currentDirectory).sorted()
-            == ["20261129T020800.jsonl", "20261129T020900.jsonl"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: layout.currentDirectory).sorted()
+                == ["20261129T020800.jsonl", "20261129T020900.jsonl"])
 
         let sealer = SpoolSealer(layout: layout)
         let report = sealer.sealPassed(nowMilliseconds: base + 60_000)
@@ -105,7 +115,8 @@ func makeTemporaryDirectory() throws -> String {
         #expect(busy.sealed.isEmpty && busy.busy == 1)
         // Its next line goes to the next bucket's file and lets go of the old one, which is then sealed.
         #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 60_001 }) == nil)
-        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_001).sealed == ["20260101T000000.jsonl"])
+        #expect(
+            SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_001).sealed == ["20260101T000000.jsonl"])
         #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
         #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
     }
@@ -125,7 +136,8 @@ func makeTemporaryDirectory() throws -> String {
         #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).busy == 1)
         #expect(writer.releaseIfPassed(nowMilliseconds: base + 60_000) == -1)
         #expect(!writer.holdsFile)
-        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed == ["20260101T000000.jsonl"])
+        #expect(
+            SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed == ["20260101T000000.jsonl"])
         // The next line starts the file of its own bucket.
         #expect(writer.append(Array("{\"n\":2}\n".utf8), clock: { base + 61_000 }) == nil)
         #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
@@ -145,7 +157,10 @@ func makeTemporaryDirectory() throws -> String {
         #expect(try lines(in: layout.readyDirectory) == ["{\"n\":1}"])
         #expect(try lines(in: layout.currentDirectory) == ["{\"n\":2}"])
         // Sealed later under a name of its own: nothing in ready/ is overwritten.
-        #expect(SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed == ["20260101T000000.r1.jsonl"])
+        #expect(
+            SpoolSealer(layout: layout).sealPassed(nowMilliseconds: base + 60_000).sealed == [
+                "20260101T000000.r1.jsonl"
+            ])
     }
 
     @Test func aWriterNeverStartsInAFileThatEndsInAFragment() throws {
@@ -205,7 +220,9 @@ func makeTemporaryDirectory() throws -> String {
         #expect(writer.append(Array("{\"n\":4}\n".utf8), clock: { base }) == nil)
         let before = (1...linesBefore).map { "{\"n\":\($0)}\n" }.joined()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == before + "{\"n\":99,\"pa")
-        #expect(try String(contentsOfFile: layout.currentDirectory + "/20260101T000000.1.jsonl", encoding: .utf8) == "{\"n\":4}\n")
+        #expect(
+            try String(contentsOfFile: layout.currentDirectory + "/20260101T000000.1.jsonl", encoding: .utf8)
+                == "{\"n\":4}\n")
     }
 
     @Test func deletedSpoolIsRecreated() throws {
@@ -239,12 +256,16 @@ func makeTemporaryDirectory() throws -> String {
         // A file 10 bytes below the cap: too little room for any size-check budget, room for a line.
         try SpoolDirectories.create(layout)
         let path = layout.currentDirectory + "/20260101T000000.jsonl"
-        #expect(FileManager.default.createFile(atPath: path, contents: Data((String(repeating: "x", count: 4085) + "\n").utf8)))
+        #expect(
+            FileManager.default.createFile(
+                atPath: path, contents: Data((String(repeating: "x", count: 4085) + "\n").utf8)))
         let writer = SpoolWriter(layout: layout)
         for n in 0..<3 { #expect(writer.append(Array("{\"n\":\(n)}\n".utf8), clock: { base }) == nil) }
         // Lines go in while the file is under the cap (4,086 and 4,094 bytes), the third to the next part.
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix("x\n{\"n\":0}\n{\"n\":1}\n"))
-        #expect(try String(contentsOfFile: layout.currentDirectory + "/20260101T000000.1.jsonl", encoding: .utf8) == "{\"n\":2}\n")
+        #expect(
+            try String(contentsOfFile: layout.currentDirectory + "/20260101T000000.1.jsonl", encoding: .utf8)
+                == "{\"n\":2}\n")
     }
 
     @Test func manyWritersInOneFileStayNearTheCap() throws {
@@ -261,7 +282,8 @@ func makeTemporaryDirectory() throws -> String {
         let names = try FileManager.default.contentsOfDirectory(atPath: layout.currentDirectory)
         var total: Int64 = 0
         for name in names {
-            let size = try #require(FileManager.default.attributesOfItem(atPath: layout.currentDirectory + "/" + name)[.size] as? Int64)
+            let size = try #require(
+                FileManager.default.attributesOfItem(atPath: layout.currentDirectory + "/" + name)[.size] as? Int64)
             total += size
             // A soft cap: at most a few lines per writer beyond it.
             #expect(size < cap + 16 * 4 * 100, "\(name): \(size) bytes")
@@ -289,10 +311,14 @@ func makeTemporaryDirectory() throws -> String {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let layout = SpoolLayout(directory: dir, bucketSeconds: 1)
-        let threads = 8, perThread = 500
+        let threads = 8
+        let perThread = 500
         let stop = LockedFlag()
         let sealerThread = Thread {
-            while !stop.isSet { _ = SpoolSealer(layout: layout).sealPassed(); usleep(2_000) }
+            while !stop.isSet {
+                _ = SpoolSealer(layout: layout).sealPassed()
+                usleep(2_000)
+            }
         }
         sealerThread.start()
         DispatchQueue.concurrentPerform(iterations: threads) { t in
@@ -315,13 +341,29 @@ func makeTemporaryDirectory() throws -> String {
 final class LockedMessages: @unchecked Sendable {
     private let lock = NSLock()
     private var messages: [String] = []
-    func append(_ m: String) { lock.lock(); messages.append(m); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return messages }
+    func append(_ m: String) {
+        lock.lock()
+        messages.append(m)
+        lock.unlock()
+    }
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return messages
+    }
 }
 
 final class LockedFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
 }

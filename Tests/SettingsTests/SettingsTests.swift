@@ -45,7 +45,8 @@ import Testing
             try ResponderConfiguration.resolve(flags: [:], environment: { environment[$0] })
         }
         let configuration = try? ResponderConfiguration.resolve(
-            flags: ["threads": "3", "listen": "tcp:127.0.0.1:9000"], environment: { environment[$0] == nil ? nil : nil })
+            flags: ["threads": "3", "listen": "tcp:127.0.0.1:9000"], environment: { environment[$0] == nil ? nil : nil }
+        )
         #expect(configuration?.threads == 3)
         #expect(configuration?.listen == .tcp(host: "127.0.0.1", port: 9000))
         #expect(configuration?.cacheLimit == 100_000)
@@ -62,7 +63,8 @@ import Testing
         let docs = try String(
             contentsOf: BuiltProducts.repositoryRoot.appendingPathComponent("docs/deploy.md"), encoding: .utf8)
         let table = docs.split(separator: "\n").map(String.init).filter { $0.hasPrefix("| ") && $0.contains("`--") }
-        #expect(table == Self.rows, Comment(rawValue: "docs/deploy.md should read:\n" + Self.rows.joined(separator: "\n")))
+        #expect(
+            table == Self.rows, Comment(rawValue: "docs/deploy.md should read:\n" + Self.rows.joined(separator: "\n")))
         let names = ResponderConfiguration.settings.map(\.environmentName)
         #expect(Set(names).count == names.count)
     }

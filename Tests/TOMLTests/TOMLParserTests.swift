@@ -137,10 +137,12 @@ import Testing
     /// Found by fuzz/run (target toml-differential): documents we read and toml++ refused. Settled as toml++
     /// does; both are refused with a reason.
     @Test func differencesWithTomlPlusPlusAreSettled() {
-        #expect(error("f = 5e422\n")?.description
-            == "1:5: 5e422 is too large for a 64-bit float (at most about 1.8e308)")
-        #expect(error("t = 17:45:60\n")?.description
-            == "1:5: 17:45:60 is not a valid time (hours 00-23, minutes 00-59, seconds 00-59)")
+        #expect(
+            error("f = 5e422\n")?.description
+                == "1:5: 5e422 is too large for a 64-bit float (at most about 1.8e308)")
+        #expect(
+            error("t = 17:45:60\n")?.description
+                == "1:5: 17:45:60 is not a valid time (hours 00-23, minutes 00-59, seconds 00-59)")
         #expect(error("t = 23:59:59\nf = 5e-422\n") == nil)
         // CR LF inside multi-line strings is read as LF (toml++ does the same; the spec leaves it open).
         let crlf = try? parse("a = \"\"\"\r\none\r\ntwo\"\"\"\r\nb = '''\r\nthree\r\nfour'''\r\n")

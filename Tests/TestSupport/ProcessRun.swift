@@ -10,8 +10,10 @@ public struct ProcessRun: Sendable {
 
     /// Runs `path` with `arguments`; `environment` nil inherits the tests' environment; `input`, a file for
     /// standard input (nil: the tests' own); `directory`, the working directory (nil: the tests' own).
-    public static func run(_ path: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-                           input: URL? = nil, directory: URL? = nil) throws -> ProcessRun {
+    public static func run(
+        _ path: String, _ arguments: [String] = [], environment: [String: String]? = nil,
+        input: URL? = nil, directory: URL? = nil
+    ) throws -> ProcessRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -27,14 +29,17 @@ public struct ProcessRun: Sendable {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return ProcessRun(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                          stderr: String(decoding: stderr, as: UTF8.self))
+        return ProcessRun(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
     }
 
     /// ``run(_:_:environment:input:directory:)`` on a thread of its own, for a program that runs for seconds: the
     /// caller awaits it without holding one of the few cooperative threads that every async test shares.
-    public static func runInBackground(_ path: String, _ arguments: [String] = [],
-                                       environment: [String: String]? = nil) async throws -> ProcessRun {
+    public static func runInBackground(
+        _ path: String, _ arguments: [String] = [],
+        environment: [String: String]? = nil
+    ) async throws -> ProcessRun {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Result { try run(path, arguments, environment: environment) })

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why ``RawFastCGI`` could not connect or send.
@@ -47,8 +47,10 @@ public final class RawFastCGI {
         var bytes = Self.record(type: 1, content: [0, 1, 1, 0, 0, 0, 0, 0])  // begin: responder, keep the connection
         var params: [UInt8] = []
         let browser = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
-        for (name, value) in [("REQUEST_METHOD", "GET"), ("PATH_INFO", pathInfo), ("REMOTE_ADDR", "127.0.0.1"),
-                              ("HTTP_USER_AGENT", browser)] {
+        for (name, value) in [
+            ("REQUEST_METHOD", "GET"), ("PATH_INFO", pathInfo), ("REMOTE_ADDR", "127.0.0.1"),
+            ("HTTP_USER_AGENT", browser),
+        ] {
             params += [UInt8(name.utf8.count), UInt8(value.utf8.count)] + Array(name.utf8) + Array(value.utf8)
         }
         bytes += Self.record(type: 4, content: params) + Self.record(type: 4, content: [])

@@ -162,15 +162,17 @@ func memoryBenchmark(files: Int) {
     precondition(store.cachedCount == files)
     // The URL's and the properties' own bytes: what the redirect says, without any structure.
     let sample = RedirectFileParser.parseRedirect(
-        text: readFile(directory + "/l1.toml") ?? "", id: "l1", file: "l1.toml").value
+        text: readFile(directory + "/l1.toml") ?? "", id: "l1", file: "l1.toml"
+    ).value
     let urlBytes = sample?.url.utf8.count ?? 0
     let propertyBytes = (sample?.properties ?? []).reduce(0) { total, member in
         total + member.key.utf8.count + member.value.jsonText.utf8.count
     }
     let perLink = Double(after - before) / Double(files)
     print("\(files) links cached (copies of spring-sale.toml, ids l0…)")
-    print("heap per cached link:   \(format(perLink)) bytes in \(format(allocationsPerLink)) allocations"
-        + " (usable size of each, + malloc's 8-byte header)")
+    print(
+        "heap per cached link:   \(format(perLink)) bytes in \(format(allocationsPerLink)) allocations"
+            + " (usable size of each, + malloc's 8-byte header)")
     print("left on the heap by \(files) hits: \(leftByHits) allocations")
     print("URL + properties bytes: \(urlBytes) + \(propertyBytes) (keys and values as JSON text)")
     print("beyond them:            \(format(perLink - Double(urlBytes + propertyBytes))) bytes")
@@ -187,7 +189,8 @@ func clickBenchmark(files: Int, iterations: Int) {
     let ids = (0..<files).map { "l\($0)" }
     let store = RedirectStore(directory: directory, cacheLimit: files) { _ in }
     for id in ids { _ = store.lookup(id) }
-    let defaults = RedirectDefaults(source: "redirect-links", eventType: "redirect", properties: [("channel", .string("link"))])
+    let defaults = RedirectDefaults(
+        source: "redirect-links", eventType: "redirect", properties: [("channel", .string("link"))])
     // Random order fixed in advance, so that both runs do the same work besides the id.
     var generator = SystemRandomNumberGenerator()
     let order = (0..<65_536).map { _ in Int.random(in: 0..<files, using: &generator) }
@@ -212,8 +215,9 @@ func clickBenchmark(files: Int, iterations: Int) {
         }
         let elapsed = now() - start
         let allocations = mallocCalls.map { Double($0() - calls) / Double(iterations) }
-        print("\(label): \(format(elapsed / Double(iterations) * 1e9)) ns, "
-            + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
+        print(
+            "\(label): \(format(elapsed / Double(iterations) * 1e9)) ns, "
+                + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
     }
     print("\(files) files, all cached, \(iterations) calls each")
     // What the revalidation of a hit costs by itself: the same lstat the store makes, on the same path.
@@ -264,6 +268,7 @@ case "click"?:
         files: rest.first.flatMap { Int($0) } ?? 100_000,
         iterations: rest.count > 1 ? Int(rest[1]) ?? 1_000_000 : 1_000_000)
 default:
-    print("usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] | click [FILES] [N]")
+    print(
+        "usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] | click [FILES] [N]")
     exit(2)
 }

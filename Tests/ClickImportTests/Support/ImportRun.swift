@@ -15,7 +15,8 @@ extension ImportOptions {
 }
 
 /// Runs an import in-process; returns its exit status, what it did and what it printed.
-func runImport(_ options: ImportOptions) async -> (code: ImportExitCode, summary: ImportSummary, output: CapturedOutput) {
+func runImport(_ options: ImportOptions) async -> (code: ImportExitCode, summary: ImportSummary, output: CapturedOutput)
+{
     let captured = CapturedOutput()
     let (code, summary) = await ClickImporter(options: options, output: captured.output).run()
     return (code, summary, captured)

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Debian's `clickhouse-server` as a child process of the test: free loopback ports, data and config in a
@@ -25,8 +25,9 @@ final class TestClickHouse: @unchecked Sendable {
 
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.serverPath) else {
-            throw Failure(description: "\(Self.serverPath) is missing: the ClickHouse tests need Debian's "
-                          + "clickhouse-server and clickhouse-client (scripts/install-deps installs them)")
+            throw Failure(
+                description: "\(Self.serverPath) is missing: the ClickHouse tests need Debian's "
+                    + "clickhouse-server and clickhouse-client (scripts/install-deps installs them)")
         }
         directory = NSTemporaryDirectory() + "redirectd-clickhouse-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
@@ -95,7 +96,7 @@ final class TestClickHouse: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
         guard result == 0 else { throw Failure(description: "cannot start \(path): errno \(result)") }
@@ -107,8 +108,9 @@ final class TestClickHouse: @unchecked Sendable {
     /// Runs one statement; returns the answer, or throws with ClickHouse's error text.
     @discardableResult
     func query(_ sql: String) throws -> String {
-        let (status, body) = try Self.curl(["-sS", "--fail-with-body", "--max-time", "30", "--data-binary", "@-", url],
-                                           input: sql)
+        let (status, body) = try Self.curl(
+            ["-sS", "--fail-with-body", "--max-time", "30", "--data-binary", "@-", url],
+            input: sql)
         guard status == 0 else { throw Failure(description: "curl exit \(status): \(body)") }
         return body
     }
@@ -160,8 +162,10 @@ final class TestClickHouse: @unchecked Sendable {
 struct ClickHouseServerTrait: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
-    func provideScope(for test: Test, testCase: Test.Case?,
-                      performing function: @Sendable () async throws -> Void) async throws {
+    func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         let server = try TestClickHouse()
         defer { server.stop() }
         try await TestClickHouse.$current.withValue(server) {

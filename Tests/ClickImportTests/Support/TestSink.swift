@@ -89,10 +89,11 @@ final class TestSink {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return try text.split(separator: "\n").map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-            return Request(path: object["path"] as? String ?? "", status: object["status"] as? Int ?? 0,
-                           headers: object["headers"] as? [String: String] ?? [:], body: object["body"] as? String ?? "",
-                           gzip: object["gzip"] as? Bool ?? false, profile: object["profile"] as? String,
-                           profileCreated: object["profile_created"] as? Bool ?? false, ip: object["ip"] as? String)
+            return Request(
+                path: object["path"] as? String ?? "", status: object["status"] as? Int ?? 0,
+                headers: object["headers"] as? [String: String] ?? [:], body: object["body"] as? String ?? "",
+                gzip: object["gzip"] as? Bool ?? false, profile: object["profile"] as? String,
+                profileCreated: object["profile_created"] as? Bool ?? false, ip: object["ip"] as? String)
         }
     }
 
@@ -121,4 +122,3 @@ final class CapturedOutput: Sendable {
     var printed: [String] { lines.withLock { $0 } }
     var warned: [String] { warnings.withLock { $0 } }
 }
-

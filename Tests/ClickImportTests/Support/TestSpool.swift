@@ -27,17 +27,21 @@ struct TestSpool {
     }
 
     /// A click event as the responder records it.
-    static func event(file: Int, n: Int, session: String? = "sess-1", source: String? = "email-source",
-                      bot: String? = nil, outcome: ClickEvent.Outcome = .redirected) -> ClickEvent {
+    static func event(
+        file: Int, n: Int, session: String? = "sess-1", source: String? = "email-source",
+        bot: String? = nil, outcome: ClickEvent.Outcome = .redirected
+    ) -> ClickEvent {
         ClickEvent(
-            id: id(file, n), time: Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: file % 60, second: n % 60),
+            id: id(file, n),
+            time: Timestamp(year: 2026, month: 11, day: 29, hour: 2, minute: file % 60, second: n % 60),
             outcome: outcome, redirect: outcome == .notFound ? "nope" : "spring-sale", session: session,
             sessionStatus: session == nil ? .absent : .valid, source: source, type: "redirect",
             properties: [("campaign", .string("spring")), ("n", .int(n))], target: "https://shop.example.com/sale",
             status: 302,
-            request: .init(method: "GET", ip: "203.0.113.\(n % 250)", userAgent: "Mozilla/5.0 (test \(n))",
-                           referer: "https://mail.example.com/", acceptLanguage: "de-DE", host: "go.example.com",
-                           query: "utm_source=mail"),
+            request: .init(
+                method: "GET", ip: "203.0.113.\(n % 250)", userAgent: "Mozilla/5.0 (test \(n))",
+                referer: "https://mail.example.com/", acceptLanguage: "de-DE", host: "go.example.com",
+                query: "utm_source=mail"),
             bot: bot)
     }
 
@@ -48,7 +52,9 @@ struct TestSpool {
 
     /// Writes events to `ready/` (or `current/`); returns the bytes written.
     @discardableResult
-    func write(file: Int, events: [ClickEvent], into subdirectory: String = "ready", extra: [UInt8] = []) throws -> [UInt8] {
+    func write(file: Int, events: [ClickEvent], into subdirectory: String = "ready", extra: [UInt8] = []) throws
+        -> [UInt8]
+    {
         let bytes = events.flatMap { $0.jsonLine() } + extra
         try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + subdirectory + "/" + Self.fileName(file)))
         return bytes

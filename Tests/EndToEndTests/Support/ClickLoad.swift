@@ -3,7 +3,7 @@ import Synchronization
 import SystemIO
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Clients clicking through nginx as fast as they can, each on its own thread, until ``finish()``.
@@ -85,8 +85,9 @@ struct ClickTally: CustomStringConvertible {
             if click.status == status && click.location == location {
                 redirected += 1
             } else {
-                wrong.append("\(click.session): \(click.status.map(String.init) ?? "no answer") "
-                    + "\(click.location ?? click.failure ?? "")")
+                wrong.append(
+                    "\(click.session): \(click.status.map(String.init) ?? "no answer") "
+                        + "\(click.location ?? click.failure ?? "")")
             }
         }
         var bySession: [String: Int] = [:]

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A response as a user sees it with `curl -i`.
@@ -29,7 +29,9 @@ enum RawHTTP {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { throw TestFailure("connect to port \(port) failed: \(String(cString: strerror(errno)))") }
         var sent = 0
@@ -49,7 +51,8 @@ enum RawHTTP {
     }
 
     /// GET/HEAD/POST `path` with extra header lines; `Connection: close`.
-    static func request(port: Int, method: String = "GET", path: String, headers: [String] = []) throws -> HTTPResponse {
+    static func request(port: Int, method: String = "GET", path: String, headers: [String] = []) throws -> HTTPResponse
+    {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: go.example.com\r\n"
         for h in headers { text += h + "\r\n" }
         if method == "POST" { text += "Content-Length: 0\r\n" }

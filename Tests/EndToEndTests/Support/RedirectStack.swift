@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real nginx in front of a real redirectd (FastCGI, or CGI through fcgiwrap), on a free loopback port,
@@ -35,9 +35,11 @@ final class RedirectStack {
     /// `executable`: the redirectd to run; `threads`: its worker threads; `environment`: added to the test's for
     /// it; `keepalive`: nginx's upstream keepalive, in place of the product's. Without `startResponder`, nothing
     /// listens on ``socketPath`` until the test puts something there.
-    init(mode: Mode = .fastCGI, files: [String: String]? = nil, bucketSeconds: Int = 60,
-         executable: String = RedirectStack.redirectd, threads: Int = 8, startResponder: Bool = true,
-         environment: [String: String] = [:], keepalive: Int? = nil) throws {
+    init(
+        mode: Mode = .fastCGI, files: [String: String]? = nil, bucketSeconds: Int = 60,
+        executable: String = RedirectStack.redirectd, threads: Int = 8, startResponder: Bool = true,
+        environment: [String: String] = [:], keepalive: Int? = nil
+    ) throws {
         self.mode = mode
         root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("redirectd-e2e-\(UUID().uuidString)")
         redirects = root.appendingPathComponent("redirects.d")
@@ -51,9 +53,12 @@ final class RedirectStack {
         if let files {
             for (name, text) in files { try write(name, text) }
         } else {
-            for name in try fm.contentsOfDirectory(atPath: Self.repositoryRoot.appendingPathComponent("redirects.d").path) {
-                try fm.copyItem(at: Self.repositoryRoot.appendingPathComponent("redirects.d/\(name)"),
-                                to: redirects.appendingPathComponent(name))
+            for name in try fm.contentsOfDirectory(
+                atPath: Self.repositoryRoot.appendingPathComponent("redirects.d").path)
+            {
+                try fm.copyItem(
+                    at: Self.repositoryRoot.appendingPathComponent("redirects.d/\(name)"),
+                    to: redirects.appendingPathComponent(name))
             }
         }
         let socket = socketPath
@@ -61,9 +66,11 @@ final class RedirectStack {
 
         switch mode {
         case .fastCGI where startResponder:
-            try start(executable, ["--listen", "unix:\(socket)", "--socket-mode", "0666"]
-                          + responderArguments(threads: threads, bucketSeconds: bucketSeconds),
-                      log: responderLog, environment: environment)
+            try start(
+                executable,
+                ["--listen", "unix:\(socket)", "--socket-mode", "0666"]
+                    + responderArguments(threads: threads, bucketSeconds: bucketSeconds),
+                log: responderLog, environment: environment)
             try waitFor { fm.fileExists(atPath: socket) }
         case .fastCGI:
             break
@@ -74,16 +81,20 @@ final class RedirectStack {
         if mode == .cgi { chmod(socket, 0o666) }
 
         let nginx = root.appendingPathComponent("nginx")
-        var arguments = [Self.repositoryRoot.appendingPathComponent("scripts/lib/stack.py").path, "nginx",
-                         "--prefix", nginx.path]
+        var arguments = [
+            Self.repositoryRoot.appendingPathComponent("scripts/lib/stack.py").path, "nginx",
+            "--prefix", nginx.path,
+        ]
         switch mode {
         case .fastCGI:
             arguments += ["--fastcgi", "unix:\(socket)"]
             if let keepalive { arguments += ["--keepalive", String(keepalive)] }
         case .cgi:
             // fcgiwrap runs redirectd-cgi per request, configured by the environment (nginx's CGI location).
-            arguments += ["--cgi", "unix:\(socket)", "--program", Self.redirectdCGI, "--redirects", redirects.path,
-                          "--spool", spool.path, "--param", "CLICK_LOG_BUCKET_SECONDS=\(bucketSeconds)"]
+            arguments += [
+                "--cgi", "unix:\(socket)", "--program", Self.redirectdCGI, "--redirects", redirects.path,
+                "--spool", spool.path, "--param", "CLICK_LOG_BUCKET_SECONDS=\(bucketSeconds)",
+            ]
         }
         let portFile = nginx.appendingPathComponent("port")
         try start("/usr/bin/python3", arguments, log: root.appendingPathComponent("nginx.log"))
@@ -102,8 +113,10 @@ final class RedirectStack {
 
     /// redirectd's arguments other than where it listens.
     func responderArguments(threads: Int = 8, bucketSeconds: Int = 60) -> [String] {
-        ["--redirects", redirects.path, "--spool", spool.path, "--threads", "\(threads)",
-         "--bucket-seconds", "\(bucketSeconds)"]
+        [
+            "--redirects", redirects.path, "--spool", spool.path, "--threads", "\(threads)",
+            "--bucket-seconds", "\(bucketSeconds)",
+        ]
     }
 
     /// The first process the stack started (redirectd, unless `startResponder` was false).
@@ -172,8 +185,10 @@ final class RedirectStack {
     /// Starts a process that ``stop()`` ends, with stdout and stderr appended to `log` (created if missing);
     /// `standardInput`, if given, becomes its fd 0; `environment` is added to the test's.
     @discardableResult
-    func start(_ executable: String, _ arguments: [String], log: URL, standardInput: FileHandle? = nil,
-               environment: [String: String] = [:]) throws -> Process {
+    func start(
+        _ executable: String, _ arguments: [String], log: URL, standardInput: FileHandle? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments

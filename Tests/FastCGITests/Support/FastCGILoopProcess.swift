@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a ``FastCGILoopProcess`` could not start or stop as expected.
@@ -33,11 +33,14 @@ final class FastCGILoopProcess {
         log = root.appendingPathComponent("redirectd.log")
         let fm = FileManager.default
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
-        try fm.copyItem(at: BuiltProducts.repositoryRoot.appendingPathComponent("redirects.d"),
-                        to: root.appendingPathComponent("redirects.d"))
-        let arguments = ["--listen", "unix:\(socketPath)", "--threads", "\(threads)",
-                         "--redirects", root.appendingPathComponent("redirects.d").path,
-                         "--spool", root.appendingPathComponent("clicks").path]
+        try fm.copyItem(
+            at: BuiltProducts.repositoryRoot.appendingPathComponent("redirects.d"),
+            to: root.appendingPathComponent("redirects.d"))
+        let arguments = [
+            "--listen", "unix:\(socketPath)", "--threads", "\(threads)",
+            "--redirects", root.appendingPathComponent("redirects.d").path,
+            "--spool", root.appendingPathComponent("clicks").path,
+        ]
         let redirectd = BuiltProducts.path(of: "redirectd")
         if let openFiles {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
