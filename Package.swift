@@ -49,8 +49,10 @@ let package = Package(
             dependencies: ["TOML", "SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
         // Every setting once: flag, environment name, default, allowed values, help line. No Foundation.
         .target(name: "Settings"),
+        // The operating system and form factor a user agent names, for redirect rules and the event. Pure.
+        .target(name: "DeviceDetection"),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(name: "RedirectCore", dependencies: ["TOML"]),
+        .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
