@@ -24,12 +24,17 @@ public struct Redirect: Equatable, Sendable {
     public var expiredURL: String?
     /// A disabled redirect answers 404.
     public var enabled: Bool
+    /// Targets by device, language, country, query, time or bot flag, tried in order before `url`.
+    public var rules: [RedirectRule]
+    /// A split of the clicks no rule takes; empty: they go to `url`.
+    public var variants: [RedirectVariant]
 
     public init(
         id: String, url: String, status: RedirectStatus = .found, eventType: String? = nil, source: String? = nil,
         name: String? = nil, description: String? = nil, tags: [String] = [],
         properties: [(key: String, value: JSONValue)] = [], forwardQuery: ForwardQuery = .off,
-        validFrom: Timestamp? = nil, validUntil: Timestamp? = nil, expiredURL: String? = nil, enabled: Bool = true
+        validFrom: Timestamp? = nil, validUntil: Timestamp? = nil, expiredURL: String? = nil, enabled: Bool = true,
+        rules: [RedirectRule] = [], variants: [RedirectVariant] = []
     ) {
         self.id = id
         self.url = url
@@ -45,6 +50,8 @@ public struct Redirect: Equatable, Sendable {
         self.validUntil = validUntil
         self.expiredURL = expiredURL
         self.enabled = enabled
+        self.rules = rules
+        self.variants = variants
     }
 
     public static func == (lhs: Redirect, rhs: Redirect) -> Bool {
@@ -53,5 +60,6 @@ public struct Redirect: Equatable, Sendable {
             && lhs.tags == rhs.tags && JSONValue.object(lhs.properties) == JSONValue.object(rhs.properties)
             && lhs.forwardQuery == rhs.forwardQuery && lhs.validFrom == rhs.validFrom
             && lhs.validUntil == rhs.validUntil && lhs.expiredURL == rhs.expiredURL && lhs.enabled == rhs.enabled
+            && lhs.rules == rhs.rules && lhs.variants == rhs.variants
     }
 }
