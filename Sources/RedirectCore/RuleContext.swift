@@ -1,0 +1,37 @@
+import DeviceDetection
+
+/// What rules are matched against: the facts of one click, each already reduced to the form rules name.
+///
+/// Every field is a small value (the query is the one the click already parsed), so making a context and
+/// evaluating a redirect with it allocates nothing.
+public struct RuleContext: Sendable {
+    /// The visitor's operating system, when the user agent names one.
+    public var device: DeviceOS?
+    public var form: FormFactor?
+    /// The primary subtag of the visitor's first-choice language (``AcceptLanguage/firstChoice(bytes:)``).
+    public var language: PrimaryLanguage?
+    public var country: CountryCode?
+    /// The click's query, percent-decoded.
+    public var query: QueryString
+    /// The time of the click.
+    public var now: Timestamp
+    /// Whether the click's event is flagged as a bot.
+    public var isBot: Bool
+    /// Chooses among variants (``SplitDraw/forClick(_:linkID:session:honorsPrivacySignal:random:)``).
+    public var draw: SplitDraw
+
+    public init(
+        device: DeviceOS? = nil, form: FormFactor? = nil, language: PrimaryLanguage? = nil,
+        country: CountryCode? = nil, query: QueryString = QueryString(), now: Timestamp, isBot: Bool = false,
+        draw: SplitDraw
+    ) {
+        self.device = device
+        self.form = form
+        self.language = language
+        self.country = country
+        self.query = query
+        self.now = now
+        self.isBot = isBot
+        self.draw = draw
+    }
+}
