@@ -1,3 +1,4 @@
+import DeviceDetection
 import RedirectCore
 
 #if canImport(Glibc)
@@ -33,6 +34,8 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         static let hasValidFrom: UInt8 = 8
         static let hasValidUntil: UInt8 = 16
         static let forwardOverride: UInt8 = 32
+        /// Rules or variants follow the properties; a file without them costs no byte more.
+        static let hasRules: UInt8 = 64
     }
 
     /// An entry for `id` at `identity`; `redirect` nil records a version that never parsed, so it is not read
@@ -57,6 +60,11 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             packed.optionalString(redirect.source)
             packed.optionalString(redirect.expiredURL)
             packed.members(redirect.properties)
+            if !redirect.rules.isEmpty || !redirect.variants.isEmpty {
+                flags |= Flag.hasRules
+                packed.rules(redirect.rules)
+                packed.variants(redirect.variants)
+            }
         }
         let header = Header(
             identity: identity, validFrom: redirect?.validFrom?.millisecondsSinceEpoch ?? 0,
@@ -100,6 +108,9 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
 
     var hasRedirect: Bool { fixedHeader.flags & Flag.hasRedirect != 0 }
 
+    /// Bytes behind the header: the id and the packed redirect.
+    var packedLength: Int { Int(fixedHeader.length) }
+
     /// Whether this entry is the one for `id` (compared byte for byte, without building a string).
     func hasID(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
         guard id.count == Int(fixedHeader.idLength) else { return false }
@@ -129,6 +140,12 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             let source = reader.optionalString()
             let expiredURL = reader.optionalString()
             let properties = reader.members()
+            var rules: [RedirectRule] = []
+            var variants: [RedirectVariant] = []
+            if header.flags & Flag.hasRules != 0 {
+                rules = reader.rules()
+                variants = reader.variants()
+            }
             return Redirect(
                 id: id, url: url, status: status, eventType: eventType, source: source,
                 properties: properties,
@@ -138,7 +155,7 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
                     ? Timestamp(millisecondsSinceEpoch: header.validFrom) : nil,
                 validUntil: header.flags & Flag.hasValidUntil != 0
                     ? Timestamp(millisecondsSinceEpoch: header.validUntil) : nil,
-                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0)
+                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0, rules: rules, variants: variants)
         }
     }
 }
@@ -189,6 +206,52 @@ private struct PackedBytes {
             string(member.key)
             value(member.value)
         }
+    }
+
+    /// Rules: each its name, target, status (0: the file's), event type, properties, conditions and variants.
+    mutating func rules(_ rules: [RedirectRule]) {
+        count(rules.count)
+        for rule in rules {
+            string(rule.name)
+            string(rule.url)
+            count(rule.status?.rawValue ?? 0)
+            optionalString(rule.eventType)
+            members(rule.properties)
+            let conditions = rule.conditions
+            count(conditions.devices.count)
+            for device in conditions.devices { count(DeviceOS.allCases.firstIndex(of: device) ?? 0) }
+            count(conditions.forms.count)
+            for form in conditions.forms { count(FormFactor.allCases.firstIndex(of: form) ?? 0) }
+            count(conditions.languages.count)
+            for language in conditions.languages { fixed(language.packed) }
+            count(conditions.countries.count)
+            for country in conditions.countries { count(Int(country.packed)) }
+            count(conditions.query.count)
+            for parameter in conditions.query {
+                string(parameter.name)
+                string(parameter.value)
+            }
+            count(conditions.bot.map { $0 ? 2 : 1 } ?? 0)
+            optionalTime(conditions.from)
+            optionalTime(conditions.until)
+            variants(rule.variants)
+        }
+    }
+
+    mutating func variants(_ variants: [RedirectVariant]) {
+        count(variants.count)
+        for variant in variants {
+            string(variant.name)
+            fixed(UInt64(bitPattern: variant.weight))
+            string(variant.url)
+            members(variant.properties)
+        }
+    }
+
+    mutating func optionalTime(_ time: Timestamp?) {
+        guard let time else { return count(0) }
+        count(1)
+        fixed(UInt64(bitPattern: time.millisecondsSinceEpoch))
     }
 
     mutating func value(_ value: JSONValue) {
@@ -264,6 +327,55 @@ private struct PackedReader {
             members.append((key, value()))
         }
         return members
+    }
+
+    mutating func rules() -> [RedirectRule] {
+        let n = count()
+        var rules: [RedirectRule] = []
+        rules.reserveCapacity(n)
+        for _ in 0..<n {
+            let name = string()
+            let url = string()
+            let status = RedirectStatus(rawValue: count())
+            let eventType = optionalString()
+            let properties = members()
+            var conditions = RuleConditions()
+            conditions.devices = (0..<count()).map { _ in DeviceOS.allCases[count()] }
+            conditions.forms = (0..<count()).map { _ in FormFactor.allCases[count()] }
+            conditions.languages = (0..<count()).map { _ in PrimaryLanguage(packed: fixed()) }
+            conditions.countries = (0..<count()).map { _ in CountryCode(packed: UInt16(truncatingIfNeeded: count())) }
+            conditions.query = (0..<count()).map { _ in
+                let name = string()
+                return (name, string())
+            }
+            let bot = count()
+            conditions.bot = bot == 0 ? nil : bot == 2
+            conditions.from = optionalTime()
+            conditions.until = optionalTime()
+            rules.append(
+                RedirectRule(
+                    name: name, conditions: conditions, url: url, status: status, eventType: eventType,
+                    properties: properties, variants: variants()))
+        }
+        return rules
+    }
+
+    mutating func variants() -> [RedirectVariant] {
+        let n = count()
+        if n == 0 { return [] }
+        var variants: [RedirectVariant] = []
+        variants.reserveCapacity(n)
+        for _ in 0..<n {
+            let name = string()
+            let weight = Int64(bitPattern: fixed())
+            let url = string()
+            variants.append(RedirectVariant(name: name, weight: weight, url: url, properties: members()))
+        }
+        return variants
+    }
+
+    mutating func optionalTime() -> Timestamp? {
+        count() == 0 ? nil : Timestamp(millisecondsSinceEpoch: Int64(bitPattern: fixed()))
     }
 
     mutating func value() -> JSONValue {
