@@ -8,6 +8,9 @@ extension RedirectTableReader {
     static let maxRules = 1000
     /// Most variants one list may hold.
     static let maxVariants = 1000
+    /// Up to this many rules, each is also compared with every rule before it for one that takes all its
+    /// clicks (a broader rule); beyond, only rules without conditions and exact repeats are found.
+    static let maxRulesComparedPairwise = 200
 
     /// The keys a rule may hold.
     static let ruleKeys = [
@@ -394,7 +397,22 @@ extension RedirectTableReader {
                 continue
             }
             seen[key] = (rule.name, position.line)
-            if rule.conditions.isUnconditional { unconditional = (rule.name, position.line) }
+            if rule.conditions.isUnconditional {
+                unconditional = (rule.name, position.line)
+                continue
+            }
+            // A broader rule before it: pairwise, so only for files of a size people write by hand.
+            if rules.count <= Self.maxRulesComparedPairwise,
+                let broader = zip(rules, positions).prefix(while: { $0.1 != position }).first(where: {
+                    $0.0.conditions.covers(rule.conditions)
+                })
+            {
+                report(
+                    position,
+                    "rule \"\(rule.name)\" can never match: rule \"\(broader.0.name)\" (line \(broader.1.line)) takes "
+                        + "every click it would",
+                    severity: .warning)
+            }
         }
         if let first = unconditional, let entry = entry(.variants) {
             report(

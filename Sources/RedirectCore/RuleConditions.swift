@@ -48,6 +48,24 @@ public struct RuleConditions: Equatable, Sendable {
             && a.from == b.from && a.until == b.until
     }
 
+    /// Whether every click that meets `later` also meets these conditions, so that a rule with `later` placed
+    /// after a rule with these can never match: each condition set here is at least as strict in `later`.
+    func covers(_ later: RuleConditions) -> Bool {
+        func within<T: Equatable>(_ mine: [T], _ theirs: [T]) -> Bool {
+            mine.isEmpty || (!theirs.isEmpty && theirs.allSatisfy(mine.contains))
+        }
+        guard within(devices, later.devices), within(forms, later.forms), within(languages, later.languages),
+            within(countries, later.countries)
+        else { return false }
+        for wanted in query where !later.query.contains(where: { $0.name == wanted.name && $0.value == wanted.value }) {
+            return false
+        }
+        if let bot, later.bot != bot { return false }
+        if let from, later.from.map { $0 < from } ?? true { return false }
+        if let until, later.until.map { $0 > until } ?? true { return false }
+        return true
+    }
+
     /// The conditions with every list sorted and without repeats: two rules with equal keys take the same
     /// clicks, whatever order their lists are written in.
     var canonicalKey: CanonicalKey {

@@ -15,7 +15,7 @@ public enum RuleEvaluator {
     /// The index of the variant `draw` picks, or nil when there are none.
     static func variant(of variants: [RedirectVariant], draw: SplitDraw) -> Int? {
         if variants.isEmpty { return nil }
-        return draw.pick(weights: variants.lazy.map(\.weight))
+        return variants.withUnsafeBufferPointer { draw.pick(weights: $0.lazy.map { $0.weight }) }
     }
 
     /// ``evaluate(_:in:)`` with its reasons: for each rule tried before the winner, every condition that did
@@ -33,6 +33,8 @@ public enum RuleEvaluator {
 
 extension RuleConditions {
     /// Whether every condition holds of the click. Cheapest first: flags and integers, then the query.
+    /// Inlined: called on a rule in its array, a call would copy the conditions (and retain their lists).
+    @inline(__always)
     public func hold(in context: RuleContext) -> Bool {
         if let bot, bot != context.isBot { return false }
         if let from, context.now < from { return false }

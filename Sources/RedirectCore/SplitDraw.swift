@@ -26,9 +26,9 @@ public struct SplitDraw: Hashable, Sendable {
     /// The sticky draw of a visitor known by a session id.
     public static func session(linkID: String, session: String) -> SplitDraw {
         var hash = StableHash()
-        hash.field(linkID.utf8)
-        hash.field("session".utf8)
-        hash.field(session.utf8)
+        hash.field(linkID)
+        hash.field("session")
+        hash.field(session)
         return SplitDraw(value: hash.value)
     }
 
@@ -38,8 +38,8 @@ public struct SplitDraw: Hashable, Sendable {
         linkID: String, address: UnsafeBufferPointer<UInt8>?, userAgent: UnsafeBufferPointer<UInt8>?
     ) -> SplitDraw {
         var hash = StableHash()
-        hash.field(linkID.utf8)
-        hash.field("visitor".utf8)
+        hash.field(linkID)
+        hash.field("visitor")
         anonymizedAddress(address ?? UnsafeBufferPointer(start: nil, count: 0)) { hash.field($0) }
         hash.field(userAgent ?? UnsafeBufferPointer(start: nil, count: 0))
         return SplitDraw(value: hash.value)
@@ -118,13 +118,19 @@ struct StableHash {
         state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
     }
 
-    mutating func field<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+    mutating func field(_ bytes: UnsafeBufferPointer<UInt8>) {
         var length = UInt64(bytes.count)
         for _ in 0..<8 {
             byte(UInt8(truncatingIfNeeded: length))
             length >>= 8
         }
         for b in bytes { byte(b) }
+    }
+
+    /// A string's bytes in place (a native string's are contiguous; others are copied once).
+    mutating func field(_ text: String) {
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ field($0) }) { return done }
+        Array(text.utf8).withUnsafeBufferPointer { field($0) }
     }
 
     var value: UInt64 {

@@ -41,6 +41,12 @@ import Testing
         #expect(AcceptLanguage.firstChoice(header)?.description == language, "\(header)")
     }
 
+    @Test func aRequestsFirstChoiceIsReadFromItsHeader() {
+        let request = ClickRequest(method: "GET", pathInfo: "/x", acceptLanguage: "fr-CH, fr;q=0.9, de;q=0.8")
+        #expect(request.firstChoiceLanguage == PrimaryLanguage("fr"))
+        #expect(ClickRequest(method: "GET", pathInfo: "/x").firstChoiceLanguage == nil)
+    }
+
     @Test func primaryLanguagesCompareAsIntegers() {
         #expect(PrimaryLanguage("de") == PrimaryLanguage("DE"))
         #expect(PrimaryLanguage("de") != PrimaryLanguage("deu"))

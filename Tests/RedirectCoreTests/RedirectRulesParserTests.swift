@@ -308,6 +308,22 @@ import Testing
             ]
         ),
         (
+            u + "[[rules]]\nname = \"phones\"\ndevice = [\"ios\", \"android\"]\nurl = \"https://e.com/a\"\n"
+                + "[[rules]]\nname = \"iphone\"\ndevice = [\"ios\"]\nform = [\"mobile\"]\nurl = \"https://e.com/b\"\n",
+            [
+                "x.toml:6:1: rule \"iphone\" can never match: rule \"phones\" (line 2) takes every click it would"
+            ]
+        ),
+        (
+            u
+                + "[[rules]]\nname = \"2026\"\nfrom = 2026-01-01T00:00:00Z\nquery = { a = \"1\" }\nurl = \"https://e.com/a\"\n"
+                + "[[rules]]\nname = \"march\"\nfrom = 2026-03-01T00:00:00Z\nuntil = 2026-04-01T00:00:00Z\n"
+                + "query = { a = \"1\", b = \"2\" }\nbot = false\nurl = \"https://e.com/b\"\n",
+            [
+                "x.toml:7:1: rule \"march\" can never match: rule \"2026\" (line 2) takes every click it would"
+            ]
+        ),
+        (
             u + "[[rules]]\nname = \"a\"\nurl = \"https://e.com/a\"\n[[variants]]\nname = \"v\"\nweight = 1\n"
                 + "url = \"https://e.com/v\"\n",
             [
@@ -337,12 +353,25 @@ import Testing
         #expect(result.problems.map(\.description) == messages)
     }
 
-    @Test func rulesWithDifferentWindowsAreBothReachable() {
+    /// Rules that each take clicks the other does not: no warning.
+    static let reachablePairs: [(String, String)] = [
+        ("device = [\"ios\"]", "device = [\"ios\", \"android\"]"),
+        ("query = { a = \"1\" }", "query = { b = \"2\" }"),
+        ("query = { a = \"1\" }", "query = { a = \"2\" }"),
+        ("bot = true", "bot = false"),
+        ("bot = true", "device = [\"ios\"]"),
+        ("from = 2026-03-01T00:00:00Z", "from = 2026-02-01T00:00:00Z"),
+        ("until = 2026-03-01T00:00:00Z", "until = 2026-04-01T00:00:00Z"),
+        ("country = [\"DE\"]", "country = [\"AT\"]\nlanguage = [\"de\"]"),
+        ("language = [\"de\"]\nform = [\"mobile\"]", "language = [\"de\"]"),
+    ]
+
+    @Test(arguments: reachablePairs)
+    func rulesThatEachTakeOtherClicksAreBothReachable(first: String, second: String) {
         let text =
-            Self.u
-            + "[[rules]]\nname = \"a\"\nfrom = 2026-01-01T00:00:00Z\nurl = \"https://e.com/a\"\n"
-            + "[[rules]]\nname = \"b\"\nfrom = 2026-02-01T00:00:00Z\nurl = \"https://e.com/b\"\n"
-        #expect(parse(text).problems.isEmpty)
+            Self.u + "[[rules]]\nname = \"a\"\n\(first)\nurl = \"https://e.com/a\"\n"
+            + "[[rules]]\nname = \"b\"\n\(second)\nurl = \"https://e.com/b\"\n"
+        #expect(parse(text).problems.map(\.description) == [])
     }
 
     // MARK: hostile files

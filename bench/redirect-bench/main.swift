@@ -15,6 +15,8 @@ import TOML
 //                                        (default 100000) all cached, and the process's RSS
 //   redirect-bench click [FILES] [N]     per lookup and per click (lookup, ClickDecider, event line): allocations
 //                                        and ns, for one id and for random ids over FILES files, all cached
+//   redirect-bench rules [N]             per evaluation of a file with rules and splits (the draw, the
+//                                        first-choice language, RuleEvaluator): allocations and ns
 //
 // `memory` and allocation counts need bench/malloc-count.c preloaded:
 //   cc -O2 -shared -fPIC -o .build-bench/malloc-count.so bench/malloc-count.c -ldl
@@ -240,6 +242,96 @@ func clickBenchmark(files: Int, iterations: Int) {
     if sink == 42 { print("") }
 }
 
+/// The issue's example: four rules (device and form, language and country, bot, query and window) and a split.
+let rulesExample = """
+    url = "https://shop.example.com/sale"
+    [[rules]]
+    name = "ios"
+    device = ["ios"]
+    form = ["mobile"]
+    url = "https://apps.apple.com/app/id123"
+    [[rules]]
+    name = "dach"
+    language = ["de"]
+    country = ["DE", "AT", "CH"]
+    url = "https://shop.example.com/de/sale"
+    properties = { market = "dach" }
+    [[rules]]
+    name = "previews"
+    bot = true
+    url = "https://shop.example.com/sale/preview-card"
+    [[rules]]
+    name = "launch-week"
+    query = { utm_content = "b" }
+    from = 2026-03-01T00:00:00Z
+    until = 2026-03-08T00:00:00Z
+    url = "https://shop.example.com/launch"
+    [[variants]]
+    name = "a"
+    weight = 50
+    url = "https://shop.example.com/sale?v=a"
+    [[variants]]
+    name = "b"
+    weight = 50
+    url = "https://shop.example.com/sale?v=b"
+    """
+
+func rulesBenchmark(iterations: Int) {
+    guard let redirect = RedirectFileParser.parseRedirect(text: rulesExample, id: "sale", file: "sale.toml").value
+    else {
+        print("redirect-bench: the rules example does not parse")
+        exit(1)
+    }
+    let request = ClickRequest(
+        method: "GET", pathInfo: "/sale", query: "utm_content=a", remoteAddress: "203.0.113.7",
+        userAgent: "Mozilla/5.0 (Linux; Android 15; Pixel 9) Mobile", acceptLanguage: "fr-CH,de;q=0.8,en;q=0.5")
+    let query = QueryString(parsing: request.query)
+    let time = Timestamp(year: 2026, month: 3, day: 3)
+    var sink = 0
+    let fixed = RuleContext(
+        device: .android, form: .mobile, language: request.firstChoiceLanguage, country: CountryCode("CH"),
+        query: query, now: time, isBot: false, draw: .random(0))
+    func run(_ label: String, session: String?, part: Int = 0) {
+        let calls = mallocCalls?() ?? 0
+        let start = now()
+        for _ in 0..<iterations {
+            if part == 1 {
+                sink &+= Int(request.firstChoiceLanguage?.packed ?? 0)
+                continue
+            }
+            if part == 3 {
+                sink &+= RuleEvaluator.evaluate(redirect, in: fixed).variant ?? 9
+                continue
+            }
+            if part == 2 {
+                let draw = SplitDraw.forClick(
+                    request, linkID: "sale", session: session, honorsPrivacySignal: false, random: 0)
+                sink &+= Int(truncatingIfNeeded: draw.value)
+                continue
+            }
+            let context = RuleContext(
+                device: .android, form: .mobile, language: request.firstChoiceLanguage, country: CountryCode("CH"),
+                query: query, now: time, isBot: false,
+                draw: .forClick(request, linkID: "sale", session: session, honorsPrivacySignal: false, random: 0))
+            let match = RuleEvaluator.evaluate(redirect, in: context)
+            sink &+= (match.rule ?? 9) &+ (match.variant ?? 9)
+        }
+        let elapsed = now() - start
+        let allocations = mallocCalls.map { Double($0() - calls) / Double(iterations) }
+        print(
+            "\(label): \(format(elapsed / Double(iterations) * 1e9)) ns, "
+                + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
+    }
+    print("4 rules (none matches: every condition is tried) and a 50/50 split, \(iterations) evaluations each")
+    run("evaluate, session draw        ", session: "s-1")
+    run("evaluate, address + agent draw", session: nil)
+    run("of which first-choice language", session: nil, part: 1)
+    run("of which the rules, evaluated ", session: nil, part: 3)
+    run("of which session draw         ", session: "s-1", part: 2)
+    run("of which address + agent draw ", session: nil, part: 2)
+    if sink == 42 { print("") }
+}
+
 extension String {
     func replacingFirst(_ target: String, with replacement: String) -> String {
         guard let range = firstRange(of: target) else { return self }
@@ -262,6 +354,9 @@ case "store"?:
 case "memory"?:
     let rest = Array(arguments.dropFirst())
     memoryBenchmark(files: rest.first.flatMap { Int($0) } ?? 100_000)
+case "rules"?:
+    let rest = Array(arguments.dropFirst())
+    rulesBenchmark(iterations: rest.first.flatMap { Int($0) } ?? 1_000_000)
 case "click"?:
     let rest = Array(arguments.dropFirst())
     clickBenchmark(
@@ -269,6 +364,7 @@ case "click"?:
         iterations: rest.count > 1 ? Int(rest[1]) ?? 1_000_000 : 1_000_000)
 default:
     print(
-        "usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] | click [FILES] [N]")
+        "usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] | click [FILES] [N] | rules [N]"
+    )
     exit(2)
 }
