@@ -11,8 +11,8 @@ import TOML
 //                                        RSS while looking up random ids among FILES redirect files (default
 //                                        100000) for SECONDS (default 60) with a cache of CACHE entries
 //                                        (default 100000): one line of figures every tenth of the time
-//   redirect-bench memory [FILES]        heap bytes per cached link with FILES copies of spring-sale.toml
-//                                        (default 100000) all cached, and the process's RSS
+//   redirect-bench memory [FILES] [FILE] heap bytes per cached link with FILES copies of FILE (default
+//                                        redirects.d/spring-sale.toml, 100000) all cached, and the process's RSS
 //   redirect-bench click [FILES] [N]     per lookup and per click (lookup, ClickDecider, event line): allocations
 //                                        and ns, for one id and for random ids over FILES files, all cached
 //   redirect-bench rules [N]             per evaluation of a file with rules and splits (the draw, the
@@ -88,8 +88,8 @@ func format(_ value: Double) -> String {
     return "\(hundredths / 100)." + (fraction.count == 1 ? "0" + fraction : fraction)
 }
 
-/// A temporary directory with `files` copies of spring-sale.toml, `l0.toml` …, each with its own campaign.
-func makeDirectory(files: Int) -> String {
+/// A temporary directory with `files` copies of `file`, `l0.toml` …, each with its own campaign (spring-sale.toml's).
+func makeDirectory(files: Int, copying file: String = "redirects.d/spring-sale.toml") -> String {
     var template = "/tmp/redirect-bench-XXXXXX".utf8CString
     guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } })
     else {
@@ -97,7 +97,7 @@ func makeDirectory(files: Int) -> String {
         exit(1)
     }
     let directory = String(cString: made)
-    let example = readFile("redirects.d/spring-sale.toml") ?? "url = \"https://e.com/\"\n"
+    let example = readFile(file) ?? "url = \"https://e.com/\"\n"
     for k in 0..<files {
         let path = directory + "/l\(k).toml"
         guard let f = fopen(path, "w") else { continue }
@@ -141,8 +141,8 @@ let liveBytes: LiveBytesFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_l
 let liveAllocations: LiveBytesFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_live_allocations")
     .map { unsafeBitCast($0, to: LiveBytesFunction.self) }
 
-func memoryBenchmark(files: Int) {
-    let directory = makeDirectory(files: files)
+func memoryBenchmark(files: Int, template: String) {
+    let directory = makeDirectory(files: files, copying: template)
     defer { removeDirectory(directory, files: files) }
     guard let liveBytes, let liveAllocations else {
         print("redirect-bench memory: run it under LD_PRELOAD=.build-bench/malloc-count.so")
@@ -171,7 +171,7 @@ func memoryBenchmark(files: Int) {
         total + member.key.utf8.count + member.value.jsonText.utf8.count
     }
     let perLink = Double(after - before) / Double(files)
-    print("\(files) links cached (copies of spring-sale.toml, ids l0…)")
+    print("\(files) links cached (copies of \(template), ids l0…)")
     print(
         "heap per cached link:   \(format(perLink)) bytes in \(format(allocationsPerLink)) allocations"
             + " (usable size of each, + malloc's 8-byte header)")
@@ -346,6 +346,16 @@ func rulesBenchmark(iterations: Int) {
     print(
         "lookup (cached, unpacked)     : \(format((now() - start) / Double(iterations / 10) * 1e9)) ns, "
             + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
+    if let liveBytes, let liveAllocations {
+        // What the unpacked rules of one lookup hold on the heap (they live as long as the click).
+        var kept: [Redirect] = []
+        kept.reserveCapacity(10_000)
+        let before = liveBytes() + 8 * liveAllocations()
+        for _ in 0..<10_000 { if case .found(let r) = store.lookup("sale") { kept.append(r) } }
+        let after = liveBytes() + 8 * liveAllocations()
+        print("heap of one unpacked lookup   : \(format(Double(after - before) / 10_000)) bytes")
+        sink &+= kept.count
+    }
     unlink(directory + "/sale.toml")
     rmdir(directory)
     if sink == 42 { print("") }
@@ -372,7 +382,9 @@ case "store"?:
         cache: rest.count > 2 ? Int(rest[2]) ?? 100_000 : 100_000)
 case "memory"?:
     let rest = Array(arguments.dropFirst())
-    memoryBenchmark(files: rest.first.flatMap { Int($0) } ?? 100_000)
+    memoryBenchmark(
+        files: rest.first.flatMap { Int($0) } ?? 100_000,
+        template: rest.count > 1 ? rest[1] : "redirects.d/spring-sale.toml")
 case "rules"?:
     let rest = Array(arguments.dropFirst())
     rulesBenchmark(iterations: rest.first.flatMap { Int($0) } ?? 1_000_000)
@@ -383,7 +395,7 @@ case "click"?:
         iterations: rest.count > 1 ? Int(rest[1]) ?? 1_000_000 : 1_000_000)
 default:
     print(
-        "usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] | click [FILES] [N] | rules [N]"
+        "usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] [FILE] | click [FILES] [N] | rules [N]"
     )
     exit(2)
 }
