@@ -260,6 +260,15 @@ import Testing
             "x.toml:7:1: rule \"r\": variant \"a\": weight must be a positive integer, found 0"
         ),
         (u + "variants = []\n", "x.toml:2:1: variants must be an array of tables ([[variants]]), found an array"),
+        (
+            u + "[[rules]]\nname = \"r\"\nbot = true\nvariants = 3\n",
+            "x.toml:5:1: rule \"r\": variants must be an array of tables ([[rules.variants]]), found an integer"
+        ),
+        (
+            u + "[[rules]]\nname = \"r\"\nbot = true\nurl = \"https://e.com/\"\nevent_type = \"\"\n",
+            "x.toml:6:1: rule \"r\": event_type must not be empty"
+        ),
+        (u + "[rules]\nname = \"r\"\n", "x.toml:2:2: rules must be an array of tables ([[rules]]), found a table"),
     ]
 
     @Test(arguments: wrongFiles)
@@ -330,6 +339,10 @@ import Testing
                 "x.toml:5:3: variants can never be reached: rule \"a\" (line 2) has no conditions and takes every "
                     + "click"
             ]
+        ),
+        (
+            u + "[[variants]]\nname = \"v\"\nweight = 1\nurl = \"https://e.com/v\"\nwieght = 2\n",
+            ["x.toml:6:1: variant \"v\": unknown key \"wieght\" (did you mean \"weight\"?)"]
         ),
         (
             u + "[[rules]]\nname = \"a\"\nbot = true\nurl = \"https://e.com/a\"\ncolour = \"red\"\n",

@@ -86,6 +86,27 @@ import Testing
             JSONValue.object(launch.properties).jsonText == #"{"campaign":"spring","market":"world","colour":"red"}"#)
     }
 
+    /// A rule's target is built as the file's `url` is: placeholders filled in and percent-encoded, the
+    /// file's `forward_query` applied, the host fixed by the file.
+    @Test func aRulesTargetIsBuiltAsTheFilesURLIs() throws {
+        let text = """
+            url = "https://e.com/"
+            forward_query = true
+            [[rules]]
+            name = "app"
+            device = ["android"]
+            url = "https://play.example.com/store?id=app&ref={query.ref}&s={session}"
+            """
+        let r = try #require(RedirectFileParser.parseRedirect(text: text, id: "x", file: "x.toml").value)
+        let query = QueryString(parsing: "ref=a%20b&utm_source=mail")
+        let context = RuleContext(device: .android, query: query, now: Self.noon, draw: .random(0))
+        let outcome = r.outcome(for: RuleEvaluator.evaluate(r, in: context))
+        let values = PlaceholderValues(session: "s/1", redirect: "x", clickID: "c", query: query)
+        #expect(
+            ClickDecider.buildTarget(template: outcome.url, values: values, forwardQuery: r.forwardQuery)
+                == "https://play.example.com/store?id=app&ref=a%20b&s=s%2F1&utm_source=mail")
+    }
+
     @Test func withoutRulesOrVariantsEveryClickGetsTheFilesURL() {
         let r = Redirect(id: "x", url: "https://e.com/")
         let match = RuleEvaluator.evaluate(r, in: Self.context(device: .ios, language: "de", bot: true))
