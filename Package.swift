@@ -56,7 +56,7 @@ let package = Package(
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
-            dependencies: ["RedirectCore", "DeviceDetection", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // The click spool: time-bucketed JSON Lines files, sealing and reading.
         .target(

@@ -25,9 +25,42 @@ public struct Redirect: Equatable, Sendable {
     /// A disabled redirect answers 404.
     public var enabled: Bool
     /// Targets by device, language, country, query, time or bot flag, tried in order before `url`.
-    public var rules: [RedirectRule]
+    ///
+    /// A redirect from the cache keeps its rules packed (``packedRules``): reading this property unpacks
+    /// them; ``RuleEvaluator`` and ``outcome(for:)`` do not need to.
+    public var rules: [RedirectRule] {
+        get { packedRules?.unpack().rules ?? storedRules }
+        set {
+            unpackRules()
+            storedRules = newValue
+        }
+    }
     /// A split of the clicks no rule takes; empty: they go to `url`.
-    public var variants: [RedirectVariant]
+    public var variants: [RedirectVariant] {
+        get { packedRules?.unpack().variants ?? storedVariants }
+        set {
+            unpackRules()
+            storedVariants = newValue
+        }
+    }
+    /// The rules when held as values (empty while ``packedRules`` holds them).
+    private(set) var storedRules: [RedirectRule]
+    private(set) var storedVariants: [RedirectVariant]
+    /// The rules and variants as the cache packed them; nil for a redirect made of values.
+    package private(set) var packedRules: PackedRules?
+
+    /// Uses `packed` for the rules and variants, in place of any held as values.
+    package mutating func setPackedRules(_ packed: PackedRules) {
+        storedRules = []
+        storedVariants = []
+        packedRules = packed
+    }
+
+    private mutating func unpackRules() {
+        guard let packed = packedRules else { return }
+        (storedRules, storedVariants) = packed.unpack()
+        packedRules = nil
+    }
 
     public init(
         id: String, url: String, status: RedirectStatus = .found, eventType: String? = nil, source: String? = nil,
@@ -50,8 +83,9 @@ public struct Redirect: Equatable, Sendable {
         self.validUntil = validUntil
         self.expiredURL = expiredURL
         self.enabled = enabled
-        self.rules = rules
-        self.variants = variants
+        self.storedRules = rules
+        self.storedVariants = variants
+        self.packedRules = nil
     }
 
     public static func == (lhs: Redirect, rhs: Redirect) -> Bool {

@@ -6,10 +6,12 @@
 public enum RuleEvaluator {
     /// The rule and variant `context` gets in `redirect`.
     public static func evaluate(_ redirect: Redirect, in context: RuleContext) -> RuleMatch {
-        for index in redirect.rules.indices where redirect.rules[index].conditions.hold(in: context) {
-            return RuleMatch(rule: index, variant: variant(of: redirect.rules[index].variants, draw: context.draw))
+        if let packed = redirect.packedRules { return packed.match(context) }
+        for index in redirect.storedRules.indices where redirect.storedRules[index].conditions.hold(in: context) {
+            return RuleMatch(
+                rule: index, variant: variant(of: redirect.storedRules[index].variants, draw: context.draw))
         }
-        return RuleMatch(rule: nil, variant: variant(of: redirect.variants, draw: context.draw))
+        return RuleMatch(rule: nil, variant: variant(of: redirect.storedVariants, draw: context.draw))
     }
 
     /// The index of the variant `draw` picks, or nil when there are none.

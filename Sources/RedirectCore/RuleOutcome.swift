@@ -18,11 +18,12 @@ public struct RuleOutcome: Sendable {
 extension Redirect {
     /// The target and event fields of `match`, which ``RuleEvaluator/evaluate(_:in:)`` gave for this redirect.
     public func outcome(for match: RuleMatch) -> RuleOutcome {
+        if let packed = packedRules { return packed.outcome(for: match, in: self) }
         var outcome = RuleOutcome(
             url: url, status: status, eventType: eventType, properties: properties, rule: nil, variant: nil)
-        var variants = self.variants
-        if let index = match.rule, rules.indices.contains(index) {
-            let rule = rules[index]
+        var variants = storedVariants
+        if let index = match.rule, storedRules.indices.contains(index) {
+            let rule = storedRules[index]
             outcome.rule = rule.name
             if !rule.url.isEmpty { outcome.url = rule.url }
             if let status = rule.status { outcome.status = status }

@@ -72,8 +72,7 @@ public struct SplitDraw: Hashable, Sendable {
         var total: UInt64 = 0
         for weight in weights { total &+= UInt64(max(0, weight)) }
         guard total > 0 else { return 0 }
-        // The high half of value × total is in 0..<total, spread as evenly as `value` is.
-        var target = value.multipliedFullWidth(by: total).high
+        var target = target(total: total)
         var index = 0
         for weight in weights {
             let w = UInt64(max(0, weight))
@@ -83,6 +82,9 @@ public struct SplitDraw: Hashable, Sendable {
         }
         return index - 1
     }
+
+    /// Where in `0..<total` this draw falls: the high half of value × total, spread as evenly as `value` is.
+    func target(total: UInt64) -> UInt64 { value.multipliedFullWidth(by: total).high }
 
     /// Calls `body` with the bytes of `address`'s network (IPv4 /24: the family and 3 bytes, IPv6 /48: the
     /// family and 6 bytes), or with `address` itself when it is no IP address. No allocation: the text is

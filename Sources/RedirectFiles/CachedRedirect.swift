@@ -1,4 +1,3 @@
-import DeviceDetection
 import RedirectCore
 
 #if canImport(Glibc)
@@ -14,7 +13,7 @@ import RedirectCore
 /// dozen allocations and several hundred bytes of headers for a small file. Packed, an entry costs its
 /// header (identity, status, flags, window) and the bytes of its strings, each behind a one- or two-byte
 /// length. `name`, `description` and `tags` are for people and `redirectctl`, not for clicks, and are not
-/// kept. A lookup unpacks the entry into a `Redirect`.
+/// kept. A lookup unpacks the entry into a `Redirect`, all but its rules, which it reads in place.
 final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
     struct Header {
         var identity: FileIdentity
@@ -34,7 +33,7 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         static let hasValidFrom: UInt8 = 8
         static let hasValidUntil: UInt8 = 16
         static let forwardOverride: UInt8 = 32
-        /// Rules or variants follow the properties; a file without them costs no byte more.
+        /// Rules and variants follow the properties (``PackedRules``); a file without them costs no byte more.
         static let hasRules: UInt8 = 64
     }
 
@@ -60,10 +59,11 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             packed.optionalString(redirect.source)
             packed.optionalString(redirect.expiredURL)
             packed.members(redirect.properties)
-            if !redirect.rules.isEmpty || !redirect.variants.isEmpty {
+            let rules = redirect.rules
+            let variants = redirect.variants
+            if !rules.isEmpty || !variants.isEmpty {
                 flags |= Flag.hasRules
-                packed.rules(redirect.rules)
-                packed.variants(redirect.variants)
+                packed.rules(rules, variants: variants)
             }
         }
         let header = Header(
@@ -140,13 +140,7 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             let source = reader.optionalString()
             let expiredURL = reader.optionalString()
             let properties = reader.members()
-            var rules: [RedirectRule] = []
-            var variants: [RedirectVariant] = []
-            if header.flags & Flag.hasRules != 0 {
-                rules = reader.rules()
-                variants = reader.variants()
-            }
-            return Redirect(
+            var redirect = Redirect(
                 id: id, url: url, status: status, eventType: eventType, source: source,
                 properties: properties,
                 forwardQuery: header.flags & Flag.forwardOverride != 0
@@ -155,246 +149,15 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
                     ? Timestamp(millisecondsSinceEpoch: header.validFrom) : nil,
                 validUntil: header.flags & Flag.hasValidUntil != 0
                     ? Timestamp(millisecondsSinceEpoch: header.validUntil) : nil,
-                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0, rules: rules, variants: variants)
-        }
-    }
-}
-
-/// The packing: lengths and counts as LEB128 (one byte below 128), strings as their UTF-8 bytes, an optional
-/// string as a length one more than its own (0: nil), property values behind a one-byte kind.
-private struct PackedBytes {
-    var bytes: [UInt8] = []
-
-    enum Kind {
-        static let null: UInt8 = 0
-        static let `false`: UInt8 = 1
-        static let `true`: UInt8 = 2
-        static let int: UInt8 = 3
-        static let double: UInt8 = 4
-        static let string: UInt8 = 5
-        static let array: UInt8 = 6
-        static let object: UInt8 = 7
-    }
-
-    mutating func count(_ value: Int) {
-        var v = UInt(value)
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    mutating func string(_ s: String) {
-        count(s.utf8.count)
-        bytes.append(contentsOf: s.utf8)
-    }
-
-    mutating func optionalString(_ s: String?) {
-        guard let s else { return count(0) }
-        count(s.utf8.count + 1)
-        bytes.append(contentsOf: s.utf8)
-    }
-
-    mutating func fixed(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-
-    mutating func members(_ members: [(key: String, value: JSONValue)]) {
-        count(members.count)
-        for member in members {
-            string(member.key)
-            value(member.value)
-        }
-    }
-
-    /// Rules: each its name, target, status (0: the file's), event type, properties, conditions and variants.
-    mutating func rules(_ rules: [RedirectRule]) {
-        count(rules.count)
-        for rule in rules {
-            string(rule.name)
-            string(rule.url)
-            count(rule.status?.rawValue ?? 0)
-            optionalString(rule.eventType)
-            members(rule.properties)
-            let conditions = rule.conditions
-            count(conditions.devices.count)
-            for device in conditions.devices { count(DeviceOS.allCases.firstIndex(of: device) ?? 0) }
-            count(conditions.forms.count)
-            for form in conditions.forms { count(FormFactor.allCases.firstIndex(of: form) ?? 0) }
-            count(conditions.languages.count)
-            for language in conditions.languages { fixed(language.packed) }
-            count(conditions.countries.count)
-            for country in conditions.countries { count(Int(country.packed)) }
-            count(conditions.query.count)
-            for parameter in conditions.query {
-                string(parameter.name)
-                string(parameter.value)
+                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0)
+            if header.flags & Flag.hasRules != 0 {
+                // The rules stay where they are: the redirect holds this entry, whose bytes never change or
+                // move, and reads them in place.
+                let rules = UnsafeBufferPointer(
+                    start: tail + reader.offset, count: Int(header.length) - reader.offset)
+                redirect.setPackedRules(PackedRules(owner: self, bytes: rules))
             }
-            count(conditions.bot.map { $0 ? 2 : 1 } ?? 0)
-            optionalTime(conditions.from)
-            optionalTime(conditions.until)
-            variants(rule.variants)
-        }
-    }
-
-    mutating func variants(_ variants: [RedirectVariant]) {
-        count(variants.count)
-        for variant in variants {
-            string(variant.name)
-            fixed(UInt64(bitPattern: variant.weight))
-            string(variant.url)
-            members(variant.properties)
-        }
-    }
-
-    mutating func optionalTime(_ time: Timestamp?) {
-        guard let time else { return count(0) }
-        count(1)
-        fixed(UInt64(bitPattern: time.millisecondsSinceEpoch))
-    }
-
-    mutating func value(_ value: JSONValue) {
-        switch value {
-        case .null: bytes.append(Kind.null)
-        case .bool(let b): bytes.append(b ? Kind.true : Kind.false)
-        case .int(let i):
-            bytes.append(Kind.int)
-            fixed(UInt64(bitPattern: Int64(i)))
-        case .double(let d):
-            bytes.append(Kind.double)
-            fixed(d.bitPattern)
-        case .string(let s):
-            bytes.append(Kind.string)
-            string(s)
-        case .array(let items):
-            bytes.append(Kind.array)
-            count(items.count)
-            for item in items { self.value(item) }
-        case .object(let members):
-            bytes.append(Kind.object)
-            self.members(members)
-        }
-    }
-}
-
-/// Reads what ``PackedBytes`` wrote. The bytes were written by this process, so they are trusted.
-private struct PackedReader {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var offset: Int
-
-    mutating func count() -> Int {
-        var value = 0
-        var shift = 0
-        while true {
-            let byte = bytes[offset]
-            offset += 1
-            value |= Int(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
-    }
-
-    mutating func text(_ length: Int) -> String {
-        let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
-        offset += length
-        return s
-    }
-
-    mutating func string() -> String { text(count()) }
-
-    mutating func optionalString() -> String? {
-        let n = count()
-        return n == 0 ? nil : text(n - 1)
-    }
-
-    mutating func fixed() -> UInt64 {
-        var value: UInt64 = 0
-        for shift in stride(from: 0, to: 64, by: 8) {
-            value |= UInt64(bytes[offset]) << UInt64(shift)
-            offset += 1
-        }
-        return value
-    }
-
-    mutating func members() -> [(key: String, value: JSONValue)] {
-        let n = count()
-        if n == 0 { return [] }
-        var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(n)
-        for _ in 0..<n {
-            let key = string()
-            members.append((key, value()))
-        }
-        return members
-    }
-
-    mutating func rules() -> [RedirectRule] {
-        let n = count()
-        var rules: [RedirectRule] = []
-        rules.reserveCapacity(n)
-        for _ in 0..<n {
-            let name = string()
-            let url = string()
-            let status = RedirectStatus(rawValue: count())
-            let eventType = optionalString()
-            let properties = members()
-            var conditions = RuleConditions()
-            conditions.devices = (0..<count()).map { _ in DeviceOS.allCases[count()] }
-            conditions.forms = (0..<count()).map { _ in FormFactor.allCases[count()] }
-            conditions.languages = (0..<count()).map { _ in PrimaryLanguage(packed: fixed()) }
-            conditions.countries = (0..<count()).map { _ in CountryCode(packed: UInt16(truncatingIfNeeded: count())) }
-            conditions.query = (0..<count()).map { _ in
-                let name = string()
-                return (name, string())
-            }
-            let bot = count()
-            conditions.bot = bot == 0 ? nil : bot == 2
-            conditions.from = optionalTime()
-            conditions.until = optionalTime()
-            rules.append(
-                RedirectRule(
-                    name: name, conditions: conditions, url: url, status: status, eventType: eventType,
-                    properties: properties, variants: variants()))
-        }
-        return rules
-    }
-
-    mutating func variants() -> [RedirectVariant] {
-        let n = count()
-        if n == 0 { return [] }
-        var variants: [RedirectVariant] = []
-        variants.reserveCapacity(n)
-        for _ in 0..<n {
-            let name = string()
-            let weight = Int64(bitPattern: fixed())
-            let url = string()
-            variants.append(RedirectVariant(name: name, weight: weight, url: url, properties: members()))
-        }
-        return variants
-    }
-
-    mutating func optionalTime() -> Timestamp? {
-        count() == 0 ? nil : Timestamp(millisecondsSinceEpoch: Int64(bitPattern: fixed()))
-    }
-
-    mutating func value() -> JSONValue {
-        let kind = bytes[offset]
-        offset += 1
-        switch kind {
-        case PackedBytes.Kind.false: return .bool(false)
-        case PackedBytes.Kind.true: return .bool(true)
-        case PackedBytes.Kind.int: return .int(Int(Int64(bitPattern: fixed())))
-        case PackedBytes.Kind.double: return .double(Double(bitPattern: fixed()))
-        case PackedBytes.Kind.string: return .string(string())
-        case PackedBytes.Kind.array:
-            let n = count()
-            var items: [JSONValue] = []
-            items.reserveCapacity(n)
-            for _ in 0..<n { items.append(value()) }
-            return .array(items)
-        case PackedBytes.Kind.object: return .object(members())
-        default: return .null
+            return redirect
         }
     }
 }

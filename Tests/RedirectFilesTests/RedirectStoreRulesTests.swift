@@ -1,3 +1,4 @@
+import DeviceDetection
 import Foundation
 import RedirectCore
 import Testing
@@ -66,6 +67,69 @@ import Testing
         #expect(unpacked.rules[1].conditions.until == Timestamp(year: 2026, month: 3, day: 7, hour: 23))
         #expect(unpacked.rules[1].variants[1].weight == 9_223_372_036_854_775_806)
         #expect(fixture.log.isEmpty)
+    }
+
+    /// The cache keeps rules packed and evaluates them in place: every click gets what the parsed values
+    /// give it, the same rule, variant, target, status, event type and properties.
+    @Test func packedRulesChooseAsTheValuesDo() throws {
+        let fixture = try StoreFixture()
+        try fixture.write("sale.toml", Self.text)
+        let store = fixture.store()
+        _ = store.lookup("sale")
+        let cached = try #require(found(store.lookup("sale")))
+        #expect(cached.packedRules != nil)
+        let values = try parsed(Self.text, id: "sale")
+        #expect(values.packedRules == nil)
+        var state: UInt64 = 0x1234_5678
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % n
+        }
+        let languages: [String?] = ["de", "gsw", "en", nil]
+        let countries: [String?] = ["DE", "CH", "FR", nil]
+        let queries = ["", "utm_content=b", "utm_content=c", "x+y=%C3%A9&utm_content=b", "utm_content=b&x%20y=%C3%A9"]
+        let times = [
+            Timestamp(year: 2026, month: 2, day: 1), Timestamp(year: 2026, month: 3, day: 1),
+            Timestamp(year: 2026, month: 3, day: 7, hour: 22), Timestamp(year: 2026, month: 3, day: 7, hour: 23),
+        ]
+        var seen: Set<String> = []
+        for _ in 0..<5000 {
+            let devices: [DeviceOS?] = DeviceOS.allCases + [nil]
+            let forms: [FormFactor?] = FormFactor.allCases + [nil]
+            let context = RuleContext(
+                device: devices[next(devices.count)], form: forms[next(forms.count)],
+                language: languages[next(languages.count)].flatMap { PrimaryLanguage($0) },
+                country: countries[next(countries.count)].flatMap { CountryCode($0) },
+                query: QueryString(parsing: queries[next(queries.count)]), now: times[next(times.count)],
+                isBot: next(2) == 0, draw: SplitDraw(value: UInt64(next(1 << 30)) << 34 | UInt64(next(1 << 30))))
+            let match = RuleEvaluator.evaluate(cached, in: context)
+            #expect(match == RuleEvaluator.evaluate(values, in: context))
+            let a = cached.outcome(for: match)
+            let b = values.outcome(for: match)
+            #expect(a.url == b.url && a.status == b.status && a.eventType == b.eventType)
+            #expect(a.rule == b.rule && a.variant == b.variant)
+            #expect(JSONValue.object(a.properties) == JSONValue.object(b.properties))
+            seen.insert("\(a.rule ?? "-")/\(a.variant ?? "-")")
+        }
+        // Every rule and every variant came up (but "a", one share in 2^63 - 1).
+        #expect(seen == ["phones/-", "dach/b", "bots/-", "-/x", "-/y"])
+        // Explaining unpacks: the same words either way.
+        let context = RuleContext(language: PrimaryLanguage("de"), now: times[1], draw: .random(0))
+        #expect(
+            RuleEvaluator.explain(cached, in: context).lines(for: cached)
+                == RuleEvaluator.explain(values, in: context).lines(for: values))
+    }
+
+    @Test func settingRulesOnACachedRedirectUnpacksTheRest() throws {
+        let fixture = try StoreFixture()
+        try fixture.write("sale.toml", Self.text)
+        let store = fixture.store()
+        _ = store.lookup("sale")
+        var cached = try #require(found(store.lookup("sale")))
+        cached.rules.removeFirst()
+        #expect(cached.packedRules == nil)
+        #expect(cached.rules.map(\.name) == ["dach", "bots"])
+        #expect(cached.variants.map(\.name) == ["x", "y"])
     }
 
     @Test func aFileWithoutRulesPacksAsBefore() throws {
