@@ -34,4 +34,19 @@ public struct RuleContext: Sendable {
         self.isBot = isBot
         self.draw = draw
     }
+
+    /// The context of a click as ``ClickDecider`` has it: the first-choice language read from the request's
+    /// `Accept-Language` in place, and the draw from the session, the privacy signal and `random`
+    /// (``SplitDraw/forClick(_:linkID:session:honorsPrivacySignal:random:)``).
+    public static func forClick(
+        _ request: ClickRequest, linkID: String, session: String?, honorsPrivacySignal: Bool, random: UInt64,
+        device: DeviceOS?, form: FormFactor?, country: CountryCode?, query: QueryString, now: Timestamp,
+        isBot: Bool
+    ) -> RuleContext {
+        RuleContext(
+            device: device, form: form, language: request.firstChoiceLanguage, country: country, query: query,
+            now: now, isBot: isBot,
+            draw: .forClick(
+                request, linkID: linkID, session: session, honorsPrivacySignal: honorsPrivacySignal, random: random))
+    }
 }

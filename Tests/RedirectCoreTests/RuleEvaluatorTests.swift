@@ -266,6 +266,20 @@ import Testing
                 == .visitor(linkID: "split", address: "198.51.100.0", userAgent: "curl/8"))
     }
 
+    @Test func aClicksContextComesFromItsRequest() {
+        let request = ClickRequest(
+            method: "GET", pathInfo: "/sale", query: "utm_content=b", remoteAddress: "198.51.100.23",
+            userAgent: "curl/8", acceptLanguage: "de-CH, en;q=0.5")
+        let query = QueryString(parsing: request.query)
+        let context = RuleContext.forClick(
+            request, linkID: "sale", session: nil, honorsPrivacySignal: false, random: 1, device: .ios,
+            form: .mobile, country: CountryCode("CH"), query: query, now: Self.launch, isBot: false)
+        #expect(context.language == PrimaryLanguage("de"))
+        #expect(context.draw == .visitor(linkID: "sale", address: "198.51.100.99", userAgent: "curl/8"))
+        let r = Self.redirect
+        #expect(r.outcome(for: RuleEvaluator.evaluate(r, in: context)).rule == "ios")
+    }
+
     @Test(arguments: [[50, 50], [90, 10], [1, 2, 3, 4], [70, 20, 10], [1, 1, 1]] as [[Int64]])
     func tenThousandSessionsSplitByTheWeights(weights: [Int64]) {
         let r = Self.split(weights)
