@@ -33,6 +33,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libmaxminddb, wrapped by a module map only: the country database. CountryLookup is the one target that
+        // imports it.
+        .systemLibrary(
+            name: "CMaxMindDB",
+            pkgConfig: "libmaxminddb",
+            providers: [.apt(["libmaxminddb-dev"])]
+        ),
         // Linux calls the Glibc module leaves out (declared under _GNU_SOURCE only): ppoll, close_range.
         .target(name: "CLinux"),
         // The system layer: swift-system's FileDescriptor and Errno, plus what it lacks (flock, reading a file
@@ -51,6 +58,14 @@ let package = Package(
         .target(name: "Settings"),
         // The operating system and form factor a user agent names, for redirect rules and the event. Pure.
         .target(name: "DeviceDetection"),
+        // Two-letter country codes, for redirect rules and the event. Pure.
+        .target(name: "CountryCodes"),
+        // The client's country from a MaxMind DB file (--geoip), memory-mapped and reopened when replaced. No
+        // Foundation: the CGI responder may link it.
+        .target(
+            name: "CountryLookup",
+            dependencies: ["CountryCodes", "CMaxMindDB", "SystemIO", "Settings"]
+        ),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
         .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
