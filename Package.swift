@@ -141,6 +141,10 @@ let package = Package(
         // The FastCGI loop's connection state machine and idle queue as plain values, and the loop itself in a
         // child process (the built redirectd) spoken to over a unix socket, without nginx.
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
+        // Databases made by mmdb-writer in the tests' virtual environment (scripts/test-python-env).
+        .testTarget(
+            name: "CountryLookupTests", dependencies: ["CountryLookup", "CountryCodes", "SystemIO", "TestSupport"],
+            exclude: ["Resources"]),
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
             name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
