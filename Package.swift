@@ -127,6 +127,10 @@ let package = Package(
         .executableTarget(
             name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
             path: "bench/redirect-bench"),
+        // Country look-ups (bench/geoip): a ~10 MB database built by mmdb-writer, median time and memory.
+        .executableTarget(
+            name: "geoip-bench", dependencies: ["CountryLookup", "CountryCodes"], path: "bench/geoip",
+            exclude: ["run"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle", "TestSupport"], exclude: ["Resources"]),
         .testTarget(
             name: "SystemIOTests",
