@@ -3,7 +3,7 @@ import SystemIO
 import TestSupport
 
 /// MaxMind DB files made for the tests by `Resources/make_country_db.py` (mmdb-writer, in the tests' virtual
-/// environment), each made once per test process and copied where a test wants it.
+/// environment), each made once and copied where a test wants it.
 enum TestDatabases {
     /// The networks the look-up tests ask about: IPv4 and IPv6 with a country, and one of each with only a
     /// registered country (as GeoLite2 has for anycast and satellite ranges).
@@ -34,17 +34,28 @@ enum TestDatabases {
     private static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
+    /// The database of `arguments`, made once and kept under `.build/country-lookup-tests/` by a name that
+    /// depends on the arguments and the script, so that later runs (and test processes running at once) reuse it.
     private static func make(_ made: inout [String: String], _ name: String, _ arguments: [String]) throws
         -> String
     {
         if let path = made[name] { return path }
-        let python = try venvPython()
-        let directory = NSTemporaryDirectory() + "redirectd-geoip-made-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/\(name).mmdb"
-        let run = try ProcessRun.run(
-            python, [packageRoot + "/Tests/CountryLookupTests/Resources/make_country_db.py", path] + arguments)
-        guard run.status == 0 else { throw TestDatabaseError("make_country_db.py failed: \(run.stderr)") }
+        let script = packageRoot + "/Tests/CountryLookupTests/Resources/make_country_db.py"
+        let scriptText = try String(contentsOfFile: script, encoding: .utf8)
+        // FNV-1a: a name that changes with the script or the networks.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (arguments + [scriptText]).joined(separator: "\n").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        let directory = packageRoot + "/.build/country-lookup-tests"
+        let path = directory + "/\(name)-\(String(hash, radix: 16)).mmdb"
+        if !FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let temporary = path + ".\(getpid()).tmp"
+            let run = try ProcessRun.run(try venvPython(), [script, temporary] + arguments)
+            guard run.status == 0 else { throw TestDatabaseError("make_country_db.py failed: \(run.stderr)") }
+            guard rename(temporary, path) == 0 else { throw TestDatabaseError("rename to \(path) failed") }
+        }
         made[name] = path
         return path
     }
