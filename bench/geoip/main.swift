@@ -29,7 +29,7 @@ func residentMemory() -> (anonymous: Int, rss: Int) {
     var rss = -1
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, Int32(line.count), file) != nil {
-        let text = String(cString: line)
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let fields = text.split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count >= 2, let kB = Int(fields[1]) else { continue }
         if fields[0] == "Anonymous:" { anonymous = kB }
@@ -44,7 +44,8 @@ func readLines(_ path: String) -> [String] {
     var lines: [String] = []
     var line = [CChar](repeating: 0, count: 128)
     while fgets(&line, Int32(line.count), file) != nil {
-        let text = String(cString: line).filter { $0 != "\n" }
+        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .filter { $0 != "\n" }
         if !text.isEmpty { lines.append(text) }
     }
     return lines
