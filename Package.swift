@@ -116,6 +116,9 @@ let package = Package(
         .testTarget(
             name: "SystemIOTests",
             dependencies: ["SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
+        // A table of agents, and agreement with ua-parser and user-agents (PyPI, in the test venv) on real corpora.
+        .testTarget(
+            name: "DeviceDetectionTests", dependencies: ["DeviceDetection", "TestSupport"], exclude: ["Resources"]),
         .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool", "TestSupport"]),
         // What several test targets share (running a program to its end, a seeded random generator). Only tests
         // depend on it.
