@@ -112,6 +112,8 @@ let package = Package(
         .executableTarget(
             name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
             path: "bench/redirect-bench"),
+        // Nanoseconds per device classification, on one agent and on the test corpora (bench/device-bench/main.swift).
+        .executableTarget(name: "device-bench", dependencies: ["DeviceDetection"], path: "bench/device-bench"),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle", "TestSupport"], exclude: ["Resources"]),
         .testTarget(
             name: "SystemIOTests",
