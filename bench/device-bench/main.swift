@@ -7,6 +7,10 @@ import DeviceDetection
 //   2. every agent of the oracle test's corpora (Tests/BotPatternData/browsers.txt and
 //      device-detector-browsers.txt, 36,000 agents) ROUNDS times (default 20): the mean per agent.
 //
+// With bench/malloc-count.so preloaded it also prints the heap allocations per classification (the goal is none):
+//   cc -O2 -shared -fPIC -o .build-bench/malloc-count.so bench/malloc-count.c -ldl
+//   LD_PRELOAD=.build-bench/malloc-count.so .build/release/device-bench
+//
 // Median and best of 7 runs each, in the thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so that other work on a shared
 // machine does not count as waiting. The agents sit in one buffer, so the loop times only the classifier.
 #if canImport(Glibc)
@@ -63,8 +67,13 @@ func format(_ ns: Double) -> String {
 /// A number that depends on every answer, so that no classification can be left out, at the cost of two compares.
 @inline(__always)
 func fold(_ device: Device) -> Int {
-    (device.os == .android ? 1 : 0) &+ (device.form == .mobile ? 2 : 0)
+    (device.os == nil ? 0 : 1) &+ (device.form == nil ? 0 : 2)
 }
+
+typealias CountFunction = @convention(c) () -> UInt
+/// malloc calls so far, from bench/malloc-count.so (nil without it).
+let mallocCalls: CountFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_calls")
+    .map { unsafeBitCast($0, to: CountFunction.self) }
 
 let rounds = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20 : 20
 
@@ -83,6 +92,15 @@ let answer = ipad.withUnsafeBufferPointer { DeviceClassifier.classify($0) }
 print(
     "\(ipad.count)-byte iPad agent (\(answer.os?.rawValue ?? "nil")/\(answer.form?.rawValue ?? "nil")): "
         + "\(format(single.median)) ns/classification (best \(format(single.best)))")
+
+if let mallocCalls {
+    let before = mallocCalls()
+    let sum = ipad.withUnsafeBufferPointer { agent in
+        (0..<100_000).reduce(0) { sum, _ in sum &+ fold(DeviceClassifier.classify(agent)) }
+    }
+    let calls = mallocCalls() - before
+    print("allocations: \(calls) in 100,000 classifications (check \(sum))")
+}
 
 var corpus: [UInt8] = []
 var ranges: [Range<Int>] = []
