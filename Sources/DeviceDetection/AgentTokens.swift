@@ -11,7 +11,7 @@ struct AgentTokens: OptionSet {
     static let iPhone = AgentTokens(rawValue: 1 << 1)
     /// `iPad`.
     static let iPad = AgentTokens(rawValue: 1 << 2)
-    /// `iOS` on its own (app agents), or Apple's network stack on a phone (`CFNetwork` with `iPhone` after it).
+    /// `iOS` as a word of its own (apps' agents: `(iPhone15,3; iOS 17_4_1; ...)`, UC Browser's `(iOS; U; ...)`).
     static let iOS = AgentTokens(rawValue: 1 << 3)
     /// `Windows`, `Win64`, `Win32`, `WinNT`, `Win98`, `Win95`, `Win 9x`.
     static let windows = AgentTokens(rawValue: 1 << 4)
@@ -37,7 +37,7 @@ struct AgentTokens: OptionSet {
     /// A phone by a token of its own: `Symbian`, `Series40`, `KAIOS`, `MIDP`, `J2ME`, `UP.Browser`, `WAP`,
     /// `MAUI`, `DoCoMo`, `Palm`, `Bada`, `BREW`, `MeeGo`, `Maemo`.
     static let phone = AgentTokens(rawValue: 1 << 14)
-    /// A television, set-top box or games console: `TV` as a word's end (`SmartTV`, `SMART-TV`, `HbbTV`,
+    /// A television, set-top box or games console: `TV` not followed by a letter (`SmartTV`, `SMART-TV`, `HbbTV`,
     /// `GoogleTV`, `Android TV`), Fire TV's `AFT` models, `BRAVIA`, `CrKey`, `Roku`, `tvOS`, `Web0S`, `Xbox`,
     /// `PlayStation`, `Nintendo`.
     static let screen = AgentTokens(rawValue: 1 << 15)
