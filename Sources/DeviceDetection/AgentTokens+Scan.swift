@@ -35,6 +35,7 @@ extension AgentTokens {
             case UInt8(ascii: "D"):
                 if scan.has("Darwin/"), scan.namesMacArchitecture(after: 7) { insert(.mac) }
                 if scan.has("DoCoMo") { insert(.phone) }
+                if scan.has("Dalvik") { insert(.dalvik) }
             case UInt8(ascii: "F"):
                 if scan.has("FreeBSD") { insert(.otherSystem) }
             case UInt8(ascii: "I"):

@@ -47,4 +47,7 @@ struct AgentTokens: OptionSet {
     static let silk = AgentTokens(rawValue: 1 << 17)
     /// `BlackBerry`, `BB10`: a phone, on BlackBerry's own system unless the agent also says `Android`.
     static let blackBerry = AgentTokens(rawValue: 1 << 18)
+    /// `Dalvik`: the HTTP client of Android apps, not a browser; it does not follow the browsers' convention of
+    /// `Mobile` on phones.
+    static let dalvik = AgentTokens(rawValue: 1 << 19)
 }

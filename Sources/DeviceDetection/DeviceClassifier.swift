@@ -14,7 +14,8 @@
 ///   Fire TV are `android`, an Xbox is `windows`, a television that says `Linux` is `linux`); TV platforms of
 ///   their own (Tizen, webOS, Roku, tvOS, Chromecast) have none.
 /// - Android without `Mobile` is a tablet, as Chrome's own convention has it; an Android phone app's web view that
-///   leaves `Mobile` out counts as a tablet too.
+///   leaves `Mobile` out counts as a tablet too. Android apps' own HTTP client (`Dalvik/2.1.0 (Linux; U; Android
+///   9; SM-G960F ...)`) follows no such convention: no form.
 /// - Windows on a tablet or a touch laptop sends the desktop agent: `windows`/`desktop`.
 public enum DeviceClassifier {
     /// The device `agent` (a User-Agent header's bytes) names.
@@ -70,7 +71,11 @@ public enum DeviceClassifier {
         if !tokens.isDisjoint(with: [.iPhone, .windowsPhone]) { return .mobile }
         if !tokens.isDisjoint(with: [.tablet, .kindle, .silk, .playBook]) { return .tablet }
         if tokens.contains(.blackBerry) { return .mobile }
-        if tokens.contains(.android) { return tokens.contains(.mobile) ? .mobile : .tablet }
+        if tokens.contains(.android) {
+            if tokens.contains(.mobile) { return .mobile }
+            // An app's own HTTP client says no more than the model: phones and tablets look alike.
+            return tokens.contains(.dalvik) ? nil : .tablet
+        }
         if tokens.contains(.mobile) { return .mobile }
         if !tokens.isDisjoint(with: [.windows, .mac, .chromeOS]) { return .desktop }
         if tokens.contains([.linux, .x11]) { return .desktop }

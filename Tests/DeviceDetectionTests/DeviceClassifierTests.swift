@@ -112,6 +112,8 @@ struct AgentCase: CustomTestStringConvertible, Sendable {
         AgentCase(
             "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 "
                 + "Safari/537.36", .chromeos, .desktop),
+        // An Android app's HTTP client names the model only: a phone here, but it could as well be a tablet.
+        AgentCase("Dalvik/2.1.0 (Linux; U; Android 9; SM-G960F Build/PPR1.180610.011)", .android, nil),
         // Televisions and consoles: no form; the system when it is one of ours.
         AgentCase(
             "Mozilla/5.0 (Linux; Android 9; BRAVIA 4K UR2 Build/PTT1.190515.001.S52) AppleWebKit/537.36 "
