@@ -1,17 +1,30 @@
 extension AgentTokens {
+    /// The bytes a token starts with, the cases of the scan's switch, as bits `byte - 64` of a mask: a set bit for
+    /// each, so that the scan passes over every other byte at once (most bytes of an agent).
+    static let tokenStarts: UInt64 = "ABCDFIJKLMNOPRSTUWXitw".utf8.reduce(0) { $0 | 1 << UInt64($1 - 64) }
+
     /// The tokens of `agent`, in one pass that looks further only at bytes a token can start with.
     ///
     /// Case matters, as it does in the agents browsers send (`Android`, `iPhone`, `Windows NT`); a token is found
     /// wherever it occurs, so `Mobile` counts in `Mobile Safari` as in `IEMobile`. No allocation, no regular
-    /// expression: a switch on the byte and, on a possible start, a comparison with the token's bytes.
+    /// expression: a bit test on each byte (``tokenStarts``) and, on a possible start, a switch on it and
+    /// comparisons with its tokens' bytes.
     init(scanning agent: UnsafeBufferPointer<UInt8>) {
         self = []
         guard let base = agent.baseAddress else { return }
         let end = agent.count
         var i = 0
+        let starts = Self.tokenStarts
         while i < end {
+            let byte = base[i]
+            // Bytes 64...127 where no token starts, and every byte outside them, are passed over at once.
+            let bit = byte &- 64
+            if bit >= 64 || starts >> UInt64(bit) & 1 == 0 {
+                i += 1
+                continue
+            }
             let scan = Scan(base: base, end: end, at: i)
-            switch base[i] {
+            switch byte {
             case UInt8(ascii: "A"):
                 if scan.has("Android") {
                     insert(.android)
@@ -19,7 +32,7 @@ extension AgentTokens {
                     continue
                 }
                 if scan.has("AFT"), scan.isUppercase(3) { insert(.screen) }
-                if scan.has("AppleTV") { insert([.screen, .otherSystem]) }
+                if scan.has("AppleTV") || scan.has("Apple TV") { insert([.screen, .otherSystem]) }
                 if scan.has("Adr ") { insert(.android) }
             case UInt8(ascii: "B"):
                 if scan.has("BlackBerry") || scan.has("BB10") {

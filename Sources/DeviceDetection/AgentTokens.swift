@@ -38,7 +38,7 @@ struct AgentTokens: OptionSet {
     /// `MAUI`, `DoCoMo`, `Palm`, `Bada`, `BREW`, `MeeGo`, `Maemo`.
     static let phone = AgentTokens(rawValue: 1 << 14)
     /// A television, set-top box or games console: `TV` not followed by a letter (`SmartTV`, `SMART-TV`, `HbbTV`,
-    /// `GoogleTV`, `Android TV`), Fire TV's `AFT` models, `BRAVIA`, `CrKey`, `Roku`, `tvOS`, `Web0S`, `Xbox`,
+    /// `GoogleTV`, `Android TV`), Fire TV's `AFT` models, `BRAVIA`, `CrKey`, `Roku`, `AppleTV`, `tvOS`, `Web0S`, `Xbox`,
     /// `PlayStation`, `Nintendo`.
     static let screen = AgentTokens(rawValue: 1 << 15)
     /// `PlayBook`: BlackBerry's tablet.

@@ -78,7 +78,8 @@ public enum DeviceClassifier {
         }
         if tokens.contains(.mobile) { return .mobile }
         if !tokens.isDisjoint(with: [.windows, .mac, .chromeOS]) { return .desktop }
-        if tokens.contains([.linux, .x11]) { return .desktop }
+        // X11 is a desktop's window system: Linux, the BSDs, Solaris.
+        if tokens.contains(.x11) { return .desktop }
         return nil
     }
 }

@@ -114,6 +114,7 @@ struct AgentCase: CustomTestStringConvertible, Sendable {
                 + "Safari/537.36", .chromeos, .desktop),
         // An Android app's HTTP client names the model only: a phone here, but it could as well be a tablet.
         AgentCase("Dalvik/2.1.0 (Linux; U; Android 9; SM-G960F Build/PPR1.180610.011)", .android, nil),
+        AgentCase("Mozilla/5.0 (X11; FreeBSD amd64; rv:125.0) Gecko/20100101 Firefox/125.0", nil, .desktop),
         // Televisions and consoles: no form; the system when it is one of ours.
         AgentCase(
             "Mozilla/5.0 (Linux; Android 9; BRAVIA 4K UR2 Build/PTT1.190515.001.S52) AppleWebKit/537.36 "
@@ -137,6 +138,19 @@ struct AgentCase: CustomTestStringConvertible, Sendable {
         AgentCase(
             "Mozilla/5.0 (PlayStation; PlayStation 5/2.26) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.0 "
                 + "Safari/605.1.15", nil, nil),
+        AgentCase(
+            "Mozilla/5.0 (Nintendo Switch; WifiWebAuthApplet) AppleWebKit/606.4 (KHTML, like Gecko) NF/6.0.1.15.4 "
+                + "NintendoBrowser/5.1.0.20393", nil, nil),
+        AgentCase("Roku/DVP-9.10 (519.10E04111A)", nil, nil),
+        // Apple TV says `like Mac OS X`, as iOS does.
+        AgentCase("AppleCoreMedia/1.0.0.21L227 (Apple TV; U; CPU OS 17_4 like Mac OS X; en_us)", nil, nil),
+        AgentCase("TVApp/17.4 (tvOS 17.4; AppleTV14,1)", nil, nil),
+        // Palm's webOS phones; feature phones.
+        AgentCase(
+            "Mozilla/5.0 (webOS/2.2.4; U; en-US) AppleWebKit/534.6 (KHTML, like Gecko) webOSBrowser/221.56 Safari/534.6 "
+                + "Pre/3.0", nil, nil),
+        AgentCase("Samsung-SGH-A707/1.0 UP.Browser/6.2.3.3.c.1.101 (GUI) MMP/2.0", nil, .mobile),
+        AgentCase("Nokia6300/2.0 (05.00) Profile/MIDP-2.0 Configuration/CLDC-1.1", nil, .mobile),
         // Nothing to tell: crawlers without a platform, tools, an iOS app's network stack, nothing at all.
         AgentCase("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", nil, nil),
         AgentCase("curl/8.5.0", nil, nil),
