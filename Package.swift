@@ -131,10 +131,15 @@ let package = Package(
         .executableTarget(
             name: "geoip-bench", dependencies: ["CountryLookup", "CountryCodes"], path: "bench/geoip",
             exclude: ["run"]),
+        // Nanoseconds per device classification, on one agent and on the test corpora (bench/device-bench/main.swift).
+        .executableTarget(name: "device-bench", dependencies: ["DeviceDetection"], path: "bench/device-bench"),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle", "TestSupport"], exclude: ["Resources"]),
         .testTarget(
             name: "SystemIOTests",
             dependencies: ["SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
+        // A table of agents, and agreement with ua-parser and user-agents (PyPI, in the test venv) on real corpora.
+        .testTarget(
+            name: "DeviceDetectionTests", dependencies: ["DeviceDetection", "TestSupport"], exclude: ["Resources"]),
         .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool", "TestSupport"]),
         // What several test targets share (running a program to its end, a seeded random generator). Only tests
         // depend on it.
