@@ -67,7 +67,7 @@ let package = Package(
             dependencies: ["CountryCodes", "CMaxMindDB", "SystemIO", "Settings"]
         ),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection"]),
+        .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection", "CountryCodes"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
@@ -97,7 +97,10 @@ let package = Package(
         // The responder: wires files, core, spool and the request loop together.
         .target(
             name: "RedirectServer",
-            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings"]
+            dependencies: [
+                "RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
+                "CountryCodes",
+            ]
         ),
         // Library behind redirectctl's commands.
         .target(
@@ -110,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "redirectd",
             dependencies: [
-                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO", "Settings",
+                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
