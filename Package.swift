@@ -51,8 +51,10 @@ let package = Package(
         .target(name: "Settings"),
         // The operating system and form factor a user agent names, for redirect rules and the event. Pure.
         .target(name: "DeviceDetection"),
+        // Which user agents are bots: one automaton over our patterns and the crawler-user-agents list. Pure.
+        .target(name: "BotDetection"),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection"]),
+        .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection", "BotDetection"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "ClickImport",
             dependencies: [
-                "ClickSpool", "RedirectCore", "SystemIO", "CZlib",
+                "ClickSpool", "RedirectCore", "BotDetection", "SystemIO", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "SystemIO",
+                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "BotDetection", "SystemIO",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -104,7 +106,8 @@ let package = Package(
         .executableTarget(
             name: "redirectctl",
             dependencies: [
-                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "SystemIO", "Settings",
+                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "BotDetection",
+                "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -116,7 +119,10 @@ let package = Package(
         .testTarget(
             name: "SystemIOTests",
             dependencies: ["SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
-        .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool", "TestSupport"]),
+        .testTarget(
+            name: "RedirectCoreTests", dependencies: ["RedirectCore", "BotDetection", "ClickSpool", "TestSupport"]),
+        // The matcher against the list's instances and two corpora of browsers (Tests/BotPatternData).
+        .testTarget(name: "BotDetectionTests", dependencies: ["BotDetection", "TestSupport"]),
         // What several test targets share (running a program to its end, a seeded random generator). Only tests
         // depend on it.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -128,11 +134,12 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
-            name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
+            name: "RedirectControlTests",
+            dependencies: ["RedirectControl", "RedirectCore", "BotDetection", "ClickImport", "TestSupport"]),
         .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "TestSupport"]),
         .testTarget(
             name: "ClickImportTests",
-            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "SystemIO", "TestSupport"],
+            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "BotDetection", "SystemIO", "TestSupport"],
             exclude: ["Resources"]
         ),
     ]

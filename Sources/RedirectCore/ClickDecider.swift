@@ -1,3 +1,5 @@
+import BotDetection
+
 /// What a lookup of a redirect id found.
 public enum RedirectLookup: Sendable {
     case found(Redirect)

@@ -1,3 +1,5 @@
+import BotDetection
+
 /// One click, as written to the spool: a JSON object on one line.
 public struct ClickEvent: Equatable, Sendable {
     /// What became of the click.

@@ -1,3 +1,4 @@
+import BotDetection
 import Foundation
 import RedirectCore
 import Testing

@@ -1,3 +1,4 @@
+import BotDetection
 import Testing
 
 @testable import RedirectCore
