@@ -51,25 +51,31 @@ let package = Package(
         .target(name: "Settings"),
         // The operating system and form factor a user agent names, for redirect rules and the event. Pure.
         .target(name: "DeviceDetection"),
+        // JSON: the writer of the event line, the one reader (JSONCursor) and JSONValue. Pure, no Foundation.
+        .target(name: "JSON"),
         // Which user agents are bots: one automaton over our patterns and the crawler-user-agents list. Pure.
         .target(name: "BotDetection"),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection", "BotDetection"]),
+        .target(name: "RedirectCore", dependencies: ["TOML", "JSON", "DeviceDetection", "BotDetection"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
-            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "RedirectCore", "JSON", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // The click spool: time-bucketed JSON Lines files, sealing and reading.
         .target(
             name: "ClickSpool",
-            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "RedirectCore", "JSON", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // The importer: ships sealed spool files to Tracardi or an NDJSON collector, at least once.
         .target(
             name: "ClickImport",
             dependencies: [
-                "ClickSpool", "RedirectCore", "BotDetection", "SystemIO", "CZlib",
+                "ClickSpool", "RedirectCore", "JSON", "BotDetection", "SystemIO", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,7 +96,7 @@ let package = Package(
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "BotDetection", "SystemIO",
+                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "BotDetection", "SystemIO",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -120,7 +126,8 @@ let package = Package(
             name: "SystemIOTests",
             dependencies: ["SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(
-            name: "RedirectCoreTests", dependencies: ["RedirectCore", "BotDetection", "ClickSpool", "TestSupport"]),
+            name: "RedirectCoreTests",
+            dependencies: ["RedirectCore", "JSON", "BotDetection", "ClickSpool", "TestSupport"]),
         // The matcher against the list's instances and two corpora of browsers (Tests/BotPatternData).
         .testTarget(name: "BotDetectionTests", dependencies: ["BotDetection", "TestSupport"]),
         // What several test targets share (running a program to its end, a seeded random generator). Only tests
@@ -135,11 +142,13 @@ let package = Package(
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
             name: "RedirectControlTests",
-            dependencies: ["RedirectControl", "RedirectCore", "BotDetection", "ClickImport", "TestSupport"]),
+            dependencies: ["RedirectControl", "RedirectCore", "JSON", "BotDetection", "ClickImport", "TestSupport"]),
         .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "TestSupport"]),
         .testTarget(
             name: "ClickImportTests",
-            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "BotDetection", "SystemIO", "TestSupport"],
+            dependencies: [
+                "ClickImport", "ClickSpool", "RedirectCore", "JSON", "BotDetection", "SystemIO", "TestSupport",
+            ],
             exclude: ["Resources"]
         ),
     ]

@@ -1,5 +1,6 @@
 import BotDetection
 import ClickSpool
+import JSON
 import RedirectCore
 import SystemPackage
 

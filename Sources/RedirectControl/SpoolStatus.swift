@@ -1,5 +1,6 @@
 import ClickImport
 import ClickSpool
+import JSON
 import RedirectCore
 import SystemIO
 import SystemPackage

@@ -1,4 +1,5 @@
 import BotDetection
+import JSON
 
 /// What a lookup of a redirect id found.
 public enum RedirectLookup: Sendable {

@@ -1,4 +1,5 @@
 import BotDetection
+import JSON
 
 /// One click, as written to the spool: a JSON object on one line.
 public struct ClickEvent: Equatable, Sendable {

@@ -1,3 +1,4 @@
+import JSON
 import TOML
 
 /// Reads typed values out of the parsed TOML of a redirect file, recording a positioned problem for each

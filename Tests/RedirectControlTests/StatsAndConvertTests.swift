@@ -1,5 +1,6 @@
 import BotDetection
 import Foundation
+import JSON
 import RedirectCore
 import Testing
 

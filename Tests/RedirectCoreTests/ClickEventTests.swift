@@ -1,4 +1,5 @@
 import BotDetection
+import JSON
 import Testing
 
 @testable import RedirectCore

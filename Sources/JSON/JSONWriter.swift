@@ -30,7 +30,7 @@ public enum JSONWriter {
     }
 
     /// The most bytes ``writeString(_:into:)`` can write for `s`: every byte escaped as `\u00XX`, and quotes.
-    static func maxStringLength(_ s: String?) -> Int {
+    package static func maxStringLength(_ s: String?) -> Int {
         s.map { $0.utf8.count * 6 + 2 } ?? 4
     }
 
@@ -38,7 +38,7 @@ public enum JSONWriter {
     /// ``maxStringLength(_:)`` bytes; returns the length of the literal. The same bytes as
     /// ``writeString(_:to:)``. Bytes of that room past the literal may be overwritten too (a word is stored
     /// before it is tested).
-    static func writeString(_ s: String?, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    package static func writeString(_ s: String?, into out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let s else {
             let null: StaticString = "null"
             out.update(from: null.utf8Start, count: null.utf8CodeUnitCount)
@@ -48,15 +48,16 @@ public enum JSONWriter {
     }
 
     /// ``writeString(_:into:)`` for text given as bytes (valid UTF-8), e.g. a field of a ``PackedText``.
-    static func writeString(bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    package static func writeString(bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         writeQuoted(bytes, into: out)
     }
 
     /// Runs `body` on the UTF-8 of `s`: in place for native strings (all of ours), from a contiguous copy for
     /// the rare one without contiguous storage. In place costs no copy of the string value (`String.withUTF8`
-    /// is mutating: a copy and its reference count on every call of the hot path).
-    @inline(__always)
-    static func withUTF8<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    /// is mutating: a copy and its reference count on every call of the hot path). Inlinable, since the core's
+    /// response and request fields use it on the same path.
+    @inlinable @inline(__always)
+    package static func withUTF8<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = s.utf8.withContiguousStorageIfAvailable(body) { return result }
         var contiguous = s
         return contiguous.withUTF8(body)
