@@ -53,29 +53,33 @@ let package = Package(
         .target(name: "DeviceDetection"),
         // JSON: the writer of the event line, the one reader (JSONCursor) and JSONValue. Pure, no Foundation.
         .target(name: "JSON"),
+        // Timestamp: milliseconds since the epoch, the UTC calendar and RFC 3339 text. Pure, no Foundation.
+        .target(name: "Timestamps"),
         // Which user agents are bots: one automaton over our patterns and the crawler-user-agents list. Pure.
         .target(name: "BotDetection"),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(name: "RedirectCore", dependencies: ["TOML", "JSON", "DeviceDetection", "BotDetection"]),
+        .target(name: "RedirectCore", dependencies: ["TOML", "JSON", "Timestamps", "DeviceDetection", "BotDetection"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
             dependencies: [
-                "RedirectCore", "JSON", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system"),
+                "RedirectCore", "JSON", "Timestamps", "SystemIO", "Settings",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // The click spool: time-bucketed JSON Lines files, sealing and reading.
         .target(
             name: "ClickSpool",
             dependencies: [
-                "RedirectCore", "JSON", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system"),
+                "RedirectCore", "JSON", "Timestamps", "SystemIO", "Settings",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // The importer: ships sealed spool files to Tracardi or an NDJSON collector, at least once.
         .target(
             name: "ClickImport",
             dependencies: [
-                "ClickSpool", "RedirectCore", "JSON", "BotDetection", "SystemIO", "CZlib",
+                "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection", "SystemIO", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,13 +94,16 @@ let package = Package(
         // The responder: wires files, core, spool and the request loop together.
         .target(
             name: "RedirectServer",
-            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings"]
+            dependencies: [
+                "RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "Timestamps", "SystemIO", "Settings",
+            ]
         ),
         // Library behind redirectctl's commands.
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "BotDetection", "SystemIO",
+                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
+                "SystemIO",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -119,7 +126,7 @@ let package = Package(
         ),
         // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
         .executableTarget(
-            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
+            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps"],
             path: "bench/redirect-bench"),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle", "TestSupport"], exclude: ["Resources"]),
         .testTarget(
@@ -127,7 +134,7 @@ let package = Package(
             dependencies: ["SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(
             name: "RedirectCoreTests",
-            dependencies: ["RedirectCore", "JSON", "BotDetection", "ClickSpool", "TestSupport"]),
+            dependencies: ["RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickSpool", "TestSupport"]),
         // The matcher against the list's instances and two corpora of browsers (Tests/BotPatternData).
         .testTarget(name: "BotDetectionTests", dependencies: ["BotDetection", "TestSupport"]),
         // What several test targets share (running a program to its end, a seeded random generator). Only tests
@@ -142,12 +149,16 @@ let package = Package(
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
             name: "RedirectControlTests",
-            dependencies: ["RedirectControl", "RedirectCore", "JSON", "BotDetection", "ClickImport", "TestSupport"]),
-        .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "TestSupport"]),
+            dependencies: [
+                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "TestSupport",
+            ]),
+        .testTarget(
+            name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),
         .testTarget(
             name: "ClickImportTests",
             dependencies: [
-                "ClickImport", "ClickSpool", "RedirectCore", "JSON", "BotDetection", "SystemIO", "TestSupport",
+                "ClickImport", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection", "SystemIO",
+                "TestSupport",
             ],
             exclude: ["Resources"]
         ),

@@ -3,6 +3,7 @@ import JSON
 import RedirectCore
 import SystemIO
 import SystemPackage
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc

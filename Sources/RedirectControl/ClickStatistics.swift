@@ -3,6 +3,7 @@ import ClickSpool
 import JSON
 import RedirectCore
 import SystemPackage
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc

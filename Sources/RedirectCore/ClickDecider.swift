@@ -1,5 +1,6 @@
 import BotDetection
 import JSON
+import Timestamps
 
 /// What a lookup of a redirect id found.
 public enum RedirectLookup: Sendable {

@@ -1,5 +1,6 @@
 import BotDetection
 import JSON
+import Timestamps
 
 /// One click, as written to the spool: a JSON object on one line.
 public struct ClickEvent: Equatable, Sendable {

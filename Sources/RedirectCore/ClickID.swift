@@ -1,4 +1,5 @@
 import JSON
+import Timestamps
 
 /// Event ids: UUID version 7 (RFC 9562), time-ordered so that ids sort like the clicks they name.
 public enum ClickID {

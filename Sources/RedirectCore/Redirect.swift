@@ -1,4 +1,5 @@
 import JSON
+import Timestamps
 
 /// One redirect, as read from `redirects.d/<id>.toml`.
 public struct Redirect: Equatable, Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import JSON
 import RedirectCore
 import Testing
+import Timestamps
 
 @testable import RedirectControl
 

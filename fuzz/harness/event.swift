@@ -5,6 +5,7 @@
 // id, redirect, session, source, type, target, method, ip, user agent, referer, accept-language, host, query,
 // bot, a timestamp and status field, and a shape field that, with the fields after it, builds `properties`.
 import JSON
+import Timestamps
 
 @testable import RedirectCore
 
