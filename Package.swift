@@ -103,8 +103,7 @@ let package = Package(
             name: "RedirectControl",
             dependencies: [
                 "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
-                "SystemIO",
-                .product(name: "SystemPackage", package: "swift-system"),
+                "SystemIO", .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
