@@ -66,23 +66,37 @@ let package = Package(
             name: "CountryLookup",
             dependencies: ["CountryCodes", "CMaxMindDB", "SystemIO", "Settings"]
         ),
+        // JSON: the writer of the event line, the one reader (JSONCursor) and JSONValue. Pure, no Foundation.
+        .target(name: "JSON"),
+        // Timestamp: milliseconds since the epoch, the UTC calendar and RFC 3339 text. Pure, no Foundation.
+        .target(name: "Timestamps"),
+        // Which user agents are bots: one automaton over our patterns and the crawler-user-agents list. Pure.
+        .target(name: "BotDetection"),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection", "CountryCodes"]),
+        .target(
+            name: "RedirectCore",
+            dependencies: ["TOML", "JSON", "Timestamps", "DeviceDetection", "BotDetection", "CountryCodes"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
-            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "RedirectCore", "JSON", "Timestamps", "SystemIO", "Settings",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // The click spool: time-bucketed JSON Lines files, sealing and reading.
         .target(
             name: "ClickSpool",
-            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "RedirectCore", "JSON", "Timestamps", "SystemIO", "Settings",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // The importer: ships sealed spool files to Tracardi or an NDJSON collector, at least once.
         .target(
             name: "ClickImport",
             dependencies: [
-                "ClickSpool", "RedirectCore", "SystemIO", "CZlib",
+                "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection", "SystemIO", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -98,16 +112,16 @@ let package = Package(
         .target(
             name: "RedirectServer",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
-                "CountryCodes",
+                "RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "Timestamps", "SystemIO", "Settings",
+                "CountryLookup", "CountryCodes",
             ]
         ),
         // Library behind redirectctl's commands.
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "SystemIO",
-                .product(name: "SystemPackage", package: "swift-system"),
+                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
+                "SystemIO", .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
@@ -122,13 +136,14 @@ let package = Package(
         .executableTarget(
             name: "redirectctl",
             dependencies: [
-                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "SystemIO", "Settings",
+                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "BotDetection",
+                "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
         .executableTarget(
-            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
+            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps"],
             path: "bench/redirect-bench"),
         // Country look-ups (bench/geoip): a ~10 MB database built by mmdb-writer, median time and memory.
         .executableTarget(
@@ -143,7 +158,11 @@ let package = Package(
         // A table of agents, and agreement with ua-parser and user-agents (PyPI, in the test venv) on real corpora.
         .testTarget(
             name: "DeviceDetectionTests", dependencies: ["DeviceDetection", "TestSupport"], exclude: ["Resources"]),
-        .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool", "TestSupport"]),
+        .testTarget(
+            name: "RedirectCoreTests",
+            dependencies: ["RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickSpool", "TestSupport"]),
+        // The matcher against the list's instances and two corpora of browsers (Tests/BotPatternData).
+        .testTarget(name: "BotDetectionTests", dependencies: ["BotDetection", "TestSupport"]),
         // What several test targets share (running a program to its end, a seeded random generator). Only tests
         // depend on it.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -159,11 +178,18 @@ let package = Package(
             exclude: ["Resources"]),
         .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
         .testTarget(
-            name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
-        .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "TestSupport"]),
+            name: "RedirectControlTests",
+            dependencies: [
+                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "TestSupport",
+            ]),
+        .testTarget(
+            name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),
         .testTarget(
             name: "ClickImportTests",
-            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "SystemIO", "TestSupport"],
+            dependencies: [
+                "ClickImport", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection", "SystemIO",
+                "TestSupport",
+            ],
             exclude: ["Resources"]
         ),
     ]

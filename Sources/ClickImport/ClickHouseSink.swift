@@ -1,4 +1,5 @@
 import ClickSpool
+import JSON
 import RedirectCore
 
 /// ClickHouse's HTTP interface: `INSERT INTO <table> FORMAT JSONEachRow`, one row per event, the event flattened.

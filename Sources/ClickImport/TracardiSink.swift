@@ -1,4 +1,5 @@
 import ClickSpool
+import JSON
 import RedirectCore
 
 /// Tracardi's `/track` API: one call per visitor (source, session, user agent, IP and language) of a batch.

@@ -1,6 +1,9 @@
+import BotDetection
 import ClickSpool
+import JSON
 import RedirectCore
 import SystemPackage
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc

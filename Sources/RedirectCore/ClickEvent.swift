@@ -1,3 +1,7 @@
+import BotDetection
+import JSON
+import Timestamps
+
 /// One click, as written to the spool: a JSON object on one line.
 public struct ClickEvent: Equatable, Sendable {
     /// What became of the click.

@@ -1,3 +1,5 @@
+import JSON
+
 /// Up to ``capacity`` optional text fields, kept one after another in one allocation.
 ///
 /// A click's request fields (method, path, user agent, …) are made on every click and travel into its

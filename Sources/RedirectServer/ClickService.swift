@@ -4,6 +4,7 @@ import CountryLookup
 import FastCGI
 import RedirectCore
 import RedirectFiles
+import Timestamps
 
 /// Joins the pieces for one request: files → core decision → spool → response bytes.
 public final class ClickService: Sendable {

@@ -4,6 +4,7 @@ import Foundation
 import RedirectCore
 import TestSupport
 import Testing
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,7 @@
+import BotDetection
+import JSON
 import Testing
+import Timestamps
 
 @testable import RedirectCore
 
