@@ -57,7 +57,8 @@ struct RedirectdCommand: ParsableCommand {
     var cacheSize: String?
 
     @Option(
-        name: .customLong(CountryDatabaseFile.pathSetting.name), help: ArgumentHelp(CountryDatabaseFile.pathSetting.help))
+        name: .customLong(CountryDatabaseFile.pathSetting.name),
+        help: ArgumentHelp(CountryDatabaseFile.pathSetting.help))
     var geoip: String?
 
     /// The flags given, by setting name.
