@@ -33,6 +33,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libmaxminddb, wrapped by a module map only: the country database. CountryLookup is the one target that
+        // imports it.
+        .systemLibrary(
+            name: "CMaxMindDB",
+            pkgConfig: "libmaxminddb",
+            providers: [.apt(["libmaxminddb-dev"])]
+        ),
         // Linux calls the Glibc module leaves out (declared under _GNU_SOURCE only): ppoll, close_range.
         .target(name: "CLinux"),
         // The system layer: swift-system's FileDescriptor and Errno, plus what it lacks (flock, reading a file
@@ -51,23 +58,45 @@ let package = Package(
         .target(name: "Settings"),
         // The operating system and form factor a user agent names, for redirect rules and the event. Pure.
         .target(name: "DeviceDetection"),
+        // Two-letter country codes, for redirect rules and the event. Pure.
+        .target(name: "CountryCodes"),
+        // The client's country from a MaxMind DB file (--geoip), memory-mapped and reopened when replaced. No
+        // Foundation: the CGI responder may link it.
+        .target(
+            name: "CountryLookup",
+            dependencies: ["CountryCodes", "CMaxMindDB", "SystemIO", "Settings"]
+        ),
+        // JSON: the writer of the event line, the one reader (JSONCursor) and JSONValue. Pure, no Foundation.
+        .target(name: "JSON"),
+        // Timestamp: milliseconds since the epoch, the UTC calendar and RFC 3339 text. Pure, no Foundation.
+        .target(name: "Timestamps"),
+        // Which user agents are bots: one automaton over our patterns and the crawler-user-agents list. Pure.
+        .target(name: "BotDetection"),
         // The pure core: redirect model, TOML to model, path parsing, responses, events. No I/O.
-        .target(name: "RedirectCore", dependencies: ["TOML", "DeviceDetection"]),
+        .target(
+            name: "RedirectCore",
+            dependencies: ["TOML", "JSON", "Timestamps", "DeviceDetection", "BotDetection", "CountryCodes"]),
         // Redirect files on disk: the stat-revalidated cache and the directory checker.
         .target(
             name: "RedirectFiles",
-            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "RedirectCore", "JSON", "Timestamps", "SystemIO", "Settings",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // The click spool: time-bucketed JSON Lines files, sealing and reading.
         .target(
             name: "ClickSpool",
-            dependencies: ["RedirectCore", "SystemIO", "Settings", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "RedirectCore", "JSON", "Timestamps", "SystemIO", "Settings",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         // The importer: ships sealed spool files to Tracardi or an NDJSON collector, at least once.
         .target(
             name: "ClickImport",
             dependencies: [
-                "ClickSpool", "RedirectCore", "SystemIO", "CZlib",
+                "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection", "SystemIO", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -82,20 +111,23 @@ let package = Package(
         // The responder: wires files, core, spool and the request loop together.
         .target(
             name: "RedirectServer",
-            dependencies: ["RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings"]
+            dependencies: [
+                "RedirectCore", "RedirectFiles", "ClickSpool", "FastCGI", "Timestamps", "SystemIO", "Settings",
+                "CountryLookup", "CountryCodes",
+            ]
         ),
         // Library behind redirectctl's commands.
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "SystemIO",
-                .product(name: "SystemPackage", package: "swift-system"),
+                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
+                "SystemIO", .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
             name: "redirectd",
             dependencies: [
-                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO", "Settings",
+                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -104,19 +136,36 @@ let package = Package(
         .executableTarget(
             name: "redirectctl",
             dependencies: [
-                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "SystemIO", "Settings",
+                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "BotDetection",
+                "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
         .executableTarget(
-            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles"],
+            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
             path: "bench/redirect-bench"),
+        // Country look-ups (bench/geoip): a ~10 MB database built by mmdb-writer, median time and memory.
+        .executableTarget(
+            name: "geoip-bench", dependencies: ["CountryLookup", "CountryCodes"], path: "bench/geoip",
+            exclude: ["run"]),
+        // Nanoseconds per device classification, on one agent and on the test corpora (bench/device-bench/main.swift).
+        .executableTarget(name: "device-bench", dependencies: ["DeviceDetection"], path: "bench/device-bench"),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TOMLOracle", "TestSupport"], exclude: ["Resources"]),
         .testTarget(
             name: "SystemIOTests",
             dependencies: ["SystemIO", .product(name: "SystemPackage", package: "swift-system")]),
-        .testTarget(name: "RedirectCoreTests", dependencies: ["RedirectCore", "ClickSpool", "TestSupport"]),
+        // A table of agents, and agreement with ua-parser and user-agents (PyPI, in the test venv) on real corpora.
+        .testTarget(
+            name: "DeviceDetectionTests", dependencies: ["DeviceDetection", "TestSupport"], exclude: ["Resources"]),
+        .testTarget(
+            name: "RedirectCoreTests",
+            dependencies: [
+                "RedirectCore", "JSON", "Timestamps", "BotDetection", "CountryCodes", "DeviceDetection", "ClickSpool",
+                "TestSupport",
+            ]),
+        // The matcher against the list's instances and two corpora of browsers (Tests/BotPatternData).
+        .testTarget(name: "BotDetectionTests", dependencies: ["BotDetection", "TestSupport"]),
         // What several test targets share (running a program to its end, a seeded random generator). Only tests
         // depend on it.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -126,13 +175,28 @@ let package = Package(
         // The FastCGI loop's connection state machine and idle queue as plain values, and the loop itself in a
         // child process (the built redirectd) spoken to over a unix socket, without nginx.
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "TestSupport"]),
-        .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
+        // Databases made by mmdb-writer in the tests' virtual environment (scripts/test-python-env).
         .testTarget(
-            name: "RedirectControlTests", dependencies: ["RedirectControl", "RedirectCore", "ClickImport", "TestSupport"]),
-        .testTarget(name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "TestSupport"]),
+            name: "CountryLookupTests", dependencies: ["CountryLookup", "CountryCodes", "SystemIO", "TestSupport"],
+            exclude: ["Resources"]),
+        .testTarget(
+            name: "RedirectFilesTests",
+            dependencies: [
+                "RedirectFiles", "RedirectCore", "JSON", "Timestamps", "CountryCodes", "DeviceDetection", "SystemIO",
+            ]),
+        .testTarget(
+            name: "RedirectControlTests",
+            dependencies: [
+                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "TestSupport",
+            ]),
+        .testTarget(
+            name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),
         .testTarget(
             name: "ClickImportTests",
-            dependencies: ["ClickImport", "ClickSpool", "RedirectCore", "SystemIO", "TestSupport"],
+            dependencies: [
+                "ClickImport", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection", "SystemIO",
+                "TestSupport",
+            ],
             exclude: ["Resources"]
         ),
     ]

@@ -1,3 +1,5 @@
+import RedirectCore
+
 /// The ClickHouse table that `redirectctl import --clickhouse` writes to, fitted to a server version.
 ///
 /// One row per click event, the event's fields flattened so queries need no JSON functions. The engine is a
@@ -47,40 +49,30 @@ public struct ClickHouseSchema: Sendable, Equatable {
         self.retentionMonths = retentionMonths
     }
 
-    /// The columns in table order.
+    /// The columns in table order: the event's fields in line order (`ClickEventField`), `request.*` flattened.
     public var columns: [Column] {
-        let few = lowCardinality ? "LowCardinality(String)" : "String"
-        let fewOrNull = lowCardinality ? "LowCardinality(Nullable(String))" : "Nullable(String)"
-        var columns = [Column("id", "String")]
-        switch time {
-        case .dateTime64:
-            columns.append(Column("time", "DateTime64(3, 'UTC')"))
-        case .dateTimeAndMilliseconds:
-            columns.append(Column("time", "DateTime('UTC')"))
-            columns.append(Column("time_ms", "UInt16"))
+        ClickEventField.all.flatMap { field -> [Column] in
+            guard let name = field.column, let type = field.columnType else { return [] }
+            return columns(name, type)
         }
-        columns += [
-            Column("outcome", few),
-            Column("redirect", "String"),
-            Column("session", "Nullable(String)"),
-            Column("session_status", few),
-            Column("source", fewOrNull),
-            Column("type", few),
-            Column("properties", "String"),
-            Column("target", "Nullable(String)"),
-            Column("status", "UInt16"),
-            Column("request_method", fewOrNull),
-            Column("request_ip", "Nullable(String)"),
-            Column("request_user_agent", "Nullable(String)"),
-            Column("request_referer", "Nullable(String)"),
-            Column("request_accept_language", "Nullable(String)"),
-            Column("request_host", fewOrNull),
-            Column("request_query", "Nullable(String)"),
-            Column("bot", fewOrNull),
-            Column("bot_category", fewOrNull),
-            Column("v", "UInt8"),
-        ]
-        return columns
+    }
+
+    /// The column(s) one field is stored in, in this server's types.
+    func columns(_ name: String, _ type: ClickEventField.ColumnType) -> [Column] {
+        switch type {
+        case .string, .jsonText: return [Column(name, "String")]
+        case .nullableString: return [Column(name, "Nullable(String)")]
+        case .few: return [Column(name, lowCardinality ? "LowCardinality(String)" : "String")]
+        case .fewOrNull:
+            return [Column(name, lowCardinality ? "LowCardinality(Nullable(String))" : "Nullable(String)")]
+        case .uint8: return [Column(name, "UInt8")]
+        case .uint16: return [Column(name, "UInt16")]
+        case .time:
+            switch time {
+            case .dateTime64: return [Column(name, "DateTime64(3, 'UTC')")]
+            case .dateTimeAndMilliseconds: return [Column(name, "DateTime('UTC')"), Column(name + "_ms", "UInt16")]
+            }
+        }
     }
 
     /// The `CREATE TABLE` statement, with comments saying what the server version left out.

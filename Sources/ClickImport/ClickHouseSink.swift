@@ -1,12 +1,13 @@
 import ClickSpool
+import JSON
 import RedirectCore
 
 /// ClickHouse's HTTP interface: `INSERT INTO <table> FORMAT JSONEachRow`, one row per event, the event flattened.
 ///
-/// Rows hold `ClickHouseSchema`'s columns: `request.*` becomes `request_*`, `properties` travels as its JSON text,
-/// `time` is written the way the table's `time` column reads it. `bot_category` is sent only when the event
-/// has it (older responders do not write it), so such rows get the column's default, NULL. Which time layout the
-/// table has is learnt before the first batch (`prepared(query:)`), which also names any column the table lacks.
+/// Rows hold `ClickHouseSchema`'s columns, both built from `ClickEventField`: `request.*` becomes `request_*`,
+/// `properties` travels as its JSON text, `time` is written the way the table's `time` column reads it. Fields
+/// older responders did not write (`bot_category`, `rule`, …) are NULL in their rows. Which time layout the table
+/// has is learnt before the first batch (`prepared(query:)`), which also names any column the table lacks.
 public struct ClickHouseSink: ClickSink {
     /// The server's HTTP endpoint as given (`http://host:8123/`, maybe with `?database=…&user=…`).
     public let url: String
@@ -74,45 +75,39 @@ public struct ClickHouseSink: ClickSink {
         var text: String
     }
 
-    /// One JSONEachRow row from one spool line.
+    /// One JSONEachRow row from one spool line: a column per `ClickEventField` that has one, in table order.
+    ///
+    /// A key the line lacks (a line written before the field existed) is read as null: a nullable column gets
+    /// NULL, a `String` column the empty string. A number out of its column's range is left out, so the column
+    /// takes its default.
     func row(from line: JSONValue, id: String) -> Result<JSONValue, RowProblem> {
         guard let stamp = line["time"]?.stringValue, let time = Self.splitTime(stamp) else {
             return .failure(RowProblem(text: "time is not a UTC time such as 2026-11-29T02:08:14.431Z"))
         }
-        func string(_ value: JSONValue?) -> JSONValue { value?.stringValue.map(JSONValue.string) ?? .string("") }
-        func nullable(_ value: JSONValue?) -> JSONValue { value?.stringValue.map(JSONValue.string) ?? .null }
-        var row: [(key: String, value: JSONValue)] = [("id", .string(id))]
-        switch self.time {
-        case .dateTime64:
-            row.append(("time", .string(time.seconds + "." + time.milliseconds)))
-        case .dateTimeAndMilliseconds:
-            row.append(("time", .string(time.seconds)))
-            row.append(("time_ms", .int(Int(time.milliseconds) ?? 0)))
+        var row: [(key: String, value: JSONValue)] = []
+        for field in ClickEventField.all {
+            guard let column = field.column, let type = field.columnType else { continue }
+            let value = field == .id ? .string(id) : field.value(in: line)
+            switch type {
+            case .string, .few:
+                row.append((column, .string(value?.stringValue ?? "")))
+            case .nullableString, .fewOrNull:
+                row.append((column, value?.stringValue.map(JSONValue.string) ?? .null))
+            case .jsonText:
+                row.append((column, .string((value ?? .object([])).jsonText)))
+            case .uint8, .uint16:
+                let limit = type == .uint8 ? 255 : 65535
+                if case .int(let number)? = value, (0...limit).contains(number) { row.append((column, .int(number))) }
+            case .time:
+                switch self.time {
+                case .dateTime64:
+                    row.append((column, .string(time.seconds + "." + time.milliseconds)))
+                case .dateTimeAndMilliseconds:
+                    row.append((column, .string(time.seconds)))
+                    row.append((column + "_ms", .int(Int(time.milliseconds) ?? 0)))
+                }
+            }
         }
-        row += [
-            ("outcome", string(line["outcome"])),
-            ("redirect", string(line["redirect"])),
-            ("session", nullable(line["session"])),
-            ("session_status", string(line["session_status"])),
-            ("source", nullable(line["source"])),
-            ("type", string(line["type"])),
-            ("properties", .string((line["properties"] ?? .object([])).jsonText)),
-            ("target", nullable(line["target"])),
-        ]
-        if case .int(let status)? = line["status"], (0...65535).contains(status) {
-            row.append(("status", .int(status)))
-        }
-        let request = line["request"]
-        for (column, key) in [
-            ("request_method", "method"), ("request_ip", "ip"), ("request_user_agent", "user_agent"),
-            ("request_referer", "referer"), ("request_accept_language", "accept_language"),
-            ("request_host", "host"), ("request_query", "query"),
-        ] {
-            row.append((column, nullable(request?[key])))
-        }
-        row.append(("bot", nullable(line["bot"])))
-        if let category = line["bot_category"] { row.append(("bot_category", nullable(category))) }
-        if case .int(let version)? = line["v"], (0...255).contains(version) { row.append(("v", .int(version))) }
         return .success(.object(row))
     }
 

@@ -1,5 +1,7 @@
 import ClickSpool
+import JSON
 import RedirectCore
+import Timestamps
 
 extension ClickImporter {
     /// `--retry-rejected`: sends the events kept in `rejected/` once more, for when the cause is fixed (a

@@ -1,3 +1,4 @@
+import BotDetection
 import ClickSpool
 import RedirectCore
 import SystemIO

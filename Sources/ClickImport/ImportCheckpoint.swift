@@ -1,4 +1,5 @@
 import ClickSpool
+import JSON
 import RedirectCore
 import SystemIO
 import SystemPackage

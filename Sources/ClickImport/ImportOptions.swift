@@ -1,3 +1,4 @@
+import BotDetection
 import RedirectCore
 
 /// Everything one `redirectctl import` run needs to know; `redirectctl` fills it from flags and environment.

@@ -1,7 +1,9 @@
 import ClickSpool
+import JSON
 import RedirectCore
 import SystemIO
 import SystemPackage
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc

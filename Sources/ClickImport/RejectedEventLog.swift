@@ -1,6 +1,8 @@
 import ClickSpool
+import JSON
 import RedirectCore
 import SystemPackage
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc

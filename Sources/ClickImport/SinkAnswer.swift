@@ -1,3 +1,4 @@
+import JSON
 import RedirectCore
 
 /// Reading sink answers: which events a 422 names, and a short excerpt for messages.

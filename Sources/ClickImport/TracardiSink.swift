@@ -1,4 +1,5 @@
 import ClickSpool
+import JSON
 import RedirectCore
 
 /// Tracardi's `/track` API: one call per visitor (source, session, user agent, IP and language) of a batch.
@@ -121,18 +122,7 @@ public struct TracardiSink: ClickSink {
     static func event(from line: JSONValue, id: String) -> JSONValue {
         let request = line["request"] ?? .object([])
         var context: [(key: String, value: JSONValue)] = [
-            (
-                "redirect",
-                .object([
-                    ("id", line["redirect"] ?? .null),
-                    ("click_id", .string(id)),
-                    ("target", line["target"] ?? .null),
-                    ("status", line["status"] ?? .null),
-                    ("outcome", line["outcome"] ?? .null),
-                    ("session_status", line["session_status"] ?? .null),
-                    ("session_source", line["session_source"] ?? .null),
-                ])
-            ),
+            ("redirect", .object(redirectContext(from: line, id: id))),
             ("request", request),
         ]
         if let userAgent = request["user_agent"], userAgent.stringValue != nil {
@@ -150,6 +140,23 @@ public struct TracardiSink: ClickSink {
             ("time", .object([("create", time), ("insert", time)])),
             ("context", .object(context)),
         ])
+    }
+
+    /// `events[].context.redirect`: every field `ClickEventField` sends there, in line order; a field the line
+    /// lacks (written before it existed) is null.
+    ///
+    /// Tracardi takes an event's `context` as a free-form object (`EventPayload.context`, a dict in tracardi-api's
+    /// tracker payload), so the members are ours to name.
+    static func redirectContext(from line: JSONValue, id: String) -> [(key: String, value: JSONValue)] {
+        let prefix = "events[].context.redirect."
+        var members: [(key: String, value: JSONValue)] = []
+        for field in ClickEventField.all {
+            for path in field.tracardiPaths where path.hasPrefix(prefix) {
+                let value = field == .id ? .string(id) : field.value(in: line) ?? .null
+                members.append((String(path.dropFirst(prefix.count)), value))
+            }
+        }
+        return members
     }
 
     public func interpret(_ response: SinkResponse, to request: SinkRequest) throws(SinkError) -> [SinkRejection] {

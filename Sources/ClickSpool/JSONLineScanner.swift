@@ -1,3 +1,4 @@
+import JSON
 import RedirectCore
 
 /// Checks that a line is exactly one JSON object and picks out the top-level `id`, `outcome`, `bot` and

@@ -1,4 +1,5 @@
 import RedirectCore
+import Timestamps
 
 /// Where spool files live and how they are named: every folder and file name of the spool is spelled here, and
 /// only here.

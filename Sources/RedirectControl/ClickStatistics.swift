@@ -1,6 +1,9 @@
+import BotDetection
 import ClickSpool
+import JSON
 import RedirectCore
 import SystemPackage
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc
@@ -60,21 +63,25 @@ public struct ClickStatistics: Sendable {
                 else { continue }
                 while let record = try reader.next() {
                     lines += 1
-                    guard let event = JSONValue(parsing: record.line.dropLast()), let time = event["time"]?.stringValue
+                    guard let event = JSONValue(parsing: record.line.dropLast()),
+                        let time = ClickEventField.time.value(in: event)?.stringValue
                     else {
                         skipped += 1
                         continue
                     }
-                    let request = event["request"]
                     let bot = BotCategory.of(
-                        bot: record.bot, category: record.botCategory, method: request?["method"]?.stringValue,
-                        userAgent: request?["user_agent"]?.stringValue)
+                        bot: record.bot, category: record.botCategory,
+                        method: ClickEventField.requestMethod.value(in: event)?.stringValue,
+                        userAgent: ClickEventField.requestUserAgent.value(in: event)?.stringValue)
                     if let bot, excludingBots.contains(bot) {
                         excluded += 1
                         continue
                     }
                     events.append(
-                        (event["redirect"]?.stringValue ?? "(no id)", event["session"]?.stringValue, bot, time))
+                        (
+                            ClickEventField.redirect.value(in: event)?.stringValue ?? "(no id)",
+                            ClickEventField.session.value(in: event)?.stringValue, bot, time
+                        ))
                 }
                 lines += reader.skipped.count
                 skipped += reader.skipped.count

@@ -1,3 +1,4 @@
+import JSON
 import RedirectCore
 
 /// What `redirectctl check` found in a redirects directory: every problem, in file order, and a count.

@@ -1,8 +1,10 @@
 import ClickImport
 import ClickSpool
+import JSON
 import RedirectCore
 import SystemIO
 import SystemPackage
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc

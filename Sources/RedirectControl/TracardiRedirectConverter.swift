@@ -1,3 +1,4 @@
+import JSON
 import RedirectCore
 
 /// Turns Tracardi's event-redirect export (`{id, name, description, url, event_type, props, source, tags}`,

@@ -1,3 +1,5 @@
+import BotDetection
+
 extension BotCategory {
     /// The category of a recorded click, from its event's fields; nil when the click was not flagged.
     ///

@@ -1,3 +1,7 @@
+import BotDetection
+import JSON
+import Timestamps
+
 /// What a lookup of a redirect id found.
 public enum RedirectLookup: Sendable {
     case found(Redirect)

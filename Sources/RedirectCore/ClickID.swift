@@ -1,3 +1,6 @@
+import JSON
+import Timestamps
+
 /// Event ids: UUID version 7 (RFC 9562), time-ordered so that ids sort like the clicks they name.
 public enum ClickID {
     /// A UUIDv7 string for a click at `time`, with 74 random bits from `generator`.

@@ -1,3 +1,5 @@
+import CountryCodes
+
 /// What the responder needs from a request, as CGI/FastCGI parameters name it.
 ///
 /// The text fields are kept together in one ``PackedText`` (a click builds one request and copies it into
@@ -9,6 +11,9 @@ public struct ClickRequest: Sendable {
     public var globalPrivacyControl: Bool
     /// `DNT: 1` was sent.
     public var doNotTrack: Bool
+    /// The visitor's country as the operator's nginx names it (`REDIRECT_COUNTRY`, from a CDN header it trusts
+    /// or its GeoIP2 module); nil when not sent or not two letters. It wins over redirectd's own look-up.
+    public var country: CountryCode?
 
     public var method: String { fields[Parameter.method.rawValue] ?? "GET" }
     public var pathInfo: String { fields[Parameter.pathInfo.rawValue] ?? "" }
@@ -24,7 +29,8 @@ public struct ClickRequest: Sendable {
     public init(
         method: String, pathInfo: String, query: String = "", remoteAddress: String? = nil,
         userAgent: String? = nil, referer: String? = nil, acceptLanguage: String? = nil, host: String? = nil,
-        globalPrivacyControl: Bool = false, doNotTrack: Bool = false, cookie: String? = nil
+        globalPrivacyControl: Bool = false, doNotTrack: Bool = false, cookie: String? = nil,
+        country: CountryCode? = nil
     ) {
         var values = [String?](repeating: nil, count: PackedText.capacity)
         values[Parameter.method.rawValue] = method
@@ -39,6 +45,7 @@ public struct ClickRequest: Sendable {
         fields = PackedText(values)
         self.globalPrivacyControl = globalPrivacyControl
         self.doNotTrack = doNotTrack
+        self.country = country
     }
 
     /// Builds a request from its CGI parameters (`REQUEST_METHOD`, `PATH_INFO`, `HTTP_USER_AGENT`, …) in one
@@ -57,6 +64,7 @@ public struct ClickRequest: Sendable {
         var counts = SIMD16<Int>()
         var gpc = false
         var dnt = false
+        var country: CountryCode? = nil
         var seen = 0
         eachParameter { name, value in
             guard let parameter = Parameter(name) else { return }
@@ -66,6 +74,7 @@ public struct ClickRequest: Sendable {
             switch parameter {
             case .globalPrivacyControl: gpc = Self.isOne(value)
             case .doNotTrack: dnt = Self.isOne(value)
+            case .country: country = value.count == 2 ? CountryCode(value[0], value[1]) : nil
             default:
                 starts[parameter.rawValue] = UInt(bitPattern: value.baseAddress)
                 counts[parameter.rawValue] = value.count
@@ -84,6 +93,7 @@ public struct ClickRequest: Sendable {
         fields = PackedText(starts: starts, counts: counts, present: present)
         globalPrivacyControl = gpc
         doNotTrack = dnt
+        self.country = country
     }
 
     /// Whether the method is `name` (compared byte for byte, without making a string).
@@ -125,10 +135,10 @@ public struct ClickRequest: Sendable {
     }
 
     /// The CGI parameters a click is built from. The first nine are text fields, and their raw values index
-    /// ``fields``; the two privacy signals are kept as flags.
+    /// ``fields``; the two privacy signals are kept as flags, the country as its two letters.
     public enum Parameter: Int, CaseIterable, Sendable {
         case method, pathInfo, query, remoteAddress, userAgent, referer, acceptLanguage, host, cookie
-        case globalPrivacyControl, doNotTrack
+        case globalPrivacyControl, doNotTrack, country
 
         var name: String {
             switch self {
@@ -143,6 +153,7 @@ public struct ClickRequest: Sendable {
             case .globalPrivacyControl: "HTTP_SEC_GPC"
             case .doNotTrack: "HTTP_DNT"
             case .cookie: "HTTP_COOKIE"
+            case .country: "REDIRECT_COUNTRY"
             }
         }
 
@@ -171,6 +182,7 @@ public struct ClickRequest: Sendable {
                         : equals("HTTP_SEC_GPC") ? .globalPrivacyControl : nil
             case 14: found = equals("REQUEST_METHOD") ? .method : nil
             case 15: found = equals("HTTP_USER_AGENT") ? .userAgent : nil
+            case 16: found = equals("REDIRECT_COUNTRY") ? .country : nil
             case 20: found = equals("HTTP_ACCEPT_LANGUAGE") ? .acceptLanguage : nil
             default: found = nil
             }

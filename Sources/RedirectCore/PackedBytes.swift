@@ -1,4 +1,7 @@
+import CountryCodes
 import DeviceDetection
+import JSON
+import Timestamps
 
 /// The packing of the redirect cache: lengths and counts as LEB128 (one byte below 128), strings as their
 /// UTF-8 bytes, an optional string as a length one more than its own (0: nil), property values behind a
@@ -101,7 +104,7 @@ package struct PackedBytes {
                 packed.count(conditions.languages.count)
                 for language in conditions.languages { packed.fixed(language.packed) }
                 packed.count(conditions.countries.count)
-                for country in conditions.countries { packed.count(Int(country.packed)) }
+                for country in conditions.countries { packed.count(Int(country.rawValue)) }
                 packed.count(conditions.query.count)
                 for parameter in conditions.query {
                     packed.string(parameter.name)
@@ -234,7 +237,10 @@ package struct PackedReader {
         conditions.devices = (0..<count()).map { _ in DeviceOS.allCases[count()] }
         conditions.forms = (0..<count()).map { _ in FormFactor.allCases[count()] }
         conditions.languages = (0..<count()).map { _ in PrimaryLanguage(packed: fixed()) }
-        conditions.countries = (0..<count()).map { _ in CountryCode(packed: UInt16(truncatingIfNeeded: count())) }
+        conditions.countries = (0..<count()).compactMap { _ in
+            let code = count()
+            return CountryCode(UInt8(truncatingIfNeeded: code >> 8), UInt8(truncatingIfNeeded: code))
+        }
         conditions.query = (0..<count()).map { _ in
             let name = string()
             return (name, string())
@@ -276,7 +282,7 @@ package struct PackedReader {
         if n > 0 {
             guard let country = context.country else { return false }
             var found = false
-            for _ in 0..<n where count() == Int(country.packed) { found = true }
+            for _ in 0..<n where count() == Int(country.rawValue) { found = true }
             if !found { return false }
         }
         n = count()

@@ -1,3 +1,5 @@
+import JSON
+
 /// Up to ``capacity`` optional text fields, kept one after another in one allocation.
 ///
 /// A click's request fields (method, path, user agent, …) are made on every click and travel into its
@@ -142,7 +144,7 @@ public struct PackedText: @unchecked Sendable {
 
     /// Runs `body` on the bytes of field `k`, or on nil when it is absent.
     @inline(__always)
-    func withBytes<R>(of k: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+    package func withBytes<R>(of k: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
         guard let range = range(k) else { return body(nil) }
         return withUTF8 { body(UnsafeBufferPointer(rebasing: $0[range])) }
     }

@@ -1,3 +1,6 @@
+import JSON
+import Timestamps
+
 /// One redirect, as read from `redirects.d/<id>.toml`.
 public struct Redirect: Equatable, Sendable {
     /// The file name without `.toml`; also the first path segment of the link.

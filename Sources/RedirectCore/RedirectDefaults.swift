@@ -1,3 +1,5 @@
+import JSON
+
 /// Settings from `redirects.d/_defaults.toml` that apply to every redirect.
 public struct RedirectDefaults: Equatable, Sendable {
     public var source: String?

@@ -1,3 +1,5 @@
+import JSON
+
 /// The answer to one request, as a value; the FastCGI loop or CGI mode writes it out.
 public struct RedirectResponse: Equatable, Sendable {
     public var status: Int

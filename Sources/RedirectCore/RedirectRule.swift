@@ -1,3 +1,5 @@
+import JSON
+
 /// One `[[rules]]` entry of a redirect file: a target for the clicks that meet its conditions.
 ///
 /// Rules are tried in file order and the first whose conditions all hold wins; a click no rule takes goes to

@@ -1,5 +1,8 @@
+import CountryCodes
 import DeviceDetection
+import JSON
 import TOML
+import Timestamps
 
 /// Reading `[[rules]]` and `[[variants]]`: every value checked where it is written, so that a file the
 /// responder accepts is one whose every rule can be evaluated and whose every target can be built.
@@ -326,7 +329,7 @@ extension RedirectTableReader {
         guard let items = stringList(table, "country", label: label, example: "[\"DE\", \"AT\"]") else { return [] }
         var countries: [CountryCode] = []
         for item in items {
-            if let country = CountryCode(item.text), country.isAssigned {
+            if let country = CountryCode(item.text), country.isNameableInRules {
                 if !countries.contains(country) { countries.append(country) }
                 continue
             }

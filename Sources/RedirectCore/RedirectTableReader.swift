@@ -1,4 +1,6 @@
+import JSON
 import TOML
+import Timestamps
 
 /// Reads typed values out of the parsed TOML of a redirect file, recording a positioned problem for each
 /// wrong one: the position is the key's, as the parser gives it.

@@ -1,3 +1,5 @@
+import JSON
+
 /// One arm of a split: clicks that reach a list of variants go to one of them, in proportion to the weights,
 /// the same visitor to the same variant (see ``SplitDraw``).
 public struct RedirectVariant: Equatable, Sendable {

@@ -1,4 +1,6 @@
+import CountryCodes
 import DeviceDetection
+import Timestamps
 
 /// What must hold of a click for a rule to apply: every condition that is set, at once. An empty list or a
 /// nil value sets no condition.
@@ -76,7 +78,7 @@ public struct RuleConditions: Equatable, Sendable {
         }
         return CanonicalKey(
             devices: Set(devices.map(\.rawValue)), forms: Set(forms.map(\.rawValue)),
-            languages: Set(languages.map(\.packed)), countries: Set(countries.map(\.packed)),
+            languages: Set(languages.map(\.packed)), countries: Set(countries.map(\.rawValue)),
             query: query, bot: bot, from: from, until: until)
     }
 

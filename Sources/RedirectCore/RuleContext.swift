@@ -1,4 +1,6 @@
+import CountryCodes
 import DeviceDetection
+import Timestamps
 
 /// What rules are matched against: the facts of one click, each already reduced to the form rules name.
 ///

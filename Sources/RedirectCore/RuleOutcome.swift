@@ -1,3 +1,5 @@
+import JSON
+
 /// What a click gets from the rule and variant it matched: the target template and what goes into its
 /// event. Built only for the winner, so a click pays for one rule's strings, not all of them.
 public struct RuleOutcome: Sendable {

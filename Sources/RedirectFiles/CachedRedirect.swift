@@ -1,4 +1,6 @@
+import JSON
 import RedirectCore
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc

@@ -1,12 +1,17 @@
 import ClickSpool
+import CountryCodes
+import CountryLookup
 import FastCGI
 import RedirectCore
 import RedirectFiles
+import Timestamps
 
 /// Joins the pieces for one request: files → core decision → spool → response bytes.
 public final class ClickService: Sendable {
     public let store: RedirectStore
     public let spool: SpoolLayout
+    /// The country database (`--geoip`), shared by every worker; nil when none is configured.
+    public let countries: CountryDatabaseFile?
     private let failures: SpoolFailureLog
 
     public init(configuration: ResponderConfiguration, log: @escaping @Sendable (String) -> Void) {
@@ -14,6 +19,17 @@ public final class ClickService: Sendable {
             directory: configuration.redirectsDirectory, cacheLimit: configuration.cacheLimit, log: log)
         spool = configuration.spool
         failures = SpoolFailureLog(log: log)
+        countries = configuration.geoip.map { CountryDatabaseFile(path: $0, log: log) }
+    }
+
+    /// The visitor's country: nginx's `REDIRECT_COUNTRY` when it sent one, else the database's answer for the
+    /// address (looked up before anything anonymises it), else nil.
+    func country(of request: ClickRequest) -> CountryCode? {
+        if let given = request.country { return given }
+        guard let countries else { return nil }
+        return request.fields.withBytes(of: ClickRequest.Parameter.remoteAddress.rawValue) { address in
+            address.flatMap { countries.country(forAddress: $0) }
+        }
     }
 
     /// How long a worker uses the settings of `_defaults.toml` before it asks the store again (one `lstat`).

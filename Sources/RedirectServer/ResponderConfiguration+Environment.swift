@@ -1,4 +1,5 @@
 import ClickSpool
+import CountryLookup
 import FastCGI
 import RedirectFiles
 import Settings
@@ -45,7 +46,7 @@ extension ResponderConfiguration {
     public static let settings: [any SettingDescription] = [
         redirectsSetting, SpoolLayout.directorySetting, listenSetting, socketModeSetting, socketGroupSetting,
         threadsSetting, SpoolLayout.bucketSecondsSetting, SpoolLayout.maxFileSizeSetting, sealIntervalSetting,
-        cacheSizeSetting,
+        cacheSizeSetting, CountryDatabaseFile.pathSetting,
     ]
 
     /// The settings the environment gives, defaults for the rest: CGI mode, where the environment is all there is.
@@ -68,6 +69,7 @@ extension ResponderConfiguration {
             sealInterval: sealIntervalSetting.valueOrDefault(log: logged) ?? 5)
         configuration.socketMode = socketModeSetting.valueOrDefault(log: logged) ?? 0o660
         configuration.socketGroup = socketGroupSetting.valueOrDefault(log: logged)
+        configuration.geoip = CountryDatabaseFile.pathSetting.valueOrDefault(log: logged)
         return configuration
     }
 
@@ -91,6 +93,7 @@ extension ResponderConfiguration {
             sealInterval: try value(sealIntervalSetting) ?? 5)
         configuration.socketMode = try value(socketModeSetting) ?? 0o660
         configuration.socketGroup = try value(socketGroupSetting)
+        configuration.geoip = try value(CountryDatabaseFile.pathSetting)
         return configuration
     }
 

@@ -25,6 +25,9 @@ public struct ResponderConfiguration: Sendable {
     public var socketMode: mode_t = 0o660
     /// Group of that socket (nginx's group, so its workers can connect); nil keeps the process's group.
     public var socketGroup: String?
+    /// A MaxMind-format country database (`--geoip`, `REDIRECTD_GEOIP`) for the event's `country` and
+    /// `country` rules; nil looks up nothing (nginx's `REDIRECT_COUNTRY` still counts).
+    public var geoip: String?
 
     /// The CPUs the process may run on, at least two (``FastCGIServer/defaultThreads``).
     public static var defaultThreads: Int { FastCGIServer.defaultThreads }

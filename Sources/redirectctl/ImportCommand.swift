@@ -1,4 +1,5 @@
 import ArgumentParser
+import BotDetection
 import ClickImport
 import ClickSpool
 import RedirectCore

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BotDetection
 import RedirectControl
 import RedirectCore
 import SystemIO

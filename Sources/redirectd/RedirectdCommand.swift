@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClickSpool
+import CountryLookup
 import FastCGI
 import RedirectServer
 import Settings
@@ -55,6 +56,11 @@ struct RedirectdCommand: ParsableCommand {
     @Option(name: .customLong(Config.cacheSizeSetting.name), help: ArgumentHelp(Config.cacheSizeSetting.help))
     var cacheSize: String?
 
+    @Option(
+        name: .customLong(CountryDatabaseFile.pathSetting.name),
+        help: ArgumentHelp(CountryDatabaseFile.pathSetting.help))
+    var geoip: String?
+
     /// The flags given, by setting name.
     var flags: [String: String] {
         var flags: [String: String] = [:]
@@ -64,6 +70,7 @@ struct RedirectdCommand: ParsableCommand {
             (Config.socketModeSetting.name, socketMode), (Config.socketGroupSetting.name, socketGroup),
             (SpoolLayout.bucketSecondsSetting.name, bucketSeconds), (SpoolLayout.maxFileSizeSetting.name, maxFileSize),
             (Config.sealIntervalSetting.name, sealInterval), (Config.cacheSizeSetting.name, cacheSize),
+            (CountryDatabaseFile.pathSetting.name, geoip),
         ]
         for (name, value) in given { if let value { flags[name] = value } }
         return flags

@@ -4,6 +4,7 @@ import Foundation
 import RedirectCore
 import TestSupport
 import Testing
+import Timestamps
 
 #if canImport(Glibc)
     import Glibc
@@ -83,6 +84,13 @@ import Testing
             event.time = Timestamp(millisecondsSinceEpoch: event.time.millisecondsSinceEpoch + Int64(100 * n + 37))
             if n == 2 { event.request.referer = nil }
             event.botCategory = n == 4 ? .preview : nil
+            if n == 1 {
+                event.rule = "phones"
+                event.variant = "b"
+                event.country = "DE"
+                event.device = .android
+                event.form = .tablet
+            }
             return (event, n == 4 ? "preview" : nil)
         }
     }
@@ -113,7 +121,7 @@ import Testing
             SELECT id, toString(time) AS time_text, \(dateTime64 ? "" : "time_ms, ")outcome, redirect, session,
                    session_status, source, type, properties, visitParamExtractString(properties, 'campaign') AS campaign,
                    target, status, request_method, request_ip, request_user_agent, request_referer, request_accept_language,
-                   request_host, request_query, bot, bot_category, v
+                   request_host, request_query, bot, bot_category, rule, variant, country, device, form, v
             FROM \(setup.table) FINAL ORDER BY id
             """)
         #expect(Set(rows.compactMap { $0["id"] as? String }) == Set(expected.keys))
@@ -155,6 +163,14 @@ import Testing
             #expect(row["bot"] as? String == event.bot)
             #expect(row["bot_category"] as? String == category)
             #expect(row["bot_category"] is NSNull == (category == nil))
+            let chosen: [(String, String?)] = [
+                ("rule", event.rule), ("variant", event.variant), ("country", event.country),
+                ("device", event.device?.rawValue), ("form", event.form?.rawValue),
+            ]
+            for (column, value) in chosen {
+                #expect(row[column] as? String == value, "\(column)")
+                #expect(row[column] is NSNull == (value == nil), "\(column)")
+            }
             #expect((row["v"] as? NSNumber)?.intValue == 1)
         }
 
@@ -277,6 +293,56 @@ import Testing
         let repaired = await setup.run(setup.options())
         #expect(repaired.code == .success, "\(repaired.output.warned)")
         #expect(try setup.server.count("SELECT count() FROM \(setup.table) WHERE bot_category = 'preview'") == 1)
+    }
+
+    /// A table `clickhouse-schema` printed before the event had `rule`, `variant`, `country`, `device` and `form`:
+    /// the run stops with the `ALTER TABLE` that adds all five, which the server (18.16 here) takes, and then old
+    /// lines without the keys and new lines with them ship.
+    @Test func aTableFromBeforeTheRuleFieldsGetsTheAlterThatAddsThem() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        let new = ["rule", "variant", "country", "device", "form"]
+        try setup.createTable { schema in
+            schema.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+                !new.contains { line.hasPrefix("    \($0) ") }
+            }.joined(separator: "\n")
+        }
+        var chosen = TestSpool.event(file: 1, n: 0)
+        chosen.rule = "phones"
+        chosen.variant = "b"
+        chosen.country = "DE"
+        chosen.device = .ios
+        chosen.form = .mobile
+        // An old responder's line: no key for any of the five.
+        var old = String(decoding: TestSpool.event(file: 1, n: 1).jsonLine(), as: UTF8.self)
+        old = old.replacingOccurrences(
+            of: #""rule":null,"variant":null,"country":null,"device":null,"form":null,"#, with: "")
+        #expect(!old.contains("\"rule\""))
+        try setup.spool.write(file: 1, events: [chosen], extra: Array(old.utf8))
+        let before = setup.spoolState
+
+        let (code, _, output) = await setup.run(setup.options())
+        #expect(code == .misconfiguration)
+        let message = try #require(output.warned.first { $0.contains("has no column") }, "\(output.warned)")
+        #expect(
+            message.contains("table \(setup.table) has no columns rule, variant, country, device, form,"), "\(message)")
+        #expect(message.contains("ALTER TABLE \(setup.table) ADD COLUMN rule "), "\(message)")
+        #expect(setup.spoolState == before)
+
+        let start = try #require(message.range(of: "ALTER TABLE")).lowerBound
+        try setup.server.query(String(message[start...]))
+        let repaired = await setup.run(setup.options())
+        #expect(repaired.code == .success, "\(repaired.output.warned)")
+        let rows = try setup.server.rows(
+            "SELECT id, rule, variant, country, device, form FROM \(setup.table) FINAL ORDER BY id")
+        #expect(rows.count == 2)
+        let first = try #require(rows.first)
+        #expect(first["id"] as? String == chosen.id)
+        #expect(first["rule"] as? String == "phones" && first["variant"] as? String == "b")
+        #expect(first["country"] as? String == "DE" && first["device"] as? String == "ios")
+        #expect(first["form"] as? String == "mobile")
+        let second = try #require(rows.last)
+        for column in new { #expect(second[column] is NSNull, "\(column)") }
     }
 
     @Test func rowsClickHouseRefusesAreSetAsideWithItsErrorAndNoRetries() async throws {

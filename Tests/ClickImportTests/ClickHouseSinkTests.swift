@@ -56,8 +56,10 @@ import Testing
             ).first)
         #expect(old["time"] as? String == "2026-11-29 02:08:14")
         #expect((old["time_ms"] as? NSNumber)?.intValue == 431)
-        // An event written before bot_category existed leaves the column to its default.
-        #expect(old.keys.contains("bot_category") == false)
+        // An event written before bot_category, rule, variant, country, device and form existed has them NULL.
+        for column in ["bot_category", "rule", "variant", "country", "device", "form"] {
+            #expect(old[column] is NSNull, "\(column)")
+        }
     }
 
     @Test func anEventWithoutAUsableTimeIsRejectedBeforeSending() {

@@ -1,3 +1,4 @@
+import BotDetection
 import ClickImport
 import ClickSpool
 import Foundation

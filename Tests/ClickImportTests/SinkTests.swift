@@ -1,5 +1,6 @@
 import ClickSpool
 import Foundation
+import JSON
 import RedirectCore
 import TestSupport
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import RedirectCore
 import TestSupport
 import Testing
+import Timestamps
 
 @testable import ClickSpool
 

@@ -2,6 +2,7 @@ import ClickImport
 import Foundation
 import RedirectCore
 import Testing
+import Timestamps
 
 @testable import RedirectControl
 

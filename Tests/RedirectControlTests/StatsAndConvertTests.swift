@@ -1,6 +1,9 @@
+import BotDetection
 import Foundation
+import JSON
 import RedirectCore
 import Testing
+import Timestamps
 
 @testable import RedirectControl
 

@@ -1,4 +1,6 @@
+import BotDetection
 import Testing
+import Timestamps
 
 @testable import RedirectCore
 

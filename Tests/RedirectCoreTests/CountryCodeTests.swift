@@ -1,3 +1,4 @@
+import CountryCodes
 import Foundation
 import RedirectCore
 import TestSupport
@@ -28,9 +29,11 @@ import Testing
         #expect(CountryCode("UK")?.isAssigned == false)
         #expect(CountryCode("EU")?.isAssigned == false)
         #expect(CountryCode("XK")?.isAssigned == false)
+        // Kosovo, as GeoIP databases write it: a click can have it, so a rule may name it.
+        #expect(CountryCode("XK")?.isNameableInRules == true)
+        #expect(CountryCode("ZZ")?.isNameableInRules == false)
         #expect(CountryCode("D") == nil)
         #expect(CountryCode("DEU") == nil)
         #expect(CountryCode("D1") == nil)
-        #expect(CountryCode("Dé") == nil)
     }
 }

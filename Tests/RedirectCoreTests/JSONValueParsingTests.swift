@@ -1,3 +1,4 @@
+import JSON
 import RedirectCore
 import Testing
 

@@ -1,4 +1,6 @@
+import JSON
 import Testing
+import Timestamps
 
 @testable import RedirectCore
 

@@ -1,5 +1,7 @@
 import DeviceDetection
+import JSON
 import Testing
+import Timestamps
 
 @testable import RedirectCore
 
@@ -138,8 +140,8 @@ import Testing
                 + "(the United Kingdom is \"GB\")"
         ),
         (
-            u + "[[rules]]\nname = \"a\"\ncountry = [\"XK\"]\nurl = \"https://e.com/i\"\n",
-            "x.toml:4:12: rule \"a\": country \"XK\" is not an assigned ISO 3166-1 alpha-2 code such as \"DE\""
+            u + "[[rules]]\nname = \"a\"\ncountry = [\"ZZ\"]\nurl = \"https://e.com/i\"\n",
+            "x.toml:4:12: rule \"a\": country \"ZZ\" is not an assigned ISO 3166-1 alpha-2 code such as \"DE\""
         ),
         (
             u + "[[rules]]\nname = \"a\"\ncountry = [\"DEU\"]\nurl = \"https://e.com/i\"\n",

@@ -1,5 +1,8 @@
+import CountryCodes
 import DeviceDetection
+import JSON
 import Testing
+import Timestamps
 
 @testable import RedirectCore
 

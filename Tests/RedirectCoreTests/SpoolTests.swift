@@ -1,6 +1,7 @@
 import Foundation
 import RedirectCore
 import Testing
+import Timestamps
 
 @testable import ClickSpool
 

@@ -1,7 +1,10 @@
+import CountryCodes
 import DeviceDetection
 import Foundation
+import JSON
 import RedirectCore
 import Testing
+import Timestamps
 
 @testable import RedirectFiles
 

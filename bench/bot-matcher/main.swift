@@ -2,7 +2,7 @@
 // times and prints the nanoseconds per match; `bot-bench AGENT ITERATIONS quiet` prints only the answer (for
 // callgrind, which counts the instructions).
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let arguments = CommandLine.arguments

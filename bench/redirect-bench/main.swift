@@ -1,6 +1,8 @@
+import CountryCodes
 import RedirectCore
 import RedirectFiles
 import TOML
+import Timestamps
 
 // Micro-benchmarks for the redirect-file path, in one process (no nginx): `swift run -c release redirect-bench`.
 //

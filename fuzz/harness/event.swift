@@ -4,6 +4,9 @@
 // Input: fields split at 0xFE: a flags field (which optional fields are nil, outcome, session status), then
 // id, redirect, session, source, type, target, method, ip, user agent, referer, accept-language, host, query,
 // bot, a timestamp and status field, and a shape field that, with the fields after it, builds `properties`.
+import JSON
+import Timestamps
+
 @testable import RedirectCore
 
 /// Builds a JSONValue from the shape bytes; strings come from the following fields.
@@ -87,8 +90,9 @@ public func fuzzEvent(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         id: id, time: time, outcome: outcomes[Int(flags[2] % 4)], redirect: redirect, session: session,
         sessionStatus: statuses[Int(flags[3] % 3)], source: source, type: type, properties: properties,
         target: target, status: status,
-        request: .init(method: method, ip: ip, userAgent: userAgent, referer: referer, acceptLanguage: acceptLanguage,
-                       host: host, query: query),
+        request: .init(
+            method: method, ip: ip, userAgent: userAgent, referer: referer, acceptLanguage: acceptLanguage,
+            host: host, query: query),
         bot: bot)
     let line = event.jsonLine()
     let context = String(decoding: line, as: UTF8.self).debugDescription
@@ -115,9 +119,10 @@ public func fuzzEvent(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
     // The same request fields given as CGI parameters (each field's bytes, in the order above, the absent ones
     // left out): each is repaired on its own, so it must come out as its own decoding, whatever its neighbours.
-    let fromParameters = ClickRequest(parameters: rawRequest.compactMap { field in
-        field.bytes.map { (name: field.name, value: Array($0)) }
-    })
+    let fromParameters = ClickRequest(
+        parameters: rawRequest.compactMap { field in
+            field.bytes.map { (name: field.name, value: Array($0)) }
+        })
     var second = event
     second.request = ClickEvent.RequestInfo(fromParameters, withoutIdentity: false, anonymizeIP: false)
     let secondLine = second.jsonLine()

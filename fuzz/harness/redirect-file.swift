@@ -1,12 +1,16 @@
+import CountryCodes
+import DeviceDetection
+import Timestamps
+
+@testable import RedirectCore
+@testable import RedirectFiles
+
 // Fuzz target "redirect-file": a redirect file's bytes, as a redirect and as `_defaults.toml`, through
 // the parser (our TOML parser + the model), through RedirectStore reading it from disk, and through the
 // responder with hostile requests.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import DeviceDetection
-@testable import RedirectCore
-@testable import RedirectFiles
 
 private let now = Timestamp(year: 2026, month: 6, day: 1, hour: 12)
 
@@ -23,10 +27,12 @@ private func checkResponse(
     _ decision: ClickDecision, allowedTemplates: [String], _ context: @autoclosure () -> String
 ) {
     let response = decision.response
-    require([301, 302, 303, 307, 308, 404, 405, 410].contains(response.status), "status \(response.status) [\(context())]")
+    require(
+        [301, 302, 303, 307, 308, 404, 405, 410].contains(response.status), "status \(response.status) [\(context())]")
     if let location = response.location {
-        require(allowedTemplates.contains { browserOrigin(of: $0) == browserOrigin(of: location) },
-                "location \(quoted(location)) is not on a host the file names \(allowedTemplates) [\(context())]")
+        require(
+            allowedTemplates.contains { browserOrigin(of: $0) == browserOrigin(of: location) },
+            "location \(quoted(location)) is not on a host the file names \(allowedTemplates) [\(context())]")
         if let template = allowedTemplates.first(where: { browserOrigin(of: $0) == browserOrigin(of: location) }) {
             checkTarget(location, template: template, context())
         }
@@ -49,8 +55,9 @@ private func checkResponse(
     require(lines.last?.isEmpty == true, "no end of headers [\(context())]")
     for line in lines.dropLast() {
         require(!line.contains(0x0D) && !line.contains(0x0A), "header with CR or LF [\(context())]")
-        require(line.firstIndex(of: UInt8(ascii: ":")).map { $0 > line.startIndex } ?? false,
-                "header line \(quoted(String(decoding: line, as: UTF8.self))) [\(context())]")
+        require(
+            line.firstIndex(of: UInt8(ascii: ":")).map { $0 > line.startIndex } ?? false,
+            "header line \(quoted(String(decoding: line, as: UTF8.self))) [\(context())]")
     }
     if let event = decision.event { checkEventLine(event.jsonLine(), context()) }
 }
@@ -96,8 +103,9 @@ public func fuzzRedirectFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
     for problem in result.problems + defaultsResult.problems {
         require(problem.line <= lines.count, "line of \(problem) beyond the file [\(context)]")
-        require(problem.column <= lines[problem.line - 1].count + 1,
-                "column of \(problem) beyond its line [\(context)]")
+        require(
+            problem.column <= lines[problem.line - 1].count + 1,
+            "column of \(problem) beyond its line [\(context)]")
     }
     if let url = defaults.notFoundURL { require(TargetURL.problem(with: url) == nil, "not_found_url [\(context)]") }
 

@@ -1,13 +1,16 @@
+import JSON
+import RedirectCore
+
+@testable import ClickSpool
+
 // Fuzz target "spool-line": the spool reader's line scanner (JSONLineScanner on JSONCursor) against the strict JSON
 // checker, JSONValue(parsing:) on the same cursor against it too, and SpoolReader over a whole file read in small
 // chunks.
 //
 // Input: the first byte picks the reader's chunk size (1-64 bytes); the rest is the file's content.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-@testable import ClickSpool
-import RedirectCore
 
 private let directory: String = {
     var template = Array("/tmp/redirectd-fuzz-spool-XXXXXX".utf8CString)
@@ -51,8 +54,9 @@ private func checkLine(_ line: ArraySlice<UInt8>) {
         return
     }
     if let parsed {
-        require(value != nil || depth(parsed) > JSONCursor.maximumDepth,
-                "JSONValue(parsing:) rejects valid JSON: \(context)")
+        require(
+            value != nil || depth(parsed) > JSONCursor.maximumDepth,
+            "JSONValue(parsing:) rejects valid JSON: \(context)")
     }
     guard let parsed, case .object(let members) = parsed else {
         if case .invalid = scanned { return }
@@ -71,7 +75,8 @@ private func checkLine(_ line: ArraySlice<UInt8>) {
     case .event(let fields):
         // With each key once, the scanner's id is the parsed one, escapes and all.
         guard Set(plainKeys).count == plainKeys.count else { return }
-        require(member(parsed, "id") == .string(Array(fields.id.utf8)), "id \(fields.id.debugDescription) in \(context)")
+        require(
+            member(parsed, "id") == .string(Array(fields.id.utf8)), "id \(fields.id.debugDescription) in \(context)")
         // Only a \u escape can spell a key's letters; the scanner (by design) reads keys as written.
         guard !hasUnicodeEscape(bytes) else { return }
         if case .string(let outcome)? = member(parsed, "outcome") {
@@ -135,8 +140,9 @@ public func fuzzSpoolLine(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     // Every non-empty line is either returned or skipped; the last one is torn when it has no newline.
     let nonEmpty = file.split(separator: 0x0A, omittingEmptySubsequences: true).count
-    require(lines + reader.skipped.count == nonEmpty,
-            "\(lines) records + \(reader.skipped.count) skipped != \(nonEmpty) lines (chunk \(chunkSize))")
+    require(
+        lines + reader.skipped.count == nonEmpty,
+        "\(lines) records + \(reader.skipped.count) skipped != \(nonEmpty) lines (chunk \(chunkSize))")
     if let last = file.last, last != 0x0A {
         require(reader.skipped.last?.reason == .torn, "unterminated last line not reported as torn")
     }

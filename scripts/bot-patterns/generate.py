@@ -2,14 +2,14 @@
 
 Run by scripts/update-bot-patterns, which installs the pinned packages into a virtual environment first.
 Writes:
-  Sources/RedirectCore/BotPatternTables.swift       the automaton and the rules, as static strings
+  Sources/BotDetection/BotPatternTables.swift       the automaton and the rules, as static strings
   Tests/BotPatternData/crawler-user-agents.tsv      every example instance of the list, for the tests
   Tests/BotPatternData/browsers.txt                 fake-useragent's browser user agents (the negative set)
   Tests/BotPatternData/device-detector-browsers.txt the browsers of Matomo Device Detector's test fixtures
                                                     (the broad negative set: old and feature phones, TVs, ...)
 and prints recall and false positives.
 
-How the matcher works (the Swift side is Sources/RedirectCore/BotMatcher.swift):
+How the matcher works (the Swift side is Sources/BotDetection/BotMatcher.swift):
 - Every pattern is a regular expression in a small subset. Groups and alternations are multiplied out, so
   a pattern becomes a few alternatives, each a flat sequence of character sets with `?`, `*` or `+`, and
   optionally `^` first and `$` last. Matching is ASCII case-insensitive.
@@ -770,7 +770,7 @@ def write_swift(root, rules, alternatives, automaton, list_version, list_start, 
     out.append(f"    static var sets: StaticString {{ {swift_string(set_text)} }}")
     out.append("}")
     out.append("")
-    path = os.path.join(root, "Sources", "RedirectCore", "BotPatternTables.swift")
+    path = os.path.join(root, "Sources", "BotDetection", "BotPatternTables.swift")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out))
 

@@ -1,6 +1,7 @@
 import ClickSpool
 import Foundation
 import RedirectCore
+import Timestamps
 
 /// A spool directory of a test, with `ready/` files written directly in the responder's line format.
 struct TestSpool {

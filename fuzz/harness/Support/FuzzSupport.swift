@@ -1,7 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import JSON
+
 @testable import RedirectCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Stops the run with a message when an invariant does not hold; libFuzzer saves the input as a crash.
 func require(_ condition: Bool, _ message: @autoclosure () -> String) {
@@ -39,7 +42,10 @@ struct FuzzFields {
 
     /// The next field; nil when it is missing or is the single byte 0xFD.
     mutating func optionalString() -> String? {
-        if isAtEnd { index += 1; return nil }
+        if isAtEnd {
+            index += 1
+            return nil
+        }
         let b = bytes()
         if b.count == 1 && b.first == 0xFD { return nil }
         return String(decoding: b, as: UTF8.self)
@@ -69,15 +75,18 @@ func browserOrigin(of url: String) -> String? {
 
 /// What every `Location` built from the template `template` must satisfy.
 func checkTarget(_ result: String, template: String, _ context: @autoclosure () -> String) {
-    require(TargetURL.problem(with: result) == nil,
-            "target \(quoted(result)) from \(quoted(template)): \(TargetURL.problem(with: result) ?? "") [\(context())]")
-    require(!result.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 },
-            "target \(quoted(result)) contains CR, LF or NUL [\(context())]")
+    require(
+        TargetURL.problem(with: result) == nil,
+        "target \(quoted(result)) from \(quoted(template)): \(TargetURL.problem(with: result) ?? "") [\(context())]")
+    require(
+        !result.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 },
+        "target \(quoted(result)) contains CR, LF or NUL [\(context())]")
     let expected = browserOrigin(of: template)
     require(expected != nil, "template \(quoted(template)) has no origin [\(context())]")
-    require(browserOrigin(of: result) == expected,
-            "target \(quoted(result)) has origin \(browserOrigin(of: result) ?? "none"), template \(quoted(template)) "
-                + "has \(expected ?? "none") [\(context())]")
+    require(
+        browserOrigin(of: result) == expected,
+        "target \(quoted(result)) has origin \(browserOrigin(of: result) ?? "none"), template \(quoted(template)) "
+            + "has \(expected ?? "none") [\(context())]")
 }
 
 /// The keys of an event line, in order, and of its `request` object.

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import RedirectCore
+@testable import BotDetection
 
 /// The test data `scripts/update-bot-patterns` writes next to the generated tables.
 enum BotPatternData {

@@ -36,7 +36,7 @@ public struct Timestamp: Comparable, Hashable, Sendable {
     }
 
     /// Writes the 24 bytes of ``iso8601`` at `text` without building a string; returns 24.
-    func writeISO8601(into text: UnsafeMutablePointer<UInt8>) -> Int {
+    package func writeISO8601(into text: UnsafeMutablePointer<UInt8>) -> Int {
         let c = civil
         // YYYY-MM-DDTHH:MM:SS.mmmZ: each field its last `width` digits zero-padded, then its separator.
         func field(_ value: Int, at offset: Int, width: Int, then separator: Unicode.Scalar) {

@@ -5,12 +5,14 @@
 /// that starts leftmost (an agent names itself first: `Feedly/1.0 (…; like FeedFetcher-Google)`), then the
 /// rule that comes first. An agent that matches no rule is a browser, whatever its first word: old phones,
 /// feature phones and in-app HTTP stacks (`UCWEB/2.0`, `Dalvik/2.1.0`) are people, and a sink leaves flagged
-/// clicks out. `scripts/update-bot-patterns` compiles them into
-/// ``BotPatternTables``: an Aho–Corasick automaton over a short fragment of each pattern's literal part, as a
-/// complete transition table, plus what to verify when a fragment is found. A match costs one table lookup
-/// per byte of the user agent, whatever the number of patterns, and a verification only where a fragment
-/// ends, which a browser's agent almost never has. The tables are static strings in the binary's read-only
-/// data: nothing is built when a process starts, and every thread reads the same bytes.
+/// clicks out.
+///
+/// `scripts/update-bot-patterns` compiles the rules into ``BotPatternTables``: an Aho–Corasick automaton over
+/// a short fragment of each pattern's literal part, as a complete transition table, plus what to verify when
+/// a fragment is found. A match costs one table lookup per byte of the user agent, whatever the number of
+/// patterns, and a verification only where a fragment ends, which a browser's agent almost never has. The
+/// tables are static strings in the binary's read-only data: nothing is built when a process starts, and
+/// every thread reads the same bytes.
 ///
 /// Matching is ASCII case-insensitive over the agent's UTF-8 bytes.
 public enum BotMatcher {

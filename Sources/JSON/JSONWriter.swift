@@ -30,7 +30,7 @@ public enum JSONWriter {
     }
 
     /// The most bytes ``writeString(_:into:)`` can write for `s`: every byte escaped as `\u00XX`, and quotes.
-    static func maxStringLength(_ s: String?) -> Int {
+    @inlinable package static func maxStringLength(_ s: String?) -> Int {
         s.map { $0.utf8.count * 6 + 2 } ?? 4
     }
 
@@ -38,7 +38,7 @@ public enum JSONWriter {
     /// ``maxStringLength(_:)`` bytes; returns the length of the literal. The same bytes as
     /// ``writeString(_:to:)``. Bytes of that room past the literal may be overwritten too (a word is stored
     /// before it is tested).
-    static func writeString(_ s: String?, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    @inlinable package static func writeString(_ s: String?, into out: UnsafeMutablePointer<UInt8>) -> Int {
         guard let s else {
             let null: StaticString = "null"
             out.update(from: null.utf8Start, count: null.utf8CodeUnitCount)
@@ -48,15 +48,17 @@ public enum JSONWriter {
     }
 
     /// ``writeString(_:into:)`` for text given as bytes (valid UTF-8), e.g. a field of a ``PackedText``.
-    static func writeString(bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    @inlinable
+    package static func writeString(bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         writeQuoted(bytes, into: out)
     }
 
     /// Runs `body` on the UTF-8 of `s`: in place for native strings (all of ours), from a contiguous copy for
     /// the rare one without contiguous storage. In place costs no copy of the string value (`String.withUTF8`
-    /// is mutating: a copy and its reference count on every call of the hot path).
-    @inline(__always)
-    static func withUTF8<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    /// is mutating: a copy and its reference count on every call of the hot path). Inlinable, since the core's
+    /// response and request fields use it on the same path.
+    @inlinable @inline(__always)
+    package static func withUTF8<R>(of s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = s.utf8.withContiguousStorageIfAvailable(body) { return result }
         var contiguous = s
         return contiguous.withUTF8(body)
@@ -70,7 +72,11 @@ public enum JSONWriter {
     /// so plain text (most of an event) is checked and copied in one pass. A word that may hold one is done
     /// byte by byte. The last few bytes of a plain run are done as the run's last eight, read again from
     /// `count - 8` and stored over the copy of the bytes they share, which are the same.
-    private static func writeQuoted(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    ///
+    /// Called from the inlinable entry points above, which the core's event line inlines: one call per field,
+    /// as when both were in one module.
+    @usableFromInline
+    static func writeQuoted(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         out[0] = UInt8(ascii: "\"")
         var n = 1
         guard let source = bytes.baseAddress else {

@@ -1,11 +1,13 @@
 /// Integers as decimal digits, written straight into bytes: the event line and every response carry a few
 /// numbers, and `String(value)` would make a string of each first.
-enum DecimalDigits {
+package enum DecimalDigits {
     /// The most bytes a value takes: a minus sign and 19 digits.
-    static let maxLength = 20
+    package static let maxLength = 20
 
     /// Writes `value` at `out`, which has room for ``maxLength`` bytes; returns the bytes written.
-    static func write(_ value: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    ///
+    /// Inlinable: the core's event line and response call it for each of their numbers.
+    @inlinable package static func write(_ value: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
         var n = 0
         if value < 0 {
             out[0] = UInt8(ascii: "-")
@@ -28,7 +30,7 @@ enum DecimalDigits {
     }
 
     /// Appends `value` to `out`.
-    static func append(_ value: Int, to out: inout [UInt8]) {
+    package static func append(_ value: Int, to out: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxLength) { buffer in
             guard let base = buffer.baseAddress else { return }
             out.append(contentsOf: UnsafeBufferPointer(start: base, count: write(value, into: base)))

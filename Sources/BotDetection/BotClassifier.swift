@@ -9,15 +9,10 @@ public enum BotClassifier {
         return agent.withUTF8 { classify(isHead: method == "HEAD", userAgent: $0) }
     }
 
-    /// ``classify(method:userAgent:)`` for a request, reading its user agent in place.
-    public static func classify(_ request: ClickRequest) -> BotMatch? {
-        request.fields.withBytes(of: ClickRequest.Parameter.userAgent.rawValue) {
-            classify(isHead: request.isHead, userAgent: $0)
-        }
-    }
-
-    /// The rule both take: a HEAD request, then a missing or empty user agent, then ``BotMatcher``.
-    static func classify(isHead: Bool, userAgent: UnsafeBufferPointer<UInt8>?) -> BotMatch? {
+    /// The rule every `classify` takes: a HEAD request, then a missing or empty user agent, then ``BotMatcher``.
+    ///
+    /// For a caller that holds the user agent as bytes (the core's request, without copying it to a string).
+    public static func classify(isHead: Bool, userAgent: UnsafeBufferPointer<UInt8>?) -> BotMatch? {
         if isHead { return .headRequest }
         guard let userAgent, !userAgent.isEmpty else { return .noUserAgent }
         return BotMatcher.match(userAgent)

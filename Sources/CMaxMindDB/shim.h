@@ -1,0 +1,4 @@
+#ifndef REDIRECTD_CMAXMINDDB_SHIM_H
+#define REDIRECTD_CMAXMINDDB_SHIM_H
+#include <maxminddb.h>
+#endif
