@@ -102,7 +102,9 @@ public final class RedirectStore: Sendable {
     public func lookup(_ id: String, recent: RecentRedirects) -> RedirectLookup {
         guard let entry = entry(id) else { return .notFound }
         if let redirect = recent.redirect(for: entry) { return .found(redirect) }
-        guard let redirect = entry.redirect(id: id) else { return .notFound }
+        guard var redirect = entry.redirect(id: id) else { return .notFound }
+        // Kept for many clicks: its rules as values, which a click tests without decoding anything.
+        redirect.unpackRules()
         recent.remember(redirect, for: entry)
         return .found(redirect)
     }
