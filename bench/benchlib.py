@@ -154,8 +154,7 @@ def geoip_database(networks=GEOIP_NETWORKS):
     """bench/geoip/run's country database (the same file, made the same way when it is missing): its path."""
     database = os.path.join(GEOIP_CACHE, f"random-{networks}.mmdb")
     sample = os.path.join(GEOIP_CACHE, f"random-{networks}.sample")
-    if not (os.path.getsize(database) if os.path.exists(database) else 0) \
-            or not (os.path.getsize(sample) if os.path.exists(sample) else 0):
+    if not all(os.path.exists(p) and os.path.getsize(p) > 0 for p in (database, sample)):
         os.makedirs(GEOIP_CACHE, exist_ok=True)
         python = subprocess.run([os.path.join(ROOT, "scripts", "test-python-env")], check=True, capture_output=True,
                                 text=True).stdout.strip()
