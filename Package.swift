@@ -143,7 +143,7 @@ let package = Package(
         ),
         // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
         .executableTarget(
-            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps"],
+            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
             path: "bench/redirect-bench"),
         // Country look-ups (bench/geoip): a ~10 MB database built by mmdb-writer, median time and memory.
         .executableTarget(
@@ -160,7 +160,10 @@ let package = Package(
             name: "DeviceDetectionTests", dependencies: ["DeviceDetection", "TestSupport"], exclude: ["Resources"]),
         .testTarget(
             name: "RedirectCoreTests",
-            dependencies: ["RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickSpool", "TestSupport"]),
+            dependencies: [
+                "RedirectCore", "JSON", "Timestamps", "BotDetection", "CountryCodes", "DeviceDetection", "ClickSpool",
+                "TestSupport",
+            ]),
         // The matcher against the list's instances and two corpora of browsers (Tests/BotPatternData).
         .testTarget(name: "BotDetectionTests", dependencies: ["BotDetection", "TestSupport"]),
         // What several test targets share (running a program to its end, a seeded random generator). Only tests
@@ -176,7 +179,11 @@ let package = Package(
         .testTarget(
             name: "CountryLookupTests", dependencies: ["CountryLookup", "CountryCodes", "SystemIO", "TestSupport"],
             exclude: ["Resources"]),
-        .testTarget(name: "RedirectFilesTests", dependencies: ["RedirectFiles", "RedirectCore", "SystemIO"]),
+        .testTarget(
+            name: "RedirectFilesTests",
+            dependencies: [
+                "RedirectFiles", "RedirectCore", "JSON", "Timestamps", "CountryCodes", "DeviceDetection", "SystemIO",
+            ]),
         .testTarget(
             name: "RedirectControlTests",
             dependencies: [

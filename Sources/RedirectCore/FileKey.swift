@@ -4,12 +4,12 @@
 /// every typed read afterwards is an array access.
 enum FileKey: Int, CaseIterable, Sendable {
     case url, status, eventType, source, name, description, tags, properties, forwardQuery, validFrom, validUntil
-    case expiredURL, enabled, notFoundURL, anonymizeIP, honorPrivacySignals, baseURL
+    case expiredURL, enabled, notFoundURL, anonymizeIP, honorPrivacySignals, baseURL, rules, variants
 
     /// The keys a redirect file may hold.
     static let redirect: [FileKey] = [
         .url, .status, .eventType, .source, .name, .description, .tags, .properties, .forwardQuery, .validFrom,
-        .validUntil, .expiredURL, .enabled,
+        .validUntil, .expiredURL, .enabled, .rules, .variants,
     ]
     /// The keys `_defaults.toml` may hold.
     static let defaults: [FileKey] = [
@@ -36,6 +36,8 @@ enum FileKey: Int, CaseIterable, Sendable {
         case .anonymizeIP: "anonymize_ip"
         case .honorPrivacySignals: "honor_privacy_signals"
         case .baseURL: "base_url"
+        case .rules: "rules"
+        case .variants: "variants"
         }
     }
 
@@ -46,9 +48,10 @@ enum FileKey: Int, CaseIterable, Sendable {
         switch name.utf8.count {
         case 3: key = name == "url" ? .url : nil
         case 4: key = name == "name" ? .name : name == "tags" ? .tags : nil
+        case 5: key = name == "rules" ? .rules : nil
         case 6: key = name == "source" ? .source : name == "status" ? .status : nil
         case 7: key = name == "enabled" ? .enabled : nil
-        case 8: key = name == "base_url" ? .baseURL : nil
+        case 8: key = name == "base_url" ? .baseURL : name == "variants" ? .variants : nil
         case 10:
             key =
                 name == "event_type"

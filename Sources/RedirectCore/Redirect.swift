@@ -27,12 +27,50 @@ public struct Redirect: Equatable, Sendable {
     public var expiredURL: String?
     /// A disabled redirect answers 404.
     public var enabled: Bool
+    /// Targets by device, language, country, query, time or bot flag, tried in order before `url`.
+    ///
+    /// A redirect from the cache keeps its rules packed (``packedRules``): reading this property unpacks
+    /// them; ``RuleEvaluator`` and ``outcome(for:)`` do not need to.
+    public var rules: [RedirectRule] {
+        get { packedRules?.unpack().rules ?? storedRules }
+        set {
+            unpackRules()
+            storedRules = newValue
+        }
+    }
+    /// A split of the clicks no rule takes; empty: they go to `url`.
+    public var variants: [RedirectVariant] {
+        get { packedRules?.unpack().variants ?? storedVariants }
+        set {
+            unpackRules()
+            storedVariants = newValue
+        }
+    }
+    /// The rules when held as values (empty while ``packedRules`` holds them).
+    private(set) var storedRules: [RedirectRule]
+    private(set) var storedVariants: [RedirectVariant]
+    /// The rules and variants as the cache packed them; nil for a redirect made of values.
+    package private(set) var packedRules: PackedRules?
+
+    /// Uses `packed` for the rules and variants, in place of any held as values.
+    package mutating func setPackedRules(_ packed: PackedRules) {
+        storedRules = []
+        storedVariants = []
+        packedRules = packed
+    }
+
+    private mutating func unpackRules() {
+        guard let packed = packedRules else { return }
+        (storedRules, storedVariants) = packed.unpack()
+        packedRules = nil
+    }
 
     public init(
         id: String, url: String, status: RedirectStatus = .found, eventType: String? = nil, source: String? = nil,
         name: String? = nil, description: String? = nil, tags: [String] = [],
         properties: [(key: String, value: JSONValue)] = [], forwardQuery: ForwardQuery = .off,
-        validFrom: Timestamp? = nil, validUntil: Timestamp? = nil, expiredURL: String? = nil, enabled: Bool = true
+        validFrom: Timestamp? = nil, validUntil: Timestamp? = nil, expiredURL: String? = nil, enabled: Bool = true,
+        rules: [RedirectRule] = [], variants: [RedirectVariant] = []
     ) {
         self.id = id
         self.url = url
@@ -48,6 +86,9 @@ public struct Redirect: Equatable, Sendable {
         self.validUntil = validUntil
         self.expiredURL = expiredURL
         self.enabled = enabled
+        self.storedRules = rules
+        self.storedVariants = variants
+        self.packedRules = nil
     }
 
     public static func == (lhs: Redirect, rhs: Redirect) -> Bool {
@@ -56,5 +97,6 @@ public struct Redirect: Equatable, Sendable {
             && lhs.tags == rhs.tags && JSONValue.object(lhs.properties) == JSONValue.object(rhs.properties)
             && lhs.forwardQuery == rhs.forwardQuery && lhs.validFrom == rhs.validFrom
             && lhs.validUntil == rhs.validUntil && lhs.expiredURL == rhs.expiredURL && lhs.enabled == rhs.enabled
+            && lhs.rules == rhs.rules && lhs.variants == rhs.variants
     }
 }

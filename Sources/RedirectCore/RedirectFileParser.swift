@@ -54,6 +54,8 @@ public enum RedirectFileParser {
         }
         redirect.expiredURL = reader.string(.expiredURL)
         if let expired = redirect.expiredURL { reader.checkTarget(expired, key: .expiredURL) }
+        redirect.rules = reader.rules()
+        redirect.variants = reader.fileVariants()
         return RedirectFileResult(value: reader.hasErrors ? nil : redirect, problems: reader.problems)
     }
 

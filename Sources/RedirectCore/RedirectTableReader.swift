@@ -76,18 +76,23 @@ struct RedirectTableReader {
     ///
     /// The responder reads files with this same check, so a target `check` passes is one every click can fill.
     mutating func checkTarget(_ url: String, key: FileKey) {
-        let position = position(key)
+        checkTarget(url, label: key.name, at: position(key))
+    }
+
+    /// ``checkTarget(_:key:)`` for a target anywhere in the file: `label` names it in messages (`url`,
+    /// `rule "ios": url`).
+    mutating func checkTarget(_ url: String, label: String, at position: TOMLPosition) {
         if let problem = TargetURL.problem(with: url) {
-            report(position, "\(key.name) \(problem)")
+            report(position, "\(label) \(problem)")
             return
         }
         for name in Placeholders.names(in: url) where !Placeholders.isKnown(name) {
-            report(position, "\(key.name) \(Self.unknownPlaceholder(name))")
+            report(position, "\(label) \(Self.unknownPlaceholder(name))")
         }
         if let stray = Placeholders.strayBrace(in: url) {
             report(
                 position,
-                "\(key.name) has a { that opens no placeholder (at \"\(stray.prefix(40))\"): "
+                "\(label) has a { that opens no placeholder (at \"\(stray.prefix(40))\"): "
                     + "close it with }, or write %7B for a literal {")
         }
     }
@@ -107,11 +112,17 @@ struct RedirectTableReader {
     /// Unknown placeholders in properties stay as written, which is rarely meant: warn.
     mutating func checkPlaceholdersInProperties() {
         guard let properties = entry(.properties)?.value.table else { return }
+        checkPlaceholders(in: properties, label: "")
+    }
+
+    /// ``checkPlaceholdersInProperties()`` for a `properties` table anywhere; `label` starts each message.
+    mutating func checkPlaceholders(in properties: TOMLTable, label: String) {
         for entry in properties.entries {
             guard case .string(let s) = entry.value else { continue }
             for name in Placeholders.names(in: s) where !Placeholders.isKnown(name) {
                 report(
-                    entry.keyPosition, "property \(entry.key) has an unknown placeholder {\(name)}", severity: .warning)
+                    entry.keyPosition, "\(label)property \(entry.key) has an unknown placeholder {\(name)}",
+                    severity: .warning)
             }
         }
     }
@@ -202,10 +213,16 @@ struct RedirectTableReader {
     /// An offset date-time, a local date-time (read as UTC) or a date (its midnight, UTC).
     mutating func timestamp(_ key: FileKey) -> Timestamp? {
         guard let entry = entry(key) else { return nil }
-        guard case .dateTime(let value) = entry.value, let date = value.date else {
+        guard let timestamp = Self.timestamp(entry.value) else {
             wrongType(key, expected: "a date-time such as 2026-12-01T00:00:00Z")
             return nil
         }
+        return timestamp
+    }
+
+    /// ``timestamp(_:)`` of a value anywhere in the file; nil for a value that is no date or date-time.
+    static func timestamp(_ value: TOMLValue) -> Timestamp? {
+        guard case .dateTime(let value) = value, let date = value.date else { return nil }
         guard let time = value.time else { return Timestamp(year: date.year, month: date.month, day: date.day) }
         let local = Timestamp(
             year: date.year, month: date.month, day: date.day, hour: time.hour, minute: time.minute,

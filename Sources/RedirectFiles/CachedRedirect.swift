@@ -15,7 +15,7 @@ import Timestamps
 /// dozen allocations and several hundred bytes of headers for a small file. Packed, an entry costs its
 /// header (identity, status, flags, window) and the bytes of its strings, each behind a one- or two-byte
 /// length. `name`, `description` and `tags` are for people and `redirectctl`, not for clicks, and are not
-/// kept. A lookup unpacks the entry into a `Redirect`.
+/// kept. A lookup unpacks the entry into a `Redirect`, all but its rules, which it reads in place.
 final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
     struct Header {
         var identity: FileIdentity
@@ -35,6 +35,8 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         static let hasValidFrom: UInt8 = 8
         static let hasValidUntil: UInt8 = 16
         static let forwardOverride: UInt8 = 32
+        /// Rules and variants follow the properties (``PackedRules``); a file without them costs no byte more.
+        static let hasRules: UInt8 = 64
     }
 
     /// An entry for `id` at `identity`; `redirect` nil records a version that never parsed, so it is not read
@@ -59,6 +61,12 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             packed.optionalString(redirect.source)
             packed.optionalString(redirect.expiredURL)
             packed.members(redirect.properties)
+            let rules = redirect.rules
+            let variants = redirect.variants
+            if !rules.isEmpty || !variants.isEmpty {
+                flags |= Flag.hasRules
+                packed.rules(rules, variants: variants)
+            }
         }
         let header = Header(
             identity: identity, validFrom: redirect?.validFrom?.millisecondsSinceEpoch ?? 0,
@@ -102,6 +110,9 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
 
     var hasRedirect: Bool { fixedHeader.flags & Flag.hasRedirect != 0 }
 
+    /// Bytes behind the header: the id and the packed redirect.
+    var packedLength: Int { Int(fixedHeader.length) }
+
     /// Whether this entry is the one for `id` (compared byte for byte, without building a string).
     func hasID(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
         guard id.count == Int(fixedHeader.idLength) else { return false }
@@ -131,7 +142,7 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             let source = reader.optionalString()
             let expiredURL = reader.optionalString()
             let properties = reader.members()
-            return Redirect(
+            var redirect = Redirect(
                 id: id, url: url, status: status, eventType: eventType, source: source,
                 properties: properties,
                 forwardQuery: header.flags & Flag.forwardOverride != 0
@@ -141,150 +152,14 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
                 validUntil: header.flags & Flag.hasValidUntil != 0
                     ? Timestamp(millisecondsSinceEpoch: header.validUntil) : nil,
                 expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0)
-        }
-    }
-}
-
-/// The packing: lengths and counts as LEB128 (one byte below 128), strings as their UTF-8 bytes, an optional
-/// string as a length one more than its own (0: nil), property values behind a one-byte kind.
-private struct PackedBytes {
-    var bytes: [UInt8] = []
-
-    enum Kind {
-        static let null: UInt8 = 0
-        static let `false`: UInt8 = 1
-        static let `true`: UInt8 = 2
-        static let int: UInt8 = 3
-        static let double: UInt8 = 4
-        static let string: UInt8 = 5
-        static let array: UInt8 = 6
-        static let object: UInt8 = 7
-    }
-
-    mutating func count(_ value: Int) {
-        var v = UInt(value)
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    mutating func string(_ s: String) {
-        count(s.utf8.count)
-        bytes.append(contentsOf: s.utf8)
-    }
-
-    mutating func optionalString(_ s: String?) {
-        guard let s else { return count(0) }
-        count(s.utf8.count + 1)
-        bytes.append(contentsOf: s.utf8)
-    }
-
-    mutating func fixed(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-
-    mutating func members(_ members: [(key: String, value: JSONValue)]) {
-        count(members.count)
-        for member in members {
-            string(member.key)
-            value(member.value)
-        }
-    }
-
-    mutating func value(_ value: JSONValue) {
-        switch value {
-        case .null: bytes.append(Kind.null)
-        case .bool(let b): bytes.append(b ? Kind.true : Kind.false)
-        case .int(let i):
-            bytes.append(Kind.int)
-            fixed(UInt64(bitPattern: Int64(i)))
-        case .double(let d):
-            bytes.append(Kind.double)
-            fixed(d.bitPattern)
-        case .string(let s):
-            bytes.append(Kind.string)
-            string(s)
-        case .array(let items):
-            bytes.append(Kind.array)
-            count(items.count)
-            for item in items { self.value(item) }
-        case .object(let members):
-            bytes.append(Kind.object)
-            self.members(members)
-        }
-    }
-}
-
-/// Reads what ``PackedBytes`` wrote. The bytes were written by this process, so they are trusted.
-private struct PackedReader {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var offset: Int
-
-    mutating func count() -> Int {
-        var value = 0
-        var shift = 0
-        while true {
-            let byte = bytes[offset]
-            offset += 1
-            value |= Int(byte & 0x7F) << shift
-            if byte < 0x80 { return value }
-            shift += 7
-        }
-    }
-
-    mutating func text(_ length: Int) -> String {
-        let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self)
-        offset += length
-        return s
-    }
-
-    mutating func string() -> String { text(count()) }
-
-    mutating func optionalString() -> String? {
-        let n = count()
-        return n == 0 ? nil : text(n - 1)
-    }
-
-    mutating func fixed() -> UInt64 {
-        var value: UInt64 = 0
-        for shift in stride(from: 0, to: 64, by: 8) {
-            value |= UInt64(bytes[offset]) << UInt64(shift)
-            offset += 1
-        }
-        return value
-    }
-
-    mutating func members() -> [(key: String, value: JSONValue)] {
-        let n = count()
-        if n == 0 { return [] }
-        var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(n)
-        for _ in 0..<n {
-            let key = string()
-            members.append((key, value()))
-        }
-        return members
-    }
-
-    mutating func value() -> JSONValue {
-        let kind = bytes[offset]
-        offset += 1
-        switch kind {
-        case PackedBytes.Kind.false: return .bool(false)
-        case PackedBytes.Kind.true: return .bool(true)
-        case PackedBytes.Kind.int: return .int(Int(Int64(bitPattern: fixed())))
-        case PackedBytes.Kind.double: return .double(Double(bitPattern: fixed()))
-        case PackedBytes.Kind.string: return .string(string())
-        case PackedBytes.Kind.array:
-            let n = count()
-            var items: [JSONValue] = []
-            items.reserveCapacity(n)
-            for _ in 0..<n { items.append(value()) }
-            return .array(items)
-        case PackedBytes.Kind.object: return .object(members())
-        default: return .null
+            if header.flags & Flag.hasRules != 0 {
+                // The rules stay where they are: the redirect holds this entry, whose bytes never change or
+                // move, and reads them in place.
+                let rules = UnsafeBufferPointer(
+                    start: tail + reader.offset, count: Int(header.length) - reader.offset)
+                redirect.setPackedRules(PackedRules(owner: self, bytes: rules))
+            }
+            return redirect
         }
     }
 }

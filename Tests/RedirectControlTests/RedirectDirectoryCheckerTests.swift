@@ -59,6 +59,75 @@ struct Mistake: Sendable, CustomTestStringConvertible {
             .text("url = \"https://e.com/\"\nvalid_from = 2026-02-01T00:00:00Z\nvalid_until = 2026-01-01T00:00:00Z\n"),
             "window.toml:3:1: valid_until must be later than valid_from"),
         Mistake(
+            "rules.toml",
+            .text(
+                """
+                url = "https://e.com/"
+                [[rules]]
+                name = "phones"
+                device = ["ios", "blackberry"]
+                form = ["mobile"]
+                url = "https://e.com/app"
+                [[rules]]
+                name = "dach"
+                language = ["de-DE"]
+                country = ["DE", "AT", "CH", "XX"]
+                url = "https://{query.host}/de"
+                [[rules]]
+                name = "dach"
+                from = 2026-03-08T00:00:00Z
+                until = 2026-03-01T00:00:00Z
+                url = "https://e.com/later"
+                [[rules]]
+                name = ""
+                bot = true
+                [[variants]]
+                name = "a"
+                weight = 0
+                url = "https://e.com/a"
+                [[variants]]
+                name = "a"
+                weight = 1
+                url = "https://e.com/b"
+
+                """),
+            "rules.toml:4:18: rule \"phones\": device \"blackberry\" is not one of ios, android, windows, macos, "
+                + "linux, chromeos",
+            "rules.toml:9:13: rule \"dach\": language \"de-DE\" is not a primary language subtag: write 2-3 letters "
+                + "such as \"de\" or \"pt\" (rules match the primary subtag of the visitor's first choice: \"de\")",
+            "rules.toml:10:30: rule \"dach\": country \"XX\" is not an assigned ISO 3166-1 alpha-2 code such as "
+                + "\"DE\"",
+            "rules.toml:11:1: rule \"dach\": url must not take its host from a placeholder",
+            "rules.toml:13:1: rule name \"dach\" is already used at line 8",
+            "rules.toml:15:1: rule \"dach\": until must be later than from (the window is from inclusive, until "
+                + "exclusive)",
+            "rules.toml:17:1: rule 4: missing required key \"url\" (or [[rules.variants]] to split its clicks)",
+            "rules.toml:18:1: rule 4: name must not be empty",
+            "rules.toml:22:1: variant \"a\": weight must be a positive integer, found 0",
+            "rules.toml:25:1: variant name \"a\" is already used at line 21"),
+        Mistake(
+            "unreachable.toml",
+            .text(
+                """
+                url = "https://e.com/"
+                [[rules]]
+                name = "everyone"
+                url = "https://e.com/all"
+                [[rules]]
+                name = "ios"
+                device = ["ios"]
+                url = "https://e.com/ios"
+
+                """),
+            "unreachable.toml:5:1: rule \"ios\" can never match: rule \"everyone\" (line 2) has no conditions and "
+                + "takes every click before it"),
+        Mistake(
+            "many-rules.toml",
+            .text(
+                "url = \"https://e.com/\"\n"
+                    + (0..<1100).map { "[[rules]]\nname=\"r\($0)\"\nbot=true\nurl=\"https://e.com/\"\n" }.joined()),
+            "many-rules.toml:2:3: rules has 1100 entries; at most 1000 are allowed (each is tried on every click)"),
+        Mistake(
             "bad+id.toml", .text(good),
             "bad+id.toml:1:1: \"bad+id\" is not a redirect id: use 1-128 of A-Z a-z 0-9 . _ - "
                 + "(not starting with . or _)"),

@@ -1,3 +1,4 @@
+import CountryCodes
 import RedirectCore
 import RedirectFiles
 import TOML
@@ -12,10 +13,12 @@ import Timestamps
 //                                        RSS while looking up random ids among FILES redirect files (default
 //                                        100000) for SECONDS (default 60) with a cache of CACHE entries
 //                                        (default 100000): one line of figures every tenth of the time
-//   redirect-bench memory [FILES]        heap bytes per cached link with FILES copies of spring-sale.toml
-//                                        (default 100000) all cached, and the process's RSS
+//   redirect-bench memory [FILES] [FILE] heap bytes per cached link with FILES copies of FILE (default
+//                                        redirects.d/spring-sale.toml, 100000) all cached, and the process's RSS
 //   redirect-bench click [FILES] [N]     per lookup and per click (lookup, ClickDecider, event line): allocations
 //                                        and ns, for one id and for random ids over FILES files, all cached
+//   redirect-bench rules [N]             per evaluation of a file with rules and splits (the draw, the
+//                                        first-choice language, RuleEvaluator): allocations and ns
 //
 // `memory` and allocation counts need bench/malloc-count.c preloaded:
 //   cc -O2 -shared -fPIC -o .build-bench/malloc-count.so bench/malloc-count.c -ldl
@@ -87,8 +90,8 @@ func format(_ value: Double) -> String {
     return "\(hundredths / 100)." + (fraction.count == 1 ? "0" + fraction : fraction)
 }
 
-/// A temporary directory with `files` copies of spring-sale.toml, `l0.toml` …, each with its own campaign.
-func makeDirectory(files: Int) -> String {
+/// A temporary directory with `files` copies of `file`, `l0.toml` …, each with its own campaign (spring-sale.toml's).
+func makeDirectory(files: Int, copying file: String = "redirects.d/spring-sale.toml") -> String {
     var template = "/tmp/redirect-bench-XXXXXX".utf8CString
     guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } })
     else {
@@ -96,7 +99,7 @@ func makeDirectory(files: Int) -> String {
         exit(1)
     }
     let directory = String(cString: made)
-    let example = readFile("redirects.d/spring-sale.toml") ?? "url = \"https://e.com/\"\n"
+    let example = readFile(file) ?? "url = \"https://e.com/\"\n"
     for k in 0..<files {
         let path = directory + "/l\(k).toml"
         guard let f = fopen(path, "w") else { continue }
@@ -140,8 +143,8 @@ let liveBytes: LiveBytesFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_l
 let liveAllocations: LiveBytesFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_live_allocations")
     .map { unsafeBitCast($0, to: LiveBytesFunction.self) }
 
-func memoryBenchmark(files: Int) {
-    let directory = makeDirectory(files: files)
+func memoryBenchmark(files: Int, template: String) {
+    let directory = makeDirectory(files: files, copying: template)
     defer { removeDirectory(directory, files: files) }
     guard let liveBytes, let liveAllocations else {
         print("redirect-bench memory: run it under LD_PRELOAD=.build-bench/malloc-count.so")
@@ -170,7 +173,7 @@ func memoryBenchmark(files: Int) {
         total + member.key.utf8.count + member.value.jsonText.utf8.count
     }
     let perLink = Double(after - before) / Double(files)
-    print("\(files) links cached (copies of spring-sale.toml, ids l0…)")
+    print("\(files) links cached (copies of \(template), ids l0…)")
     print(
         "heap per cached link:   \(format(perLink)) bytes in \(format(allocationsPerLink)) allocations"
             + " (usable size of each, + malloc's 8-byte header)")
@@ -241,6 +244,143 @@ func clickBenchmark(files: Int, iterations: Int) {
     if sink == 42 { print("") }
 }
 
+/// The issue's example: four rules (device and form, language and country, bot, query and window) and a split.
+let rulesExample = """
+    url = "https://shop.example.com/sale"
+    [[rules]]
+    name = "ios"
+    device = ["ios"]
+    form = ["mobile"]
+    url = "https://apps.apple.com/app/id123"
+    [[rules]]
+    name = "dach"
+    language = ["de"]
+    country = ["DE", "AT", "CH"]
+    url = "https://shop.example.com/de/sale"
+    properties = { market = "dach" }
+    [[rules]]
+    name = "previews"
+    bot = true
+    url = "https://shop.example.com/sale/preview-card"
+    [[rules]]
+    name = "launch-week"
+    query = { utm_content = "b" }
+    from = 2026-03-01T00:00:00Z
+    until = 2026-03-08T00:00:00Z
+    url = "https://shop.example.com/launch"
+    [[variants]]
+    name = "a"
+    weight = 50
+    url = "https://shop.example.com/sale?v=a"
+    [[variants]]
+    name = "b"
+    weight = 50
+    url = "https://shop.example.com/sale?v=b"
+    """
+
+func rulesBenchmark(iterations: Int) {
+    guard let redirect = RedirectFileParser.parseRedirect(text: rulesExample, id: "sale", file: "sale.toml").value
+    else {
+        print("redirect-bench: the rules example does not parse")
+        exit(1)
+    }
+    let request = ClickRequest(
+        method: "GET", pathInfo: "/sale", query: "utm_content=a", remoteAddress: "203.0.113.7",
+        userAgent: "Mozilla/5.0 (Linux; Android 15; Pixel 9) Mobile", acceptLanguage: "fr-CH,de;q=0.8,en;q=0.5")
+    let query = QueryString(parsing: request.query)
+    let time = Timestamp(year: 2026, month: 3, day: 3)
+    var sink = 0
+    let fixed = RuleContext(
+        device: .android, form: .mobile, language: request.firstChoiceLanguage, country: CountryCode("CH"),
+        query: query, now: time, isBot: false, draw: .random(0))
+    func run(_ label: String, session: String?, part: Int = 0) {
+        let calls = mallocCalls?() ?? 0
+        let start = now()
+        for _ in 0..<iterations {
+            if part == 1 {
+                sink &+= Int(request.firstChoiceLanguage?.packed ?? 0)
+                continue
+            }
+            if part == 3 {
+                sink &+= RuleEvaluator.evaluate(redirect, in: fixed).variant ?? 9
+                continue
+            }
+            if part == 2 {
+                let draw = SplitDraw.forClick(
+                    request, linkID: "sale", session: session, honorsPrivacySignal: false, random: 0)
+                sink &+= Int(truncatingIfNeeded: draw.value)
+                continue
+            }
+            let context = RuleContext(
+                device: .android, form: .mobile, language: request.firstChoiceLanguage, country: CountryCode("CH"),
+                query: query, now: time, isBot: false,
+                draw: .forClick(request, linkID: "sale", session: session, honorsPrivacySignal: false, random: 0))
+            let match = RuleEvaluator.evaluate(redirect, in: context)
+            sink &+= (match.rule ?? 9) &+ (match.variant ?? 9)
+        }
+        let elapsed = now() - start
+        let allocations = mallocCalls.map { Double($0() - calls) / Double(iterations) }
+        print(
+            "\(label): \(format(elapsed / Double(iterations) * 1e9)) ns, "
+                + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
+    }
+    print("4 rules (none matches: every condition is tried) and a 50/50 split, \(iterations) evaluations each")
+    run("evaluate, session draw        ", session: "s-1")
+    run("evaluate, address + agent draw", session: nil)
+    run("of which first-choice language", session: nil, part: 1)
+    run("of which the rules, evaluated ", session: nil, part: 3)
+    run("of which session draw         ", session: "s-1", part: 2)
+    run("of which address + agent draw ", session: nil, part: 2)
+    // What a cache hit costs for this file, and a click's choice over the rules as the cache keeps them
+    // (packed, evaluated in place).
+    let directory = makeDirectory(files: 0)
+    if let f = fopen(directory + "/sale.toml", "w") {
+        fputs(rulesExample, f)
+        fclose(f)
+    }
+    let store = RedirectStore(directory: directory, cacheLimit: 10) { _ in }
+    _ = store.lookup("sale")
+    let calls = mallocCalls?() ?? 0
+    let start = now()
+    for _ in 0..<iterations / 10 {
+        if case .found(let r) = store.lookup("sale") { sink &+= r.url.utf8.count }
+    }
+    let allocations = mallocCalls.map { Double($0() - calls) / Double(iterations / 10) }
+    print(
+        "lookup (cached)               : \(format((now() - start) / Double(iterations / 10) * 1e9)) ns, "
+            + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
+    if case .found(let cached) = store.lookup("sale") {
+        let packedCalls = mallocCalls?() ?? 0
+        let packedStart = now()
+        for _ in 0..<iterations { sink &+= RuleEvaluator.evaluate(cached, in: fixed).variant ?? 9 }
+        let packedAllocations = mallocCalls.map { Double($0() - packedCalls) / Double(iterations) }
+        print(
+            "the rules, evaluated packed   : \(format((now() - packedStart) / Double(iterations) * 1e9)) ns, "
+                + (packedAllocations.map { "\(format($0)) allocations" } ?? "allocations not counted"))
+        let outcomeCalls = mallocCalls?() ?? 0
+        let outcomeStart = now()
+        let match = RuleEvaluator.evaluate(cached, in: fixed)
+        for _ in 0..<iterations / 10 { sink &+= cached.outcome(for: match).url.utf8.count }
+        let outcomeAllocations = mallocCalls.map { Double($0() - outcomeCalls) / Double(iterations / 10) }
+        print(
+            "the winner's outcome, packed  : \(format((now() - outcomeStart) / Double(iterations / 10) * 1e9)) ns, "
+                + (outcomeAllocations.map { "\(format($0)) allocations" } ?? "allocations not counted"))
+    }
+    if let liveBytes, let liveAllocations {
+        // What the unpacked rules of one lookup hold on the heap (they live as long as the click).
+        var kept: [Redirect] = []
+        kept.reserveCapacity(10_000)
+        let before = liveBytes() + 8 * liveAllocations()
+        for _ in 0..<10_000 { if case .found(let r) = store.lookup("sale") { kept.append(r) } }
+        let after = liveBytes() + 8 * liveAllocations()
+        print("heap one lookup holds         : \(format(Double(after - before) / 10_000)) bytes")
+        sink &+= kept.count
+    }
+    unlink(directory + "/sale.toml")
+    rmdir(directory)
+    if sink == 42 { print("") }
+}
+
 extension String {
     func replacingFirst(_ target: String, with replacement: String) -> String {
         guard let range = firstRange(of: target) else { return self }
@@ -262,7 +402,12 @@ case "store"?:
         cache: rest.count > 2 ? Int(rest[2]) ?? 100_000 : 100_000)
 case "memory"?:
     let rest = Array(arguments.dropFirst())
-    memoryBenchmark(files: rest.first.flatMap { Int($0) } ?? 100_000)
+    memoryBenchmark(
+        files: rest.first.flatMap { Int($0) } ?? 100_000,
+        template: rest.count > 1 ? rest[1] : "redirects.d/spring-sale.toml")
+case "rules"?:
+    let rest = Array(arguments.dropFirst())
+    rulesBenchmark(iterations: rest.first.flatMap { Int($0) } ?? 1_000_000)
 case "click"?:
     let rest = Array(arguments.dropFirst())
     clickBenchmark(
@@ -270,6 +415,7 @@ case "click"?:
         iterations: rest.count > 1 ? Int(rest[1]) ?? 1_000_000 : 1_000_000)
 default:
     print(
-        "usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] | click [FILES] [N]")
+        "usage: redirect-bench parse [FILE] [N] | store [FILES] [SECONDS] [CACHE] | memory [FILES] [FILE] | click [FILES] [N] | rules [N]"
+    )
     exit(2)
 }

@@ -1,3 +1,5 @@
+import CountryCodes
+import DeviceDetection
 import Timestamps
 
 @testable import RedirectCore
@@ -118,6 +120,25 @@ public func fuzzRedirectFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
         if let from = redirect.validFrom, let until = redirect.validUntil {
             require(from < until, "valid_from >= valid_until accepted [\(context)]")
         }
+        // Every target of a rule or variant passed the checks `url` passes, and a split's weights fit.
+        let ruleTargets = redirect.rules.flatMap { rule in
+            (rule.variants.isEmpty ? [rule.url] : []) + rule.variants.map(\.url)
+        } + redirect.variants.map(\.url)
+        for target in ruleTargets {
+            require(TargetURL.problem(with: target) == nil, "rule target \(quoted(target)) accepted [\(context)]")
+            for name in Placeholders.names(in: target) {
+                require(Placeholders.isKnown(name), "unknown placeholder {\(name)} in a rule accepted [\(context)]")
+            }
+        }
+        for list in redirect.rules.map(\.variants) + [redirect.variants] {
+            var total: Int64 = 0
+            for variant in list {
+                require(variant.weight > 0, "weight \(variant.weight) accepted [\(context)]")
+                let (sum, overflow) = total.addingReportingOverflow(variant.weight)
+                require(!overflow, "weights overflowing accepted [\(context)]")
+                total = sum
+            }
+        }
         var allowed = [redirect.url]
         if let expired = redirect.expiredURL { allowed.append(expired) }
         if let notFound = defaults.notFoundURL { allowed.append(notFound) }
@@ -147,6 +168,21 @@ public func fuzzRedirectFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
         clickFields?.description = nil
         clickFields?.tags = []
         require(found == clickFields, "RedirectStore disagrees with the parser [\(context)]")
+        // Rules the cache keeps packed choose as the parsed values do, and every choice is a valid target.
+        if let found, let parsed = clickFields {
+            for (k, device) in ([nil] + DeviceOS.allCases.map { Optional($0) }).enumerated() {
+                let ruleContext = RuleContext(
+                    device: device, form: FormFactor.allCases[k % 3], language: PrimaryLanguage(k % 2 == 0 ? "de" : "en"),
+                    country: CountryCode(k % 2 == 0 ? "DE" : "US"), query: QueryString(parsing: "utm_content=b&a=1"),
+                    now: Timestamp(millisecondsSinceEpoch: Int64(k) * 86_400_000 * 365), isBot: k % 3 == 0,
+                    draw: SplitDraw(value: UInt64(k) &* 0x9E37_79B9_7F4A_7C15))
+                let match = RuleEvaluator.evaluate(found, in: ruleContext)
+                require(match == RuleEvaluator.evaluate(parsed, in: ruleContext), "packed rules disagree [\(context)]")
+                let outcome = found.outcome(for: match)
+                require(outcome.url == parsed.outcome(for: match).url, "packed outcome disagrees [\(context)]")
+                require(TargetURL.problem(with: outcome.url) == nil, "rule outcome \(quoted(outcome.url)) [\(context)]")
+            }
+        }
     } else {
         require(found == nil, "a file over the size cap was served [\(context)]")
     }

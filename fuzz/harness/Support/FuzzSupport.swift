@@ -92,7 +92,8 @@ func checkTarget(_ result: String, template: String, _ context: @autoclosure () 
 /// The keys of an event line, in order, and of its `request` object.
 let eventKeys = [
     "v", "id", "time", "outcome", "redirect", "session", "session_status", "session_source", "source", "type",
-    "properties", "target", "status", "request", "bot", "bot_category",
+    "properties", "target", "status", "rule", "variant", "country", "device", "form", "request", "bot",
+    "bot_category",
 ]
 let requestKeys = ["method", "ip", "user_agent", "referer", "accept_language", "host", "query"]
 
