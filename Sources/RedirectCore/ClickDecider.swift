@@ -1,4 +1,6 @@
 import BotDetection
+import CountryCodes
+import DeviceDetection
 import JSON
 import Timestamps
 
@@ -26,9 +28,10 @@ public enum ClickDecider {
     ///   - lookup: finds a redirect by id; called at most once, only for a well-formed id.
     ///   - now: the time of the click; decides validity windows and stamps the event.
     ///   - clickID: the event's id, also the `{click_id}` placeholder.
+    ///   - country: the visitor's country, when nginx passed it or a country database knows the address.
     public static func decide(
         for request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String,
-        lookup: (String) -> RedirectLookup
+        country: CountryCode? = nil, lookup: (String) -> RedirectLookup
     ) -> ClickDecision {
         guard request.isMethod("GET") || request.isHead else {
             return ClickDecision(
@@ -85,12 +88,29 @@ public enum ClickDecider {
             }
         }
 
+        // Read from the request on every click: rules match them, and the event records them.
+        let bot = BotClassifier.classify(request)
+        let device = request.fields.withBytes(of: ClickRequest.Parameter.userAgent.rawValue) { agent in
+            agent.map(DeviceClassifier.classify)
+        }
+        // Rules and splits apply to a click the link redirects (enabled, inside its window), before its `url`.
+        var routed: RuleOutcome? = nil
+        if outcome == .redirected, let r = redirect, r.hasRulesOrVariants {
+            let privacy = honorsPrivacySignal(request, defaults)
+            let context = RuleContext.forClick(
+                request, linkID: r.id, session: session, honorsPrivacySignal: privacy,
+                random: session == nil && privacy ? SplitDraw.random(from: clickID) : 0, device: device?.os,
+                form: device?.form, country: country, query: query, now: now, isBot: bot != nil)
+            routed = r.outcome(for: RuleEvaluator.evaluate(r, in: context))
+        }
+
         let response: RedirectResponse
         switch (outcome, redirect) {
         case (.redirected, let r?):
-            let target = buildTarget(template: r.url, values: values, forwardQuery: r.forwardQuery)
+            let status = routed?.status ?? r.status
+            let target = buildTarget(template: routed?.url ?? r.url, values: values, forwardQuery: r.forwardQuery)
             response = RedirectResponse(
-                status: r.status.rawValue, location: target, headers: r.status.isTemporary ? [noStore] : [])
+                status: status.rawValue, location: target, headers: status.isTemporary ? [noStore] : [])
         case (.expired, let r?):
             if let expired = r.expiredURL {
                 let target = TargetBuilder.build(template: expired, values: values, forwardQuery: false)
@@ -107,10 +127,13 @@ public enum ClickDecider {
             }
         }
 
-        let event = makeEvent(
+        var event = makeEvent(
             request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
             outcome: outcome, session: session, sessionStatus: sessionStatus, sessionSource: sessionSource,
-            values: values, response: response)
+            values: values, response: response, bot: bot, routed: routed)
+        event.device = device?.os
+        event.form = device?.form
+        event.country = country?.description
         return ClickDecision(response: response, event: event)
     }
 
@@ -123,18 +146,19 @@ public enum ClickDecider {
         request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String, path: RequestPath?,
         redirect: Redirect?, outcome: ClickEvent.Outcome, session: String?,
         sessionStatus: ClickEvent.SessionStatus, sessionSource: ClickEvent.SessionSource?, values: PlaceholderValues,
-        response: RedirectResponse
+        response: RedirectResponse, bot: BotMatch?, routed: RuleOutcome?
     ) -> ClickEvent {
         let info = ClickEvent.RequestInfo(
             request, withoutIdentity: honorsPrivacySignal(request, defaults), anonymizeIP: defaults.anonymizeIP)
-        let bot = BotClassifier.classify(request)
         return ClickEvent(
             id: clickID, time: now, outcome: outcome, redirect: path?.id, session: session,
             sessionStatus: sessionStatus, source: redirect?.source ?? defaults.source,
-            type: redirect?.eventType ?? defaults.eventType ?? "redirect",
-            properties: mergedProperties(defaults.properties, redirect?.properties ?? [], values: values),
+            type: routed?.eventType ?? redirect?.eventType ?? defaults.eventType ?? "redirect",
+            properties: mergedProperties(
+                defaults.properties, routed?.properties ?? redirect?.properties ?? [], values: values),
             target: response.location, status: response.status, request: info,
-            bot: bot?.label, botCategory: bot?.category, sessionSource: sessionSource)
+            bot: bot?.label, botCategory: bot?.category, sessionSource: sessionSource, rule: routed?.rule,
+            variant: routed?.variant)
     }
 
     /// The redirect's properties over the defaults' (same key: the redirect's wins), placeholders filled in raw.

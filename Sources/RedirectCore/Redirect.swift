@@ -52,6 +52,11 @@ public struct Redirect: Equatable, Sendable {
     /// The rules and variants as the cache packed them; nil for a redirect made of values.
     package private(set) var packedRules: PackedRules?
 
+    /// Whether clicks are routed by rules or split by variants (read on every click: no unpacking).
+    public var hasRulesOrVariants: Bool {
+        packedRules != nil || !storedRules.isEmpty || !storedVariants.isEmpty
+    }
+
     /// Uses `packed` for the rules and variants, in place of any held as values.
     package mutating func setPackedRules(_ packed: PackedRules) {
         storedRules = []

@@ -20,6 +20,14 @@ public struct SplitDraw: Hashable, Sendable {
         self.value = value
     }
 
+    /// A random number for one click's draw, from its id (a UUIDv7, whose last 74 bits are random): the click
+    /// id is made fresh for every click, so this needs no random source of its own.
+    public static func random(from clickID: String) -> UInt64 {
+        var hash = StableHash()
+        hash.field(clickID)
+        return hash.value
+    }
+
     /// A draw for one click only, from the caller's random number.
     public static func random(_ value: UInt64) -> SplitDraw { SplitDraw(value: value) }
 

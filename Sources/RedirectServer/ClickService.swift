@@ -24,7 +24,7 @@ public final class ClickService: Sendable {
 
     /// The visitor's country: nginx's `REDIRECT_COUNTRY` when it sent one, else the database's answer for the
     /// address (looked up before anything anonymises it), else nil.
-    func country(of request: ClickRequest) -> CountryCode? {
+    static func country(of request: ClickRequest, in countries: CountryDatabaseFile?) -> CountryCode? {
         if let given = request.country { return given }
         guard let countries else { return nil }
         return request.fields.withBytes(of: ClickRequest.Parameter.remoteAddress.rawValue) { address in
@@ -54,6 +54,7 @@ public final class ClickService: Sendable {
     public func makeHandler(writer: SpoolWriter? = nil, recent: RecentRedirects? = nil) -> RequestHandler {
         let writer = writer ?? SpoolWriter(layout: spool, failures: failures)
         let store = self.store
+        let countries = self.countries
         let worker = WorkerState(defaults: store.defaults(), checkedAt: SpoolClock.nowMilliseconds())
         return { parameters, response in
             let request = ClickRequest(eachParameter: { parameters.forEach($0) })
@@ -66,7 +67,8 @@ public final class ClickService: Sendable {
             }
             let clickID = ClickID.make(at: now, using: &worker.generator)
             let decision = ClickDecider.decide(
-                for: request, defaults: worker.defaults, now: now, clickID: clickID
+                for: request, defaults: worker.defaults, now: now, clickID: clickID,
+                country: Self.country(of: request, in: countries)
             ) { id in
                 if let recent { store.lookup(id, recent: recent) } else { store.lookup(id) }
             }
