@@ -29,6 +29,64 @@ ACCEPT_LANGUAGE = "de-DE,de;q=0.9,en;q=0.8"
 
 WELCOME_TOML = 'name = "Welcome page"\nurl = "https://www.example.com/welcome"\n'
 
+# The click of the rules benchmarks (bench/profile --rules, bench/run --rules): the 149-byte browser agent that
+# bench/bot-matcher times (an iPad's Edge, from fake-useragent's browsers), longer than USER_AGENT above, so the
+# bot check and the device classification read a real agent's length.
+RULES_USER_AGENT = ("Mozilla/5.0 (iPad; CPU OS 18_3_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                    "EdgiOS/134.0.3124.95 Version/18.0 Mobile/15E148 Safari/604.1")
+
+# A link without rules, and the same link with one rule of each condition type and a 50/50 split. The click
+# above (iOS, a tablet, first choice German, not a bot, no query, from 127.0.0.1) matches none of the rules and
+# falls through to the split, so every rule is tried on every click. The countries are ones the bench database
+# does not give 127.0.0.1 (bench/profile --rules checks the event's country against them).
+PLAIN_TOML = 'url = "https://shop.example.com/sale"\n'
+RULES_COUNTRIES = ("DE", "AT", "CH")
+RULES_TOML = """url = "https://shop.example.com/sale"
+[[rules]]
+name = "android"
+device = ["android"]
+url = "https://play.google.com/store/apps/details?id=com.example.shop"
+[[rules]]
+name = "phones"
+form = ["mobile"]
+url = "https://shop.example.com/mobile/sale"
+[[rules]]
+name = "french"
+language = ["fr"]
+url = "https://shop.example.com/fr/sale"
+[[rules]]
+name = "dach"
+country = [%s]
+url = "https://shop.example.com/de/sale"
+[[rules]]
+name = "previews"
+bot = true
+url = "https://shop.example.com/preview"
+[[rules]]
+name = "launch"
+query = { utm_content = "b" }
+url = "https://shop.example.com/launch"
+[[rules]]
+name = "last-year"
+from = 2025-03-01T00:00:00Z
+until = 2025-03-08T00:00:00Z
+url = "https://shop.example.com/old"
+[[variants]]
+name = "a"
+weight = 50
+url = "https://shop.example.com/sale?v=a"
+[[variants]]
+name = "b"
+weight = 50
+url = "https://shop.example.com/sale?v=b"
+""" % ", ".join(f'"{c}"' for c in RULES_COUNTRIES)
+RULES_TARGETS = ("https://shop.example.com/sale?v=a", "https://shop.example.com/sale?v=b")
+PLAIN_TARGET = "https://shop.example.com/sale"
+
+# bench/geoip/run's database: 500,000 random networks (about 9 MB, GeoLite2-Country's size), cached under .build.
+GEOIP_NETWORKS = 500_000
+GEOIP_CACHE = os.path.join(ROOT, ".build", "geoip-bench")
+
 
 log = stack.log
 
@@ -51,12 +109,15 @@ def install_tools():
             env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
-def build(static=True):
-    """Release binaries in the bench's own scratch paths, and the C baselines. Returns their paths."""
+def build(static=True, redirectd_only=False):
+    """Release binaries in the bench's own scratch paths, and the C baselines (with `redirectd_only`, the FastCGI
+    redirectd alone). Returns their paths."""
     binaries = {}
-    for product in ("redirectd", "redirectd-cgi"):
+    for product in ("redirectd",) if redirectd_only else ("redirectd", "redirectd-cgi"):
         run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--product", product], cwd=ROOT)
         binaries[product] = os.path.join(SCRATCH, "release", product)
+    if redirectd_only:
+        return binaries
     if static:
         # The CGI responder as deployed (scripts/build-cgi): one static executable, libfcgi.a included.
         try:
@@ -87,6 +148,41 @@ def existing_binaries():
         "c-ceiling": os.path.join(SCRATCH, "c", "c-ceiling"),
     }
     return {name: path for name, path in found.items() if os.path.exists(path)}
+
+
+def geoip_database(networks=GEOIP_NETWORKS):
+    """bench/geoip/run's country database (the same file, made the same way when it is missing): its path."""
+    database = os.path.join(GEOIP_CACHE, f"random-{networks}.mmdb")
+    sample = os.path.join(GEOIP_CACHE, f"random-{networks}.sample")
+    if not all(os.path.exists(p) and os.path.getsize(p) > 0 for p in (database, sample)):
+        os.makedirs(GEOIP_CACHE, exist_ok=True)
+        python = subprocess.run([os.path.join(ROOT, "scripts", "test-python-env")], check=True, capture_output=True,
+                                text=True).stdout.strip()
+        log(f"bench: making {database} ({networks} networks) with mmdb-writer (a minute or two)")
+        run([python, os.path.join(ROOT, "Tests", "CountryLookupTests", "Resources", "make_country_db.py"),
+             database + ".tmp", "--random", str(networks), "--seed", "1", "--sample", sample])
+        os.replace(database + ".tmp", database)
+    return database
+
+
+def link_directory(name, text):
+    """A redirects directory under the scratch path with one file, `sale.toml`, holding `text`."""
+    directory = os.path.join(SCRATCH, "data", name)
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "sale.toml")
+    if not os.path.exists(path) or open(path).read() != text:
+        with open(path, "w") as f:
+            f.write(text)
+    return directory
+
+
+def anonymous_kib(pid):
+    """Anonymous resident memory of a process (smaps_rollup `Anonymous:`), in KiB."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Anonymous:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no Anonymous: in /proc/{pid}/smaps_rollup")
 
 
 def many_redirects(count):
