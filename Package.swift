@@ -121,7 +121,8 @@ let package = Package(
             name: "RedirectControl",
             dependencies: [
                 "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
-                "SystemIO", .product(name: "SystemPackage", package: "swift-system"),
+                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
@@ -137,13 +138,14 @@ let package = Package(
             name: "redirectctl",
             dependencies: [
                 "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "BotDetection",
-                "SystemIO", "Settings",
+                "CountryLookup", "CountryCodes", "Timestamps", "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
         .executableTarget(
-            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
+            name: "redirect-bench",
+            dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
             path: "bench/redirect-bench"),
         // Country look-ups (bench/geoip): a ~10 MB database built by mmdb-writer, median time and memory.
         .executableTarget(
@@ -187,7 +189,8 @@ let package = Package(
         .testTarget(
             name: "RedirectControlTests",
             dependencies: [
-                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "TestSupport",
+                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "CountryCodes",
+                "TestSupport",
             ]),
         .testTarget(
             name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),
