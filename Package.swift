@@ -144,8 +144,7 @@ let package = Package(
         ),
         // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
         .executableTarget(
-            name: "redirect-bench",
-            dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
+            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
             path: "bench/redirect-bench"),
         // Country look-ups (bench/geoip): a ~10 MB database built by mmdb-writer, median time and memory.
         .executableTarget(
