@@ -72,6 +72,36 @@ import Testing
         #expect((event["properties"] as? [String: Any])?["market"] as? String == "de")
     }
 
+    /// docs/redirectctl.md's second example: no rule holds, the visitor's address and agent pick the variant.
+    @Test func aFrenchDesktopVisitorFallsThroughToTheSplit() throws {
+        let run = try explain(
+            [
+                "app", "--user-agent", Self.windows, "--language", "fr-CH,de;q=0.8", "--ip", "192.0.2.7", "--time",
+                "2026-03-02T10:00:00Z",
+            ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let (lines, event) = try split(run)
+        #expect(
+            lines == [
+                "redirect  app (redirects.d/app.toml)",
+                "time      2026-03-02T10:00:00.000Z, GET",
+                "agent     \(Self.windows)",
+                "device    windows, form desktop",
+                "bot       no",
+                #"language  fr (first choice of "fr-CH,de;q=0.8")"#,
+                "country   unknown (no --country, and no --geoip with --ip)",
+                "session   none",
+                #"rule 1    ios: no, device is "windows", not one of "ios""#,
+                #"rule 2    android: no, device is "windows", not one of "android""#,
+                #"rule 3    german: no, first-choice language is "fr", not one of "de""#,
+                "rules     none matched",
+                "variant   a, weight 50 of 100, chosen by address network and agent, the same for this visitor",
+                "→ 302 https://shop.example.com/app?landing=a",
+            ])
+        #expect(event["variant"] as? String == "a" && event["rule"] is NSNull)
+        #expect((event["request"] as? [String: Any])?["ip"] as? String == "192.0.2.7")
+    }
+
     @Test func everyoneElseIsSplitBySession() throws {
         var variants: Set<String> = []
         for session in ["s-1", "s-2", "s-3", "s-4", "s-5", "s-6", "s-7", "s-8"] {
