@@ -62,6 +62,10 @@ struct ExplainCommand: ParsableCommand {
 
     func validate() throws {
         if let problem = RedirectLink.problem(id: id) { throw ValidationError(problem) }
+        // A slash would make the path name no redirect at all; other malformed sessions are the responder's to judge.
+        if let session, session.isEmpty || session.contains("/") {
+            throw ValidationError("--session must be one path segment, without /")
+        }
         guard method == "GET" || method == "HEAD" else { throw ValidationError("--method must be GET or HEAD") }
         if let country, CountryCode(country) == nil {
             throw ValidationError("--country must be two letters, e.g. DE")
@@ -73,7 +77,8 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         let click = ClickExplanation.Click(
             session: session, userAgent: userAgent, acceptLanguage: language, address: ip, country: country,
-            query: query, time: try clickTime(), method: method, globalPrivacyControl: gpc)
+            query: query.hasPrefix("?") ? String(query.dropFirst()) : query, time: try clickTime(), method: method,
+            globalPrivacyControl: gpc)
         let explanation: ClickExplanation
         do {
             explanation = try ClickExplanation.explain(

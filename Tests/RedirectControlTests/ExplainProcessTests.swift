@@ -142,6 +142,9 @@ import Testing
         #expect(time.stderr.hasPrefix("Error: --time must be RFC 3339 in UTC"))
         let method = try explain(["app", "--method", "POST"])
         #expect(method.status == 64)
+        let session = try explain(["app", "--session", "a/b"])
+        #expect(session.status == 64)
+        #expect(session.stderr.hasPrefix("Error: --session must be one path segment, without /"))
     }
 
     @Test func aBrokenFileExitsOne() throws {
