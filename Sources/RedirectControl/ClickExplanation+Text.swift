@@ -5,9 +5,7 @@ extension ClickExplanation {
     /// (docs/redirectctl.md shows the layout, which scripts may rely on).
     public var lines: [String] {
         var lines: [String] = []
-        func add(_ label: String, _ text: String) {
-            lines.append(label + String(repeating: " ", count: max(1, 10 - label.count)) + text)
-        }
+        func add(_ label: String, _ text: String) { lines.append(Self.line(label, text)) }
         let event = decision.event
         add("redirect", "\(id) (\(file))")
         add(
@@ -58,6 +56,11 @@ extension ClickExplanation {
         return lines
     }
 
+    /// `text` behind `label`, padded to ten columns.
+    static func line(_ label: String, _ text: String) -> String {
+        label + String(repeating: " ", count: max(1, 10 - label.count)) + text
+    }
+
     var countryText: String {
         let code = country?.description ?? ""
         switch countrySource {
@@ -72,9 +75,7 @@ extension ClickExplanation {
     /// A line per rule tried, then the variant when a split chose one.
     func ruleLines(_ explanation: RuleExplanation) -> [String] {
         var lines: [String] = []
-        func add(_ label: String, _ text: String) {
-            lines.append(label + String(repeating: " ", count: max(1, 10 - label.count)) + text)
-        }
+        func add(_ label: String, _ text: String) { lines.append(Self.line(label, text)) }
         let all = redirect.rules
         for attempt in explanation.tried {
             let label = "rule \(attempt.rule + 1)"
