@@ -128,13 +128,16 @@ extension AgentTokens {
         let w = here.word
         switch UInt8(truncatingIfNeeded: w) {
         case UInt8(ascii: "A"):
-            if here.has("Android", w) {
+            // Each group after the pair first: every browser's agent says `AppleWebKit`, `Mozilla` and `WebKit`.
+            if here.has("Ap", w) {
+                if here.has("AppleTV", w) || here.has("Apple TV", w) {
+                    insert(.screen)
+                    insert(.otherSystem)
+                }
+            } else if here.has("Android", w) {
                 insert(.android)
             } else if here.has("AFT", w), here.isUppercase(3) {
                 insert(.screen)
-            } else if here.has("AppleTV", w) || here.has("Apple TV", w) {
-                insert(.screen)
-                insert(.otherSystem)
             } else if here.has("Adr ", w) {
                 insert(.android)
             }
@@ -181,8 +184,8 @@ extension AgentTokens {
         case UInt8(ascii: "L"):
             if here.has("Linux", w) { insert(.linux) }
         case UInt8(ascii: "M"):
-            if here.has("Mobile", w) {
-                insert(.mobile)
+            if here.has("Mo", w) {
+                if here.has("Mobile", w) { insert(.mobile) }
             } else if here.has("Mac", w) {
                 if here.has("Macintosh", w) || here.has("Mac OS X", w) || here.has("Mac_PowerPC", w) { insert(.mac) }
             } else if here.has("Maemo", w) || here.has("MeeGo", w) {
@@ -259,7 +262,12 @@ extension AgentTokens {
         case UInt8(ascii: "U"):
             if here.has("UP.Browser", w) { insert(.phone) }
         case UInt8(ascii: "W"):
-            if here.has("Windows", w) {
+            if here.has("We", w) {
+                if here.has("Web0S", w) {
+                    insert(.screen)
+                    insert(.otherSystem)
+                }
+            } else if here.has("Windows", w) {
                 insert(.windows)
                 if here.has("Windows Phone", w) || here.has("Windows Mobile", w) || here.has("Windows CE", w) {
                     insert(.windowsPhone)
@@ -272,9 +280,6 @@ extension AgentTokens {
                 insert(.windowsPhone)
             } else if here.has("WAP", w) {
                 insert(.phone)
-            } else if here.has("Web0S", w) {
-                insert(.screen)
-                insert(.otherSystem)
             }
         case UInt8(ascii: "X"):
             if here.has("X11", w) {
