@@ -7,7 +7,7 @@ extension AgentTokens {
     /// the `P` or `O` after. So the scan reads the agent eight bytes at a time, finds the capitals of each word
     /// with a few arithmetic steps (``capitals(_:)``), and only at those switches on the letter and compares the
     /// eight bytes from there with its tokens, each comparison one masked integer compare. No allocation, no
-    /// bounds check in the loop, no regular expression: about a third of the instructions of a bit test per byte.
+    /// bounds check in the loop, no regular expression.
     init(scanning agent: UnsafeBufferPointer<UInt8>) {
         guard let base = agent.baseAddress else {
             self = []
@@ -17,17 +17,22 @@ extension AgentTokens {
         var found: AgentTokens = []
         var i = 0
         // Words with a byte after them, so that the pair at each capital is one load.
-        while i &+ 9 <= end {
-            var capitals = Self.capitals(Self.load(base + i))
-            while capitals != 0 {
-                let at = i &+ capitals.trailingZeroBitCount &>> 3
-                let pair = UInt32(UInt16(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt16.self)))
-                if Self.mayStartToken(pair) {
-                    found.formUnion(Self.tokens(at: at, base: base, end: end))
+        if end >= 9 {
+            var word = base
+            let last = base + (end &- 9)
+            repeat {
+                var capitals = Self.capitals(Self.load(word))
+                while capitals != 0 {
+                    let capital = word + capitals.trailingZeroBitCount &>> 3
+                    let pair = UInt32(UInt16(littleEndian: UnsafeRawPointer(capital).loadUnaligned(as: UInt16.self)))
+                    if Self.mayStartToken(pair) {
+                        found.formUnion(Self.tokens(at: capital - base, base: base, end: end))
+                    }
+                    capitals &= capitals &- 1
                 }
-                capitals &= capitals &- 1
-            }
-            i &+= 8
+                word += 8
+            } while word <= last
+            i = word - base
         }
         if i < end {
             // The last one to eight bytes: the word that ends with the agent, less the bytes already read, or a
