@@ -7,6 +7,12 @@ import DeviceDetection
 //   2. every agent of the oracle test's corpora (Tests/BotPatternData/browsers.txt and
 //      device-detector-browsers.txt, 36,000 agents) ROUNDS times (default 20): the mean per agent.
 //
+// For callgrind, which counts instructions: `device-bench one AGENT N` classifies AGENT N times and
+// `device-bench corpus N` classifies every agent of the corpora N times, each printing only a check; the
+// difference between two runs (N=1000 and N=2000, or N=1 and N=2 for the corpus) over the extra classifications
+// is the instructions per classification:
+//   valgrind --tool=callgrind --callgrind-out-file=/dev/null .build/release/device-bench one "$AGENT" 1000
+//
 // With bench/malloc-count.so preloaded it also prints the heap allocations per classification (the goal is none):
 //   cc -O2 -shared -fPIC -o .build-bench/malloc-count.so bench/malloc-count.c -ldl
 //   LD_PRELOAD=.build-bench/malloc-count.so .build/release/device-bench
@@ -75,7 +81,45 @@ typealias CountFunction = @convention(c) () -> UInt
 let mallocCalls: CountFunction? = dlsym(dlopen(nil, RTLD_NOW), "malloc_count_calls")
     .map { unsafeBitCast($0, to: CountFunction.self) }
 
-let rounds = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 20 : 20
+/// The agents of the oracle test's corpora, in one buffer, and their ranges in it.
+func readCorpus() -> (bytes: [UInt8], ranges: [Range<Int>]) {
+    var corpus: [UInt8] = []
+    var ranges: [Range<Int>] = []
+    for path in ["Tests/BotPatternData/browsers.txt", "Tests/BotPatternData/device-detector-browsers.txt"] {
+        readAgents(path, into: &corpus, ranges: &ranges)
+    }
+    return (corpus, ranges)
+}
+
+let arguments = CommandLine.arguments
+if arguments.count > 1, arguments[1] == "one" || arguments[1] == "corpus" {
+    // Quiet modes for callgrind: nothing but the classifications and one line of check.
+    var sum = 0
+    if arguments[1] == "one", arguments.count == 4, let n = Int(arguments[3]) {
+        let agent = Array(arguments[2].utf8)
+        agent.withUnsafeBufferPointer { bytes in
+            for _ in 0..<n { sum &+= fold(DeviceClassifier.classify(bytes)) }
+        }
+        let device = agent.withUnsafeBufferPointer { DeviceClassifier.classify($0) }
+        print("\(device.os?.rawValue ?? "nil")/\(device.form?.rawValue ?? "nil") check \(sum)")
+    } else if arguments[1] == "corpus", arguments.count == 3, let n = Int(arguments[2]) {
+        let (corpus, ranges) = readCorpus()
+        corpus.withUnsafeBufferPointer { bytes in
+            for _ in 0..<n {
+                for range in ranges {
+                    sum &+= fold(DeviceClassifier.classify(UnsafeBufferPointer(rebasing: bytes[range])))
+                }
+            }
+        }
+        print("\(ranges.count) agents check \(sum)")
+    } else {
+        print("usage: device-bench [ROUNDS] | one AGENT N | corpus N")
+        exit(2)
+    }
+    exit(0)
+}
+
+let rounds = arguments.count > 1 ? Int(arguments[1]) ?? 20 : 20
 
 let ipad = Array(
     ("Mozilla/5.0 (iPad; CPU OS 18_3_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -102,11 +146,7 @@ if let mallocCalls {
     print("allocations: \(calls) in 100,000 classifications (check \(sum))")
 }
 
-var corpus: [UInt8] = []
-var ranges: [Range<Int>] = []
-for path in ["Tests/BotPatternData/browsers.txt", "Tests/BotPatternData/device-detector-browsers.txt"] {
-    readAgents(path, into: &corpus, ranges: &ranges)
-}
+let (corpus, ranges) = readCorpus()
 let all = corpus.withUnsafeBufferPointer { bytes in
     measure(count: ranges.count * rounds) {
         var sum = 0
