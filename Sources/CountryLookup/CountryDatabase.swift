@@ -13,7 +13,8 @@ import CountryCodes
 /// The file is memory-mapped (`MMDB_MODE_MMAP`), never read into the heap: the kernel pages in the parts that
 /// look-ups touch, shares them with every other process that maps the same file, and drops them under memory
 /// pressure. A look-up allocates nothing. Any number of threads may look up at once: libmaxminddb only reads
-/// the mapping, and nothing here changes after `init`.
+/// the mapping, and the one thing that changes after `init`, the table of each record's country, is made of
+/// atomic words.
 ///
 /// The file must not be changed in place while it is open (copying over it truncates it, and a look-up that
 /// then touches a page past the new end gets SIGBUS); replace it by renaming a new file over it, which is what
@@ -27,6 +28,9 @@ public final class CountryDatabase: @unchecked Sendable {
     /// it).
     private let countryPath: UnsafeMutablePointer<UnsafePointer<CChar>?>
     private let registeredCountryPath: UnsafeMutablePointer<UnsafePointer<CChar>?>
+    /// The answer for each record looked up so far: the file does not change while it is open, so neither do
+    /// they.
+    private let recordCountries = RecordCountries()
 
     /// Opens and maps the database at `path`.
     ///
@@ -69,8 +73,9 @@ public final class CountryDatabase: @unchecked Sendable {
         var error: Int32 = 0
         var result = address.withSocketAddress { MMDB_lookup_sockaddr(mmdb, $0, &error) }
         guard error == MMDB_SUCCESS, result.found_entry else { return nil }
-        return Self.isoCode(&result.entry, path: countryPath)
-            ?? Self.isoCode(&result.entry, path: registeredCountryPath)
+        return recordCountries.country(ofRecord: result.entry.offset) {
+            Self.isoCode(&result.entry, path: countryPath) ?? Self.isoCode(&result.entry, path: registeredCountryPath)
+        }
     }
 
     /// The country of the address spelled by `text` (`REMOTE_ADDR`'s bytes); nil also when it is no address.

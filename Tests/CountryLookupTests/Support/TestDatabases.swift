@@ -30,6 +30,31 @@ enum TestDatabases {
         try made.withLock { try make(&$0, "b", ["81.2.69.0/24=FR", "2001:db8::/32=FR"]) }
     }
 
+    /// Many records, far more than fit the table of record countries without sharing slots: 10.x.y.0/24 in
+    /// each country AA…ZZ, and 11.x.y.0/24 with each as its registered country only. Each network is a record of
+    /// its own, one address in it, and the country it answers.
+    static let manyRecords: [(network: String, address: String, country: String)] = (0..<676).flatMap { i in
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        let code = String([letters[i / 26], letters[i % 26]])
+        let (x, y) = (i / 256, i % 256)
+        return [
+            ("10.\(x).\(y).0/24", "10.\(x).\(y).\(i % 256)", code),
+            ("11.\(x).\(y).0/24", "11.\(x).\(y).\(255 - i % 256)", code),
+        ]
+    }
+
+    /// `manyRecords` in an IPv6 database.
+    static func manyRecordsDatabase() throws -> String {
+        try made.withLock {
+            try make(
+                &$0, "many",
+                manyRecords.map {
+                    $0.network.hasPrefix("10.")
+                        ? "\($0.network)=\($0.country)" : "\($0.network)=registered:\($0.country)"
+                })
+        }
+    }
+
     private static let made = Locked<[String: String]>([:])
     private static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
