@@ -22,6 +22,23 @@ enum TestDatabases {
         }
     }
 
+    /// `dualStack()`, `ipv4Only()` or `manyRecordsDatabase()` (`kind` "dual", "ipv4", "many") with the search
+    /// tree's records `recordSize` bits long: 24 (what so few nodes get), 28 or 32 (what larger databases have).
+    /// "big" is `dualStack()` with 17 MB of padding before its records, which makes them at least 28 bits.
+    static func database(_ kind: String, recordSize: Int) throws -> String {
+        let arguments: [String]
+        switch kind {
+        case "dual": arguments = networks
+        // 17 MB: the records lie past 2**24, so no database of them has 24-bit records.
+        case "big": arguments = networks + ["--padding", "17000000"]
+        case "ipv4": arguments = networks.filter { !$0.prefix { $0 != "=" }.contains(":") } + ["--ip-version", "4"]
+        default: arguments = manyRecordsArguments
+        }
+        return try made.withLock {
+            try make(&$0, "\(kind)-\(recordSize)", arguments + ["--record-size", "\(recordSize)"])
+        }
+    }
+
     /// Version A of a file the tests replace: 81.2.69.0/24 in DE.
     static func versionA() throws -> String { try made.withLock { try make(&$0, "a", ["81.2.69.0/24=DE"]) } }
 
@@ -45,13 +62,12 @@ enum TestDatabases {
 
     /// `manyRecords` in an IPv6 database.
     static func manyRecordsDatabase() throws -> String {
-        try made.withLock {
-            try make(
-                &$0, "many",
-                manyRecords.map {
-                    $0.network.hasPrefix("10.")
-                        ? "\($0.network)=\($0.country)" : "\($0.network)=registered:\($0.country)"
-                })
+        try made.withLock { try make(&$0, "many", manyRecordsArguments) }
+    }
+
+    private static var manyRecordsArguments: [String] {
+        manyRecords.map {
+            $0.network.hasPrefix("10.") ? "\($0.network)=\($0.country)" : "\($0.network)=registered:\($0.country)"
         }
     }
 
