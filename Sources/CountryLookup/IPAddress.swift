@@ -40,16 +40,15 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
             return
         }
         // Text without a colon that is not dotted decimal is nothing `inet_pton` takes either.
-        guard text.count <= Self.longestText, text.contains(UInt8(ascii: ":")) else { return nil }
+        guard text.count <= Self.longestText, text.contains(UInt8(ascii: ":")), let bytes = text.baseAddress,
+            // A NUL inside would end the C string early and pass a prefix off as the address.
+            memchr(bytes, 0, text.count) == nil
+        else { return nil }
         let parsed = withUnsafeTemporaryAllocation(of: CChar.self, capacity: Self.longestText + 1) {
             cString -> IPAddress? in
             guard let start = cString.baseAddress else { return nil }
-            for (i, byte) in text.enumerated() {
-                // A NUL inside would end the C string early and pass a prefix off as the address.
-                guard byte != 0 else { return nil }
-                cString[i] = CChar(bitPattern: byte)
-            }
-            cString[text.count] = 0
+            memcpy(start, bytes, text.count)
+            start[text.count] = 0
             var address = in6_addr()
             guard inet_pton(AF_INET6, start, &address) == 1 else { return nil }
             return withUnsafeBytes(of: &address) { IPAddress(networkOrder: $0) }

@@ -15,7 +15,7 @@ import CountryLookup
 //
 // times nothing and prints only how many look-ups found a country: COUNT look-ups of ADDRESS from text through
 // CountryDatabaseFile, or without ADDRESS, COUNT passes over all the addresses above. For callgrind: a run with
-// 2×COUNT less a run with COUNT is what COUNT look-ups cost, without the setup.
+// 2×COUNT less a run with COUNT is what COUNT look-ups cost, without the setup (bench/geoip/run --instructions).
 #if canImport(Glibc)
     import Glibc
 #endif
