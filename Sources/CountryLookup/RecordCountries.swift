@@ -1,6 +1,12 @@
 import CountryCodes
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The country each data record of one open database answers, remembered so that the record's map is searched
 /// for `country` → `iso_code` (string compares on every key, in `MMDB_aget_value`) once per record instead of
 /// once per click.
@@ -24,13 +30,17 @@ struct RecordCountries: ~Copyable {
     private let slots: UnsafeMutablePointer<Atomic<UInt64>>
 
     init() {
-        slots = .allocate(capacity: Self.slotCount)
-        for i in 0..<Self.slotCount { (slots + i).initialize(to: Atomic(0)) }
+        // Zeroed by calloc, which an atomic word holding 0 is: memory fresh from the system is not written at
+        // all, so a process that looks up once (the CGI responder) does not pay for the table it never uses.
+        guard let memory = calloc(Self.slotCount, MemoryLayout<Atomic<UInt64>>.stride) else {
+            fatalError("out of memory for the country database's record table")
+        }
+        slots = memory.bindMemory(to: Atomic<UInt64>.self, capacity: Self.slotCount)
     }
 
     deinit {
-        slots.deinitialize(count: Self.slotCount)
-        slots.deallocate()
+        // Atomic words need no deinitialization.
+        free(slots)
     }
 
     /// The country of the record at `offset`: the one remembered, else what `find` answers, remembered.
