@@ -13,7 +13,8 @@ import CountryCodes
 /// The file is memory-mapped (`MMDB_MODE_MMAP`), never read into the heap: the kernel pages in the parts that
 /// look-ups touch, shares them with every other process that maps the same file, and drops them under memory
 /// pressure. A look-up allocates nothing. Any number of threads may look up at once: libmaxminddb only reads
-/// the mapping, and nothing here changes after `init`.
+/// the mapping, and the one thing that changes after `init`, the table of each record's country, is made of
+/// atomic words.
 ///
 /// The file must not be changed in place while it is open (copying over it truncates it, and a look-up that
 /// then touches a page past the new end gets SIGBUS); replace it by renaming a new file over it, which is what
@@ -27,6 +28,11 @@ public final class CountryDatabase: @unchecked Sendable {
     /// it).
     private let countryPath: UnsafeMutablePointer<UnsafePointer<CChar>?>
     private let registeredCountryPath: UnsafeMutablePointer<UnsafePointer<CChar>?>
+    /// The answer for each record looked up so far: the file does not change while it is open, so neither do
+    /// they.
+    private let recordCountries = RecordCountries()
+    /// The search tree, walked here (nil: by libmaxminddb, for a layout ``SearchTree`` does not read).
+    private let searchTree: SearchTree?
 
     /// Opens and maps the database at `path`.
     ///
@@ -43,6 +49,7 @@ public final class CountryDatabase: @unchecked Sendable {
         }
         self.path = path
         self.mmdb = mmdb
+        searchTree = SearchTree(mmdb)
         countryPath = Self.lookupPath(["country", "iso_code"])
         registeredCountryPath = Self.lookupPath(["registered_country", "iso_code"])
     }
@@ -64,14 +71,31 @@ public final class CountryDatabase: @unchecked Sendable {
     /// range in GeoLite2) its `registered_country.iso_code`; nil when the database has no record for it, or an
     /// IPv6 address is asked of an IPv4-only database.
     ///
-    /// The corresponding C functions are `MMDB_lookup_sockaddr` and `MMDB_aget_value`.
+    /// The corresponding C functions are `MMDB_lookup_sockaddr` (whose walk ``SearchTree`` makes) and
+    /// `MMDB_aget_value` (made once per record: ``RecordCountries`` remembers its answer).
     public func country(for address: IPAddress) -> CountryCode? {
-        var error: Int32 = 0
-        var result = address.withSocketAddress { MMDB_lookup_sockaddr(mmdb, $0, &error) }
-        guard error == MMDB_SUCCESS, result.found_entry else { return nil }
-        return Self.isoCode(&result.entry, path: countryPath)
-            ?? Self.isoCode(&result.entry, path: registeredCountryPath)
+        guard case .record(let offset) = record(for: address) else { return nil }
+        return recordCountries.country(ofRecord: offset) {
+            var entry = MMDB_entry_s(mmdb: mmdb, offset: offset)
+            return Self.isoCode(&entry, path: countryPath) ?? Self.isoCode(&entry, path: registeredCountryPath)
+        }
     }
+
+    /// The record `address` is in, found by walking the tree here.
+    func record(for address: IPAddress) -> SearchTree.Outcome {
+        searchTree?.outcome(for: address) ?? libmaxminddbRecord(for: address)
+    }
+
+    /// The record `MMDB_lookup_sockaddr` finds for `address`: what ``SearchTree`` must find (the tests compare).
+    func libmaxminddbRecord(for address: IPAddress) -> SearchTree.Outcome {
+        var error: Int32 = 0
+        let result = address.withSocketAddress { MMDB_lookup_sockaddr(mmdb, $0, &error) }
+        guard error == MMDB_SUCCESS, result.found_entry else { return .noRecord }
+        return .record(result.entry.offset)
+    }
+
+    /// Whether look-ups walk the tree here rather than in libmaxminddb.
+    var walksTheTree: Bool { searchTree != nil }
 
     /// The country of the address spelled by `text` (`REMOTE_ADDR`'s bytes); nil also when it is no address.
     public func country(forAddress text: UnsafeBufferPointer<UInt8>) -> CountryCode? {

@@ -10,6 +10,12 @@ import CountryLookup
 // through CountryDatabaseFile (what a click costs), from a parsed address through CountryDatabase, and for
 // parsing alone; then the anonymous and file-backed resident memory (/proc/self/smaps_rollup) before the
 // database was opened and after every look-up.
+//
+//   geoip-bench DATABASE SAMPLE --quiet COUNT [ADDRESS]
+//
+// times nothing and prints only how many look-ups found a country: COUNT look-ups of ADDRESS from text through
+// CountryDatabaseFile, or without ADDRESS, COUNT passes over all the addresses above. For callgrind: a run with
+// 2×COUNT less a run with COUNT is what COUNT look-ups cost, without the setup (bench/geoip/run --instructions).
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -72,9 +78,10 @@ func format(_ value: Double) -> String {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    print("usage: geoip-bench DATABASE SAMPLE [ROUNDS]")
+    print("usage: geoip-bench DATABASE SAMPLE [ROUNDS] | DATABASE SAMPLE --quiet COUNT [ADDRESS]")
     exit(2)
 }
+let quiet = arguments.count > 4 && arguments[3] == "--quiet" ? Int(arguments[4]) : nil
 let rounds = arguments.count > 3 ? Int(arguments[3]) ?? 31 : 31
 
 // Address texts, packed in one array with their ends: the look-ups read bytes as they come from FastCGI.
@@ -102,6 +109,23 @@ let parsed = texts.compactMap { IPAddress($0) }
 guard parsed.count == texts.count else {
     print("geoip-bench: \(texts.count - parsed.count) sample lines are no addresses")
     exit(1)
+}
+
+if let count = quiet {
+    let file = CountryDatabaseFile(path: arguments[1])
+    var hits = 0
+    if arguments.count > 5 {
+        let address = Array(arguments[5].utf8)
+        address.withUnsafeBufferPointer { text in
+            for _ in 0..<count where file.country(forAddress: text) != nil { hits += 1 }
+        }
+    } else {
+        for _ in 0..<count {
+            hits += lookUpTexts(bytes, ends) { file.country(forAddress: $0) }
+        }
+    }
+    print("found: \(hits)")
+    exit(0)
 }
 
 let before = residentMemory()

@@ -11,6 +11,10 @@ Two ways to say what goes in:
         random countries; FILE gets one address inside every 50th network, one a line.
 
 --ip-version 4 makes an IPv4-only database (default: IPv6 with IPv4 at ::/96, as MaxMind's are).
+--record-size 28 or 32 writes the search tree with records of that many bits, as a database with more nodes
+than 24 bits can count has them (GeoLite2-City: 28), though these few nodes would fit 24.
+--padding N puts a record of N bytes (no country) at 1.0.0.0/24, first in the data section, so that the records
+after it lie N bytes on: past 2**24, records need the high bits of 28- and 32-bit records.
 Runs in the tests' virtual environment (scripts/test-python-env): mmdb-writer and netaddr.
 """
 
@@ -18,6 +22,7 @@ import argparse
 import random
 import sys
 
+import mmdb_writer
 from mmdb_writer import MMDBWriter
 from netaddr import IPNetwork, IPSet
 
@@ -71,12 +76,30 @@ def main():
     parser.add_argument("--random", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sample")
+    parser.add_argument("--record-size", type=int, choices=[24, 28, 32])
+    parser.add_argument("--padding", type=int, default=0)
     args = parser.parse_args()
+
+    if args.record_size:
+        fitting = mmdb_writer.TreeWriter._adjust_record_size
+
+        def adjust(tree_writer):
+            fitting(tree_writer)
+            tree_writer.record_size = max(tree_writer.record_size, args.record_size)
+            tree_writer.data_offset = tree_writer.record_size * 2 / 8 * tree_writer._node_counter
+
+        mmdb_writer.TreeWriter._adjust_record_size = adjust
 
     writer = MMDBWriter(ip_version=args.ip_version, ipv4_compatible=args.ip_version == 6,
                         database_type="redirectd-Test-Country", languages=["en", "de"],
                         description="redirectd test country database")
     records = {}
+    if args.padding:
+        # In pieces, each different (the writer stores equal values once): a string holds at most 16,843,035
+        # bytes.
+        pieces = [chr(65 + i % 26) * min(1_000_000, args.padding - i * 1_000_000)
+                  for i in range((args.padding + 999_999) // 1_000_000)]
+        writer.insert_network(IPSet([IPNetwork("1.0.0.0/24")]), {"padding": pieces})
     if args.random:
         for net, code in random_networks(args.random, args.seed, args.sample):
             writer.insert_network(IPSet([net]), records.setdefault(code, record(code)))

@@ -22,12 +22,53 @@ enum TestDatabases {
         }
     }
 
+    /// `dualStack()`, `ipv4Only()` or `manyRecordsDatabase()` (`kind` "dual", "ipv4", "many") with the search
+    /// tree's records `recordSize` bits long: 24 (what so few nodes get), 28 or 32 (what larger databases have).
+    /// "big" is `dualStack()` with 17 MB of padding before its records, which makes them at least 28 bits.
+    static func database(_ kind: String, recordSize: Int) throws -> String {
+        let arguments: [String]
+        switch kind {
+        case "dual": arguments = networks
+        // 17 MB: the records lie past 2**24, so no database of them has 24-bit records.
+        case "big": arguments = networks + ["--padding", "17000000"]
+        case "ipv4": arguments = networks.filter { !$0.prefix { $0 != "=" }.contains(":") } + ["--ip-version", "4"]
+        default: arguments = manyRecordsArguments
+        }
+        return try made.withLock {
+            try make(&$0, "\(kind)-\(recordSize)", arguments + ["--record-size", "\(recordSize)"])
+        }
+    }
+
     /// Version A of a file the tests replace: 81.2.69.0/24 in DE.
     static func versionA() throws -> String { try made.withLock { try make(&$0, "a", ["81.2.69.0/24=DE"]) } }
 
     /// Version B: the same network in FR, and one more, so the file's size differs too.
     static func versionB() throws -> String {
         try made.withLock { try make(&$0, "b", ["81.2.69.0/24=FR", "2001:db8::/32=FR"]) }
+    }
+
+    /// Many records, far more than fit the table of record countries without sharing slots: 10.x.y.0/24 in
+    /// each country AA…ZZ, and 11.x.y.0/24 with each as its registered country only. Each network is a record of
+    /// its own, one address in it, and the country it answers.
+    static let manyRecords: [(network: String, address: String, country: String)] = (0..<676).flatMap { i in
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        let code = String([letters[i / 26], letters[i % 26]])
+        let (x, y) = (i / 256, i % 256)
+        return [
+            ("10.\(x).\(y).0/24", "10.\(x).\(y).\(i % 256)", code),
+            ("11.\(x).\(y).0/24", "11.\(x).\(y).\(255 - i % 256)", code),
+        ]
+    }
+
+    /// `manyRecords` in an IPv6 database.
+    static func manyRecordsDatabase() throws -> String {
+        try made.withLock { try make(&$0, "many", manyRecordsArguments) }
+    }
+
+    private static var manyRecordsArguments: [String] {
+        manyRecords.map {
+            $0.network.hasPrefix("10.") ? "\($0.network)=\($0.country)" : "\($0.network)=registered:\($0.country)"
+        }
     }
 
     private static let made = Locked<[String: String]>([:])
