@@ -211,8 +211,10 @@ public struct SpoolStatus: Sendable, Equatable {
         let value = JSONValue.object([
             ("spool", .string(spool)), ("ok", .bool(problems.isEmpty)),
             ("problems", .array(problems.map { .string($0) })),
-            ("current", files(current)), ("ready", files(ready)), ("rejected", files(rejected)),
-            ("skipped", files(skipped)),
+            // Each folder under its own name (the JSON keys are the spool's folder names).
+            (SpoolLayout.Folder.current.rawValue, files(current)), (SpoolLayout.Folder.ready.rawValue, files(ready)),
+            (SpoolLayout.Folder.rejected.rawValue, files(rejected)),
+            (SpoolLayout.Folder.skipped.rawValue, files(skipped)),
             ("oldest_unshipped_seconds", unshippedSeconds.map { .int(Int($0)) } ?? .null),
             ("last_success", lastImport.lastSuccessAt.map { .string($0) } ?? .null),
             ("seconds_since_success", sinceImportSeconds.map { .int(Int($0)) } ?? .null),
