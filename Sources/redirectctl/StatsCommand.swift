@@ -1,5 +1,6 @@
 import ArgumentParser
 import BotDetection
+import ClickSpool
 import RedirectControl
 import RedirectCore
 import SystemIO
@@ -75,7 +76,7 @@ struct StatsCommand: ParsableCommand {
         guard stat(directory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
             StandardError.log(
                 "redirectctl stats: no spool directory at \(directory): pass --spool DIR or set "
-                    + "CLICK_LOG_DIR (redirectd's --spool)")
+                    + "\(SpoolLayout.directorySetting.environmentName) (redirectd's --spool)")
             throw ExitCode(2)
         }
         try spool.enter(command: "stats", refusal: 2)
