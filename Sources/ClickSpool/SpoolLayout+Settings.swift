@@ -1,9 +1,12 @@
 import Settings
 
 extension SpoolLayout {
+    /// The spool when nothing says where: `clicks` beside the working directory.
+    public static let defaultDirectory = "./clicks"
+
     /// `--spool`, `CLICK_LOG_DIR`: read by `redirectd`, `redirectd-cgi` and `redirectctl` alike.
     public static let directorySetting = Setting<String>(
-        "spool", environment: "CLICK_LOG_DIR", default: "./clicks", summary: "The click spool directory.")
+        "spool", environment: "CLICK_LOG_DIR", default: defaultDirectory, summary: "The click spool directory.")
 
     /// `--bucket-seconds`, `CLICK_LOG_BUCKET_SECONDS`.
     public static let bucketSecondsSetting = Setting<Int>(

@@ -30,7 +30,7 @@ public final class CountryDatabaseFile: Sendable {
     /// What the last check saw; changed under its lock, by one check at a time.
     private struct CheckState {
         /// The version last looked at, opened or not (nil: no file could be seen).
-        var identity: DatabaseFileIdentity?
+        var identity: FileIdentity?
         /// The problem last logged (nil: none since the last version opened).
         var problem: CountryDatabaseError?
         /// Whether any check ran yet: the first version opened is not logged.
@@ -134,7 +134,7 @@ public final class CountryDatabaseFile: Sendable {
                     path: path, kind: .unreadable, reason: String(cString: strerror(statErrno)))
                 return report(error, &state)
             }
-            let identity = DatabaseFileIdentity(s)
+            let identity = FileIdentity(s)
             guard identity != state.identity else { return nil }
             state.identity = identity
             let database: CountryDatabase

@@ -127,14 +127,13 @@ public enum ClickDecider {
             }
         }
 
-        var event = makeEvent(
-            request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
-            outcome: outcome, session: session, sessionStatus: sessionStatus, sessionSource: sessionSource,
-            values: values, response: response, bot: bot, routed: routed)
-        event.device = device?.os
-        event.form = device?.form
-        event.country = country?.description
-        return ClickDecision(response: response, event: event)
+        // Made in place: a click event is a few dozen references, and each copy retains and releases them all.
+        return ClickDecision(
+            response: response,
+            event: makeEvent(
+                request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
+                outcome: outcome, session: session, sessionStatus: sessionStatus, sessionSource: sessionSource,
+                values: values, response: response, bot: bot, routed: routed, device: device, country: country))
     }
 
     /// Whether the request carries `Sec-GPC: 1` or `DNT: 1` and the defaults say to honour them.
@@ -146,7 +145,7 @@ public enum ClickDecider {
         request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String, path: RequestPath?,
         redirect: Redirect?, outcome: ClickEvent.Outcome, session: String?,
         sessionStatus: ClickEvent.SessionStatus, sessionSource: ClickEvent.SessionSource?, values: PlaceholderValues,
-        response: RedirectResponse, bot: BotMatch?, routed: RuleOutcome?
+        response: RedirectResponse, bot: BotMatch?, routed: RuleOutcome?, device: Device?, country: CountryCode?
     ) -> ClickEvent {
         let info = ClickEvent.RequestInfo(
             request, withoutIdentity: honorsPrivacySignal(request, defaults), anonymizeIP: defaults.anonymizeIP)
@@ -158,7 +157,7 @@ public enum ClickDecider {
                 defaults.properties, routed?.properties ?? redirect?.properties ?? [], values: values),
             target: response.location, status: response.status, request: info,
             bot: bot?.label, botCategory: bot?.category, sessionSource: sessionSource, rule: routed?.rule,
-            variant: routed?.variant)
+            variant: routed?.variant, country: country?.description, device: device?.os, form: device?.form)
     }
 
     /// The redirect's properties over the defaults' (same key: the redirect's wins), placeholders filled in raw.

@@ -64,7 +64,9 @@ public struct Redirect: Equatable, Sendable {
         packedRules = packed
     }
 
-    private mutating func unpackRules() {
+    /// Holds the rules and variants as values from now on: for a redirect that serves many clicks (a worker's
+    /// recent ones), where testing values beats decoding the packed form on every click.
+    package mutating func unpackRules() {
         guard let packed = packedRules else { return }
         (storedRules, storedVariants) = packed.unpack()
         packedRules = nil

@@ -1,5 +1,6 @@
 import JSON
 import RedirectCore
+import SystemIO
 import Timestamps
 
 #if canImport(Glibc)

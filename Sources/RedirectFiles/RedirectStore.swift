@@ -102,7 +102,9 @@ public final class RedirectStore: Sendable {
     public func lookup(_ id: String, recent: RecentRedirects) -> RedirectLookup {
         guard let entry = entry(id) else { return .notFound }
         if let redirect = recent.redirect(for: entry) { return .found(redirect) }
-        guard let redirect = entry.redirect(id: id) else { return .notFound }
+        guard var redirect = entry.redirect(id: id) else { return .notFound }
+        // Kept for many clicks: its rules as values, which a click tests without decoding anything.
+        redirect.unpackRules()
         recent.remember(redirect, for: entry)
         return .found(redirect)
     }
@@ -333,49 +335,6 @@ public final class RedirectStore: Sendable {
             reported.removeValue(forKey: fileName)
             reportedCount.store(reported.count, ordering: .relaxed)
         }
-    }
-}
-
-/// A value behind a `pthread_rwlock_t`, for data that nearly every request reads and few change.
-///
-/// Readers share the lock, so a hit never waits for another thread. (A `Mutex` is a priority-inheritance
-/// futex on Linux: with dozens of worker threads on a few cores, a holder that is preempted sends every
-/// other lookup into the kernel.) Writers are preferred, so a steady stream of readers cannot starve them.
-private final class ReadMostly<Value>: @unchecked Sendable {
-    /// Behind a pointer, so that reads borrow the value in place (no exclusivity bookkeeping, no copy).
-    private let value: UnsafeMutablePointer<Value>
-    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
-
-    init(_ initial: Value) {
-        value = UnsafeMutablePointer<Value>.allocate(capacity: 1)
-        value.initialize(to: initial)
-        lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
-        var attributes = pthread_rwlockattr_t()
-        pthread_rwlockattr_init(&attributes)
-        #if os(Linux)
-            pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
-        #endif
-        pthread_rwlock_init(lock, &attributes)
-        pthread_rwlockattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_rwlock_destroy(lock)
-        lock.deallocate()
-        value.deinitialize(count: 1)
-        value.deallocate()
-    }
-
-    func read<R>(_ body: (borrowing Value) -> R) -> R {
-        pthread_rwlock_rdlock(lock)
-        defer { pthread_rwlock_unlock(lock) }
-        return body(value.pointee)
-    }
-
-    func write<R>(_ body: (inout Value) -> R) -> R {
-        pthread_rwlock_wrlock(lock)
-        defer { pthread_rwlock_unlock(lock) }
-        return body(&value.pointee)
     }
 }
 

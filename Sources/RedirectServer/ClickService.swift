@@ -73,8 +73,8 @@ public final class ClickService: Sendable {
                 if let recent { store.lookup(id, recent: recent) } else { store.lookup(id) }
             }
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
-            if let event = decision.event {
-                let length = event.writeJSONLine(into: &worker.line)
+            // Read in place through the optional (`if let` would copy the event, retaining its every field).
+            if let length = decision.event?.writeJSONLine(into: &worker.line) {
                 worker.line.withUnsafeBytes { line in
                     _ = writer.appendLine(UnsafeRawBufferPointer(rebasing: line[..<length]))
                 }

@@ -28,7 +28,7 @@ extension ResponderConfiguration {
         summary: "Worker threads (FastCGI); each serves any number of nginx connections.",
         why: ": each thread serves any number of connections, and more threads than CPUs only add wake-ups")
     public static let socketModeSetting = Setting<mode_t>(
-        "socket-mode", environment: "REDIRECTD_SOCKET_MODE", default: 0o660, defaultText: "0660",
+        "socket-mode", environment: "REDIRECTD_SOCKET_MODE", default: defaultSocketMode, defaultText: "0660",
         summary: "Mode of the socket --listen unix: creates, in octal.",
         expectation: "an octal mode such as 0660", parse: socketMode)
     public static let socketGroupSetting = Setting<String>(
@@ -36,10 +36,10 @@ extension ResponderConfiguration {
         summary: "Group of the socket --listen unix: creates (nginx's group).",
         expectation: "a group of this system", parse: { ListeningSocket.groupID($0) == nil ? nil : $0 })
     public static let sealIntervalSetting = Setting<Int>(
-        "seal-interval", environment: "REDIRECTD_SEAL_INTERVAL", default: 5, range: 0...86_400,
+        "seal-interval", environment: "REDIRECTD_SEAL_INTERVAL", default: defaultSealInterval, range: 0...86_400,
         summary: "Seconds between background sealing passes (0: off).")
     public static let cacheSizeSetting = Setting<Int>(
-        "cache-size", environment: "REDIRECTD_CACHE_SIZE", default: 100_000, range: 1...100_000_000,
+        "cache-size", environment: "REDIRECTD_CACHE_SIZE", default: defaultCacheLimit, range: 1...100_000_000,
         summary: "Most redirect files kept parsed in memory.")
 
     /// Every setting of the responder, in the order the docs list them.
@@ -53,47 +53,37 @@ extension ResponderConfiguration {
     ///
     /// A bad value is logged (once: this runs once per process) with the default used instead: in CGI a refusal
     /// would break every click.
-    public static func fromEnvironment(log: (String) -> Void = StandardError.log) -> ResponderConfiguration {
-        func logged(_ message: String) { log("redirectd: " + message) }
-        var configuration = ResponderConfiguration(
-            redirectsDirectory: redirectsSetting.valueOrDefault(log: logged) ?? "./redirects.d",
-            spool: SpoolLayout(
-                directory: SpoolLayout.directorySetting.valueOrDefault(log: logged) ?? "./clicks",
-                bucketSeconds: SpoolLayout.bucketSecondsSetting.valueOrDefault(log: logged)
-                    ?? SpoolLayout.defaultBucketSeconds,
-                maxFileSize: SpoolLayout.maxFileSizeSetting.valueOrDefault(log: logged)
-                    ?? SpoolLayout.defaultMaxFileSize),
-            threads: threadsSetting.valueOrDefault(log: logged) ?? defaultThreads,
-            listen: listenSetting.valueOrDefault(log: logged),
-            cacheLimit: cacheSizeSetting.valueOrDefault(log: logged) ?? 100_000,
-            sealInterval: sealIntervalSetting.valueOrDefault(log: logged) ?? 5)
-        configuration.socketMode = socketModeSetting.valueOrDefault(log: logged) ?? 0o660
-        configuration.socketGroup = socketGroupSetting.valueOrDefault(log: logged)
-        configuration.geoip = CountryDatabaseFile.pathSetting.valueOrDefault(log: logged)
-        return configuration
+    public static func fromEnvironment(log: @escaping (String) -> Void = StandardError.log) -> ResponderConfiguration {
+        // Never throws: the environment lookup logs a bad value and gives the default.
+        (try? make(EnvironmentLookup(log: { log("redirectd: " + $0) }))) ?? ResponderConfiguration()
     }
 
     /// The flags' values where given (by setting name: `["threads": "8"]`), else the environment's, else the
     /// defaults; throws the first bad value: `redirectd` refuses to start on it.
-    public static func resolve(flags: [String: String], environment: (String) -> String? = Setting<String>.environment)
+    public static func resolve(
+        flags: [String: String], environment: @escaping (String) -> String? = Setting<String>.environment
+    )
         throws(SettingError) -> ResponderConfiguration
     {
-        func value<T>(_ setting: Setting<T>) throws(SettingError) -> T? {
-            try setting.value(flag: flags[setting.name], environment: environment)
-        }
-        var configuration = ResponderConfiguration(
-            redirectsDirectory: try value(redirectsSetting) ?? "./redirects.d",
-            spool: SpoolLayout(
-                directory: try value(SpoolLayout.directorySetting) ?? "./clicks",
-                bucketSeconds: try value(SpoolLayout.bucketSecondsSetting) ?? SpoolLayout.defaultBucketSeconds,
-                maxFileSize: try value(SpoolLayout.maxFileSizeSetting) ?? SpoolLayout.defaultMaxFileSize),
-            threads: try value(threadsSetting) ?? defaultThreads,
-            listen: try value(listenSetting),
-            cacheLimit: try value(cacheSizeSetting) ?? 100_000,
-            sealInterval: try value(sealIntervalSetting) ?? 5)
-        configuration.socketMode = try value(socketModeSetting) ?? 0o660
-        configuration.socketGroup = try value(socketGroupSetting)
-        configuration.geoip = try value(CountryDatabaseFile.pathSetting)
+        try make(FlagLookup(flags: flags, environment: environment))
+    }
+
+    /// The configuration from each setting's value as `value` finds it (nil: the setting has no value and no
+    /// default); the one place that says which setting fills which field.
+    private static func make(_ lookup: some SettingLookup) throws(SettingError) -> ResponderConfiguration {
+        var configuration = ResponderConfiguration()
+        if let v = try lookup.value(redirectsSetting) { configuration.redirectsDirectory = v }
+        configuration.spool = SpoolLayout(
+            directory: try lookup.value(SpoolLayout.directorySetting) ?? SpoolLayout.defaultDirectory,
+            bucketSeconds: try lookup.value(SpoolLayout.bucketSecondsSetting) ?? SpoolLayout.defaultBucketSeconds,
+            maxFileSize: try lookup.value(SpoolLayout.maxFileSizeSetting) ?? SpoolLayout.defaultMaxFileSize)
+        if let v = try lookup.value(threadsSetting) { configuration.threads = v }
+        configuration.listen = try lookup.value(listenSetting)
+        if let v = try lookup.value(cacheSizeSetting) { configuration.cacheLimit = v }
+        if let v = try lookup.value(sealIntervalSetting) { configuration.sealInterval = v }
+        if let v = try lookup.value(socketModeSetting) { configuration.socketMode = v }
+        configuration.socketGroup = try lookup.value(socketGroupSetting)
+        configuration.geoip = try lookup.value(CountryDatabaseFile.pathSetting)
         return configuration
     }
 
@@ -101,5 +91,30 @@ extension ResponderConfiguration {
     @Sendable public static func socketMode(_ text: String) -> mode_t? {
         guard !text.isEmpty, text.count <= 4, let mode = mode_t(text, radix: 8), mode <= 0o777 else { return nil }
         return mode
+    }
+}
+
+/// Where ``ResponderConfiguration``'s settings take their values from.
+private protocol SettingLookup {
+    /// The setting's value; nil when it has none and no default.
+    func value<T>(_ setting: Setting<T>) throws(SettingError) -> T?
+}
+
+/// The environment alone, a bad value logged and replaced by the default (CGI mode).
+private struct EnvironmentLookup: SettingLookup {
+    let log: (String) -> Void
+
+    func value<T>(_ setting: Setting<T>) -> T? {
+        setting.valueOrDefault(log: log)
+    }
+}
+
+/// The flag, else the environment, else the default; a bad value throws (`redirectd` refuses to start).
+private struct FlagLookup: SettingLookup {
+    let flags: [String: String]
+    let environment: (String) -> String?
+
+    func value<T>(_ setting: Setting<T>) throws(SettingError) -> T? {
+        try setting.value(flag: flags[setting.name], environment: environment)
     }
 }

@@ -1,5 +1,6 @@
 import ClickSpool
 import FastCGI
+import RedirectFiles
 
 #if canImport(Glibc)
     import Glibc
@@ -22,7 +23,7 @@ public struct ResponderConfiguration: Sendable {
     /// How often, in seconds, a FastCGI responder seals passed buckets in the background; 0 turns it off.
     public var sealInterval: Int
     /// Permissions of a unix socket redirectd creates itself (`--listen unix:`).
-    public var socketMode: mode_t = 0o660
+    public var socketMode: mode_t = defaultSocketMode
     /// Group of that socket (nginx's group, so its workers can connect); nil keeps the process's group.
     public var socketGroup: String?
     /// A MaxMind-format country database (`--geoip`, `REDIRECTD_GEOIP`) for the event's `country` and
@@ -34,10 +35,17 @@ public struct ResponderConfiguration: Sendable {
     /// The most worker threads one process can have. Each keeps a spool file open and serves any number of
     /// connections; more threads than CPUs only add wake-ups.
     public static let maximumThreads = 320
+    /// Most redirect files kept parsed (`--cache-size`).
+    public static let defaultCacheLimit = RedirectStore.defaultCacheLimit
+    /// Seconds between background sealing passes (`--seal-interval`).
+    public static let defaultSealInterval = 5
+    /// Mode of a unix socket redirectd creates (`--socket-mode`).
+    public static let defaultSocketMode: mode_t = 0o660
 
     public init(
-        redirectsDirectory: String = "./redirects.d", spool: SpoolLayout = SpoolLayout(directory: "./clicks"),
-        threads: Int = defaultThreads, listen: ListenAddress? = nil, cacheLimit: Int = 100_000, sealInterval: Int = 5
+        redirectsDirectory: String = RedirectStore.defaultDirectory,
+        spool: SpoolLayout = SpoolLayout(directory: SpoolLayout.defaultDirectory), threads: Int = defaultThreads,
+        listen: ListenAddress? = nil, cacheLimit: Int = defaultCacheLimit, sealInterval: Int = defaultSealInterval
     ) {
         self.redirectsDirectory = redirectsDirectory
         self.spool = spool

@@ -33,12 +33,13 @@ final class RedirectStack {
     let socketPath: String
 
     /// `executable`: the redirectd to run; `threads`: its worker threads; `environment`: added to the test's for
-    /// it; `keepalive`: nginx's upstream keepalive, in place of the product's. Without `startResponder`, nothing
+    /// it; `keepalive`: nginx's upstream keepalive, in place of the product's; `cgiParameters`: more
+    /// `fastcgi_param`s for the CGI program (its environment). Without `startResponder`, nothing
     /// listens on ``socketPath`` until the test puts something there.
     init(
         mode: Mode = .fastCGI, files: [String: String]? = nil, bucketSeconds: Int = 60,
         executable: String = RedirectStack.redirectd, threads: Int = 8, startResponder: Bool = true,
-        environment: [String: String] = [:], keepalive: Int? = nil
+        environment: [String: String] = [:], keepalive: Int? = nil, cgiParameters: [String: String] = [:]
     ) throws {
         self.mode = mode
         root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("redirectd-e2e-\(UUID().uuidString)")
@@ -95,6 +96,9 @@ final class RedirectStack {
                 "--cgi", "unix:\(socket)", "--program", Self.redirectdCGI, "--redirects", redirects.path,
                 "--spool", spool.path, "--param", "CLICK_LOG_BUCKET_SECONDS=\(bucketSeconds)",
             ]
+            for (name, value) in cgiParameters.sorted(by: { $0.key < $1.key }) {
+                arguments += ["--param", "\(name)=\(value)"]
+            }
         }
         let portFile = nginx.appendingPathComponent("port")
         try start("/usr/bin/python3", arguments, log: root.appendingPathComponent("nginx.log"))
