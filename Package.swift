@@ -121,7 +121,8 @@ let package = Package(
             name: "RedirectControl",
             dependencies: [
                 "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
-                "SystemIO", .product(name: "SystemPackage", package: "swift-system"),
+                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(
@@ -137,7 +138,7 @@ let package = Package(
             name: "redirectctl",
             dependencies: [
                 "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "BotDetection",
-                "SystemIO", "Settings",
+                "CountryLookup", "CountryCodes", "Timestamps", "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -187,7 +188,8 @@ let package = Package(
         .testTarget(
             name: "RedirectControlTests",
             dependencies: [
-                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "TestSupport",
+                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "CountryCodes",
+                "TestSupport",
             ]),
         .testTarget(
             name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),

@@ -25,7 +25,38 @@ public struct ClickStatistics: Sendable {
         public var histogram: [Int] = []
     }
 
+    /// What `redirectctl stats --by` splits a redirect's clicks by.
+    public enum Grouping: String, CaseIterable, Sendable {
+        /// The event's `rule`; clicks no rule took, and lines older than rules, have none.
+        case rule
+        /// The event's `variant`; clicks without a split have none.
+        case variant
+    }
+
+    /// The figures of one redirect's clicks with one rule and variant (nil: none, or not grouped by it).
+    public struct Group: Equatable, Sendable {
+        public var redirect: String
+        public var rule: String?
+        public var variant: String?
+        public var clicks = 0
+        /// Clicks not flagged as bots (`bot` null).
+        public var persons = 0
+        /// Clicks with a valid session.
+        public var sessions = 0
+    }
+
+    /// The facts of one event a grouping needs.
+    struct GroupedEvent {
+        var redirect: String
+        var rule: String?
+        var variant: String?
+        var hasSession: Bool
+        var isBot: Bool
+    }
+
     public var rows: [Row]
+    /// Per redirect, rule and variant, when asked for (`groupingBy`); ordered by redirect, rule, variant.
+    public var groups: [Group] = []
     public var linesRead: Int
     /// Lines that are not events (torn by a crash, or foreign); skipped and counted.
     public var skippedLines: Int
@@ -40,12 +71,14 @@ public struct ClickStatistics: Sendable {
     /// - Parameters:
     ///   - slots: number of time slots in each histogram.
     ///   - excludingBots: clicks flagged with one of these categories are left out (and counted).
-    public static func collect(spool: String, slots: Int = 24, excludingBots: Set<BotCategory> = []) throws(SpoolError)
-        -> ClickStatistics
-    {
+    ///   - groupingBy: fills ``groups`` by these (none: no groups).
+    public static func collect(
+        spool: String, slots: Int = 24, excludingBots: Set<BotCategory> = [], groupingBy: Set<Grouping> = []
+    ) throws(SpoolError) -> ClickStatistics {
         var info = stat()
         guard stat(spool, &info) == 0 else { throw SpoolError("read", spool, Errno(rawValue: errno)) }
         var events: [(redirect: String, session: String?, bot: BotCategory?, time: String)] = []
+        var grouped: [GroupedEvent] = []
         var lines = 0
         var skipped = 0
         var excluded = 0
@@ -77,11 +110,19 @@ public struct ClickStatistics: Sendable {
                         excluded += 1
                         continue
                     }
-                    events.append(
-                        (
-                            ClickEventField.redirect.value(in: event)?.stringValue ?? "(no id)",
-                            ClickEventField.session.value(in: event)?.stringValue, bot, time
-                        ))
+                    let redirect = ClickEventField.redirect.value(in: event)?.stringValue ?? "(no id)"
+                    let session = ClickEventField.session.value(in: event)?.stringValue
+                    events.append((redirect, session, bot, time))
+                    if !groupingBy.isEmpty {
+                        grouped.append(
+                            GroupedEvent(
+                                redirect: redirect,
+                                rule: groupingBy.contains(.rule)
+                                    ? ClickEventField.rule.value(in: event)?.stringValue : nil,
+                                variant: groupingBy.contains(.variant)
+                                    ? ClickEventField.variant.value(in: event)?.stringValue : nil,
+                                hasSession: session != nil, isBot: bot != nil))
+                    }
                 }
                 lines += reader.skipped.count
                 skipped += reader.skipped.count
@@ -89,7 +130,34 @@ public struct ClickStatistics: Sendable {
         }
         var statistics = summarize(events, slots: slots, linesRead: lines, skipped: skipped)
         statistics.excludedBots = excluded
+        statistics.groups = group(grouped)
         return statistics
+    }
+
+    /// The figures per redirect, rule and variant; pure, for tests.
+    static func group(_ events: [GroupedEvent]) -> [Group] {
+        struct Key: Hashable {
+            var redirect: String
+            var rule: String?
+            var variant: String?
+        }
+        var groups: [Key: Group] = [:]
+        for event in events {
+            let key = Key(redirect: event.redirect, rule: event.rule, variant: event.variant)
+            var entry = groups[key] ?? Group(redirect: event.redirect, rule: event.rule, variant: event.variant)
+            entry.clicks += 1
+            if !event.isBot { entry.persons += 1 }
+            if event.hasSession { entry.sessions += 1 }
+            groups[key] = entry
+        }
+        // No rule (or variant) first within a redirect: the clicks the file's own target took.
+        func order(_ group: Group) -> (String, Int, String, Int, String) {
+            (
+                group.redirect, group.rule == nil ? 0 : 1, group.rule ?? "", group.variant == nil ? 0 : 1,
+                group.variant ?? ""
+            )
+        }
+        return groups.values.sorted { order($0) < order($1) }
     }
 
     /// The figures for a list of events; pure, for tests.

@@ -21,6 +21,9 @@ public enum AcceptLanguage {
             if let (language, quality) = range(bytes, start..<end), quality > bestQuality {
                 best = language
                 bestQuality = quality
+                // Nothing later can be preferred to a range of q=1 (the first of equals wins): most headers
+                // are decided by their first range, without reading the rest.
+                if quality == 1000 { break }
             }
             start = end + 1
         }

@@ -7,11 +7,23 @@ public enum RuleEvaluator {
     /// The rule and variant `context` gets in `redirect`.
     public static func evaluate(_ redirect: Redirect, in context: RuleContext) -> RuleMatch {
         if let packed = redirect.packedRules { return packed.match(context) }
-        for index in redirect.storedRules.indices where redirect.storedRules[index].conditions.hold(in: context) {
-            return RuleMatch(
-                rule: index, variant: variant(of: redirect.storedRules[index].variants, draw: context.draw))
+        // Through a pointer: each rule is tested where it lies (indexing the array would copy its conditions,
+        // retaining and releasing their lists, for every rule of every click).
+        let rule = redirect.storedRules.withUnsafeBufferPointer { rules -> Int? in
+            guard let base = rules.baseAddress else { return nil }
+            for index in 0..<rules.count where holds(base + index, in: context) { return index }
+            return nil
+        }
+        if let rule {
+            return RuleMatch(rule: rule, variant: variant(of: redirect.storedRules[rule].variants, draw: context.draw))
         }
         return RuleMatch(rule: nil, variant: variant(of: redirect.storedVariants, draw: context.draw))
+    }
+
+    /// Whether the conditions of the rule at `rule` hold, read in place.
+    @inline(__always)
+    static func holds(_ rule: UnsafePointer<RedirectRule>, in context: RuleContext) -> Bool {
+        rule.pointee.conditions.hold(in: context)
     }
 
     /// The index of the variant `draw` picks, or nil when there are none.

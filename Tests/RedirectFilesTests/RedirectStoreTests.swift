@@ -49,7 +49,7 @@ func parsed(_ text: String, id: String) throws -> Redirect {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("redirects.d").path
 
-    @Test(arguments: ["spring-sale", "welcome", "docs"])
+    @Test(arguments: ["spring-sale", "welcome", "docs", "app"])
     func exampleFilesComeBackAsTheParserReadsThem(id: String) throws {
         let text = try String(contentsOfFile: Self.repositoryRedirects + "/" + id + ".toml", encoding: .utf8)
         let fixture = try StoreFixture()
