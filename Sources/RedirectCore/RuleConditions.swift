@@ -6,16 +6,46 @@ import Timestamps
 /// nil value sets no condition.
 public struct RuleConditions: Equatable, Sendable {
     /// The visitor's operating system is one of these.
-    public var devices: [DeviceOS]
+    public var devices: [DeviceOS] {
+        get { lists.devices }
+        set {
+            uniqueLists().devices = newValue
+            deviceMask = newValue.reduce(0) { $0 | $1.bit }
+        }
+    }
     /// The visitor's form factor is one of these.
-    public var forms: [FormFactor]
+    public var forms: [FormFactor] {
+        get { lists.forms }
+        set {
+            uniqueLists().forms = newValue
+            formMask = newValue.reduce(0) { $0 | $1.bit }
+        }
+    }
     /// The primary subtag of the visitor's first-choice language is one of these.
-    public var languages: [PrimaryLanguage]
+    public var languages: [PrimaryLanguage] {
+        get { lists.languages }
+        set {
+            uniqueLists().languages = newValue
+            hasLists = !lists.isEmpty
+        }
+    }
     /// The click's country is one of these.
-    public var countries: [CountryCode]
+    public var countries: [CountryCode] {
+        get { lists.countries }
+        set {
+            uniqueLists().countries = newValue
+            hasLists = !lists.isEmpty
+        }
+    }
     /// Every parameter named here is in the click's query with this value (percent-decoded), the first
     /// parameter of a name counting.
-    public var query: [(name: String, value: String)]
+    public var query: [(name: String, value: String)] {
+        get { lists.query }
+        set {
+            uniqueLists().query = newValue
+            hasLists = !lists.isEmpty
+        }
+    }
     /// `true`: the click is flagged as a bot; `false`: it is not.
     public var bot: Bool?
     /// The click is at or after this time.
@@ -23,17 +53,51 @@ public struct RuleConditions: Equatable, Sendable {
     /// The click is before this time.
     public var until: Timestamp?
 
+    /// The devices and forms as bits (``DeviceOS/bit``): a click tests them without touching a list.
+    private(set) var deviceMask: UInt8 = 0
+    private(set) var formMask: UInt8 = 0
+    /// Whether any of the lists a click must look into (languages, countries, query) is set.
+    private(set) var hasLists = false
+    /// The lists in one shared box: a rule's conditions are copied with one reference count, not five.
+    private var lists = Lists()
+
+    /// The lists of one set of conditions; copied before a change when shared.
+    final class Lists: @unchecked Sendable {
+        var devices: [DeviceOS] = []
+        var forms: [FormFactor] = []
+        var languages: [PrimaryLanguage] = []
+        var countries: [CountryCode] = []
+        var query: [(name: String, value: String)] = []
+
+        var isEmpty: Bool { languages.isEmpty && countries.isEmpty && query.isEmpty }
+
+        func copy() -> Lists {
+            let copy = Lists()
+            copy.devices = devices
+            copy.forms = forms
+            copy.languages = languages
+            copy.countries = countries
+            copy.query = query
+            return copy
+        }
+    }
+
+    private mutating func uniqueLists() -> Lists {
+        if !isKnownUniquelyReferenced(&lists) { lists = lists.copy() }
+        return lists
+    }
+
     public init(
         devices: [DeviceOS] = [], forms: [FormFactor] = [], languages: [PrimaryLanguage] = [],
         countries: [CountryCode] = [], query: [(name: String, value: String)] = [], bot: Bool? = nil,
         from: Timestamp? = nil, until: Timestamp? = nil
     ) {
+        self.bot = bot
         self.devices = devices
         self.forms = forms
         self.languages = languages
         self.countries = countries
         self.query = query
-        self.bot = bot
         self.from = from
         self.until = until
     }
@@ -91,5 +155,30 @@ public struct RuleConditions: Equatable, Sendable {
         var bot: Bool?
         var from: Timestamp?
         var until: Timestamp?
+    }
+}
+
+extension DeviceOS {
+    /// This system's bit in ``RuleConditions``' device mask.
+    var bit: UInt8 {
+        switch self {
+        case .ios: 1
+        case .android: 2
+        case .windows: 4
+        case .macos: 8
+        case .linux: 16
+        case .chromeos: 32
+        }
+    }
+}
+
+extension FormFactor {
+    /// This form's bit in ``RuleConditions``' form mask.
+    var bit: UInt8 {
+        switch self {
+        case .mobile: 1
+        case .tablet: 2
+        case .desktop: 4
+        }
     }
 }

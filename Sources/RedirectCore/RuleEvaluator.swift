@@ -53,12 +53,13 @@ extension RuleConditions {
         if let bot, bot != context.isBot { return false }
         if let from, context.now < from { return false }
         if let until, context.now >= until { return false }
-        if !devices.isEmpty {
-            guard let device = context.device, devices.contains(device) else { return false }
+        if deviceMask != 0 {
+            guard let device = context.device, deviceMask & device.bit != 0 else { return false }
         }
-        if !forms.isEmpty {
-            guard let form = context.form, forms.contains(form) else { return false }
+        if formMask != 0 {
+            guard let form = context.form, formMask & form.bit != 0 else { return false }
         }
+        if !hasLists { return true }
         if !languages.isEmpty {
             guard let language = context.language, languages.contains(language) else { return false }
         }
