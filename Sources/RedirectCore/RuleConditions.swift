@@ -127,8 +127,8 @@ public struct RuleConditions: Equatable, Sendable {
             return false
         }
         if let bot, later.bot != bot { return false }
-        if let from, later.from.map { $0 < from } ?? true { return false }
-        if let until, later.until.map { $0 > until } ?? true { return false }
+        if let from, later.from.map({ $0 < from }) ?? true { return false }
+        if let until, later.until.map({ $0 > until }) ?? true { return false }
         return true
     }
 
