@@ -18,12 +18,18 @@ import Testing
         let readme = try String(
             contentsOf: BuiltProducts.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
         var commands: [(arguments: [String], expected: [String])] = []
+        // A command's output is the indented lines under it, up to the end of its block (a line of text).
+        var collecting = false
         for line in readme.split(separator: "\n", omittingEmptySubsequences: false) {
-            guard line.hasPrefix("    ") else { continue }
+            guard line.hasPrefix("    ") else {
+                if !line.isEmpty { collecting = false }
+                continue
+            }
             let text = String(line.dropFirst(4))
             if text.hasPrefix("$ redirectctl ") {
                 commands.append((text.dropFirst(14).split(separator: " ").map(String.init), []))
-            } else if !commands.isEmpty, !text.hasPrefix("$") {
+                collecting = true
+            } else if collecting, !text.hasPrefix("$") {
                 commands[commands.count - 1].expected.append(text)
             }
         }
