@@ -149,16 +149,14 @@ public struct ClickExplanation: Sendable {
 
         // The context the decider builds for the rules, to ask for the reasons beside its answer.
         let session = decision.event?.sessionStatus == .valid ? decision.event?.session : nil
-        let honors = defaults.honorPrivacySignals && (request.globalPrivacyControl || request.doNotTrack)
+        let honors = ClickDecider.honorsPrivacySignal(request, defaults)
         let device = click.userAgent.map(DeviceClassifier.classify)
         let bot = BotClassifier.classify(request)
         var rules: RuleExplanation? = nil
         if decision.event?.outcome == .redirected, redirect.hasRulesOrVariants {
-            let context = RuleContext.forClick(
-                request, linkID: redirect.id, session: session, honorsPrivacySignal: honors,
-                random: session == nil && honors ? SplitDraw.random(from: clickID) : 0, device: device?.os,
-                form: device?.form, country: country, query: QueryString(parsing: request.query), now: click.time,
-                isBot: bot != nil)
+            let context = ClickDecider.ruleContext(
+                for: request, linkID: redirect.id, session: session, defaults: defaults, clickID: clickID,
+                device: device, bot: bot, country: country, query: QueryString(parsing: request.query), now: click.time)
             rules = RuleEvaluator.explain(redirect, in: context)
         }
         let splitSource: SplitSource = session.map { .session($0) } ?? (honors ? .random : .visitor)

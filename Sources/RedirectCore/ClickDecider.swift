@@ -96,11 +96,9 @@ public enum ClickDecider {
         // Rules and splits apply to a click the link redirects (enabled, inside its window), before its `url`.
         var routed: RuleOutcome? = nil
         if outcome == .redirected, let r = redirect, r.hasRulesOrVariants {
-            let privacy = honorsPrivacySignal(request, defaults)
-            let context = RuleContext.forClick(
-                request, linkID: r.id, session: session, honorsPrivacySignal: privacy,
-                random: session == nil && privacy ? SplitDraw.random(from: clickID) : 0, device: device?.os,
-                form: device?.form, country: country, query: query, now: now, isBot: bot != nil)
+            let context = ruleContext(
+                for: request, linkID: r.id, session: session, defaults: defaults, clickID: clickID, device: device,
+                bot: bot, country: country, query: query, now: now)
             routed = r.outcome(for: RuleEvaluator.evaluate(r, in: context))
         }
 
@@ -136,8 +134,22 @@ public enum ClickDecider {
                 values: values, response: response, bot: bot, routed: routed, device: device, country: country))
     }
 
+    /// What the rules of link `linkID` are matched against for this click, as ``decide(for:defaults:now:clickID:country:lookup:)``
+    /// matches them (and `redirectctl explain` asks for its reasons). The split's draw comes from the session,
+    /// else from the visitor, else (under an honoured privacy signal) from the click id's random bits.
+    public static func ruleContext(
+        for request: ClickRequest, linkID: String, session: String?, defaults: RedirectDefaults, clickID: String,
+        device: Device?, bot: BotMatch?, country: CountryCode?, query: QueryString, now: Timestamp
+    ) -> RuleContext {
+        let privacy = honorsPrivacySignal(request, defaults)
+        return RuleContext.forClick(
+            request, linkID: linkID, session: session, honorsPrivacySignal: privacy,
+            random: session == nil && privacy ? SplitDraw.random(from: clickID) : 0, device: device?.os,
+            form: device?.form, country: country, query: query, now: now, isBot: bot != nil)
+    }
+
     /// Whether the request carries `Sec-GPC: 1` or `DNT: 1` and the defaults say to honour them.
-    static func honorsPrivacySignal(_ request: ClickRequest, _ defaults: RedirectDefaults) -> Bool {
+    public static func honorsPrivacySignal(_ request: ClickRequest, _ defaults: RedirectDefaults) -> Bool {
         defaults.honorPrivacySignals && (request.globalPrivacyControl || request.doNotTrack)
     }
 

@@ -278,7 +278,7 @@ import Testing
                     print(agent)
             """
         // About 40 s of Python: on a thread of its own, not one the in-process imports of other tests need.
-        let run = try await ProcessRun.runInBackground(try TestSink.venvPython(), ["-c", script, corpus])
+        let run = try await ProcessRun.runInBackground(try TestPython.venvPython(), ["-c", script, corpus])
         #expect(run.status == 0, "\(run.stderr)")
         let tracardiBots = run.stdout.split(separator: "\n").map(String.init)
         let notFlagged = tracardiBots.filter { BotMatcher.match(userAgent: $0) == nil }

@@ -26,15 +26,6 @@ final class TestSink {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
-    /// The virtual environment's python, made on first use by `scripts/test-python-env`.
-    static func venvPython() throws -> String {
-        let run = try ProcessRun.run(packageRoot + "/scripts/test-python-env")
-        guard run.status == 0 else {
-            throw TestSinkError("scripts/test-python-env failed (exit \(run.status)): \(run.stderr)")
-        }
-        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     let directory: String
     let port: Int
     private let process: Process
@@ -51,7 +42,7 @@ final class TestSink {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", Self.script]
         } else {
-            process.executableURL = URL(fileURLWithPath: try Self.venvPython())
+            process.executableURL = URL(fileURLWithPath: try TestPython.venvPython())
             process.arguments = [Self.script, "--model", model]
         }
         process.arguments? += ["--port-file", portFile, "--log", logPath, "--control", controlPath]

@@ -93,18 +93,12 @@ enum TestDatabases {
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let temporary = path + ".\(getpid()).tmp"
-            let run = try ProcessRun.run(try venvPython(), [script, temporary] + arguments)
+            let run = try ProcessRun.run(try TestPython.venvPython(), [script, temporary] + arguments)
             guard run.status == 0 else { throw TestDatabaseError("make_country_db.py failed: \(run.stderr)") }
             guard rename(temporary, path) == 0 else { throw TestDatabaseError("rename to \(path) failed") }
         }
         made[name] = path
         return path
-    }
-
-    private static func venvPython() throws -> String {
-        let run = try ProcessRun.run(packageRoot + "/scripts/test-python-env")
-        guard run.status == 0 else { throw TestDatabaseError("scripts/test-python-env failed: \(run.stderr)") }
-        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 
