@@ -29,11 +29,23 @@ public final class RawFastCGI {
         _ = withUnsafeMutableBytes(of: &address.sun_path) { path in
             socketPath.utf8CString.withUnsafeBytes { path.copyMemory(from: $0) }
         }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        // The socket's file appears at bind(2), a moment before listen(2): a connection refused in between is
+        // tried again (for up to 5 s), as a refused connection is never accepted and so never counts as one.
+        var refusals = 0
+        var connected: Int32
+        repeat {
+            connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
-        }
+            if connected != 0 && errno == ECONNREFUSED && refusals < 250 {
+                refusals += 1
+                usleep(20_000)
+                continue
+            }
+            break
+        } while true
         guard connected == 0 else {
             close(fd)
             throw RawFastCGIError("connect to \(socketPath) failed: \(String(cString: strerror(errno)))")

@@ -72,7 +72,7 @@ final class RedirectStack {
                 ["--listen", "unix:\(socket)", "--socket-mode", "0666"]
                     + responderArguments(threads: threads, bucketSeconds: bucketSeconds),
                 log: responderLog, environment: environment)
-            try waitFor { UnixSocket.isListening(socket) }
+            try waitFor { fm.fileExists(atPath: socket) }
         case .fastCGI:
             break
         case .cgi:

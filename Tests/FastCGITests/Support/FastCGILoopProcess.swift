@@ -55,10 +55,7 @@ final class FastCGILoopProcess {
         process.standardError = handle
         try process.run()
         let deadline = Date().addingTimeInterval(15)
-        // The socket's file appears at bind(2), a moment before listen(2): a client that connects in between is
-        // refused. So wait until the kernel lists the socket as listening (without connecting, which would count
-        // as one of the loop's connections).
-        while !UnixSocket.isListening(socketPath) {
+        while !fm.fileExists(atPath: socketPath) {
             guard process.isRunning, Date() < deadline else {
                 throw FastCGILoopError("redirectd did not listen on \(socketPath): \(stderr())")
             }
