@@ -4,16 +4,16 @@
 /// every typed read afterwards is an array access.
 enum FileKey: Int, CaseIterable, Sendable {
     case url, status, eventType, source, name, description, tags, properties, forwardQuery, validFrom, validUntil
-    case expiredURL, enabled, notFoundURL, anonymizeIP, honorPrivacySignals, baseURL, rules, variants
+    case expiredURL, enabled, notFoundURL, anonymizeIP, honorPrivacySignals, baseURL, rules, variants, utm
 
     /// The keys a redirect file may hold.
     static let redirect: [FileKey] = [
         .url, .status, .eventType, .source, .name, .description, .tags, .properties, .forwardQuery, .validFrom,
-        .validUntil, .expiredURL, .enabled, .rules, .variants,
+        .validUntil, .expiredURL, .enabled, .rules, .variants, .utm,
     ]
     /// The keys `_defaults.toml` may hold.
     static let defaults: [FileKey] = [
-        .source, .eventType, .properties, .notFoundURL, .anonymizeIP, .honorPrivacySignals, .baseURL,
+        .source, .eventType, .properties, .notFoundURL, .anonymizeIP, .honorPrivacySignals, .baseURL, .utm,
     ]
 
     /// The key as written in a file.
@@ -38,6 +38,7 @@ enum FileKey: Int, CaseIterable, Sendable {
         case .baseURL: "base_url"
         case .rules: "rules"
         case .variants: "variants"
+        case .utm: "utm"
         }
     }
 
@@ -46,7 +47,7 @@ enum FileKey: Int, CaseIterable, Sendable {
     init?(name: String) {
         let key: FileKey?
         switch name.utf8.count {
-        case 3: key = name == "url" ? .url : nil
+        case 3: key = name == "url" ? .url : name == "utm" ? .utm : nil
         case 4: key = name == "name" ? .name : name == "tags" ? .tags : nil
         case 5: key = name == "rules" ? .rules : nil
         case 6: key = name == "source" ? .source : name == "status" ? .status : nil

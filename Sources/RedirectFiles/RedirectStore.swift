@@ -57,6 +57,11 @@ public final class RedirectStore: Sendable {
     /// queue behind one another.
     private let cache: ReadMostly<RedirectCache>
     private let defaultsEntry: ReadMostly<DefaultsEntry?>
+    /// Counts the changes of the defaults that redirect files are parsed with (their `[utm]`): a cached file
+    /// parsed under another generation is read again, so an edit of `_defaults.toml`'s `[utm]` reaches every
+    /// link, as fast as the workers read the defaults (within a second). Changed under `defaultsEntry`'s
+    /// write lock, so a reader of both under its read lock sees a pair that belongs together.
+    private let defaultsGeneration = Atomic<UInt32>(0)
     /// Per file name, the version last reported as bad (nil: a problem before any version could be read),
     /// so that each bad version is logged once and its recovery too.
     private let reported: Locked<[String: FileIdentity?]>
@@ -120,7 +125,7 @@ public final class RedirectStore: Sendable {
             resolvedName = resolved ?? fileName
         case .missing:
             if defaultsEntry.read({ $0 != nil }) {
-                defaultsEntry.write { $0 = nil }
+                publish(nil)
                 forgetReport(fileName)
             }
             return RedirectDefaults()
@@ -133,8 +138,27 @@ public final class RedirectStore: Sendable {
             resolvedName, fileName: fileName, identity: identity, servingOld: cached?.defaults != nil
         ) { text, path in RedirectFileParser.parseDefaults(text: text, file: path) }
         let entry = DefaultsEntry(identity: readIdentity, defaults: defaults ?? cached?.defaults)
-        defaultsEntry.write { $0 = entry }
+        publish(entry)
         return entry.defaults ?? RedirectDefaults()
+    }
+
+    /// Serves `entry` as the defaults from now on, starting a new generation when redirect files parse
+    /// differently under it.
+    private func publish(_ entry: DefaultsEntry?) {
+        defaultsEntry.write { current in
+            let old = current?.defaults ?? RedirectDefaults()
+            if !(entry?.defaults ?? RedirectDefaults()).parsesRedirectsLike(old) {
+                defaultsGeneration.add(1, ordering: .relaxed)
+            }
+            current = entry
+        }
+    }
+
+    /// The defaults redirect files are parsed with now, and their generation.
+    private func parsingDefaults() -> (RedirectDefaults, UInt32) {
+        defaultsEntry.read { entry in
+            (entry?.defaults ?? RedirectDefaults(), defaultsGeneration.load(ordering: .relaxed))
+        }
     }
 
     /// The cached entry for `id`, read and parsed again when its file's identity changed.
@@ -153,19 +177,25 @@ public final class RedirectStore: Sendable {
             return nil
         }
         let cached = Self.withBytes(of: id) { bytes in cache.read { $0.find(bytes) } }
-        if let cached, cached.identity == identity { return cached }
+        if let cached, cached.identity == identity,
+            cached.defaultsGeneration == defaultsGeneration.load(ordering: .relaxed)
+        {
+            return cached
+        }
 
         let fileName = id + ".toml"
+        let (defaults, generation) = parsingDefaults()
         let (redirect, readIdentity) = readAndParse(
             resolvedName ?? fileName, fileName: fileName, identity: identity, servingOld: cached?.hasRedirect == true
-        ) { text, path in RedirectFileParser.parseRedirect(text: text, id: id, file: path) }
+        ) { text, path in RedirectFileParser.parseRedirect(text: text, id: id, file: path, defaults: defaults) }
         let entry: CachedRedirect
         if let redirect {
-            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: redirect)
+            entry = CachedRedirect.make(
+                id: id, identity: readIdentity, redirect: redirect, defaultsGeneration: generation)
         } else if let cached {
-            entry = cached.keeping(as: readIdentity)
+            entry = cached.keeping(as: readIdentity, defaultsGeneration: generation)
         } else {
-            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: nil)
+            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: nil, defaultsGeneration: generation)
         }
         cache.write { $0.insert(entry) }
         return entry

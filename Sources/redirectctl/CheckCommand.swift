@@ -16,7 +16,7 @@ struct CheckCommand: ParsableCommand {
             [properties], forward_query, valid_from, valid_until, expired_url, enabled. forward_query = true adds \
             the click's query parameters to the target, the file's own parameters winning on the same name (so \
             nobody can rewrite a campaign's utm_* values); forward_query = "override" lets the visitor's win; the \
-            file's parameters always go out as written.
+            file's parameters always go out as written. [utm] (source, medium, campaign, term, content) adds             utm_* parameters to every target of a file (_defaults.toml's to every file); a value outside             _defaults.toml's [utm.allowed] lists is reported as a warning.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
