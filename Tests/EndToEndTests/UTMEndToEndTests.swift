@@ -22,8 +22,10 @@ import Testing
         """,
     ]
 
-    @Test func theLocationCarriesTheUTMAndTheEventRecordsIt() throws {
-        let stack = try RedirectStack(files: Self.files)
+    /// FastCGI, and CGI (a process per click, which reads `_defaults.toml` before the link).
+    @Test(arguments: [RedirectStack.Mode.fastCGI, .cgi])
+    func theLocationCarriesTheUTMAndTheEventRecordsIt(mode: RedirectStack.Mode) throws {
+        let stack = try RedirectStack(mode: mode, files: Self.files)
         defer { stack.stop() }
         // The visitor's utm_source comes after the file's and cannot replace it; its other parameters are added.
         let response = try stack.get(
