@@ -121,8 +121,12 @@ let package = Package(
             name: "RedirectControl",
             dependencies: [
                 "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
-                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO",
+                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO", "TOML",
                 .product(name: "SystemPackage", package: "swift-system"),
+                // check --targets: HEAD/GET requests to every target.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -190,7 +194,8 @@ let package = Package(
             dependencies: [
                 "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "CountryCodes",
                 "TestSupport",
-            ]),
+            ],
+            exclude: ["Resources"]),
         .testTarget(
             name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),
         .testTarget(

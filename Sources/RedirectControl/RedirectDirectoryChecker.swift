@@ -173,7 +173,7 @@ public struct RedirectDirectoryChecker: Sendable {
     }
 
     /// Every entry in the directory but `.` and `..`, with its `d_type`, unsorted.
-    private func listEntries() throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
+    func listEntries() throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
         guard let dir = opendir(directory) else {
             throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno))
         }
