@@ -158,6 +158,20 @@ import Testing
         #expect(outcomes == ["answered false 404", "connection_refused false -1"])
     }
 
+    @Test func perHostBoundsTheRequestsToOneHost() throws {
+        let dir = try TemporaryDirectory()
+        let server = try TargetServer(directory: dir.path)
+        try dir.create("redirects", .directory)
+        for n in 1...12 { try dir.create("redirects/p\(n).toml", urlFile(server.url("/pause/\(n)"))) }
+        let run = try redirectctl([
+            "check", "--targets", "--concurrency", "8", "--per-host", "3", dir.path + "/redirects",
+        ])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stderr.contains("requested 12 targets (12 places)"), "\(run.stderr)")
+        // Each answer takes 0.2 s, so requests overlap; the server never had more than --per-host at once.
+        #expect((1...3).contains(server.mostInFlight), "most in flight: \(server.mostInFlight)")
+    }
+
     @Test func missingDirectoryExitsTwo() throws {
         let dir = try TemporaryDirectory()
         let run = try redirectctl(["check", "--targets", dir.path + "/nothing-here"])

@@ -6,13 +6,18 @@ not listening, so a connection to it is refused (and no other program can take i
 Paths: /ok 200; /missing 404; /error 500; /slow 200 after --slow seconds; /chain/1 -> /chain/2 -> chain/3 ->
 absolute /ok (relative and absolute Locations); /loop/a -> /loop/b -> /loop/a; /no-head 405 to HEAD, and to GET
 200 with a 1 GB body sent slowly (a checker that reads bodies would not finish); /forbidden-head 403 to HEAD, 200
-to GET; /page/N 200 (any N). Every answer waits --delay seconds first.
+to GET; /page/N 200 (any N); /pause/N 200 after 0.2 s. Every answer waits --delay seconds first. With
+--in-flight-file, the most requests ever handled at once is written to that file whenever it grows.
 """
 import argparse
 import os
 import socket
 import time
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+IN_FLIGHT = {"now": 0, "most": 0}
+IN_FLIGHT_LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -38,11 +43,28 @@ class Handler(BaseHTTPRequestHandler):
         self.route()
 
     def route(self):
+        with IN_FLIGHT_LOCK:
+            IN_FLIGHT["now"] += 1
+            if IN_FLIGHT["now"] > IN_FLIGHT["most"]:
+                IN_FLIGHT["most"] = IN_FLIGHT["now"]
+                if OPTIONS.in_flight_file:
+                    with open(OPTIONS.in_flight_file, "w") as f:
+                        f.write("%d\n" % IN_FLIGHT["most"])
+        try:
+            self.answer_path()
+        finally:
+            with IN_FLIGHT_LOCK:
+                IN_FLIGHT["now"] -= 1
+
+    def answer_path(self):
         if OPTIONS.delay > 0:
             time.sleep(OPTIONS.delay)
         path = self.path.split("?", 1)[0]
         base = "http://%s:%d" % self.server.server_address[:2]
         if path == "/ok" or path.startswith("/page/"):
+            self.answer(200)
+        elif path.startswith("/pause/"):
+            time.sleep(0.2)
             self.answer(200)
         elif path == "/missing":
             self.answer(404)
@@ -96,6 +118,7 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--slow", type=float, default=5.0)
+    parser.add_argument("--in-flight-file")
     OPTIONS = parser.parse_args()
     server = Server((OPTIONS.host, 0), Handler)
     refused = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -15,12 +15,18 @@ final class TargetServer {
     let refusedPort: Int
     private let process: Process
 
+    /// Where the server writes the most requests it ever handled at once.
+    let inFlightFile: String
+
     /// Starts the server in `directory`; `slow` is how long `/slow` takes to answer.
     init(directory: String, slow: Double = 5) throws {
         let portFile = directory + "/target-server.port"
+        inFlightFile = directory + "/target-server.in-flight"
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, "--port-file", portFile, "--slow", String(slow)]
+        process.arguments = [
+            "python3", Self.script, "--port-file", portFile, "--slow", String(slow), "--in-flight-file", inFlightFile,
+        ]
         try process.run()
         let limit = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: portFile) {
@@ -39,6 +45,13 @@ final class TargetServer {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    /// The most requests the server ever handled at once.
+    var mostInFlight: Int {
+        Int(
+            (try? String(contentsOfFile: inFlightFile, encoding: .utf8))?.trimmingCharacters(
+                in: .whitespacesAndNewlines) ?? "") ?? 0
     }
 
     /// `http://127.0.0.1:PORT` + `path`.
