@@ -12,7 +12,7 @@ import NIOPosix
 /// dropped unread, which makes the client close that connection instead of downloading the page.
 public struct TargetChecker: Sendable {
     /// Sent with every request, so that a site's logs say who asked.
-    public static let userAgent = "redirectctl-check-targets (+https://github.com/redirectd)"
+    public static let userAgent = "redirectctl-check-targets"
 
     public let options: TargetCheckOptions
 

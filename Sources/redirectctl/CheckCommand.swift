@@ -35,7 +35,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp(RedirectStore.directorySetting.help))
     var directory: String?
 
-    @Option(help: "Output format: text (file:line:column: message) or json (an array of objects).")
+    @Option(help: "Output format: text (file:line:column: message) or json (an array; with --targets, an object).")
     var format: Format = .text
 
     @Flag(help: "Also request every target URL (HEAD, GET where HEAD is refused) and report those not ending in 2xx.")
