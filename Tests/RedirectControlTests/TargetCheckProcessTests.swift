@@ -48,7 +48,7 @@ import Testing
                 url = "\(server.url("/missing"))"
 
                 """))
-        let run = try redirectctl(["check", "--targets", "--timeout", "1", redirects])
+        let run = try redirectctl(["check", "--targets", "--timeout", "2", redirects])
         #expect(run.status == 1, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         let url = server.url
@@ -58,7 +58,7 @@ import Testing
             "\(redirects)/app.toml:7:7: rule \"ios\" url \(url("/missing")): 404",
             "\(redirects)/missing.toml:1:7: url \(url("/missing")): 404",
             "\(redirects)/error.toml:1:7: url \(url("/error")): 500",
-            "\(redirects)/slow.toml:1:7: url \(url("/slow")): timed out (no answer within 1 s)",
+            "\(redirects)/slow.toml:1:7: url \(url("/slow")): timed out (no answer within 2 s)",
             "\(redirects)/loop.toml:1:7: url \(url("/loop/a")): redirect loop back to \(url("/loop/a"))",
             "    \(url("/loop/a")) 302 → \(url("/loop/b")) 302 → \(url("/loop/a"))",
             "\(redirects)/refused.toml:1:7: url http://127.0.0.1:\(server.refusedPort)/: "
