@@ -137,9 +137,22 @@ public struct TargetChecker: Sendable {
         // NIOSSL's errors are not visible here without depending on swift-nio-ssl directly; their type names are.
         let type = String(reflecting: Swift.type(of: error))
         if type.contains("NIOSSL") || type.contains("BoringSSL") || type.contains("TLS") {
-            return .tls(detail: String(describing: error))
+            return .tls(detail: tlsReason(String(describing: error)))
         }
         let text = String(describing: error)
         return .other(detail: text.count > 300 ? String(text.prefix(300)) + "…" : text)
+    }
+
+    /// BoringSSL's reason (`CERTIFICATE_VERIFY_FAILED`, `WRONG_VERSION_NUMBER`) out of NIOSSL's description, which
+    /// also holds error numbers and a source path; the whole description (shortened) when it names none.
+    static func tlsReason(_ description: String) -> String {
+        if let range = description.range(of: "OPENSSL_internal:") {
+            let reason = description[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            if !reason.isEmpty {
+                let stage = description.hasPrefix("handshakeFailed") ? " in the handshake" : ""
+                return String(reason) + stage
+            }
+        }
+        return description.count > 300 ? String(description.prefix(300)) + "…" : description
     }
 }
