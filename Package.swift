@@ -128,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "redirectd",
             dependencies: [
-                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
+                "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -144,7 +144,8 @@ let package = Package(
         ),
         // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
         .executableTarget(
-            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
+            name: "redirect-bench",
+            dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
             path: "bench/redirect-bench"),
         // Country look-ups (bench/geoip): a ~10 MB database built by mmdb-writer, median time and memory.
         .executableTarget(
@@ -190,6 +191,8 @@ let package = Package(
             dependencies: [
                 "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "CountryCodes",
                 "TestSupport",
+                // The responder's click handler, for clicks answered while `deploy` switches releases.
+                "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI",
             ]),
         .testTarget(
             name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),

@@ -18,5 +18,6 @@ struct RedirectctlCommand: AsyncParsableCommand {
             ConvertTracardiCommand.self,
             ImportCommand.self,
             ClickHouseSchemaCommand.self,
+            DeployCommand.self,
         ])
 }
