@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "redirectd",
             dependencies: [
-                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
+                "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -204,6 +204,8 @@ let package = Package(
             dependencies: [
                 "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "CountryCodes",
                 "TestSupport",
+                // The responder's click handler, for clicks answered while `deploy` switches releases.
+                "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI",
             ],
             exclude: ["Resources"]),
         .testTarget(

@@ -30,10 +30,16 @@ public struct RedirectDirectoryChecker: Sendable {
     }
 
     /// Checks every file and returns all problems found, or throws when the directory cannot be listed.
+    ///
+    /// The directory is opened once, and listed and read through that descriptor: a link to it that is
+    /// switched meanwhile (`redirectctl deploy`) does not mix two releases in one report.
     public func check() throws(RedirectDirectoryError) -> RedirectCheckReport {
-        let entries = try listEntries().filter { Self.isChecked($0.name) }.sorted { $0.name < $1.name }
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
+        defer { close(directoryFD) }
+        let entries = try listEntries(directoryFD).filter { Self.isChecked($0.name) }.sorted { $0.name < $1.name }
         let names = entries.map(\.name)
-        var perFile = try checkFiles(entries)
+        var perFile = checkFiles(entries, directoryFD: directoryFD)
         for (index, message) in Self.caseCollisions(names) {
             perFile[index].insert(problem(names[index], message), at: 0)
         }
@@ -148,12 +154,7 @@ public struct RedirectDirectoryChecker: Sendable {
 
     /// The problems of each entry, in the order of `entries`, computed in chunks on every core. Files are
     /// opened relative to one descriptor of the directory, and each chunk reads into one buffer.
-    private func checkFiles(_ entries: [(name: String, type: UInt8)]) throws(RedirectDirectoryError)
-        -> [[RedirectFileError]]
-    {
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
-        defer { close(directoryFD) }
+    private func checkFiles(_ entries: [(name: String, type: UInt8)], directoryFD: Int32) -> [[RedirectFileError]] {
         let chunkSize = 128
         let chunks = (entries.count + chunkSize - 1) / chunkSize
         let results = Locked([[RedirectFileError]](repeating: [], count: entries.count))
@@ -172,10 +173,22 @@ public struct RedirectDirectoryChecker: Sendable {
         return results.withLock { $0 }
     }
 
-    /// Every entry in the directory but `.` and `..`, with its `d_type`, unsorted.
+    /// Every entry in the directory but `.` and `..`, with its `d_type`, unsorted: the directory opened once.
     func listEntries() throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
-        guard let dir = opendir(directory) else {
-            throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno))
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
+        defer { close(directoryFD) }
+        return try listEntries(directoryFD)
+    }
+
+    /// Every entry in the directory open as `directoryFD` but `.` and `..`, with its `d_type`, unsorted.
+    func listEntries(_ directoryFD: Int32) throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
+        // A descriptor of its own: closedir closes it.
+        let listed = fcntl(directoryFD, F_DUPFD_CLOEXEC, 0)
+        guard listed >= 0, let dir = fdopendir(listed) else {
+            let error = Errno(rawValue: errno)
+            if listed >= 0 { close(listed) }
+            throw RedirectDirectoryError(path: directory, errno: error)
         }
         defer { closedir(dir) }
         var entries: [(name: String, type: UInt8)] = []

@@ -19,5 +19,6 @@ struct RedirectctlCommand: AsyncParsableCommand {
             ConvertTracardiCommand.self,
             ImportCommand.self,
             ClickHouseSchemaCommand.self,
+            DeployCommand.self,
         ])
 }
