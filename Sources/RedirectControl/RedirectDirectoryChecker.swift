@@ -30,11 +30,18 @@ public struct RedirectDirectoryChecker: Sendable {
     }
 
     /// Checks every file and returns all problems found, or throws when the directory cannot be listed.
+    ///
+    /// The directory is opened once, and listed and read through that descriptor: a link to it that is
+    /// switched meanwhile (`redirectctl deploy`) does not mix two releases in one report.
     public func check() throws(RedirectDirectoryError) -> RedirectCheckReport {
-        let entries = try listEntries().filter { Self.isChecked($0.name) }.sorted { $0.name < $1.name }
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
+        defer { close(directoryFD) }
+        let entries = try listEntries(directoryFD).filter { Self.isChecked($0.name) }.sorted { $0.name < $1.name }
         let names = entries.map(\.name)
-        let defaults = names.contains(RedirectFileParser.defaultsFileName) ? readDefaults() : RedirectDefaults()
-        var perFile = try checkFiles(entries, defaults: defaults)
+        let defaults =
+            names.contains(RedirectFileParser.defaultsFileName) ? readDefaults(directoryFD) : RedirectDefaults()
+        var perFile = checkFiles(entries, directoryFD: directoryFD, defaults: defaults)
         for (index, message) in Self.caseCollisions(names) {
             perFile[index].insert(problem(names[index], message), at: 0)
         }
@@ -146,13 +153,20 @@ public struct RedirectDirectoryChecker: Sendable {
 
     /// `_defaults.toml` as every redirect file is checked under it (its `[utm]` and `[utm.allowed]`): what it
     /// parses to, else the built-in defaults (its own problems are reported as it is checked as a file).
-    private func readDefaults() -> RedirectDefaults {
-        var target = path(of: RedirectFileParser.defaultsFileName)
-        if case .symbolicLink(let link) = DirectoryEntryContents.read(target), linkProblem(link) == nil {
-            target = path(of: link)
+    private func readDefaults(_ directoryFD: Int32) -> RedirectDefaults {
+        var buffer = DirectoryEntryContents.ReadBuffer()
+        var name = RedirectFileParser.defaultsFileName
+        if case .symbolicLink(let link) = DirectoryEntryContents.read(
+            name: name, in: directoryFD, type: UInt8(DT_UNKNOWN), buffer: &buffer),
+            linkProblem(link) == nil
+        {
+            name = link
         }
-        guard case .text(let text) = DirectoryEntryContents.read(target) else { return RedirectDefaults() }
-        return RedirectFileParser.parseDefaults(text: text, file: target).value ?? RedirectDefaults()
+        guard
+            case .text(let text) = DirectoryEntryContents.read(
+                name: name, in: directoryFD, type: UInt8(DT_UNKNOWN), buffer: &buffer)
+        else { return RedirectDefaults() }
+        return RedirectFileParser.parseDefaults(text: text, file: path(of: name)).value ?? RedirectDefaults()
     }
 
     private func path(of name: String) -> String { directory + "/" + name }
@@ -164,11 +178,8 @@ public struct RedirectDirectoryChecker: Sendable {
     /// The problems of each entry, in the order of `entries`, computed in chunks on every core. Files are
     /// opened relative to one descriptor of the directory, and each chunk reads into one buffer.
     private func checkFiles(
-        _ entries: [(name: String, type: UInt8)], defaults: RedirectDefaults
-    ) throws(RedirectDirectoryError) -> [[RedirectFileError]] {
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
-        defer { close(directoryFD) }
+        _ entries: [(name: String, type: UInt8)], directoryFD: Int32, defaults: RedirectDefaults
+    ) -> [[RedirectFileError]] {
         let chunkSize = 128
         let chunks = (entries.count + chunkSize - 1) / chunkSize
         let results = Locked([[RedirectFileError]](repeating: [], count: entries.count))
@@ -189,10 +200,22 @@ public struct RedirectDirectoryChecker: Sendable {
         return results.withLock { $0 }
     }
 
-    /// Every entry in the directory but `.` and `..`, with its `d_type`, unsorted.
-    private func listEntries() throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
-        guard let dir = opendir(directory) else {
-            throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno))
+    /// Every entry in the directory but `.` and `..`, with its `d_type`, unsorted: the directory opened once.
+    func listEntries() throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
+        defer { close(directoryFD) }
+        return try listEntries(directoryFD)
+    }
+
+    /// Every entry in the directory open as `directoryFD` but `.` and `..`, with its `d_type`, unsorted.
+    func listEntries(_ directoryFD: Int32) throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
+        // A descriptor of its own: closedir closes it.
+        let listed = fcntl(directoryFD, F_DUPFD_CLOEXEC, 0)
+        guard listed >= 0, let dir = fdopendir(listed) else {
+            let error = Errno(rawValue: errno)
+            if listed >= 0 { close(listed) }
+            throw RedirectDirectoryError(path: directory, errno: error)
         }
         defer { closedir(dir) }
         var entries: [(name: String, type: UInt8)] = []
