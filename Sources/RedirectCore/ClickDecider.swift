@@ -87,8 +87,9 @@ public enum ClickDecider {
 
         var outcome = ClickEvent.Outcome.notFound
         var redirect: Redirect? = nil
+        var isPixel = false
         if let path, case .found(let found) = lookup(path.id) {
-            redirect = found
+            isPixel = found.kind == .pixel
             if !found.enabled {
                 outcome = .disabled
             } else if let from = found.validFrom, now < from {
@@ -96,8 +97,10 @@ public enum ClickDecider {
             } else if let until = found.validUntil, now >= until {
                 outcome = .expired
             } else {
-                outcome = found.kind == .pixel ? .opened : .redirected
+                outcome = isPixel ? .opened : .redirected
             }
+            // Moved, not copied: a copy retains and releases each of the redirect's fields.
+            redirect = consume found
         }
 
         // Read from the request on every click: rules match them, and the event records them.
@@ -115,29 +118,33 @@ public enum ClickDecider {
         }
 
         let response: RedirectResponse
-        switch (outcome, redirect) {
-        case (_, let r?) where r.kind == .pixel:
+        // Tested before the switch, not as a guarded case of it: a guard on the switch's tuple made the click copy
+        // the redirect (a retain and a release of each of its fields; bench/profile).
+        if isPixel {
             // An image in a mail must never break: disabled and expired pixels answer the image too (the event
             // tells them apart).
             response = pixelResponse
-        case (.redirected, let r?):
-            let status = routed?.status ?? r.status
-            let target = buildTarget(template: routed?.url ?? r.url, values: values, forwardQuery: r.forwardQuery)
-            response = RedirectResponse(
-                status: status.rawValue, location: target, headers: status.isTemporary ? [noStore] : [])
-        case (.expired, let r?):
-            if let expired = r.expiredURL {
-                let target = TargetBuilder.build(template: expired, values: values, forwardQuery: false)
-                response = RedirectResponse(status: 302, location: target, headers: [noStore])
-            } else {
-                response = RedirectResponse(status: 410, headers: [noStore], body: "Gone\n")
-            }
-        default:
-            if let notFound = defaults.notFoundURL {
-                let target = TargetBuilder.build(template: notFound, values: values, forwardQuery: false)
-                response = RedirectResponse(status: 302, location: target, headers: [noStore])
-            } else {
-                response = RedirectResponse(status: 404, headers: [noStore], body: "Not Found\n")
+        } else {
+            switch (outcome, redirect) {
+            case (.redirected, let r?):
+                let status = routed?.status ?? r.status
+                let target = buildTarget(template: routed?.url ?? r.url, values: values, forwardQuery: r.forwardQuery)
+                response = RedirectResponse(
+                    status: status.rawValue, location: target, headers: status.isTemporary ? [noStore] : [])
+            case (.expired, let r?):
+                if let expired = r.expiredURL {
+                    let target = TargetBuilder.build(template: expired, values: values, forwardQuery: false)
+                    response = RedirectResponse(status: 302, location: target, headers: [noStore])
+                } else {
+                    response = RedirectResponse(status: 410, headers: [noStore], body: "Gone\n")
+                }
+            default:
+                if let notFound = defaults.notFoundURL {
+                    let target = TargetBuilder.build(template: notFound, values: values, forwardQuery: false)
+                    response = RedirectResponse(status: 302, location: target, headers: [noStore])
+                } else {
+                    response = RedirectResponse(status: 404, headers: [noStore], body: "Not Found\n")
+                }
             }
         }
 
@@ -148,7 +155,7 @@ public enum ClickDecider {
                 request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
                 outcome: outcome, session: session, sessionStatus: sessionStatus, sessionSource: sessionSource,
                 values: values, response: response, bot: bot, routed: routed, device: device, country: country,
-                via: via, strippedQuery: strippedQuery))
+                isPixel: isPixel, via: via, strippedQuery: strippedQuery))
     }
 
     /// An open pixel's answer: the image, never cached, so every open reaches the responder.
@@ -178,18 +185,17 @@ public enum ClickDecider {
         redirect: Redirect?, outcome: ClickEvent.Outcome, session: String?,
         sessionStatus: ClickEvent.SessionStatus, sessionSource: ClickEvent.SessionSource?, values: PlaceholderValues,
         response: RedirectResponse, bot: BotMatch?, routed: RuleOutcome?, device: Device?, country: CountryCode?,
-        via: ClickVia?, strippedQuery: String?
+        isPixel: Bool, via: ClickVia?, strippedQuery: String?
     ) -> ClickEvent {
         var info = ClickEvent.RequestInfo(
             request, withoutIdentity: honorsPrivacySignal(request, defaults), anonymizeIP: defaults.anonymizeIP)
         if let strippedQuery { info.query = strippedQuery }
-        // A pixel's opens are not clicks: the defaults' event type (the clicks') does not apply to them.
-        let fallbackType =
-            redirect?.kind == .pixel ? RedirectKind.pixelEventType : defaults.eventType ?? "redirect"
         return ClickEvent(
             id: clickID, time: now, outcome: outcome, redirect: path?.id, session: session,
             sessionStatus: sessionStatus, source: redirect?.source ?? defaults.source,
-            type: routed?.eventType ?? redirect?.eventType ?? fallbackType,
+            // A pixel's opens are not clicks: the defaults' event type (the clicks') does not apply to them.
+            type: routed?.eventType ?? redirect?.eventType
+                ?? (isPixel ? RedirectKind.pixelEventType : defaults.eventType ?? "redirect"),
             properties: mergedProperties(
                 defaults.properties, routed?.properties ?? redirect?.properties ?? [], values: values),
             target: response.location, status: response.status, request: info,
