@@ -30,7 +30,7 @@ extension Redirect {
 
     /// Every target of the file with its label (`url`, `rule "ios": url`), for checks after ``addUTM(_:recording:)``.
     var targetsWithLabels: [(label: String, url: String)] {
-        var targets: [(label: String, url: String)] = [("url", url)]
+        var targets: [(label: String, url: String)] = url.isEmpty ? [] : [("url", url)]
         if let expired = expiredURL { targets.append(("expired_url", expired)) }
         for rule in storedRules {
             if !rule.url.isEmpty { targets.append(("rule \"\(rule.name)\": url", rule.url)) }

@@ -31,10 +31,14 @@ public enum RedirectFileParser {
         guard let table = reader.parse() else { return RedirectFileResult(value: nil, problems: reader.problems) }
         reader.index(table, allowed: FileKey.redirect)
 
-        let url = reader.requiredString(.url)
+        let kind = reader.kind()
+        if kind == .pixel { reader.refuseTargetKeysOfPixel() }
+        let url = kind == .pixel ? nil : reader.requiredString(.url)
         if let url { reader.checkTarget(url, key: .url) }
-        var redirect = Redirect(id: id, url: url ?? "")
-        if let code = reader.int(.status) {
+        var redirect = Redirect(id: id, url: url ?? "", kind: kind)
+        if kind == .pixel {
+            // The keys read below are the ones a pixel may have; the others were refused above.
+        } else if let code = reader.int(.status) {
             if let status = RedirectStatus(rawValue: code) {
                 redirect.status = status
             } else {
@@ -48,17 +52,19 @@ public enum RedirectFileParser {
         redirect.tags = reader.stringArray(.tags) ?? []
         redirect.properties = reader.properties() ?? []
         reader.checkPlaceholdersInProperties()
-        redirect.forwardQuery = reader.forwardQuery() ?? .off
+        if kind == .redirect { redirect.forwardQuery = reader.forwardQuery() ?? .off }
         redirect.enabled = reader.bool(.enabled) ?? true
         redirect.validFrom = reader.timestamp(.validFrom)
         redirect.validUntil = reader.timestamp(.validUntil)
         if let from = redirect.validFrom, let until = redirect.validUntil, from >= until {
             reader.report(reader.position(.validUntil), "valid_until must be later than valid_from")
         }
-        redirect.expiredURL = reader.string(.expiredURL)
-        if let expired = redirect.expiredURL { reader.checkTarget(expired, key: .expiredURL) }
-        redirect.rules = reader.rules()
-        redirect.variants = reader.fileVariants()
+        if kind == .redirect {
+            redirect.expiredURL = reader.string(.expiredURL)
+            if let expired = redirect.expiredURL { reader.checkTarget(expired, key: .expiredURL) }
+            redirect.rules = reader.rules()
+            redirect.variants = reader.fileVariants()
+        }
         let (utm, _) = reader.utm(isDefaults: false, allowed: defaults.utmAllowed)
         if !reader.hasErrors { addUTM(utm, defaults: defaults, to: &redirect, reader: &reader) }
         return RedirectFileResult(value: reader.hasErrors ? nil : redirect, problems: reader.problems)

@@ -41,6 +41,8 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         static let forwardOverride: UInt8 = 32
         /// Rules and variants follow the properties (``PackedRules``); a file without them costs no byte more.
         static let hasRules: UInt8 = 64
+        /// An open pixel (`kind = "pixel"`); its `url` is packed empty.
+        static let pixel: UInt8 = 128
     }
 
     /// An entry for `id` at `identity`; `redirect` nil records a version that never parsed, so it is not read
@@ -61,6 +63,7 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             }
             if redirect.validFrom != nil { flags |= Flag.hasValidFrom }
             if redirect.validUntil != nil { flags |= Flag.hasValidUntil }
+            if redirect.kind == .pixel { flags |= Flag.pixel }
             status = UInt16(redirect.status.rawValue)
             packed.string(redirect.url)
             packed.optionalString(redirect.eventType)
@@ -161,7 +164,8 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
                     ? Timestamp(millisecondsSinceEpoch: header.validFrom) : nil,
                 validUntil: header.flags & Flag.hasValidUntil != 0
                     ? Timestamp(millisecondsSinceEpoch: header.validUntil) : nil,
-                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0)
+                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0,
+                kind: header.flags & Flag.pixel != 0 ? .pixel : .redirect)
             if header.flags & Flag.hasRules != 0 {
                 // The rules stay where they are: the redirect holds this entry, whose bytes never change or
                 // move, and reads them in place.

@@ -24,13 +24,14 @@ struct LinkOptions: ParsableArguments {
     var redirectsDirectory: String?
 
     /// The link, every part checked; a bad part is a usage error.
-    func link(via: ClickVia?) throws -> RedirectLink {
+    func link(via: ClickVia?, session forced: RedirectLink.Session? = nil) throws -> RedirectLink {
         if session != nil && sessionTemplate {
             throw ValidationError("pass either --session or --session-template, not both")
         }
         do {
             let base = try settings.linkBase(explicit: base)
-            let sessionPart: RedirectLink.Session = sessionTemplate ? .template : session.map { .id($0) } ?? .none
+            let sessionPart: RedirectLink.Session =
+                forced ?? (sessionTemplate ? .template : session.map { .id($0) } ?? .none)
             return try RedirectLink(base: base, id: id, session: sessionPart, via: via)
         } catch {
             throw ValidationError("\(error)")
@@ -44,6 +45,11 @@ struct LinkOptions: ParsableArguments {
             StandardError.log("redirectctl \(command): \(settings.path(ofID: id)) does not exist: \(nothing)")
             throw ExitCode(1)
         }
+    }
+
+    /// The id's redirect file, parsed; nil when it is missing or has errors.
+    func redirect() -> Redirect? {
+        settings.redirect(id)
     }
 
     private var settings: RedirectDirectorySettings {
