@@ -49,7 +49,8 @@ struct LinkCommand: ParsableCommand {
         if redirect?.kind == .pixel {
             // A pixel goes into a mail, where the template fills in the recipient's session.
             let pixel =
-                options.session == nil && !options.sessionTemplate ? try options.link(via: via, session: .template) : link
+                options.session == nil && !options.sessionTemplate
+                ? try options.link(via: via, session: .template) : link
             print(pixel.imageTag)
         } else {
             print(link.anchorTag(text: redirect?.name ?? options.id))
