@@ -1,29 +1,28 @@
 import Foundation
-import TestSupport
-import Testing
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Debian's `clickhouse-server` as a child process of the test: free loopback ports, data and config in a
-/// temporary directory, stopped with the suite. Queries go over its HTTP interface with curl.
-/// `@unchecked`: the process is touched only in `init` and `stop`, which the suite trait calls once each.
-final class TestClickHouse: @unchecked Sendable {
-    static let serverPath = "/usr/sbin/clickhouse-server"
+/// temporary directory, stopped with the suite (or the test). Queries go over its HTTP interface with curl.
+/// `@unchecked`: the process is touched only in `init` and `stop`, which the suite trait (or the test) calls once
+/// each. Shared by the importer's tests and the report's.
+public final class TestClickHouse: @unchecked Sendable {
+    public static let serverPath = "/usr/sbin/clickhouse-server"
 
     /// The server of the running suite (see `ClickHouseServerTrait`).
-    @TaskLocal static var current: TestClickHouse?
+    @TaskLocal public static var current: TestClickHouse?
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    let directory: String
-    let httpPort: Int
+    public let directory: String
+    public let httpPort: Int
     private let pid: pid_t
 
-    init() throws {
+    public init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.serverPath) else {
             throw Failure(
                 description: "\(Self.serverPath) is missing: the ClickHouse tests need Debian's "
@@ -73,7 +72,7 @@ final class TestClickHouse: @unchecked Sendable {
         return waitpid(pid, &status, WNOHANG) == 0
     }
 
-    func stop() {
+    public func stop() {
         if isRunning {
             kill(pid, SIGTERM)
             let limit = Date().addingTimeInterval(3)
@@ -103,11 +102,11 @@ final class TestClickHouse: @unchecked Sendable {
         return pid
     }
 
-    var url: String { "http://127.0.0.1:\(httpPort)/" }
+    public var url: String { "http://127.0.0.1:\(httpPort)/" }
 
     /// Runs one statement; returns the answer, or throws with ClickHouse's error text.
     @discardableResult
-    func query(_ sql: String) throws -> String {
+    public func query(_ sql: String) throws -> String {
         let (status, body) = try Self.curl(
             ["-sS", "--fail-with-body", "--max-time", "30", "--data-binary", "@-", url],
             input: sql)
@@ -116,14 +115,14 @@ final class TestClickHouse: @unchecked Sendable {
     }
 
     /// The answer of a `FORMAT JSONEachRow` query, one dictionary a row.
-    func rows(_ sql: String) throws -> [[String: Any]] {
+    public func rows(_ sql: String) throws -> [[String: Any]] {
         try query(sql + " FORMAT JSONEachRow").split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
         }
     }
 
     /// A number a query answers with.
-    func count(_ sql: String) throws -> Int {
+    public func count(_ sql: String) throws -> Int {
         let text = try query(sql).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let value = Int(text) else { throw Failure(description: "not a number: \(text)") }
         return value
@@ -139,7 +138,7 @@ final class TestClickHouse: @unchecked Sendable {
     }
 
     /// A loopback port nothing listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         defer { close(fd) }
@@ -156,25 +155,4 @@ final class TestClickHouse: @unchecked Sendable {
         guard bound else { throw Failure(description: "bind: errno \(errno)") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
-}
-
-/// Starts one ClickHouse server for a whole suite and stops it when the suite ends.
-struct ClickHouseServerTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
-
-    func provideScope(
-        for test: Test, testCase: Test.Case?,
-        performing function: @Sendable () async throws -> Void
-    ) async throws {
-        let server = try TestClickHouse()
-        defer { server.stop() }
-        try await TestClickHouse.$current.withValue(server) {
-            try await function()
-        }
-    }
-}
-
-extension Trait where Self == ClickHouseServerTrait {
-    /// A real `clickhouse-server` for the suite, reachable as `TestClickHouse.current`.
-    static var clickHouseServer: Self { Self() }
 }
