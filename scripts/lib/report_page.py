@@ -305,7 +305,10 @@ def bench(report_dir, runs):
                 decoded = timing.get("decodedBodySize")
                 driver.close()
                 driver.switch_to.window(driver.window_handles[0])
-            requests = len([u for u in requested_urls(driver) if u.startswith(url)])
+            # The warm-up load and each timed one: the requests a load makes, and any that left the origin.
+            everything = requested_urls(driver)
+            requests = len(everything) / (runs + 1)
+            foreign = [u for u in everything if not u.startswith(f"http://127.0.0.1:{port}/")]
         finally:
             driver.quit()
     finally:
@@ -314,7 +317,7 @@ def bench(report_dir, runs):
             "load_event_ms_min": round(min(loads), 1), "load_event_ms_max": round(max(loads), 1),
             "dom_content_loaded_ms_median": round(statistics.median(ready), 1),
             "transfer_bytes": transfer, "decoded_bytes": decoded,
-            "page_requests": requests}
+            "page_requests": requests, "foreign_requests": foreign}
 
 
 def screenshot(report_dir, width, height, out, mobile):
