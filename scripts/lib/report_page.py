@@ -152,6 +152,9 @@ def load(driver, url):
             "const n = performance.getEntriesByType('navigation')[0];"
             "return n && n.loadEventEnd > 0 ? n.toJSON() : null;")
         if timing:
+            # A 401 or 404 page has a load event too.
+            if timing.get("responseStatus") not in (None, 200):
+                raise PageError(f"{url} answered {timing['responseStatus']}")
             return timing
         if time.monotonic() > deadline:
             raise PageError(f"no load event for {url} within 30 s")
