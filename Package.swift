@@ -116,11 +116,14 @@ let package = Package(
                 "CountryLookup", "CountryCodes",
             ]
         ),
+        // The campaign report's pure core: what it counts of a click, the counts per link and tag, the HTML page.
+        .target(name: "CampaignReport", dependencies: ["RedirectCore", "JSON", "Timestamps", "BotDetection"]),
         // Library behind redirectctl's commands.
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
+                "CampaignReport", "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps",
+                "BotDetection",
                 "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -137,14 +140,16 @@ let package = Package(
         .executableTarget(
             name: "redirectctl",
             dependencies: [
-                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "BotDetection",
+                "CampaignReport", "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles",
+                "BotDetection",
                 "CountryLookup", "CountryCodes", "Timestamps", "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // In-process benchmarks of the redirect-file path (bench/redirect-bench/main.swift).
         .executableTarget(
-            name: "redirect-bench", dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
+            name: "redirect-bench",
+            dependencies: ["TOML", "RedirectCore", "RedirectFiles", "Timestamps", "CountryCodes"],
             path: "bench/redirect-bench"),
         // Country look-ups (bench/geoip): a ~10 MB database built by mmdb-writer, median time and memory.
         .executableTarget(
@@ -188,7 +193,8 @@ let package = Package(
         .testTarget(
             name: "RedirectControlTests",
             dependencies: [
-                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "CountryCodes",
+                "CampaignReport", "RedirectControl", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection",
+                "ClickImport", "CountryCodes",
                 "TestSupport",
             ]),
         .testTarget(
@@ -196,7 +202,8 @@ let package = Package(
         .testTarget(
             name: "ClickImportTests",
             dependencies: [
-                "ClickImport", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection", "SystemIO",
+                "CampaignReport", "ClickImport", "RedirectControl", "ClickSpool", "RedirectCore", "JSON", "Timestamps",
+                "BotDetection", "SystemIO",
                 "TestSupport",
             ],
             exclude: ["Resources"]
