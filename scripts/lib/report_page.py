@@ -169,7 +169,7 @@ def check(report_dir):
         origin = f"http://127.0.0.1:{port}"
         unauthenticated, _, _ = http_status(port, "/report/")
         wrong_password, _, _ = http_status(port, "/report/", authorization(USER, "wrong"))
-        stray = [name for name in os.listdir(report_dir) if name != "index.html"]
+        stray = sorted(name for name in os.listdir(report_dir) if name != "index.html")
         with open(os.path.join(report_dir, ".not-the-page"), "w") as f:
             f.write("x")
         try:

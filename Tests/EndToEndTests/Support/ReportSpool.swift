@@ -275,8 +275,12 @@ struct ReportSpool {
     /// The scopes a click counts in: the whole selection, its link, and each tag of its link's file.
     private static let tagsByLink = Dictionary(uniqueKeysWithValues: links.map { ($0.id, $0.tags) })
 
+    /// A click without a redirect id (`/redirect/` alone) counts as a link of its own, `(no id)`, as the page
+    /// lists it (and ClickHouse stores the id as empty).
+    static let noRedirect = "(no id)"
+
     private static func scopes(of e: Event) -> [String] {
-        guard let id = e.redirect else { return ["all"] }
+        let id = e.redirect ?? noRedirect
         return ["all", "link:\(id)"] + (tagsByLink[id] ?? []).map { "tag:\($0)" }
     }
 
@@ -299,7 +303,8 @@ struct ReportSpool {
                 }
                 f["timeline", default: [:]]["\(bucket)", default: [:]]["clicks", default: 0] += 1
                 f["timeline", default: [:]]["\(bucket)", default: [:]]["persons", default: 0] += person
-                if !scope.hasPrefix("link:"), let id = e.redirect {
+                if !scope.hasPrefix("link:") {
+                    let id = e.redirect ?? Self.noRedirect
                     f["links", default: [:]][id, default: [:]]["clicks", default: 0] += 1
                     f["links", default: [:]][id, default: [:]]["persons", default: 0] += person
                     f["links", default: [:]][id, default: [:]]["valid_sessions", default: 0] += valid
