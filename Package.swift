@@ -123,12 +123,16 @@ let package = Package(
                 "CountryLookup", "CountryCodes",
             ]
         ),
+        // The campaign report's pure core: what it counts of a click, the counts per link and tag, the HTML page.
+        .target(name: "CampaignReport", dependencies: ["RedirectCore", "JSON", "Timestamps", "BotDetection"]),
         // Library behind redirectctl's commands.
         .target(
             name: "RedirectControl",
             dependencies: [
-                "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
-                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO", "TOML", "CQREncode", "CZlib",
+                "CampaignReport", "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps",
+                "BotDetection", "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO", "TOML",
+                // redirectctl qr: libqrencode draws the code, zlib compresses the PNG.
+                "CQREncode", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
                 // check --targets: HEAD/GET requests to every target.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -148,7 +152,8 @@ let package = Package(
         .executableTarget(
             name: "redirectctl",
             dependencies: [
-                "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles", "BotDetection",
+                "CampaignReport", "RedirectControl", "ClickImport", "ClickSpool", "RedirectCore", "RedirectFiles",
+                "BotDetection",
                 "CountryLookup", "CountryCodes", "Timestamps", "SystemIO", "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -202,7 +207,8 @@ let package = Package(
         .testTarget(
             name: "RedirectControlTests",
             dependencies: [
-                "RedirectControl", "RedirectCore", "JSON", "Timestamps", "BotDetection", "ClickImport", "CountryCodes",
+                "CampaignReport", "RedirectControl", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection",
+                "ClickImport", "CountryCodes",
                 "TestSupport",
                 // The responder's click handler, for clicks answered while `deploy` switches releases.
                 "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI",
@@ -213,7 +219,8 @@ let package = Package(
         .testTarget(
             name: "ClickImportTests",
             dependencies: [
-                "ClickImport", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection", "SystemIO",
+                "CampaignReport", "ClickImport", "RedirectControl", "ClickSpool", "RedirectCore", "JSON", "Timestamps",
+                "BotDetection", "SystemIO",
                 "TestSupport",
             ],
             exclude: ["Resources"]

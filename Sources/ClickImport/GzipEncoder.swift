@@ -1,16 +1,16 @@
 import CZlib
 
-/// gzip (RFC 1952) request bodies, made with zlib.
+/// gzip (RFC 1952) request bodies (and the report's precompressed page), made with zlib.
 ///
 /// zlib writes the gzip header and trailer itself (window bits 15 + 16), around a deflate stream made in one
 /// call into a buffer of `deflateBound`'s size, which always has room.
-enum GzipEncoder {
+public enum GzipEncoder {
     /// Whether gzip bodies can be made: always, since zlib is linked. The importer's option check asks it.
     static var isAvailable: Bool { true }
 
     /// `data` as a gzip member at compression level 1 (fast: a batch is compressed while the previous one is
     /// on the wire); nil when zlib fails.
-    static func compress(_ data: [UInt8], level: Int32 = 1) -> [UInt8]? {
+    public static func compress(_ data: [UInt8], level: Int32 = 1) -> [UInt8]? {
         guard data.count < Int(UInt32.max) else { return nil }
         var stream = z_stream()
         let initialized = deflateInit2_(

@@ -22,6 +22,7 @@ import NIOPosix
 /// fails at once as `.misconfigured`. A 5xx that the request's `permanentServerError` calls final
 /// (ClickHouse's parse errors) goes back to the sink without retries.
 final class SinkSender: Sendable {
+    /// The most of a sink's answer kept: an answer to a batch is a status and a few lines of text.
     static let maximumAnswerBytes = 1 << 20
 
     private let client: HTTPClient
@@ -29,8 +30,11 @@ final class SinkSender: Sendable {
     private let policy: RetryPolicy
     private let gzip: Bool
     private let requestTimeout: TimeAmount
+    private let answerLimit: Int
 
-    init(options: ImportOptions) {
+    /// `answerLimit`: bytes of an answer kept (more is read and dropped); queries of the report ask for more.
+    init(options: ImportOptions, answerLimit: Int = SinkSender.maximumAnswerBytes) {
+        self.answerLimit = answerLimit
         // --timeout covers the connect too: a shorter --timeout shortens the connect timeout.
         let connect = min(options.connectTimeoutSeconds, options.requestTimeoutSeconds)
         var configuration = HTTPClient.Configuration(
@@ -143,12 +147,13 @@ final class SinkSender: Sendable {
     private func answer(to http: HTTPClientRequest) async throws -> Answer {
         let client = client
         let timeout = requestTimeout
+        let limit = answerLimit
         let seconds = Double(timeout.nanoseconds) / 1e9
         let deadline = ContinuousClock.now + .nanoseconds(timeout.nanoseconds)
         return try await withThrowingTaskGroup(of: Answer?.self) { group in
             group.addTask {
                 let response = try await client.execute(http, timeout: timeout)
-                let body = try await Self.collect(response.body)
+                let body = try await Self.collect(response.body, limit: limit)
                 return Answer(status: Int(response.status.code), headers: response.headers, body: body)
             }
             group.addTask {
@@ -163,11 +168,11 @@ final class SinkSender: Sendable {
         }
     }
 
-    private static func collect(_ body: HTTPClientResponse.Body) async throws -> [UInt8] {
+    private static func collect(_ body: HTTPClientResponse.Body, limit: Int) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         for try await chunk in body {
             // Keep reading past the limit (so the connection can be reused) but keep no more than the limit.
-            let room = maximumAnswerBytes - bytes.count
+            let room = limit - bytes.count
             if room > 0 { bytes.append(contentsOf: chunk.readableBytesView.prefix(room)) }
         }
         return bytes

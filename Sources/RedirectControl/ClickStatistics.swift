@@ -1,4 +1,5 @@
 import BotDetection
+import CampaignReport
 import ClickSpool
 import JSON
 import RedirectCore
@@ -45,15 +46,6 @@ public struct ClickStatistics: Sendable {
         public var sessions = 0
     }
 
-    /// The facts of one event a grouping needs.
-    struct GroupedEvent {
-        var redirect: String
-        var rule: String?
-        var variant: String?
-        var hasSession: Bool
-        var isBot: Bool
-    }
-
     public var rows: [Row]
     /// Per redirect, rule and variant, when asked for (`groupingBy`); ordered by redirect, rule, variant.
     public var groups: [Group] = []
@@ -63,101 +55,54 @@ public struct ClickStatistics: Sendable {
     /// Flagged clicks left out because their category was excluded.
     public var excludedBots = 0
 
-    /// Reads every `.jsonl` file in the spool's `shipped/`, `ready/` and `current/` folders.
+    /// Reads every `.jsonl` file in the spool's `shipped/`, `ready/` and `current/` folders, streaming.
     ///
-    /// Lines are read as the importer reads them (`SpoolReader`): torn lines, lines that are no JSON object and
-    /// events without an `id` or a string `time` are skipped and counted.
+    /// Lines are read as the importer reads them (`SpoolEventStream`): torn lines, lines that are no JSON object
+    /// and events without an `id` or an RFC 3339 `time` are skipped and counted. The spool is read twice, one line
+    /// at a time: first for the time range the histograms divide, then to count; memory holds counts and each
+    /// redirect's set of sessions, never the events. A line added to `current/` between the two passes lands in
+    /// the first or last slot.
     ///
     /// - Parameters:
     ///   - slots: number of time slots in each histogram.
     ///   - excludingBots: clicks flagged with one of these categories are left out (and counted).
     ///   - groupingBy: fills ``groups`` by these (none: no groups).
+    ///   - selection: only the clicks it includes (time window, redirect ids, tags), as `redirectctl report`.
     public static func collect(
-        spool: String, slots: Int = 24, excludingBots: Set<BotCategory> = [], groupingBy: Set<Grouping> = []
+        spool: String, slots: Int = 24, excludingBots: Set<BotCategory> = [], groupingBy: Set<Grouping> = [],
+        selection: ReportSelection = ReportSelection()
     ) throws(SpoolError) -> ClickStatistics {
         var info = stat()
         guard stat(spool, &info) == 0 else { throw SpoolError("read", spool, Errno(rawValue: errno)) }
-        var events: [(redirect: String, session: String?, bot: BotCategory?, time: String)] = []
-        var grouped: [GroupedEvent] = []
-        var lines = 0
+        // `redirectctl stats` runs as the spool's owner (SpoolAccess); the stream passes over non-files.
+        let stream = SpoolEventStream(spool: spool)
+        var first: Int64?
+        var last: Int64?
+        try stream.readEvents { record in
+            guard let click = ClickFacts(record: record), selection.includes(time: click.time, redirect: click.redirect)
+            else { return }
+            if let bot = click.bot, excludingBots.contains(bot) { return }
+            first = min(first ?? click.time, click.time)
+            last = max(last ?? click.time, click.time)
+        }
+        var accumulator = Accumulator(slots: slots, first: first ?? 0, last: last ?? 0, groupingBy: groupingBy)
         var skipped = 0
         var excluded = 0
-        // Links, FIFOs, other users' files and other non-files in the spool are passed over, never followed or
-        // waited on (`redirectctl stats` runs as the spool's owner: SpoolAccess).
-        let top = try SpoolDirectory.open(spool, create: false)
-        for sub in [SpoolLayout.Folder.shipped, .ready, .current] {
-            // A missing folder has no events; a file sealed away from current/ since the listing has none here.
-            guard let directory = try? top.subdirectory(sub, create: false),
-                let names = try? directory.list().files.map(\.name)
-            else { continue }
-            for name in names.sorted() {
-                guard let file = try? directory.openFile(name, .read),
-                    let reader = try? SpoolReader(descriptor: file, path: directory.path + "/" + name)
-                else { continue }
-                while let record = try reader.next() {
-                    lines += 1
-                    guard let event = JSONValue(parsing: record.line.dropLast()),
-                        let time = ClickEventField.time.value(in: event)?.stringValue
-                    else {
-                        skipped += 1
-                        continue
-                    }
-                    let bot = BotCategory.of(
-                        bot: record.bot, category: record.botCategory,
-                        method: ClickEventField.requestMethod.value(in: event)?.stringValue,
-                        userAgent: ClickEventField.requestUserAgent.value(in: event)?.stringValue)
-                    if let bot, excludingBots.contains(bot) {
-                        excluded += 1
-                        continue
-                    }
-                    let redirect = ClickEventField.redirect.value(in: event)?.stringValue ?? "(no id)"
-                    let session = ClickEventField.session.value(in: event)?.stringValue
-                    events.append((redirect, session, bot, time))
-                    if !groupingBy.isEmpty {
-                        grouped.append(
-                            GroupedEvent(
-                                redirect: redirect,
-                                rule: groupingBy.contains(.rule)
-                                    ? ClickEventField.rule.value(in: event)?.stringValue : nil,
-                                variant: groupingBy.contains(.variant)
-                                    ? ClickEventField.variant.value(in: event)?.stringValue : nil,
-                                hasSession: session != nil, isBot: bot != nil))
-                    }
-                }
-                lines += reader.skipped.count
-                skipped += reader.skipped.count
+        let counts = try stream.readEvents { record in
+            guard let click = ClickFacts(record: record) else {
+                skipped += 1
+                return
             }
+            guard selection.includes(time: click.time, redirect: click.redirect) else { return }
+            if let bot = click.bot, excludingBots.contains(bot) {
+                excluded += 1
+                return
+            }
+            accumulator.add(click)
         }
-        var statistics = summarize(events, slots: slots, linesRead: lines, skipped: skipped)
+        var statistics = accumulator.statistics(linesRead: counts.lines, skipped: skipped + counts.skipped)
         statistics.excludedBots = excluded
-        statistics.groups = group(grouped)
         return statistics
-    }
-
-    /// The figures per redirect, rule and variant; pure, for tests.
-    static func group(_ events: [GroupedEvent]) -> [Group] {
-        struct Key: Hashable {
-            var redirect: String
-            var rule: String?
-            var variant: String?
-        }
-        var groups: [Key: Group] = [:]
-        for event in events {
-            let key = Key(redirect: event.redirect, rule: event.rule, variant: event.variant)
-            var entry = groups[key] ?? Group(redirect: event.redirect, rule: event.rule, variant: event.variant)
-            entry.clicks += 1
-            if !event.isBot { entry.persons += 1 }
-            if event.hasSession { entry.sessions += 1 }
-            groups[key] = entry
-        }
-        // No rule (or variant) first within a redirect: the clicks the file's own target took.
-        func order(_ group: Group) -> (String, Int, String, Int, String) {
-            (
-                group.redirect, group.rule == nil ? 0 : 1, group.rule ?? "", group.variant == nil ? 0 : 1,
-                group.variant ?? ""
-            )
-        }
-        return groups.values.sorted { order($0) < order($1) }
     }
 
     /// The figures for a list of events; pure, for tests.
@@ -165,34 +110,92 @@ public struct ClickStatistics: Sendable {
         _ events: [(redirect: String, session: String?, bot: BotCategory?, time: String)], slots: Int, linesRead: Int,
         skipped: Int
     ) -> ClickStatistics {
-        // ISO 8601 UTC times with fixed width sort as text; the slot is found from the parsed seconds.
-        let seconds = events.map { event in
-            Timestamp(iso8601: event.time).map { Int($0.millisecondsSinceEpoch / 1000) } ?? 0
+        let clicks = events.map { event in
+            ClickFacts(
+                time: Timestamp(iso8601: event.time)?.millisecondsSinceEpoch ?? 0, outcome: "redirected",
+                redirect: event.redirect, session: event.session, hasValidSession: event.session != nil,
+                bot: event.bot)
         }
-        let start = seconds.min() ?? 0
-        let end = max(seconds.max() ?? 0, start + 1)
-        let width = max(1, Int((Double(end - start) / Double(max(1, slots))).rounded(.up)))
-        var byRedirect: [String: (row: Row, sessions: Set<String>)] = [:]
-        for (index, event) in events.enumerated() {
+        var accumulator = Accumulator(
+            slots: slots, first: clicks.map(\.time).min() ?? 0, last: clicks.map(\.time).max() ?? 0, groupingBy: [])
+        for click in clicks { accumulator.add(click) }
+        return accumulator.statistics(linesRead: linesRead, skipped: skipped)
+    }
+
+    /// The figures of clicks added one at a time, over a time range known beforehand.
+    struct Accumulator {
+        struct GroupKey: Hashable {
+            var redirect: String
+            var rule: String?
+            var variant: String?
+        }
+
+        let slots: Int
+        /// The first slot's start and each slot's width, in seconds.
+        let start: Int64
+        let width: Int64
+        let groupingBy: Set<Grouping>
+        var rows: [String: (row: Row, sessions: Set<String>, first: Int64, last: Int64)] = [:]
+        var groups: [GroupKey: Group] = [:]
+
+        init(slots: Int, first: Int64, last: Int64, groupingBy: Set<Grouping>) {
+            self.slots = max(1, slots)
+            // Whole seconds, as the slots always were; the last second gets a slot of its own.
+            start = Self.seconds(first)
+            let end = max(Self.seconds(last), start + 1)
+            width = max(1, (end - start + Int64(self.slots) - 1) / Int64(self.slots))
+            self.groupingBy = groupingBy
+        }
+
+        static func seconds(_ milliseconds: Int64) -> Int64 {
+            milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        }
+
+        mutating func add(_ click: ClickFacts) {
+            let redirect = click.redirect ?? ReportSelection.noRedirect
             var entry =
-                byRedirect[event.redirect] ?? (
-                    Row(redirect: event.redirect, histogram: Array(repeating: 0, count: slots)), []
+                rows[redirect] ?? (
+                    Row(redirect: redirect, histogram: Array(repeating: 0, count: slots)), [], click.time, click.time
                 )
+            rows[redirect] = nil
             entry.row.clicks += 1
-            if event.bot != nil { entry.row.bots += 1 }
-            if let session = event.session { entry.sessions.insert(session) }
-            if entry.row.first.map({ event.time < $0 }) ?? true { entry.row.first = event.time }
-            if entry.row.last.map({ event.time > $0 }) ?? true { entry.row.last = event.time }
-            let slot = min(slots - 1, (seconds[index] - start) / width)
+            if click.bot != nil { entry.row.bots += 1 }
+            if let session = click.session { entry.sessions.insert(session) }
+            entry.first = min(entry.first, click.time)
+            entry.last = max(entry.last, click.time)
+            let slot = Int(min(max(0, (Self.seconds(click.time) - start) / width), Int64(slots - 1)))
             entry.row.histogram[slot] += 1
-            byRedirect[event.redirect] = entry
+            rows[redirect] = entry
+            guard !groupingBy.isEmpty else { return }
+            let key = GroupKey(
+                redirect: redirect, rule: groupingBy.contains(.rule) ? click.rule : nil,
+                variant: groupingBy.contains(.variant) ? click.variant : nil)
+            var group = groups[key] ?? Group(redirect: redirect, rule: key.rule, variant: key.variant)
+            group.clicks += 1
+            if click.bot == nil { group.persons += 1 }
+            if click.hasValidSession { group.sessions += 1 }
+            groups[key] = group
         }
-        let rows = byRedirect.values.map { entry -> Row in
-            var row = entry.row
-            row.uniqueSessions = entry.sessions.count
-            return row
-        }.sorted { ($0.clicks, $1.redirect) > ($1.clicks, $0.redirect) }
-        return ClickStatistics(rows: rows, linesRead: linesRead, skippedLines: skipped)
+
+        func statistics(linesRead: Int, skipped: Int) -> ClickStatistics {
+            let rows = self.rows.values.map { entry -> Row in
+                var row = entry.row
+                row.uniqueSessions = entry.sessions.count
+                row.first = Timestamp(millisecondsSinceEpoch: entry.first).iso8601
+                row.last = Timestamp(millisecondsSinceEpoch: entry.last).iso8601
+                return row
+            }.sorted { ($0.clicks, $1.redirect) > ($1.clicks, $0.redirect) }
+            // No rule (or variant) first within a redirect: the clicks the file's own target took.
+            func order(_ group: Group) -> (String, Int, String, Int, String) {
+                (
+                    group.redirect, group.rule == nil ? 0 : 1, group.rule ?? "", group.variant == nil ? 0 : 1,
+                    group.variant ?? ""
+                )
+            }
+            var statistics = ClickStatistics(rows: rows, linesRead: linesRead, skippedLines: skipped)
+            statistics.groups = groups.values.sorted { order($0) < order($1) }
+            return statistics
+        }
     }
 
     /// A one-line chart of `counts`: ▁▂▃▄▅▆▇█, a space for an empty slot.

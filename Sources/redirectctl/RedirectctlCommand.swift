@@ -15,6 +15,7 @@ struct RedirectctlCommand: AsyncParsableCommand {
             NewCommand.self,
             SealCommand.self,
             StatsCommand.self,
+            ReportCommand.self,
             StatusCommand.self,
             ConvertTracardiCommand.self,
             ImportCommand.self,

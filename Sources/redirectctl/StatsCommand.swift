@@ -1,5 +1,6 @@
 import ArgumentParser
 import BotDetection
+import CampaignReport
 import ClickSpool
 import RedirectControl
 import RedirectCore
@@ -38,6 +39,17 @@ struct StatsCommand: ParsableCommand {
                 + "flagged as bots) and clicks with a valid session per group, for reading an A/B test.",
             valueName: "rule|variant|rule,variant"))
     var by: String? = nil
+
+    @OptionGroup var window: TimeWindowOptions
+
+    @Option(name: .customLong("redirect"), help: ArgumentHelp("Only this redirect id (repeatable).", valueName: "id"))
+    var redirects: [String] = []
+
+    /// The clicks `--since`, `--until` and `--redirect` select, as `redirectctl report` selects them.
+    func selection() throws -> ReportSelection {
+        let (since, until) = try window.window()
+        return ReportSelection(since: since, until: until, redirects: Set(redirects))
+    }
 
     func validate() throws {
         guard (1...200).contains(slots) else { throw ValidationError("--slots must be between 1 and 200") }
@@ -83,7 +95,8 @@ struct StatsCommand: ParsableCommand {
         let stats: ClickStatistics
         do {
             stats = try ClickStatistics.collect(
-                spool: directory, slots: slots, excludingBots: excludedCategories(), groupingBy: groupings())
+                spool: directory, slots: slots, excludingBots: excludedCategories(), groupingBy: groupings(),
+                selection: selection())
         } catch {
             StandardError.log("redirectctl stats: \(error)")
             throw ExitCode(2)

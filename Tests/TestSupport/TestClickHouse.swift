@@ -1,43 +1,42 @@
 import Foundation
-import TestSupport
-import Testing
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Debian's `clickhouse-server` as a child process of the test: free loopback ports, data and config in a
-/// temporary directory, stopped with the suite. Queries go over its HTTP interface with curl.
-/// `@unchecked`: the process is touched only in `init` and `stop`, which the suite trait calls once each.
-final class TestClickHouse: @unchecked Sendable {
-    static let serverPath = "/usr/sbin/clickhouse-server"
+/// temporary directory, stopped with the suite (or the test). Queries go over its HTTP interface with curl.
+/// `@unchecked`: the process is touched only in `init` and `stop`, which the suite trait (or the test) calls once
+/// each. Shared by the importer's tests and the report's.
+public final class TestClickHouse: @unchecked Sendable {
+    public static let serverPath = "/usr/sbin/clickhouse-server"
 
     /// The server of the running suite (see `ClickHouseServerTrait`).
-    @TaskLocal static var current: TestClickHouse?
+    @TaskLocal public static var current: TestClickHouse?
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// A server's loopback ports: HTTP for queries, TCP (native protocol) for the other servers of a cluster and
     /// the interserver port, each distinct so that several servers share the host.
-    struct Ports {
-        var http: Int
-        var tcp: Int
-        var interserver: Int
+    public struct Ports {
+        public var http: Int
+        public var tcp: Int
+        public var interserver: Int
 
-        static func free() throws -> Ports {
+        public static func free() throws -> Ports {
             Ports(http: try freePort(), tcp: try freePort(), interserver: try freePort())
         }
     }
 
-    let directory: String
-    let httpPort: Int
-    let ports: Ports
+    public let directory: String
+    public let httpPort: Int
+    public let ports: Ports
     private var pid: pid_t = 0
 
     /// One server; `remoteServers`: a `<remote_servers>` element for its configuration (see `cluster`).
-    init(ports given: Ports? = nil, remoteServers: String = "") throws {
+    public init(ports given: Ports? = nil, remoteServers: String = "") throws {
         guard FileManager.default.isExecutableFile(atPath: Self.serverPath) else {
             throw Failure(
                 description: "\(Self.serverPath) is missing: the ClickHouse tests need Debian's "
@@ -76,7 +75,7 @@ final class TestClickHouse: @unchecked Sendable {
 
     /// Two (or more) servers on this host as the shards of one cluster, `name`, in each one's `remote_servers`:
     /// what `redirectctl clickhouse-schema --cluster` sets up tables on.
-    static func cluster(named name: String, shards: Int = 2) throws -> [TestClickHouse] {
+    public static func cluster(named name: String, shards: Int = 2) throws -> [TestClickHouse] {
         let ports = try (0..<shards).map { _ in try Ports.free() }
         let entries = ports.map {
             "<shard><replica><host>127.0.0.1</host><port>\($0.tcp)</port></replica></shard>"
@@ -93,7 +92,7 @@ final class TestClickHouse: @unchecked Sendable {
     }
 
     /// Starts the server on its configuration and data, and returns once it answers.
-    func start() throws {
+    public func start() throws {
         // Not Foundation's Process: with the server started by it, Foundation's child monitor thread was found
         // blocked in a waitpid on the (running) server, and no later child's exit (curl's) was ever seen.
         pid = try Self.spawn(Self.serverPath, ["--config-file=\(directory)/config.xml"], log: directory + "/stderr.log")
@@ -114,13 +113,13 @@ final class TestClickHouse: @unchecked Sendable {
     }
 
     /// Ends the server and removes its data.
-    func stop() {
+    public func stop() {
         halt()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Ends the server, keeping its data for `start()`: a shard that is down for a while.
-    func halt() {
+    public func halt() {
         if isRunning {
             kill(pid, SIGTERM)
             let limit = Date().addingTimeInterval(3)
@@ -149,11 +148,11 @@ final class TestClickHouse: @unchecked Sendable {
         return pid
     }
 
-    var url: String { "http://127.0.0.1:\(httpPort)/" }
+    public var url: String { "http://127.0.0.1:\(httpPort)/" }
 
     /// Runs one statement; returns the answer, or throws with ClickHouse's error text.
     @discardableResult
-    func query(_ sql: String) throws -> String {
+    public func query(_ sql: String) throws -> String {
         let (status, body) = try Self.curl(
             ["-sS", "--fail-with-body", "--max-time", "30", "--data-binary", "@-", url],
             input: sql)
@@ -162,14 +161,14 @@ final class TestClickHouse: @unchecked Sendable {
     }
 
     /// The answer of a `FORMAT JSONEachRow` query, one dictionary a row.
-    func rows(_ sql: String) throws -> [[String: Any]] {
+    public func rows(_ sql: String) throws -> [[String: Any]] {
         try query(sql + " FORMAT JSONEachRow").split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
         }
     }
 
     /// A number a query answers with.
-    func count(_ sql: String) throws -> Int {
+    public func count(_ sql: String) throws -> Int {
         let text = try query(sql).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let value = Int(text) else { throw Failure(description: "not a number: \(text)") }
         return value
@@ -185,7 +184,7 @@ final class TestClickHouse: @unchecked Sendable {
     }
 
     /// A loopback port nothing listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         defer { close(fd) }
@@ -205,48 +204,3 @@ final class TestClickHouse: @unchecked Sendable {
 }
 
 /// Starts one ClickHouse server for a whole suite and stops it when the suite ends.
-struct ClickHouseServerTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
-
-    func provideScope(
-        for test: Test, testCase: Test.Case?,
-        performing function: @Sendable () async throws -> Void
-    ) async throws {
-        let server = try TestClickHouse()
-        defer { server.stop() }
-        try await TestClickHouse.$current.withValue(server) {
-            try await function()
-        }
-    }
-}
-
-extension Trait where Self == ClickHouseServerTrait {
-    /// A real `clickhouse-server` for the suite, reachable as `TestClickHouse.current`.
-    static var clickHouseServer: Self { Self() }
-}
-
-/// Starts a cluster of two ClickHouse servers, `fleet`, for a whole suite and stops them when the suite ends.
-struct ClickHouseClusterTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
-
-    func provideScope(
-        for test: Test, testCase: Test.Case?,
-        performing function: @Sendable () async throws -> Void
-    ) async throws {
-        let servers = try TestClickHouse.cluster(named: "fleet")
-        defer { for server in servers { server.stop() } }
-        try await TestClickHouse.$currentCluster.withValue(servers) {
-            try await function()
-        }
-    }
-}
-
-extension TestClickHouse {
-    /// The servers of the running suite's cluster `fleet` (see `ClickHouseClusterTrait`).
-    @TaskLocal static var currentCluster: [TestClickHouse] = []
-}
-
-extension Trait where Self == ClickHouseClusterTrait {
-    /// Two real `clickhouse-server`s as the shards of cluster `fleet`, as `TestClickHouse.currentCluster`.
-    static var clickHouseCluster: Self { Self() }
-}
