@@ -40,6 +40,13 @@ let package = Package(
             pkgConfig: "libmaxminddb",
             providers: [.apt(["libmaxminddb-dev"])]
         ),
+        // libqrencode, wrapped by a module map only: the QR codes of `redirectctl qr`. RedirectControl is the one
+        // target that imports it; nothing redirectd or redirectd-cgi links depends on it.
+        .systemLibrary(
+            name: "CQREncode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
         // Linux calls the Glibc module leaves out (declared under _GNU_SOURCE only): ppoll, close_range.
         .target(name: "CLinux"),
         // The system layer: swift-system's FileDescriptor and Errno, plus what it lacks (flock, reading a file
@@ -121,8 +128,12 @@ let package = Package(
             name: "RedirectControl",
             dependencies: [
                 "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps", "BotDetection",
-                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO",
+                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO", "TOML", "CQREncode", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
+                // check --targets: HEAD/GET requests to every target.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -186,6 +197,8 @@ let package = Package(
             dependencies: [
                 "RedirectFiles", "RedirectCore", "JSON", "Timestamps", "CountryCodes", "DeviceDetection", "SystemIO",
             ]),
+        // Resources: target-server.py (check --targets) and decode_qr.py (redirectctl qr's codes read back with
+        // zxing-cpp), both run in the tests' virtual environment.
         .testTarget(
             name: "RedirectControlTests",
             dependencies: [
@@ -193,7 +206,8 @@ let package = Package(
                 "TestSupport",
                 // The responder's click handler, for clicks answered while `deploy` switches releases.
                 "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI",
-            ]),
+            ],
+            exclude: ["Resources"]),
         .testTarget(
             name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),
         .testTarget(

@@ -156,9 +156,12 @@ public struct ClickExplanation: Sendable {
         let bot = BotClassifier.classify(request)
         var rules: RuleExplanation? = nil
         if decision.event?.outcome == .redirected, redirect.hasRulesOrVariants {
+            // The rules see the query as the decider gives it to them: without `_via`.
+            var query = QueryString(parsing: request.query)
+            _ = ClickVia.strip(&query, raw: request.query)
             let context = ClickDecider.ruleContext(
                 for: request, linkID: redirect.id, session: session, defaults: defaults, clickID: clickID,
-                device: device, bot: bot, country: country, query: QueryString(parsing: request.query), now: click.time)
+                device: device, bot: bot, country: country, query: query, now: click.time)
             rules = RuleEvaluator.explain(redirect, in: context)
         }
         let splitSource: SplitSource = session.map { .session($0) } ?? (honors ? .random : .visitor)

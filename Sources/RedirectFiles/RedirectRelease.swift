@@ -20,12 +20,27 @@ public final class RedirectRelease: Sendable {
     /// Whether `defaults` come from a version of the file that parsed, this one or, while the file on disk
     /// does not parse, an earlier one (false: the built-in ones, for a missing file or one that never parsed).
     let defaultsParsed: Bool
+    /// Counts the changes of what redirect files are parsed with (the defaults' `[utm]`, merged into their
+    /// targets): a file cached under another generation is read again (``RedirectStore``).
+    let defaultsGeneration: UInt32
 
-    init(directory: String, defaults: RedirectDefaults, defaultsIdentity: FileIdentity?, defaultsParsed: Bool) {
+    init(
+        directory: String, defaults: RedirectDefaults, defaultsIdentity: FileIdentity?, defaultsParsed: Bool,
+        defaultsGeneration: UInt32 = 0
+    ) {
         self.directory = directory
         self.reader = RedirectFileReader(directory: directory)
         self.defaults = defaults
         self.defaultsIdentity = defaultsIdentity
         self.defaultsParsed = defaultsParsed
+        self.defaultsGeneration = defaultsGeneration
+    }
+
+    /// This release under `generation`; itself when it has it already.
+    func withDefaultsGeneration(_ generation: UInt32) -> RedirectRelease {
+        if generation == defaultsGeneration { return self }
+        return RedirectRelease(
+            directory: directory, defaults: defaults, defaultsIdentity: defaultsIdentity,
+            defaultsParsed: defaultsParsed, defaultsGeneration: generation)
     }
 }

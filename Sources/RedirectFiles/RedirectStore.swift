@@ -150,8 +150,14 @@ public final class RedirectStore: Sendable {
                     directory: resolved, defaults: RedirectDefaults(), defaultsIdentity: nil, defaultsParsed: false))
         case .refused:
             // Reported; the built-in settings serve until the file is usable, as for a file that never parsed.
+            // Not remembered: its generation is the current one when files parse alike under it, else one no
+            // remembered release has, so the files it reads are read again under the next.
+            let generation =
+                RedirectDefaults().parsesRedirectsLike(cached?.defaults ?? RedirectDefaults())
+                ? cached?.defaultsGeneration ?? 0 : UInt32.max
             return RedirectRelease(
-                directory: resolved, defaults: RedirectDefaults(), defaultsIdentity: nil, defaultsParsed: false)
+                directory: resolved, defaults: RedirectDefaults(), defaultsIdentity: nil, defaultsParsed: false,
+                defaultsGeneration: generation)
         }
         if let same, same.defaultsIdentity == identity { return same }
         let servingOld = same?.defaultsParsed == true
@@ -173,9 +179,19 @@ public final class RedirectStore: Sendable {
         return remember(release)
     }
 
+    /// Serves `release` from now on, with the generation of its defaults: the last one's when redirect files
+    /// parse alike under both (``RedirectDefaults/parsesRedirectsLike(_:)``), else the next, so that files cached
+    /// under the last one are read again (their targets hold its `[utm]`).
     private func remember(_ release: RedirectRelease) -> RedirectRelease {
-        current.write { $0 = release }
-        return release
+        current.write { current in
+            var generation = current?.defaultsGeneration ?? 0
+            if !release.defaults.parsesRedirectsLike(current?.defaults ?? RedirectDefaults()) {
+                generation = generation == UInt32.max - 1 ? 0 : generation + 1
+            }
+            let stamped = release.withDefaultsGeneration(generation)
+            current = stamped
+            return stamped
+        }
     }
 
     /// Where files are read from now: `directory` itself, or, when it is a symbolic link, the directory the
@@ -205,20 +221,26 @@ public final class RedirectStore: Sendable {
             return nil
         }
         let cached = Self.withBytes(of: id) { bytes in cache.read { $0.find(bytes) } }
-        if let cached, cached.identity == identity { return cached }
+        if let cached, cached.identity == identity, cached.defaultsGeneration == release.defaultsGeneration {
+            return cached
+        }
 
         let fileName = id + ".toml"
         let (redirect, readIdentity) = readAndParse(
             resolvedName ?? fileName, fileName: fileName, identity: identity, reader: release.reader,
             servingOld: cached?.hasRedirect == true
-        ) { text, path in RedirectFileParser.parseRedirect(text: text, id: id, file: path) }
+        ) { text, path in
+            RedirectFileParser.parseRedirect(text: text, id: id, file: path, defaults: release.defaults)
+        }
         let entry: CachedRedirect
         if let redirect {
-            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: redirect)
+            entry = CachedRedirect.make(
+                id: id, identity: readIdentity, redirect: redirect, defaultsGeneration: release.defaultsGeneration)
         } else if let cached {
-            entry = cached.keeping(as: readIdentity)
+            entry = cached.keeping(as: readIdentity, defaultsGeneration: release.defaultsGeneration)
         } else {
-            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: nil)
+            entry = CachedRedirect.make(
+                id: id, identity: readIdentity, redirect: nil, defaultsGeneration: release.defaultsGeneration)
         }
         cache.write { $0.insert(entry) }
         return entry

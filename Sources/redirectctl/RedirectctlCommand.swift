@@ -10,6 +10,7 @@ struct RedirectctlCommand: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self,
             LinkCommand.self,
+            QRCommand.self,
             ExplainCommand.self,
             NewCommand.self,
             SealCommand.self,
