@@ -40,6 +40,13 @@ let package = Package(
             pkgConfig: "libmaxminddb",
             providers: [.apt(["libmaxminddb-dev"])]
         ),
+        // libqrencode, wrapped by a module map only: the QR codes of `redirectctl qr`. RedirectControl is the one
+        // target that imports it; nothing redirectd or redirectd-cgi links depends on it.
+        .systemLibrary(
+            name: "CQREncode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
         // Linux calls the Glibc module leaves out (declared under _GNU_SOURCE only): ppoll, close_range.
         .target(name: "CLinux"),
         // The system layer: swift-system's FileDescriptor and Errno, plus what it lacks (flock, reading a file
@@ -124,14 +131,18 @@ let package = Package(
             dependencies: [
                 "CampaignReport", "RedirectCore", "RedirectFiles", "ClickSpool", "ClickImport", "JSON", "Timestamps",
                 "BotDetection",
-                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO",
+                "CountryLookup", "CountryCodes", "DeviceDetection", "SystemIO", "TOML", "CQREncode", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"),
+                // check --targets: HEAD/GET requests to every target.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "redirectd",
             dependencies: [
-                "RedirectServer", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
+                "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI", "SystemIO", "Settings", "CountryLookup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -190,13 +201,18 @@ let package = Package(
             dependencies: [
                 "RedirectFiles", "RedirectCore", "JSON", "Timestamps", "CountryCodes", "DeviceDetection", "SystemIO",
             ]),
+        // Resources: target-server.py (check --targets) and decode_qr.py (redirectctl qr's codes read back with
+        // zxing-cpp), both run in the tests' virtual environment.
         .testTarget(
             name: "RedirectControlTests",
             dependencies: [
                 "CampaignReport", "RedirectControl", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection",
                 "ClickImport", "CountryCodes",
                 "TestSupport",
-            ]),
+                // The responder's click handler, for clicks answered while `deploy` switches releases.
+                "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI",
+            ],
+            exclude: ["Resources"]),
         .testTarget(
             name: "ClickSpoolTests", dependencies: ["ClickSpool", "RedirectCore", "Timestamps", "TestSupport"]),
         .testTarget(

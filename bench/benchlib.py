@@ -29,6 +29,15 @@ ACCEPT_LANGUAGE = "de-DE,de;q=0.9,en;q=0.8"
 
 WELCOME_TOML = 'name = "Welcome page"\nurl = "https://www.example.com/welcome"\n'
 
+# The welcome link as a campaign link (bench/profile's redirectd-utm cases): the same UTM parameters from [utm], or
+# written into the URL, and forward_query = true, clicked with a query whose utm_source the file's must beat.
+UTM_TOML = ('url = "https://www.example.com/welcome"\nforward_query = true\n'
+            '[utm]\nsource = "newsletter"\nmedium = "email"\ncampaign = "spring"\n')
+UTM_INLINE_TOML = ('url = "https://www.example.com/welcome?utm_source=newsletter&utm_medium=email&utm_campaign=spring"\n'
+                   'forward_query = true\n')
+UTM_QUERY = "utm_source=x&ref=qr"
+UTM_TARGET = "https://www.example.com/welcome?utm_source=newsletter&utm_medium=email&utm_campaign=spring&ref=qr"
+
 # The click of the rules benchmarks (bench/profile --rules, bench/run --rules): the 149-byte browser agent that
 # bench/bot-matcher times (an iPad's Edge, from fake-useragent's browsers), longer than USER_AGENT above, so the
 # bot check and the device classification read a real agent's length.

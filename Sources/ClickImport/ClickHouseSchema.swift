@@ -77,11 +77,18 @@ public struct ClickHouseSchema: Sendable, Equatable {
 
     /// The `CREATE TABLE` statement, with comments saying what the server version left out.
     public var createTable: String {
+        createTable(named: table, onCluster: nil)
+    }
+
+    /// The `CREATE TABLE` of a `ReplacingMergeTree` named `name` (the table itself, or a shard's local table under a
+    /// `Distributed` one), `ON CLUSTER` a cluster when given, with comments saying what the server version left out.
+    func createTable(named name: String, onCluster cluster: String?) -> String {
         let width = columns.map(\.name.count).max() ?? 0
         let body = columns.map { "    " + $0.name + String(repeating: " ", count: width - $0.name.count + 1) + $0.type }
             .joined(separator: ",\n")
         var lines = [
-            "CREATE TABLE IF NOT EXISTS \(table)", "(", body, ")", "ENGINE = ReplacingMergeTree",
+            "CREATE TABLE IF NOT EXISTS \(name)" + (cluster.map { " ON CLUSTER \($0)" } ?? ""), "(", body, ")",
+            "ENGINE = ReplacingMergeTree",
             "PARTITION BY toYYYYMM(time)",
             "ORDER BY (redirect, id)",
         ]
@@ -98,7 +105,7 @@ public struct ClickHouseSchema: Sendable, Equatable {
             comments.append("-- This server has no TTL (19.6 and later have it). To keep \(months) months, drop old")
             comments.append("-- months from cron, e.g. on the 1st of each month:")
             comments.append(
-                "--   clickhouse-client --query \"ALTER TABLE \(table) DROP PARTITION $(date -d '\(months) months ago' +%Y%m)\""
+                "--   clickhouse-client --query \"ALTER TABLE \(name) DROP PARTITION $(date -d '\(months) months ago' +%Y%m)\""
             )
         }
         return (comments + lines).joined(separator: "\n") + "\n"

@@ -61,14 +61,55 @@ extension ClickHouseSink {
         expected.lowCardinality = time == .dateTime64
         let missing = expected.columns.filter { types[$0.name] == nil }
         if !missing.isEmpty {
+            let tables = try await tablesToAlter(database: database, query: query)
             let names = missing.map(\.name).joined(separator: ", ")
             let additions = missing.map { "ADD COLUMN \($0.name) \($0.type)" }.joined(separator: ", ")
+            let pronoun = missing.count == 1 ? "it" : "them"
+            let place =
+                tables.cluster.map {
+                    "on every server of cluster \($0), to the local table \(tables.names[0]) and then to \(table): "
+                } ?? ": "
             throw .badOption(
                 "clickhouse: table \(table) has no column\(missing.count == 1 ? "" : "s") \(names), "
-                    + "which the importer writes; add \(missing.count == 1 ? "it" : "them"): "
-                    + "ALTER TABLE \(table) \(additions)")
+                    + "which the importer writes; add \(pronoun)\(tables.cluster == nil ? "" : " ")\(place)"
+                    + tables.names.map { "ALTER TABLE \($0) \(additions)" }.joined(separator: "; "))
         }
         return ClickHouseSink(url: url, table: table, time: time)
+    }
+
+    /// The tables a missing column is added to: the table alone, or for a `Distributed` table (read from
+    /// `system.tables`) each server's local table first, then the `Distributed` table, and the cluster's name.
+    private func tablesToAlter(
+        database: String, query: @Sendable (SinkRequest) async throws(SinkError) -> SinkResponse
+    ) async throws(ImportError) -> (cluster: String?, names: [String]) {
+        let name = table.split(separator: ".").last.map(String.init) ?? table
+        let sql =
+            "SELECT engine_full FROM system.tables WHERE database = \(database) AND name = '\(name)' "
+            + "FORMAT TabSeparatedRaw"
+        let request = SinkRequest(url: url, body: Array(sql.utf8), contentType: "text/plain", eventIDs: [])
+        let response: SinkResponse
+        do {
+            response = try await query(request)
+        } catch {
+            throw .sink(error)
+        }
+        let engine = String(decoding: response.body, as: UTF8.self)
+        guard (200..<300).contains(response.status), let distributed = Self.distributedArguments(engine) else {
+            return (nil, [table])
+        }
+        let prefix = table.contains(".") ? String(table.prefix { $0 != "." }) + "." : ""
+        return (distributed.cluster, [prefix + distributed.localTable, table])
+    }
+
+    /// The cluster and local table of `Distributed(fleet, 'default', clicks_local, cityHash64(id))`; nil for
+    /// any other engine.
+    static func distributedArguments(_ engine: String) -> (cluster: String, localTable: String)? {
+        guard engine.hasPrefix("Distributed(") else { return nil }
+        let arguments = engine.dropFirst("Distributed(".count).split(separator: ",", maxSplits: 3).map {
+            $0.filter { $0 != " " && $0 != "'" && $0 != "\"" && $0 != "`" && $0 != ")" && $0 != "\n" }
+        }
+        guard arguments.count >= 3, !arguments[0].isEmpty, !arguments[2].isEmpty else { return nil }
+        return (String(arguments[0]), String(arguments[2]))
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool {

@@ -24,8 +24,9 @@ public struct ClickHouseSink: ClickSink {
     /// ClickHouse decodes `Content-Encoding: gzip` request bodies.
     public var acceptsGzip: Bool { true }
 
-    /// The URL of a query: the endpoint with `query=` added to its parameters.
-    func url(query: String) -> String {
+    /// The URL of a query: the endpoint with `settings` (`name=value`, already URL-safe) and `query=` added to its
+    /// parameters.
+    func url(query: String, settings: [String] = []) -> String {
         var encoded = ""
         for byte in query.utf8 {
             switch byte {
@@ -38,8 +39,14 @@ public struct ClickHouseSink: ClickSink {
             }
         }
         let separator = url.contains("?") ? (url.hasSuffix("?") || url.hasSuffix("&") ? "" : "&") : "?"
-        return url + separator + "query=" + encoded
+        return url + separator + settings.map { $0 + "&" }.joined() + "query=" + encoded
     }
+
+    /// Settings of every INSERT. `insert_distributed_sync=1`: a `Distributed` table (a cluster's, see
+    /// `ClickHouseCluster`) answers only once every shard has its rows, so a shard that is down fails the batch and
+    /// it stays in `ready/` for the next run, instead of waiting in a queue on the node. A plain table ignores it
+    /// (checked on 18.16).
+    static let insertSettings = ["insert_distributed_sync=1"]
 
     public func plan(_ records: [SpoolRecord]) -> SinkPlan {
         guard !records.isEmpty else { return SinkPlan() }
@@ -63,7 +70,7 @@ public struct ClickHouseSink: ClickSink {
         }
         if !ids.isEmpty {
             var request = SinkRequest(
-                url: url(query: "INSERT INTO \(table) FORMAT JSONEachRow"), body: body,
+                url: url(query: "INSERT INTO \(table) FORMAT JSONEachRow", settings: Self.insertSettings), body: body,
                 contentType: "application/x-ndjson", eventIDs: ids)
             request.permanentServerError = Self.isPermanent
             plan.requests.append(request)

@@ -6,7 +6,7 @@ public struct SpoolRecord: Sendable {
     public var line: ArraySlice<UInt8>
     /// The event id (`id`), the key receivers drop duplicates by.
     public var id: String
-    /// `outcome`: `redirected`, `not-found`, `expired`, `disabled`; empty when the line has none.
+    /// `outcome`: `redirected`, `not-found`, `expired`, `disabled`, `opened` (a pixel); empty when the line has none.
     public var outcome: String
     /// `bot`: why the click looks automated; nil when it is null or missing.
     public var bot: String?

@@ -42,7 +42,19 @@ extension ClickExplanation {
                     : "Sec-GPC sent, not honoured (honor_privacy_signals = false)")
         }
 
+        if let event, event.request.query != request.query {
+            add(
+                "via",
+                event.via.map {
+                    "\($0.rawValue) (\(ClickVia.parameter) taken out of the query before anything reads it)"
+                }
+                    ?? "none (\(ClickVia.parameter) has a value redirectd does not know; taken out of the query)")
+        } else if let via = event?.via {
+            add("via", via.rawValue)
+        }
+
         switch event?.outcome {
+        case .opened?: add("link", "open pixel: answers a 1x1 transparent GIF, the open is recorded")
         case .disabled?: add("link", "disabled (enabled = false): rules not tried")
         case .expired?: add("link", "outside valid_from/valid_until: rules not tried")
         case .notFound?: add("link", "not found")
@@ -50,7 +62,9 @@ extension ClickExplanation {
             if let rules { lines += ruleLines(rules) } else { add("rules", "none in this file") }
         }
 
-        let location = decision.response.location.map { " " + $0 } ?? ""
+        let location =
+            decision.response.location.map { " " + $0 }
+            ?? (decision.response.content == .transparentGIF ? " " + TransparentGIF.contentType : "")
         lines.append("→ \(decision.response.status)\(location)")
         add("event", eventLine.isEmpty ? "none (not a click)" : eventLine)
         return lines

@@ -109,13 +109,15 @@ public struct ClickExplanation: Sendable {
         let store = RedirectStore(directory: settings.directory, cacheLimit: 16) { message in
             logged.withLock { $0.append(message) }
         }
-        let defaults = store.defaults()
+        // One release for the defaults and the file, as the responder does, even while a deploy switches a link.
+        let release = store.release()
+        let defaults = release.defaults
         let defaultsProblems = logged.withLock { $0 }
         if !defaultsProblems.isEmpty {
             throw .brokenFile(settings.directory + "/" + RedirectFileParser.defaultsFileName, defaultsProblems)
         }
         let file = settings.path(ofID: id)
-        guard case .found(let redirect) = store.lookup(id) else {
+        guard case .found(let redirect) = store.lookup(id, in: release) else {
             let problems = logged.withLock { $0 }
             if settings.hasRedirect(id) || !problems.isEmpty { throw .brokenFile(file, problems) }
             throw .unknownID(id, file)
@@ -145,7 +147,7 @@ public struct ClickExplanation: Sendable {
         let clickID = ClickID.make(at: click.time, using: &generator)
         let decision = ClickDecider.decide(
             for: request, defaults: defaults, now: click.time, clickID: clickID, country: country
-        ) { store.lookup($0) }
+        ) { store.lookup($0, in: release) }
 
         // The context the decider builds for the rules, to ask for the reasons beside its answer.
         let session = decision.event?.sessionStatus == .valid ? decision.event?.session : nil
@@ -154,9 +156,12 @@ public struct ClickExplanation: Sendable {
         let bot = BotClassifier.classify(request)
         var rules: RuleExplanation? = nil
         if decision.event?.outcome == .redirected, redirect.hasRulesOrVariants {
+            // The rules see the query as the decider gives it to them: without `_via`.
+            var query = QueryString(parsing: request.query)
+            _ = ClickVia.strip(&query, raw: request.query)
             let context = ClickDecider.ruleContext(
                 for: request, linkID: redirect.id, session: session, defaults: defaults, clickID: clickID,
-                device: device, bot: bot, country: country, query: QueryString(parsing: request.query), now: click.time)
+                device: device, bot: bot, country: country, query: query, now: click.time)
             rules = RuleEvaluator.explain(redirect, in: context)
         }
         let splitSource: SplitSource = session.map { .session($0) } ?? (honors ? .random : .visitor)

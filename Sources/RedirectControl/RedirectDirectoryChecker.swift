@@ -30,10 +30,18 @@ public struct RedirectDirectoryChecker: Sendable {
     }
 
     /// Checks every file and returns all problems found, or throws when the directory cannot be listed.
+    ///
+    /// The directory is opened once, and listed and read through that descriptor: a link to it that is
+    /// switched meanwhile (`redirectctl deploy`) does not mix two releases in one report.
     public func check() throws(RedirectDirectoryError) -> RedirectCheckReport {
-        let entries = try listEntries().filter { Self.isChecked($0.name) }.sorted { $0.name < $1.name }
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
+        defer { close(directoryFD) }
+        let entries = try listEntries(directoryFD).filter { Self.isChecked($0.name) }.sorted { $0.name < $1.name }
         let names = entries.map(\.name)
-        var perFile = try checkFiles(entries)
+        let defaults =
+            names.contains(RedirectFileParser.defaultsFileName) ? readDefaults(directoryFD) : RedirectDefaults()
+        var perFile = checkFiles(entries, directoryFD: directoryFD, defaults: defaults)
         for (index, message) in Self.caseCollisions(names) {
             perFile[index].insert(problem(names[index], message), at: 0)
         }
@@ -56,7 +64,8 @@ public struct RedirectDirectoryChecker: Sendable {
     /// The problems of the directory entry `name` (of `readdir` type `type`) in the directory open as
     /// `directoryFD`, as positioned messages.
     func problems(
-        inFile name: String, type: UInt8, directoryFD: Int32, buffer: inout DirectoryEntryContents.ReadBuffer
+        inFile name: String, type: UInt8, directoryFD: Int32, buffer: inout DirectoryEntryContents.ReadBuffer,
+        defaults: RedirectDefaults = RedirectDefaults()
     ) -> [RedirectFileError] {
         guard name.hasSuffix(".toml") else {
             let message =
@@ -69,14 +78,14 @@ public struct RedirectDirectoryChecker: Sendable {
         if !isDefaults, let message = Self.idProblem(id) { problems.append(problem(name, message)) }
         switch DirectoryEntryContents.read(name: name, in: directoryFD, type: type, buffer: &buffer) {
         case .text(let text):
-            problems += parse(text, as: name)
+            problems += parse(text, as: name, defaults: defaults)
         case .symbolicLink(let target):
             if let message = linkProblem(target) {
                 problems.append(problem(name, message))
             } else if isDefaults != (target == RedirectFileParser.defaultsFileName) {
                 // The target is checked under its own name, but read here in another role: check that too.
                 if case .text(let text) = DirectoryEntryContents.read(path(of: target)) {
-                    problems += parse(text, as: name)
+                    problems += parse(text, as: name, defaults: defaults)
                 }
             }
         case .problem(let line, let column, let message):
@@ -133,11 +142,31 @@ public struct RedirectDirectoryChecker: Sendable {
         }
     }
 
-    private func parse(_ text: String, as name: String) -> [RedirectFileError] {
+    private func parse(_ text: String, as name: String, defaults: RedirectDefaults) -> [RedirectFileError] {
         if name == RedirectFileParser.defaultsFileName {
             return RedirectFileParser.parseDefaults(text: text, file: path(of: name)).problems
         }
-        return RedirectFileParser.parseRedirect(text: text, id: String(name.dropLast(5)), file: path(of: name)).problems
+        return RedirectFileParser.parseRedirect(
+            text: text, id: String(name.dropLast(5)), file: path(of: name), defaults: defaults
+        ).problems
+    }
+
+    /// `_defaults.toml` as every redirect file is checked under it (its `[utm]` and `[utm.allowed]`): what it
+    /// parses to, else the built-in defaults (its own problems are reported as it is checked as a file).
+    private func readDefaults(_ directoryFD: Int32) -> RedirectDefaults {
+        var buffer = DirectoryEntryContents.ReadBuffer()
+        var name = RedirectFileParser.defaultsFileName
+        if case .symbolicLink(let link) = DirectoryEntryContents.read(
+            name: name, in: directoryFD, type: UInt8(DT_UNKNOWN), buffer: &buffer),
+            linkProblem(link) == nil
+        {
+            name = link
+        }
+        guard
+            case .text(let text) = DirectoryEntryContents.read(
+                name: name, in: directoryFD, type: UInt8(DT_UNKNOWN), buffer: &buffer)
+        else { return RedirectDefaults() }
+        return RedirectFileParser.parseDefaults(text: text, file: path(of: name)).value ?? RedirectDefaults()
     }
 
     private func path(of name: String) -> String { directory + "/" + name }
@@ -148,12 +177,9 @@ public struct RedirectDirectoryChecker: Sendable {
 
     /// The problems of each entry, in the order of `entries`, computed in chunks on every core. Files are
     /// opened relative to one descriptor of the directory, and each chunk reads into one buffer.
-    private func checkFiles(_ entries: [(name: String, type: UInt8)]) throws(RedirectDirectoryError)
-        -> [[RedirectFileError]]
-    {
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
-        defer { close(directoryFD) }
+    private func checkFiles(
+        _ entries: [(name: String, type: UInt8)], directoryFD: Int32, defaults: RedirectDefaults
+    ) -> [[RedirectFileError]] {
         let chunkSize = 128
         let chunks = (entries.count + chunkSize - 1) / chunkSize
         let results = Locked([[RedirectFileError]](repeating: [], count: entries.count))
@@ -161,7 +187,9 @@ public struct RedirectDirectoryChecker: Sendable {
             let range = (chunk * chunkSize)..<min(entries.count, (chunk + 1) * chunkSize)
             var buffer = DirectoryEntryContents.ReadBuffer()
             let found = range.map {
-                problems(inFile: entries[$0].name, type: entries[$0].type, directoryFD: directoryFD, buffer: &buffer)
+                problems(
+                    inFile: entries[$0].name, type: entries[$0].type, directoryFD: directoryFD, buffer: &buffer,
+                    defaults: defaults)
             }
             results.withLock { all in
                 for (offset, problems) in found.enumerated() where !problems.isEmpty {
@@ -172,10 +200,22 @@ public struct RedirectDirectoryChecker: Sendable {
         return results.withLock { $0 }
     }
 
-    /// Every entry in the directory but `.` and `..`, with its `d_type`, unsorted.
-    private func listEntries() throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
-        guard let dir = opendir(directory) else {
-            throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno))
+    /// Every entry in the directory but `.` and `..`, with its `d_type`, unsorted: the directory opened once.
+    func listEntries() throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw RedirectDirectoryError(path: directory, errno: Errno(rawValue: errno)) }
+        defer { close(directoryFD) }
+        return try listEntries(directoryFD)
+    }
+
+    /// Every entry in the directory open as `directoryFD` but `.` and `..`, with its `d_type`, unsorted.
+    func listEntries(_ directoryFD: Int32) throws(RedirectDirectoryError) -> [(name: String, type: UInt8)] {
+        // A descriptor of its own: closedir closes it.
+        let listed = fcntl(directoryFD, F_DUPFD_CLOEXEC, 0)
+        guard listed >= 0, let dir = fdopendir(listed) else {
+            let error = Errno(rawValue: errno)
+            if listed >= 0 { close(listed) }
+            throw RedirectDirectoryError(path: directory, errno: error)
         }
         defer { closedir(dir) }
         var entries: [(name: String, type: UInt8)] = []

@@ -19,6 +19,13 @@ public struct RedirectDirectorySettings: Sendable {
         DirectoryEntryContents.kind(of: path(ofID: id)) != .missing
     }
 
+    /// The file of `id` as the responder reads it; nil when it is missing or has errors.
+    public func redirect(_ id: String) -> Redirect? {
+        let file = path(ofID: id)
+        guard case .text(let text) = DirectoryEntryContents.read(file) else { return nil }
+        return RedirectFileParser.parseRedirect(text: text, id: id, file: file).value
+    }
+
     /// Whether `directory` exists and is a directory.
     public var exists: Bool {
         DirectoryEntryContents.isDirectory(directory)

@@ -1,6 +1,6 @@
 import RedirectCore
 
-/// A click-tracking link, `BASE/ID[/SESSION]`, as `redirectctl link` prints it.
+/// A click-tracking link, `BASE/ID[/SESSION][?_via=VIA]`, as `redirectctl link` prints it.
 public struct RedirectLink: Equatable, Sendable, CustomStringConvertible {
     /// What follows the id.
     public enum Session: Equatable, Sendable {
@@ -19,9 +19,11 @@ public struct RedirectLink: Equatable, Sendable, CustomStringConvertible {
     public let base: String
     public let id: String
     public let session: Session
+    /// How the click will reach the link (`--via qr`), carried in the query parameter ``ClickVia/parameter``.
+    public let via: ClickVia?
 
     /// Checks every part, so a link that is printed always works.
-    public init(base: String, id: String, session: Session = .none) throws(RedirectLinkError) {
+    public init(base: String, id: String, session: Session = .none, via: ClickVia? = nil) throws(RedirectLinkError) {
         if let problem = Self.baseProblem(base) { throw .invalidBase(base, problem) }
         guard Identifiers.isRedirectID(id) else { throw .invalidID(id) }
         if case .id(let value) = session, !Identifiers.isSessionID(value) { throw .invalidSession(value) }
@@ -30,6 +32,7 @@ public struct RedirectLink: Equatable, Sendable, CustomStringConvertible {
         self.base = String(trimmed)
         self.id = id
         self.session = session
+        self.via = via
     }
 
     /// Why `base` cannot prefix links, as a message for the user, or nil when it can.
@@ -50,11 +53,14 @@ public struct RedirectLink: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
+        var link = "\(base)/\(id)"
         switch session {
-        case .none: return "\(base)/\(id)"
-        case .id(let value): return "\(base)/\(id)/\(value)"
-        case .template: return "\(base)/\(id)/\(Self.sessionTemplate)"
+        case .none: break
+        case .id(let value): link += "/\(value)"
+        case .template: link += "/\(Self.sessionTemplate)"
         }
+        if let via { link += "?\(ClickVia.parameter)=\(via.rawValue)" }
+        return link
     }
 }
 

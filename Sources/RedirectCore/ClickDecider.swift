@@ -70,13 +70,26 @@ public enum ClickDecider {
         }
         // Most links are clicked without a query: no string is made for an empty one.
         let hasQuery = request.fields.range(ClickRequest.Parameter.query.rawValue).map { !$0.isEmpty } ?? false
-        let query = hasQuery ? QueryString(parsing: request.query) : QueryString()
+        var query = QueryString()
+        // The reserved `_via` leaves the query before anything reads it: targets, placeholders, rules and the
+        // event's `request.query` see the query without it; the event records its value as `via`.
+        var strippedQuery: String? = nil
+        var via: ClickVia? = nil
+        if hasQuery {
+            let raw = request.query
+            query = QueryString(parsing: raw)
+            if let stripped = ClickVia.strip(&query, raw: raw) {
+                strippedQuery = stripped.raw
+                via = stripped.via
+            }
+        }
         let values = PlaceholderValues(session: session, redirect: path?.id ?? "", clickID: clickID, query: query)
 
         var outcome = ClickEvent.Outcome.notFound
         var redirect: Redirect? = nil
+        var isPixel = false
         if let path, case .found(let found) = lookup(path.id) {
-            redirect = found
+            isPixel = found.kind == .pixel
             if !found.enabled {
                 outcome = .disabled
             } else if let from = found.validFrom, now < from {
@@ -84,8 +97,11 @@ public enum ClickDecider {
             } else if let until = found.validUntil, now >= until {
                 outcome = .expired
             } else {
-                outcome = .redirected
+                outcome = isPixel ? .opened : .redirected
             }
+            // Moved, not copied: with `isPixel` read from `found` as well, the optimizer kept both and copied the
+            // redirect on every click (a retain and a release of each of its fields; bench/profile, 600 instructions).
+            redirect = consume found
         }
 
         // Read from the request on every click: rules match them, and the event records them.
@@ -103,25 +119,31 @@ public enum ClickDecider {
         }
 
         let response: RedirectResponse
-        switch (outcome, redirect) {
-        case (.redirected, let r?):
-            let status = routed?.status ?? r.status
-            let target = buildTarget(template: routed?.url ?? r.url, values: values, forwardQuery: r.forwardQuery)
-            response = RedirectResponse(
-                status: status.rawValue, location: target, headers: status.isTemporary ? [noStore] : [])
-        case (.expired, let r?):
-            if let expired = r.expiredURL {
-                let target = TargetBuilder.build(template: expired, values: values, forwardQuery: false)
-                response = RedirectResponse(status: 302, location: target, headers: [noStore])
-            } else {
-                response = RedirectResponse(status: 410, headers: [noStore], body: "Gone\n")
-            }
-        default:
-            if let notFound = defaults.notFoundURL {
-                let target = TargetBuilder.build(template: notFound, values: values, forwardQuery: false)
-                response = RedirectResponse(status: 302, location: target, headers: [noStore])
-            } else {
-                response = RedirectResponse(status: 404, headers: [noStore], body: "Not Found\n")
+        if isPixel {
+            // An image in a mail must never break: disabled and expired pixels answer the image too (the event
+            // tells them apart).
+            response = pixelResponse
+        } else {
+            switch (outcome, redirect) {
+            case (.redirected, let r?):
+                let status = routed?.status ?? r.status
+                let target = buildTarget(template: routed?.url ?? r.url, values: values, forwardQuery: r.forwardQuery)
+                response = RedirectResponse(
+                    status: status.rawValue, location: target, headers: status.isTemporary ? [noStore] : [])
+            case (.expired, let r?):
+                if let expired = r.expiredURL {
+                    let target = TargetBuilder.build(template: expired, values: values, forwardQuery: false)
+                    response = RedirectResponse(status: 302, location: target, headers: [noStore])
+                } else {
+                    response = RedirectResponse(status: 410, headers: [noStore], body: "Gone\n")
+                }
+            default:
+                if let notFound = defaults.notFoundURL {
+                    let target = TargetBuilder.build(template: notFound, values: values, forwardQuery: false)
+                    response = RedirectResponse(status: 302, location: target, headers: [noStore])
+                } else {
+                    response = RedirectResponse(status: 404, headers: [noStore], body: "Not Found\n")
+                }
             }
         }
 
@@ -131,8 +153,12 @@ public enum ClickDecider {
             event: makeEvent(
                 request: request, defaults: defaults, now: now, clickID: clickID, path: path, redirect: redirect,
                 outcome: outcome, session: session, sessionStatus: sessionStatus, sessionSource: sessionSource,
-                values: values, response: response, bot: bot, routed: routed, device: device, country: country))
+                values: values, response: response, bot: bot, routed: routed, device: device, country: country,
+                isPixel: isPixel, via: via, strippedQuery: strippedQuery))
     }
+
+    /// An open pixel's answer: the image, never cached, so every open reaches the responder.
+    static let pixelResponse = RedirectResponse(status: 200, headers: [noStore], content: .transparentGIF)
 
     /// What the rules of link `linkID` are matched against for this click, as ``decide(for:defaults:now:clickID:country:lookup:)``
     /// matches them (and `redirectctl explain` asks for its reasons). The split's draw comes from the session,
@@ -157,19 +183,24 @@ public enum ClickDecider {
         request: ClickRequest, defaults: RedirectDefaults, now: Timestamp, clickID: String, path: RequestPath?,
         redirect: Redirect?, outcome: ClickEvent.Outcome, session: String?,
         sessionStatus: ClickEvent.SessionStatus, sessionSource: ClickEvent.SessionSource?, values: PlaceholderValues,
-        response: RedirectResponse, bot: BotMatch?, routed: RuleOutcome?, device: Device?, country: CountryCode?
+        response: RedirectResponse, bot: BotMatch?, routed: RuleOutcome?, device: Device?, country: CountryCode?,
+        isPixel: Bool, via: ClickVia?, strippedQuery: String?
     ) -> ClickEvent {
-        let info = ClickEvent.RequestInfo(
+        var info = ClickEvent.RequestInfo(
             request, withoutIdentity: honorsPrivacySignal(request, defaults), anonymizeIP: defaults.anonymizeIP)
+        if let strippedQuery { info.query = strippedQuery }
         return ClickEvent(
             id: clickID, time: now, outcome: outcome, redirect: path?.id, session: session,
             sessionStatus: sessionStatus, source: redirect?.source ?? defaults.source,
-            type: routed?.eventType ?? redirect?.eventType ?? defaults.eventType ?? "redirect",
+            // A pixel's opens are not clicks: the defaults' event type (the clicks') does not apply to them.
+            type: routed?.eventType ?? redirect?.eventType
+                ?? (isPixel ? RedirectKind.pixelEventType : defaults.eventType ?? "redirect"),
             properties: mergedProperties(
                 defaults.properties, routed?.properties ?? redirect?.properties ?? [], values: values),
             target: response.location, status: response.status, request: info,
             bot: bot?.label, botCategory: bot?.category, sessionSource: sessionSource, rule: routed?.rule,
-            variant: routed?.variant, country: country?.description, device: device?.os, form: device?.form)
+            variant: routed?.variant, country: country?.description, device: device?.os, form: device?.form,
+            via: via)
     }
 
     /// The redirect's properties over the defaults' (same key: the redirect's wins), placeholders filled in raw.

@@ -14,6 +14,8 @@ public struct ClickEvent: Equatable, Sendable {
         case notFound = "not-found"
         case expired
         case disabled
+        /// An open pixel was fetched (a `kind = "pixel"` file, enabled and inside its window).
+        case opened
     }
 
     /// Whether the link carried a session, and whether it was well-formed.
@@ -168,6 +170,9 @@ public struct ClickEvent: Equatable, Sendable {
     public var device: DeviceOS?
     /// Mobile, tablet or desktop; nil when unknown.
     public var form: FormFactor?
+    /// How the click reached the link when the link says so (`?_via=qr`); nil for a plain click or an unknown
+    /// value.
+    public var via: ClickVia?
     public var request: RequestInfo
     /// Why the click looks automated (a ``BotMatch/label``); nil when it looks like a person.
     public var bot: String?
@@ -180,7 +185,7 @@ public struct ClickEvent: Equatable, Sendable {
         properties: [(key: String, value: JSONValue)], target: String?, status: Int,
         request: RequestInfo, bot: String?, botCategory: BotCategory? = nil,
         sessionSource: SessionSource? = nil, rule: String? = nil, variant: String? = nil, country: String? = nil,
-        device: DeviceOS? = nil, form: FormFactor? = nil
+        device: DeviceOS? = nil, form: FormFactor? = nil, via: ClickVia? = nil
     ) {
         self.id = id
         self.time = time
@@ -199,6 +204,7 @@ public struct ClickEvent: Equatable, Sendable {
         self.country = country
         self.device = device
         self.form = form
+        self.via = via
         self.request = request
         self.bot = bot
         self.botCategory = botCategory
@@ -228,7 +234,7 @@ extension ClickEvent {
         // first made long enough for the worst case, with no growth, copies or per-byte checks on the way.
         var propertiesJSON: [UInt8] = []
         if !properties.isEmpty { JSONWriter.writeObject(properties, to: &propertiesJSON) }
-        // Keys and punctuation (the request's too) take 311 bytes, the time 24 and two numbers at most 40: under 400;
+        // Keys and punctuation (the request's too) take 318 bytes, the time 24 and two numbers at most 40: under 400;
         // then each string at its longest.
         let fixed = 440 + propertiesJSON.count
         let event =
@@ -240,6 +246,7 @@ extension ClickEvent {
             + JSONWriter.maxStringLength(botCategory?.rawValue) + JSONWriter.maxStringLength(rule)
             + JSONWriter.maxStringLength(variant) + JSONWriter.maxStringLength(country)
             + JSONWriter.maxStringLength(device?.rawValue) + JSONWriter.maxStringLength(form?.rawValue)
+            + JSONWriter.maxStringLength(via?.rawValue)
         // The request's fields, at their longest: each byte escaped, quotes or `null` (the packed text holds
         // at most the nine fields; an absent method or query is written from a constant).
         let requestFields = request.fields.byteCount * 6 + PackedText.capacity * 6 + 8
@@ -301,6 +308,8 @@ extension ClickEvent {
             string(device?.rawValue)
             raw(",\"form\":")
             string(form?.rawValue)
+            raw(",\"via\":")
+            string(via?.rawValue)
             raw(",\"request\":")
             n += request.writeJSON(into: base + n)
             raw(",\"bot\":")

@@ -153,6 +153,9 @@ extension ClickEventField {
     /// `mobile`, `tablet` or `desktop` (`FormFactor`); null when unknown.
     public static let form = ClickEventField(
         "form", .string, nullable: true, clickHouse: .mapped(["form"]), .fewOrNull, tracardi: redirectContext("form"))
+    /// `qr` when the link carried `_via=qr` (``ClickVia``); null for a plain click or an unknown value.
+    public static let via = ClickEventField(
+        "via", .string, nullable: true, clickHouse: .mapped(["via"]), .fewOrNull, tracardi: redirectContext("via"))
     public static let request = ClickEventField(
         "request", .object, nullable: false, clickHouse: .members, tracardi: .mapped(["events[].context.request"]))
     public static let requestMethod = ClickEventField(
@@ -192,7 +195,7 @@ extension ClickEventField {
     /// Every field, in the order the line has them; a member follows its object.
     public static let all: [ClickEventField] = [
         version, id, time, outcome, redirect, session, sessionStatus, sessionSource, source, type, properties, target,
-        status, rule, variant, country, device, form,
+        status, rule, variant, country, device, form, via,
         request, requestMethod, requestIP, requestUserAgent, requestReferer, requestAcceptLanguage, requestHost,
         requestQuery,
         bot, botCategory,

@@ -4,16 +4,19 @@
 /// every typed read afterwards is an array access.
 enum FileKey: Int, CaseIterable, Sendable {
     case url, status, eventType, source, name, description, tags, properties, forwardQuery, validFrom, validUntil
-    case expiredURL, enabled, notFoundURL, anonymizeIP, honorPrivacySignals, baseURL, rules, variants
+    case expiredURL, enabled, notFoundURL, anonymizeIP, honorPrivacySignals, baseURL, rules, variants, utm
+    case kind
 
     /// The keys a redirect file may hold.
     static let redirect: [FileKey] = [
         .url, .status, .eventType, .source, .name, .description, .tags, .properties, .forwardQuery, .validFrom,
-        .validUntil, .expiredURL, .enabled, .rules, .variants,
+        .validUntil, .expiredURL, .enabled, .rules, .variants, .utm, .kind,
     ]
+    /// The keys a pixel's file (`kind = "pixel"`) may not hold: they shape a target, and a pixel has none.
+    static let notForPixels: [FileKey] = [.url, .status, .forwardQuery, .expiredURL, .rules, .variants]
     /// The keys `_defaults.toml` may hold.
     static let defaults: [FileKey] = [
-        .source, .eventType, .properties, .notFoundURL, .anonymizeIP, .honorPrivacySignals, .baseURL,
+        .source, .eventType, .properties, .notFoundURL, .anonymizeIP, .honorPrivacySignals, .baseURL, .utm,
     ]
 
     /// The key as written in a file.
@@ -38,6 +41,8 @@ enum FileKey: Int, CaseIterable, Sendable {
         case .baseURL: "base_url"
         case .rules: "rules"
         case .variants: "variants"
+        case .utm: "utm"
+        case .kind: "kind"
         }
     }
 
@@ -46,8 +51,8 @@ enum FileKey: Int, CaseIterable, Sendable {
     init?(name: String) {
         let key: FileKey?
         switch name.utf8.count {
-        case 3: key = name == "url" ? .url : nil
-        case 4: key = name == "name" ? .name : name == "tags" ? .tags : nil
+        case 3: key = name == "url" ? .url : name == "utm" ? .utm : nil
+        case 4: key = name == "name" ? .name : name == "tags" ? .tags : name == "kind" ? .kind : nil
         case 5: key = name == "rules" ? .rules : nil
         case 6: key = name == "source" ? .source : name == "status" ? .status : nil
         case 7: key = name == "enabled" ? .enabled : nil

@@ -5,6 +5,8 @@ import Timestamps
 public struct Redirect: Equatable, Sendable {
     /// The file name without `.toml`; also the first path segment of the link.
     public var id: String
+    /// A link (the default) or an open pixel; a pixel's `url` is empty and never read.
+    public var kind: RedirectKind
     /// The target, an absolute http(s) URL; may hold placeholders such as `{session}`.
     public var url: String
     public var status: RedirectStatus
@@ -77,9 +79,10 @@ public struct Redirect: Equatable, Sendable {
         name: String? = nil, description: String? = nil, tags: [String] = [],
         properties: [(key: String, value: JSONValue)] = [], forwardQuery: ForwardQuery = .off,
         validFrom: Timestamp? = nil, validUntil: Timestamp? = nil, expiredURL: String? = nil, enabled: Bool = true,
-        rules: [RedirectRule] = [], variants: [RedirectVariant] = []
+        rules: [RedirectRule] = [], variants: [RedirectVariant] = [], kind: RedirectKind = .redirect
     ) {
         self.id = id
+        self.kind = kind
         self.url = url
         self.status = status
         self.eventType = eventType
@@ -99,7 +102,8 @@ public struct Redirect: Equatable, Sendable {
     }
 
     public static func == (lhs: Redirect, rhs: Redirect) -> Bool {
-        lhs.id == rhs.id && lhs.url == rhs.url && lhs.status == rhs.status && lhs.eventType == rhs.eventType
+        lhs.id == rhs.id && lhs.kind == rhs.kind && lhs.url == rhs.url && lhs.status == rhs.status
+            && lhs.eventType == rhs.eventType
             && lhs.source == rhs.source && lhs.name == rhs.name && lhs.description == rhs.description
             && lhs.tags == rhs.tags && JSONValue.object(lhs.properties) == JSONValue.object(rhs.properties)
             && lhs.forwardQuery == rhs.forwardQuery && lhs.validFrom == rhs.validFrom

@@ -7,6 +7,16 @@ public struct RedirectResponse: Equatable, Sendable {
     /// Extra header lines, in order.
     public var headers: [Header]
     public var body: String
+    /// What the body is: `body` as text, or the open pixel's image.
+    public var content: Content
+
+    /// The kinds of body an answer has.
+    public enum Content: Equatable, Sendable {
+        /// `body`, sent as `text/plain; charset=utf-8`.
+        case text
+        /// ``TransparentGIF/bytes``, sent as `image/gif`; `body` is not sent.
+        case transparentGIF
+    }
 
     public struct Header: Equatable, Sendable {
         public var name: String
@@ -17,11 +27,22 @@ public struct RedirectResponse: Equatable, Sendable {
         }
     }
 
-    public init(status: Int, location: String? = nil, headers: [Header] = [], body: String = "") {
+    public init(
+        status: Int, location: String? = nil, headers: [Header] = [], body: String = "", content: Content = .text
+    ) {
         self.status = status
         self.location = location
         self.headers = headers
         self.body = body
+        self.content = content
+    }
+
+    /// The length of the body as sent (on a HEAD request too, in `Content-Length`).
+    public var contentLength: Int {
+        switch content {
+        case .text: body.utf8.count
+        case .transparentGIF: TransparentGIF.bytes.count
+        }
     }
 
     /// The response in CGI form: a `Status:` line, headers, a blank line and the body.
@@ -40,7 +61,7 @@ public struct RedirectResponse: Equatable, Sendable {
         let reason = RedirectResponse.reasonPhrase(status)
         var capacity = 96 + 2 * DecimalDigits.maxLength + reason.utf8.count + (location?.utf8.count ?? 0) + 16
         for header in headers { capacity += header.name.utf8.count + header.value.utf8.count + 4 }
-        if includeBody { capacity += body.utf8.count }
+        if includeBody { capacity += contentLength }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
             guard let base = buffer.baseAddress else { return }
             var n = 0
@@ -73,10 +94,24 @@ public struct RedirectResponse: Equatable, Sendable {
                 text(header.value)
                 raw("\r\n")
             }
-            raw("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")
-            n += DecimalDigits.write(body.utf8.count, into: base + n)
-            raw("\r\n\r\n")
-            if includeBody { text(body) }
+            switch content {
+            case .text:
+                raw("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ")
+                n += DecimalDigits.write(body.utf8.count, into: base + n)
+                raw("\r\n\r\n")
+                if includeBody { text(body) }
+            case .transparentGIF:
+                raw("Content-Type: image/gif\r\nContent-Length: ")
+                n += DecimalDigits.write(TransparentGIF.bytes.count, into: base + n)
+                raw("\r\n\r\n")
+                if includeBody {
+                    let at = base + n
+                    n += TransparentGIF.bytes.withUnsafeBufferPointer { gif in
+                        at.update(from: gif.baseAddress!, count: gif.count)
+                        return gif.count
+                    }
+                }
+            }
             precondition(n <= capacity, "response overran its buffer")
             out.append(contentsOf: UnsafeBufferPointer(start: base, count: n))
         }
@@ -85,6 +120,7 @@ public struct RedirectResponse: Equatable, Sendable {
     public static func reasonPhrase(_ status: Int) -> String {
         switch status {
         case 301: return "Moved Permanently"
+        case 200: return "OK"
         case 302: return "Found"
         case 303: return "See Other"
         case 307: return "Temporary Redirect"

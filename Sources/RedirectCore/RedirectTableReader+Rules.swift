@@ -370,6 +370,10 @@ extension RedirectTableReader {
                 report(parameter.keyPosition, "\(label)query has a parameter with an empty name")
                 continue
             }
+            if ClickVia.isReserved(parameter.key) {
+                report(parameter.keyPosition, "\(label)query.\(parameter.key): \(Self.reservedParameterMessage)")
+                continue
+            }
             query.append((parameter.key, value))
         }
         return query

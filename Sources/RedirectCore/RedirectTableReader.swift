@@ -89,6 +89,7 @@ struct RedirectTableReader {
         for name in Placeholders.names(in: url) where !Placeholders.isKnown(name) {
             report(position, "\(label) \(Self.unknownPlaceholder(name))")
         }
+        checkReservedParameter(in: url, label: label, at: position)
         if let stray = Placeholders.strayBrace(in: url) {
             report(
                 position,
@@ -119,6 +120,7 @@ struct RedirectTableReader {
     mutating func checkPlaceholders(in properties: TOMLTable, label: String) {
         for entry in properties.entries {
             guard case .string(let s) = entry.value else { continue }
+            checkReservedPlaceholder(in: s, label: "\(label)property \(entry.key)", at: entry.keyPosition)
             for name in Placeholders.names(in: s) where !Placeholders.isKnown(name) {
                 report(
                     entry.keyPosition, "\(label)property \(entry.key) has an unknown placeholder {\(name)}",

@@ -27,6 +27,9 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         var idLength: UInt16
         var status: UInt16
         var flags: UInt8
+        /// The store's defaults generation the file was parsed under (``RedirectStore``): the `[utm]` of
+        /// `_defaults.toml` is in its targets, so a change there makes the entry stale.
+        var defaultsGeneration: UInt32
     }
 
     private enum Flag {
@@ -38,11 +41,15 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         static let forwardOverride: UInt8 = 32
         /// Rules and variants follow the properties (``PackedRules``); a file without them costs no byte more.
         static let hasRules: UInt8 = 64
+        /// An open pixel (`kind = "pixel"`); its `url` is packed empty.
+        static let pixel: UInt8 = 128
     }
 
     /// An entry for `id` at `identity`; `redirect` nil records a version that never parsed, so it is not read
     /// again until it changes.
-    static func make(id: String, identity: FileIdentity, redirect: Redirect?) -> CachedRedirect {
+    static func make(
+        id: String, identity: FileIdentity, redirect: Redirect?, defaultsGeneration: UInt32 = 0
+    ) -> CachedRedirect {
         var packed = PackedBytes()
         var flags: UInt8 = 0
         var status: UInt16 = 0
@@ -56,6 +63,7 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             }
             if redirect.validFrom != nil { flags |= Flag.hasValidFrom }
             if redirect.validUntil != nil { flags |= Flag.hasValidUntil }
+            if redirect.kind == .pixel { flags |= Flag.pixel }
             status = UInt16(redirect.status.rawValue)
             packed.string(redirect.url)
             packed.optionalString(redirect.eventType)
@@ -73,7 +81,7 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
             identity: identity, validFrom: redirect?.validFrom?.millisecondsSinceEpoch ?? 0,
             validUntil: redirect?.validUntil?.millisecondsSinceEpoch ?? 0,
             length: UInt32(id.utf8.count + packed.bytes.count), idLength: UInt16(id.utf8.count), status: status,
-            flags: flags)
+            flags: flags, defaultsGeneration: defaultsGeneration)
         return make(header: header) { tail in
             var i = 0
             for byte in id.utf8 {
@@ -87,10 +95,12 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
         }
     }
 
-    /// The same packed redirect under a new identity: a bad version of a file, while its last good one serves.
-    func keeping(as identity: FileIdentity) -> CachedRedirect {
+    /// The same packed redirect under a new identity: a bad version of a file, while its last good one serves
+    /// (as it was parsed, though the defaults may have changed since: it is not read again until it changes).
+    func keeping(as identity: FileIdentity, defaultsGeneration: UInt32) -> CachedRedirect {
         var header = fixedHeader
         header.identity = identity
+        header.defaultsGeneration = defaultsGeneration
         let length = Int(header.length)
         return withUnsafeMutablePointerToElements { source in
             Self.make(header: header) { tail in tail.update(from: source, count: length) }
@@ -108,6 +118,8 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
     private var fixedHeader: Header { withUnsafeMutablePointerToHeader { $0.pointee } }
 
     var identity: FileIdentity { fixedHeader.identity }
+
+    var defaultsGeneration: UInt32 { fixedHeader.defaultsGeneration }
 
     var hasRedirect: Bool { fixedHeader.flags & Flag.hasRedirect != 0 }
 
@@ -152,7 +164,8 @@ final class CachedRedirect: ManagedBuffer<CachedRedirect.Header, UInt8> {
                     ? Timestamp(millisecondsSinceEpoch: header.validFrom) : nil,
                 validUntil: header.flags & Flag.hasValidUntil != 0
                     ? Timestamp(millisecondsSinceEpoch: header.validUntil) : nil,
-                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0)
+                expiredURL: expiredURL, enabled: header.flags & Flag.enabled != 0,
+                kind: header.flags & Flag.pixel != 0 ? .pixel : .redirect)
             if header.flags & Flag.hasRules != 0 {
                 // The rules stay where they are: the redirect holds this entry, whose bytes never change or
                 // move, and reads them in place.

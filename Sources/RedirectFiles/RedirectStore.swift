@@ -10,28 +10,22 @@ import SystemIO
 
 /// Redirects by id, read from `<directory>/<id>.toml` on demand and cached until the file changes.
 ///
-/// Every lookup costs one `lstat`: an edit or a `git pull` shows on the next request without a restart,
+/// Every lookup costs one `lstat`: an edit shows on the next request without a restart,
 /// and no request scans the directory, so 100,000 files cost what one does. A file that turns invalid
 /// keeps its last good version serving; the error is logged once per version of the file, and one line says
 /// when the file is valid again.
+///
+/// The directory may be a symbolic link that is switched to another release (`redirectctl deploy`). A click
+/// is answered from one ``RedirectRelease``: the link resolved (at most once a second per worker, by
+/// ``release()``) and that target's `_defaults.toml`, read at once when the target changed. Its files are
+/// looked up under the resolved target, never through the link, so a click never pairs one release's file
+/// with another's defaults, and the hot path costs the same one `lstat`.
 ///
 /// At most `cacheLimit` files are kept, each as one packed allocation (``CachedRedirect``), evicted by CLOCK
 /// (``RedirectCache``). A miss costs one `open`, `fstat`, `read` and `close` and one parse.
 public final class RedirectStore: Sendable {
     /// Files kept parsed unless told otherwise (`--cache-size`, `REDIRECTD_CACHE_SIZE`).
     public static let defaultCacheLimit = 100_000
-
-    /// The cached version of `_defaults.toml`, read by each worker about once a second.
-    private final class DefaultsEntry: Sendable {
-        let identity: FileIdentity
-        /// The version that is served: the last one that parsed.
-        let defaults: RedirectDefaults?
-
-        init(identity: FileIdentity, defaults: RedirectDefaults?) {
-            self.identity = identity
-            self.defaults = defaults
-        }
-    }
 
     /// What one `lstat` said, before anything else is looked at.
     private enum QuickStat {
@@ -50,13 +44,17 @@ public final class RedirectStore: Sendable {
         case refused
     }
 
+    /// The redirects directory as configured (a directory, or a link to one).
     public let directory: String
-    private let reader: RedirectFileReader
+    /// `directory` without trailing slashes, for the `lstat` that tells a link from a directory.
+    private let directoryName: String
     private let log: @Sendable (String) -> Void
     /// Parsed files by id. Every request reads it and few write it: a hit shares the lock, so threads never
     /// queue behind one another.
     private let cache: ReadMostly<RedirectCache>
-    private let defaultsEntry: ReadMostly<DefaultsEntry?>
+    /// The release resolved last, with its defaults: shared by the workers, each of which asks for it again
+    /// about once a second.
+    private let current: ReadMostly<RedirectRelease?>
     /// Per file name, the version last reported as bad (nil: a problem before any version could be read),
     /// so that each bad version is logged once and its recovery too.
     private let reported: Locked<[String: FileIdentity?]>
@@ -70,10 +68,12 @@ public final class RedirectStore: Sendable {
     ///   - log: where problems go (redirectd's stderr).
     public init(directory: String, cacheLimit: Int = defaultCacheLimit, log: @escaping @Sendable (String) -> Void) {
         self.directory = directory
-        self.reader = RedirectFileReader(directory: directory)
+        var name = directory
+        while name.utf8.count > 1 && name.hasSuffix("/") { name.removeLast() }
+        self.directoryName = name
         self.log = log
         self.cache = ReadMostly(RedirectCache(limit: max(cacheLimit, 16)))
-        self.defaultsEntry = ReadMostly(nil)
+        self.current = ReadMostly(nil)
         self.reported = Locked([:])
     }
 
@@ -90,9 +90,16 @@ public final class RedirectStore: Sendable {
 
     /// The redirect with `id`, which must already be a valid id (``Identifiers/isRedirectID(_:)``).
     ///
-    /// The redirect comes without `name`, `description` and `tags`, which the cache does not keep.
+    /// The redirect comes without `name`, `description` and `tags`, which the cache does not keep. It resolves
+    /// the release first: a caller that also needs the defaults takes ``release()`` and ``lookup(_:in:)``, so
+    /// that both come from one release.
     public func lookup(_ id: String) -> RedirectLookup {
-        if let redirect = entry(id)?.redirect(id: id) { return .found(redirect) }
+        lookup(id, in: release())
+    }
+
+    /// The redirect with `id` in `release` (from ``release()``).
+    public func lookup(_ id: String, in release: RedirectRelease) -> RedirectLookup {
+        if let redirect = entry(id, in: release)?.redirect(id: id) { return .found(redirect) }
         return .notFound
     }
 
@@ -100,7 +107,12 @@ public final class RedirectStore: Sendable {
     /// the calling thread (`recent` is that thread's own): the `lstat` and the cache look-up are the same, and a
     /// hot link skips the unpacking (about a thousand instructions and its strings' allocations).
     public func lookup(_ id: String, recent: RecentRedirects) -> RedirectLookup {
-        guard let entry = entry(id) else { return .notFound }
+        lookup(id, in: release(), recent: recent)
+    }
+
+    /// ``lookup(_:recent:)`` in `release` (from ``release()``).
+    public func lookup(_ id: String, in release: RedirectRelease, recent: RecentRedirects) -> RedirectLookup {
+        guard let entry = entry(id, in: release) else { return .notFound }
         if let redirect = recent.redirect(for: entry) { return .found(redirect) }
         guard var redirect = entry.redirect(id: id) else { return .notFound }
         // Kept for many clicks: its rules as values, which a click tests without decoding anything.
@@ -110,38 +122,94 @@ public final class RedirectStore: Sendable {
     }
 
     /// The settings of `_defaults.toml`, or the built-in defaults when there is none.
-    public func defaults() -> RedirectDefaults {
+    public func defaults() -> RedirectDefaults { release().defaults }
+
+    /// The release to answer clicks from now: the directory (a link resolved to its target) and its defaults.
+    ///
+    /// Costs an `lstat` of the directory and of its `_defaults.toml` (and, for a link, resolving it), so a
+    /// worker asks about once a second and answers the clicks in between from the release it has. When the link
+    /// points somewhere new, that release's `_defaults.toml` is read at once; in the same directory, it is read
+    /// again when it changed, and a version that does not parse leaves the last good one serving.
+    public func release() -> RedirectRelease {
+        let resolved = resolvedDirectory()
+        let cached = current.read { $0 }
+        let same = cached.flatMap { $0.directory == resolved ? $0 : nil }
+        let reader = same?.reader ?? RedirectFileReader(directory: resolved)
         let fileName = RedirectFileParser.defaultsFileName
         let identity: FileIdentity
         let resolvedName: String
-        switch locate(fileName, appendingTOML: false) {
-        case .file(let found, let resolved):
+        switch locate(fileName, appendingTOML: false, in: resolved, reader: reader) {
+        case .file(let found, let name):
             identity = found
-            resolvedName = resolved ?? fileName
+            resolvedName = name ?? fileName
         case .missing:
-            if defaultsEntry.read({ $0 != nil }) {
-                defaultsEntry.write { $0 = nil }
-                forgetReport(fileName)
-            }
-            return RedirectDefaults()
+            if let same, same.defaultsIdentity == nil { return same }
+            if cached?.defaultsIdentity != nil { forgetReport(fileName) }
+            return remember(
+                RedirectRelease(
+                    directory: resolved, defaults: RedirectDefaults(), defaultsIdentity: nil, defaultsParsed: false))
         case .refused:
-            return RedirectDefaults()
+            // Reported; the built-in settings serve until the file is usable, as for a file that never parsed.
+            // Not remembered: its generation is the current one when files parse alike under it, else one no
+            // remembered release has, so the files it reads are read again under the next.
+            let generation =
+                RedirectDefaults().parsesRedirectsLike(cached?.defaults ?? RedirectDefaults())
+                ? cached?.defaultsGeneration ?? 0 : UInt32.max
+            return RedirectRelease(
+                directory: resolved, defaults: RedirectDefaults(), defaultsIdentity: nil, defaultsParsed: false,
+                defaultsGeneration: generation)
         }
-        let cached = defaultsEntry.read { $0 }
-        if let cached, cached.identity == identity { return cached.defaults ?? RedirectDefaults() }
+        if let same, same.defaultsIdentity == identity { return same }
+        let servingOld = same?.defaultsParsed == true
         let (defaults, readIdentity) = readAndParse(
-            resolvedName, fileName: fileName, identity: identity, servingOld: cached?.defaults != nil
+            resolvedName, fileName: fileName, identity: identity, reader: reader, servingOld: servingOld
         ) { text, path in RedirectFileParser.parseDefaults(text: text, file: path) }
-        let entry = DefaultsEntry(identity: readIdentity, defaults: defaults ?? cached?.defaults)
-        defaultsEntry.write { $0 = entry }
-        return entry.defaults ?? RedirectDefaults()
+        let release: RedirectRelease
+        if let defaults {
+            release = RedirectRelease(
+                directory: resolved, defaults: defaults, defaultsIdentity: readIdentity, defaultsParsed: true)
+        } else if let same, servingOld {
+            release = RedirectRelease(
+                directory: resolved, defaults: same.defaults, defaultsIdentity: readIdentity, defaultsParsed: true)
+        } else {
+            release = RedirectRelease(
+                directory: resolved, defaults: RedirectDefaults(), defaultsIdentity: readIdentity,
+                defaultsParsed: false)
+        }
+        return remember(release)
+    }
+
+    /// Serves `release` from now on, with the generation of its defaults: the last one's when redirect files
+    /// parse alike under both (``RedirectDefaults/parsesRedirectsLike(_:)``), else the next, so that files cached
+    /// under the last one are read again (their targets hold its `[utm]`).
+    private func remember(_ release: RedirectRelease) -> RedirectRelease {
+        current.write { current in
+            var generation = current?.defaultsGeneration ?? 0
+            if !release.defaults.parsesRedirectsLike(current?.defaults ?? RedirectDefaults()) {
+                generation = generation == UInt32.max - 1 ? 0 : generation + 1
+            }
+            let stamped = release.withDefaultsGeneration(generation)
+            current = stamped
+            return stamped
+        }
+    }
+
+    /// Where files are read from now: `directory` itself, or, when it is a symbolic link, the directory the
+    /// link resolves to (as an absolute path without links). A link that leads nowhere is left as it is: its
+    /// files are then missing, as they would be through it.
+    private func resolvedDirectory() -> String {
+        var s = stat()
+        guard lstat(directoryName, &s) == 0, s.st_mode & S_IFMT == S_IFLNK else { return directory }
+        guard let resolved = realpath(directoryName, nil) else { return directory }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The cached entry for `id`, read and parsed again when its file's identity changed.
-    private func entry(_ id: String) -> CachedRedirect? {
+    private func entry(_ id: String, in release: RedirectRelease) -> CachedRedirect? {
         let identity: FileIdentity
         let resolvedName: String?
-        switch locate(id, appendingTOML: true) {
+        switch locate(id, appendingTOML: true, in: release.directory, reader: release.reader) {
         case .file(let found, let resolved):
             identity = found
             resolvedName = resolved
@@ -153,19 +221,26 @@ public final class RedirectStore: Sendable {
             return nil
         }
         let cached = Self.withBytes(of: id) { bytes in cache.read { $0.find(bytes) } }
-        if let cached, cached.identity == identity { return cached }
+        if let cached, cached.identity == identity, cached.defaultsGeneration == release.defaultsGeneration {
+            return cached
+        }
 
         let fileName = id + ".toml"
         let (redirect, readIdentity) = readAndParse(
-            resolvedName ?? fileName, fileName: fileName, identity: identity, servingOld: cached?.hasRedirect == true
-        ) { text, path in RedirectFileParser.parseRedirect(text: text, id: id, file: path) }
+            resolvedName ?? fileName, fileName: fileName, identity: identity, reader: release.reader,
+            servingOld: cached?.hasRedirect == true
+        ) { text, path in
+            RedirectFileParser.parseRedirect(text: text, id: id, file: path, defaults: release.defaults)
+        }
         let entry: CachedRedirect
         if let redirect {
-            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: redirect)
+            entry = CachedRedirect.make(
+                id: id, identity: readIdentity, redirect: redirect, defaultsGeneration: release.defaultsGeneration)
         } else if let cached {
-            entry = cached.keeping(as: readIdentity)
+            entry = cached.keeping(as: readIdentity, defaultsGeneration: release.defaultsGeneration)
         } else {
-            entry = CachedRedirect.make(id: id, identity: readIdentity, redirect: nil)
+            entry = CachedRedirect.make(
+                id: id, identity: readIdentity, redirect: nil, defaultsGeneration: release.defaultsGeneration)
         }
         cache.write { $0.insert(entry) }
         return entry
@@ -173,8 +248,10 @@ public final class RedirectStore: Sendable {
 
     /// The identity of `<name>[.toml]` by one `lstat`; symbolic links and odd files go through the reader's
     /// checks, and what they refuse is reported.
-    private func locate(_ name: String, appendingTOML: Bool) -> Located {
-        switch quickStat(name, appendingTOML: appendingTOML) {
+    private func locate(
+        _ name: String, appendingTOML: Bool, in directory: String, reader: RedirectFileReader
+    ) -> Located {
+        switch quickStat(name, appendingTOML: appendingTOML, in: directory) {
         case .regular(let identity):
             // The common case, with no string built: a regular file.
             return .file(identity, resolvedName: nil)
@@ -195,7 +272,8 @@ public final class RedirectStore: Sendable {
     /// Reads and parses one version of a file; the parsed value (nil when it could not be read or parsed,
     /// which is reported) and the identity of what was read.
     private func readAndParse<Value>(
-        _ resolvedName: String, fileName: String, identity: FileIdentity, servingOld: Bool,
+        _ resolvedName: String, fileName: String, identity: FileIdentity, reader: RedirectFileReader,
+        servingOld: Bool,
         parse: (_ text: String, _ path: String) -> RedirectFileResult<Value>
     ) -> (Value?, FileIdentity) {
         let text: String
@@ -228,7 +306,7 @@ public final class RedirectStore: Sendable {
     ///
     /// The same answer as the reader's ``RedirectFileReader/identity(of:)`` for a regular file or a missing
     /// one; anything else (a symbolic link, another kind of file, an error) is left to it.
-    private func quickStat(_ name: String, appendingTOML: Bool) -> QuickStat {
+    private func quickStat(_ name: String, appendingTOML: Bool, in directory: String) -> QuickStat {
         let suffix: StaticString = ".toml"
         let length = directory.utf8.count + 1 + name.utf8.count + (appendingTOML ? suffix.utf8CodeUnitCount : 0)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + 1) { path -> QuickStat in
@@ -325,7 +403,10 @@ public final class RedirectStore: Sendable {
             defer { reportedCount.store(reported.count, ordering: .relaxed) }
             return reported.removeValue(forKey: fileName) != nil
         }
-        if wasReported { log("redirectd: \(reader.path(of: fileName)): valid again; this version serves from now on") }
+        if wasReported {
+            let path = (current.read { $0 }?.directory ?? directory) + "/" + fileName
+            log("redirectd: \(path): valid again; this version serves from now on")
+        }
     }
 
     /// Forgets what was reported about a file that is gone: it is not reported as recovered if it comes back.

@@ -32,11 +32,13 @@ public final class ClickService: Sendable {
         }
     }
 
-    /// How long a worker uses the settings of `_defaults.toml` before it asks the store again (one `lstat`).
+    /// How long a worker answers from one release (the redirects directory, a link resolved, and the settings
+    /// of its `_defaults.toml`) before it asks the store again (an `lstat` of each, and resolving a link).
     ///
     /// Redirect files are revalidated on every request, so an edit shows on the next click; `_defaults.toml`
     /// applies to every click, and checking it on each would double the `lstat`s of the hot path. An edit of
-    /// it shows within this time instead (in CGI mode, where every process starts afresh, at once).
+    /// it, or a deploy's switch of the link, shows within this time instead (in CGI mode, where every process
+    /// starts afresh, at once). A click reads its file from the release its defaults came from.
     static let defaultsRevalidationMilliseconds: Int64 = 1000
 
     /// A FastCGI worker's handler and its idle handler, which leaves the spool file of a passed bucket while
@@ -55,22 +57,23 @@ public final class ClickService: Sendable {
         let writer = writer ?? SpoolWriter(layout: spool, failures: failures)
         let store = self.store
         let countries = self.countries
-        let worker = WorkerState(defaults: store.defaults(), checkedAt: SpoolClock.nowMilliseconds())
+        let worker = WorkerState(release: store.release(), checkedAt: SpoolClock.nowMilliseconds())
         return { parameters, response in
             let request = ClickRequest(eachParameter: { parameters.forEach($0) })
             let now = Timestamp(millisecondsSinceEpoch: SpoolClock.nowMilliseconds())
             // Wall-clock time: a clock set back makes the difference negative, which also revalidates.
             let sinceCheck = now.millisecondsSinceEpoch - worker.defaultsCheckedAt
             if sinceCheck < 0 || sinceCheck >= Self.defaultsRevalidationMilliseconds {
-                worker.defaults = store.defaults()
+                worker.use(store.release())
                 worker.defaultsCheckedAt = now.millisecondsSinceEpoch
             }
             let clickID = ClickID.make(at: now, using: &worker.generator)
+            let release = worker.release
             let decision = ClickDecider.decide(
                 for: request, defaults: worker.defaults, now: now, clickID: clickID,
                 country: Self.country(of: request, in: countries)
             ) { id in
-                if let recent { store.lookup(id, recent: recent) } else { store.lookup(id) }
+                if let recent { store.lookup(id, in: release, recent: recent) } else { store.lookup(id, in: release) }
             }
             // The line is written before the response goes out; a failure is logged, never shown to the visitor.
             // Read in place through the optional (`if let` would copy the event, retaining its every field).
@@ -88,13 +91,24 @@ public final class ClickService: Sendable {
 /// time, so its properties skip the run-time exclusivity checks that captured variables would pay per click.
 private final class WorkerState {
     @exclusivity(unchecked) var generator = ClickIDGenerator()
-    @exclusivity(unchecked) var defaults: RedirectDefaults
+    /// The release clicks are answered from, and a copy of its defaults (read per click without going
+    /// through it).
+    @exclusivity(unchecked) private(set) var release: RedirectRelease
+    @exclusivity(unchecked) private(set) var defaults: RedirectDefaults
     @exclusivity(unchecked) var defaultsCheckedAt: Int64
     /// The event line's buffer: written from its start for each click, lengthened when a line needs more.
     @exclusivity(unchecked) var line: [UInt8] = []
 
-    init(defaults: RedirectDefaults, checkedAt: Int64) {
-        self.defaults = defaults
+    init(release: RedirectRelease, checkedAt: Int64) {
+        self.release = release
+        self.defaults = release.defaults
         self.defaultsCheckedAt = checkedAt
+    }
+
+    /// Answers from `release` from now on: its files and its defaults together.
+    func use(_ release: RedirectRelease) {
+        guard release !== self.release else { return }
+        self.release = release
+        defaults = release.defaults
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import RedirectControl
-import RedirectFiles
-import SystemIO
+import RedirectCore
 
 /// `redirectctl link ID`: the link to put in a page or an email.
 struct LinkCommand: ParsableCommand {
@@ -9,52 +8,52 @@ struct LinkCommand: ParsableCommand {
         commandName: "link",
         abstract: "Print the link for a redirect id.",
         discussion: """
-            Prints BASE/ID, BASE/ID/SESSION, or BASE/ID/{{session@id}} for email templates. BASE is --base, \
-            else base_url in the directory's _defaults.toml. Exits 1, after printing, when ID.toml does not exist.
+            Prints BASE/ID, BASE/ID/SESSION, or BASE/ID/{{session@id}} for email templates; --via qr adds \
+            ?\(ClickVia.parameter)=qr, which the responder records as the click's via (the text redirectctl qr \
+            encodes). BASE is --base, else base_url in the directory's _defaults.toml. With --html, prints an \
+            HTML tag instead: for an open pixel (kind = "pixel") a hidden 1x1 <img> whose src has {{session@id}} \
+            unless --session is given, for a link an <a> around the file's name (else its id). Exits 1, without \
+            printing, when ID.toml does not exist.
             """)
 
-    @Argument(help: "The redirect id (the file name without .toml).")
-    var id: String
-
-    @Option(help: "A session id to append.")
-    var session: String?
-
-    @Flag(help: "Append the email-template placeholder {{session@id}}.")
-    var sessionTemplate = false
-
-    @Option(help: "The public link prefix, e.g. https://go.example.com/redirect. Default: base_url of _defaults.toml")
-    var base: String?
+    @OptionGroup var options: LinkOptions
 
     @Option(
-        name: .customLong(RedirectStore.directorySetting.name), help: ArgumentHelp(RedirectStore.directorySetting.help))
-    var redirectsDirectory: String?
+        help: "How the link will be reached, recorded as the click's via: \(LinkCommand.viaValues).",
+        transform: { value in
+            guard let via = ClickVia(rawValue: value) else {
+                throw ValidationError("--via must be \(LinkCommand.viaValues), found \"\(value)\"")
+            }
+            return via
+        })
+    var via: ClickVia?
+
+    @Flag(help: "Print an HTML tag: <img> for an open pixel, <a> for a link (HTML-escaped).")
+    var html = false
+
+    private static let viaValues = ClickVia.allCases.map(\.rawValue).joined(separator: ", ")
 
     func validate() throws {
-        if session != nil && sessionTemplate {
-            throw ValidationError("pass either --session or --session-template, not both")
-        }
-        _ = try link()
+        _ = try options.link(via: via)
     }
 
     func run() throws {
-        let link = try link()
-        let settings = RedirectDirectorySettings(directory: CommandEnvironment.redirectsDirectory(redirectsDirectory))
-        // A link to a redirect that does not exist would answer 404: print nothing a script could paste.
-        guard settings.hasRedirect(id) else {
-            StandardError.log("redirectctl link: \(settings.path(ofID: id)) does not exist: no link printed")
-            throw ExitCode(1)
+        let link = try options.link(via: via)
+        try options.requireRedirect(command: "link", nothing: "no link printed")
+        guard html else {
+            print(link)
+            return
         }
-        print(link)
-    }
-
-    private func link() throws -> RedirectLink {
-        let settings = RedirectDirectorySettings(directory: CommandEnvironment.redirectsDirectory(redirectsDirectory))
-        do {
-            let base = try settings.linkBase(explicit: base)
-            let sessionPart: RedirectLink.Session = sessionTemplate ? .template : session.map { .id($0) } ?? .none
-            return try RedirectLink(base: base, id: id, session: sessionPart)
-        } catch {
-            throw ValidationError("\(error)")
+        // The file decides the tag; one with errors is printed as a link, which `check` explains.
+        let redirect = options.redirect()
+        if redirect?.kind == .pixel {
+            // A pixel goes into a mail, where the template fills in the recipient's session.
+            let pixel =
+                options.session == nil && !options.sessionTemplate
+                ? try options.link(via: via, session: .template) : link
+            print(pixel.imageTag)
+        } else {
+            print(link.anchorTag(text: redirect?.name ?? options.id))
         }
     }
 }

@@ -10,6 +10,7 @@ struct RedirectctlCommand: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self,
             LinkCommand.self,
+            QRCommand.self,
             ExplainCommand.self,
             NewCommand.self,
             SealCommand.self,
@@ -19,5 +20,6 @@ struct RedirectctlCommand: AsyncParsableCommand {
             ConvertTracardiCommand.self,
             ImportCommand.self,
             ClickHouseSchemaCommand.self,
+            DeployCommand.self,
         ])
 }

@@ -345,6 +345,30 @@ import Timestamps
         for column in new { #expect(second[column] is NSNull, "\(column)") }
     }
 
+    /// An open pixel's event (outcome `opened`) and a scanned click's `via` arrive in their columns.
+    @Test func opensAndScansArriveWithTheirOutcomeAndVia() async throws {
+        let setup = try Setup()
+        defer { setup.finish() }
+        try setup.createTable()
+        var open = TestSpool.event(file: 1, n: 0, outcome: .opened)
+        open.target = nil
+        open.status = 200
+        open.type = "email-open"
+        var scan = TestSpool.event(file: 1, n: 1)
+        scan.via = .qr
+        try setup.spool.write(file: 1, events: [open, scan])
+        let (code, _, output) = await setup.run(setup.options())
+        #expect(code == .success, "\(output.warned)")
+        let rows = try setup.server.rows("SELECT id, outcome, via, type FROM \(setup.table) FINAL ORDER BY id")
+        #expect(rows.count == 2)
+        #expect(rows.first?["id"] as? String == open.id)
+        #expect(rows.first?["outcome"] as? String == "opened")
+        #expect(rows.first?["type"] as? String == "email-open")
+        #expect(rows.first?["via"] is NSNull)
+        #expect(rows.last?["outcome"] as? String == "redirected")
+        #expect(rows.last?["via"] as? String == "qr")
+    }
+
     @Test func rowsClickHouseRefusesAreSetAsideWithItsErrorAndNoRetries() async throws {
         let setup = try Setup()
         defer { setup.finish() }

@@ -22,7 +22,7 @@ import Timestamps
             method: "GET", ip: "203.0.113.7", userAgent: "Mozilla/5.0 (iPhone)", referer: "https://mail.example/",
             acceptLanguage: "de-DE", host: "go.example.com", query: "utm_source=mail"),
         bot: "slack-preview", botCategory: .preview, sessionSource: .cookie, rule: "phones", variant: "b",
-        country: "DE", device: .ios, form: .mobile)
+        country: "DE", device: .ios, form: .mobile, via: .qr)
 
     static func record(_ line: [UInt8], id: String) -> SpoolRecord {
         SpoolRecord(

@@ -1,4 +1,5 @@
 import RedirectControl
+import RedirectCore
 import Testing
 
 @Suite struct RedirectLinkTests {
@@ -34,6 +35,21 @@ import Testing
     @Test(arguments: cases)
     func link(_ c: Case) throws {
         #expect(try RedirectLink(base: c.base, id: c.id, session: c.session).description == c.link)
+    }
+
+    /// `--via qr` puts the reserved parameter after the session (or the template) as the link's only query.
+    @Test func viaQR() throws {
+        let base = "https://go.example.com/redirect/"
+        #expect(
+            try RedirectLink(base: base, id: "welcome", via: .qr).description
+                == "https://go.example.com/redirect/welcome?_via=qr")
+        #expect(
+            try RedirectLink(base: base, id: "spring-sale", session: .id("67890"), via: .qr).description
+                == "https://go.example.com/redirect/spring-sale/67890?_via=qr")
+        #expect(
+            try RedirectLink(base: base, id: "x", session: .template, via: .qr).description
+                == "https://go.example.com/redirect/x/{{session@id}}?_via=qr")
+        #expect(try RedirectLink(base: base, id: "x", via: nil).description == "https://go.example.com/redirect/x")
     }
 
     static let refused: [(String, String, RedirectLink.Session, RedirectLinkError)] = [

@@ -26,7 +26,7 @@ import Timestamps
                 {"v":1,"id":"01a2256d-9f98-77af-9da3-2ebfc2723450","time":"2026-11-29T02:08:14.431Z",\
                 "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
                 "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},"target":"https://example.com/","status":302,\
-                "rule":null,"variant":null,"country":null,"device":null,"form":null,\
+                "rule":null,"variant":null,"country":null,"device":null,"form":null,"via":null,\
                 "request":{"method":"GET","ip":"203.0.113.7","user_agent":"UA","referer":null,"accept_language":"en",\
                 "host":"go.example.com","query":"a=1"},"bot":null,"bot_category":null}
 
@@ -41,7 +41,7 @@ import Timestamps
                 "outcome":"redirected","redirect":"12345","session":"67890","session_status":"valid",\
                 "session_source":"path","source":"email","type":"redirect","properties":{"k":"v"},\
                 "target":"https://example.com/","status":302,\
-                "rule":null,"variant":null,"country":null,"device":null,"form":null,\
+                "rule":null,"variant":null,"country":null,"device":null,"form":null,"via":null,\
                 "request":{"method":"GET","ip":"203.0.113.7","user_agent":"Slackbot-LinkExpanding 1.0","referer":null,\
                 "accept_language":"en","host":"go.example.com","query":"a=1"},"bot":"slack-preview",\
                 "bot_category":"preview"}

@@ -117,6 +117,8 @@ func removeDirectory(_ directory: String, files: Int) {
 func storeBenchmark(files: Int, seconds: Double, cache: Int) {
     let directory = makeDirectory(files: files)
     let store = RedirectStore(directory: directory, cacheLimit: cache) { _ in }
+    // As a responder worker does: one release (the directory and its defaults), then lookups in it.
+    let release = store.release()
     print("\(files) files in \(directory), cache \(cache), \(Int(seconds)) s")
     print("elapsed s   lookups     RSS MiB")
     var generator = SystemRandomNumberGenerator()
@@ -125,7 +127,7 @@ func storeBenchmark(files: Int, seconds: Double, cache: Int) {
     var nextReport = seconds / 10
     while now() - start < seconds {
         for _ in 0..<1000 {
-            _ = store.lookup("l\(Int.random(in: 0..<files, using: &generator))")
+            _ = store.lookup("l\(Int.random(in: 0..<files, using: &generator))", in: release)
         }
         lookups += 1000
         if now() - start >= nextReport {
@@ -152,15 +154,17 @@ func memoryBenchmark(files: Int, template: String) {
     }
     let ids = (0..<files).map { "l\($0)" }
     let store = RedirectStore(directory: directory, cacheLimit: files) { _ in }
+    // As a responder worker does: one release (the directory and its defaults), then lookups in it.
+    let release = store.release()
     let rssBefore = residentKiB()
     let before = liveBytes() + 8 * liveAllocations()
     let allocationsBefore = liveAllocations()
-    for id in ids { _ = store.lookup(id) }
+    for id in ids { _ = store.lookup(id, in: release) }
     let after = liveBytes() + 8 * liveAllocations()
     let allocationsPerLink = Double(liveAllocations() - allocationsBefore) / Double(files)
     // A second pass, all hits: nothing may stay behind.
     let hitsBefore = liveAllocations()
-    for id in ids { _ = store.lookup(id) }
+    for id in ids { _ = store.lookup(id, in: release) }
     let leftByHits = liveAllocations() - hitsBefore
     let rssAfter = residentKiB()
     precondition(store.cachedCount == files)
@@ -192,7 +196,9 @@ func clickBenchmark(files: Int, iterations: Int) {
     defer { removeDirectory(directory, files: files) }
     let ids = (0..<files).map { "l\($0)" }
     let store = RedirectStore(directory: directory, cacheLimit: files) { _ in }
-    for id in ids { _ = store.lookup(id) }
+    // As a responder worker does: one release (the directory and its defaults), then lookups in it.
+    let release = store.release()
+    for id in ids { _ = store.lookup(id, in: release) }
     let defaults = RedirectDefaults(
         source: "redirect-links", eventType: "redirect", properties: [("channel", .string("link"))])
     // Random order fixed in advance, so that both runs do the same work besides the id.
@@ -211,9 +217,9 @@ func clickBenchmark(files: Int, iterations: Int) {
                     acceptLanguage: "en", host: "go.example.com")
                 let decision = ClickDecider.decide(
                     for: request, defaults: defaults, now: Timestamp(millisecondsSinceEpoch: 1_764_000_000_000),
-                    clickID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", lookup: store.lookup)
+                    clickID: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", lookup: { store.lookup($0, in: release) })
                 sink &+= decision.event?.jsonLine().count ?? 0
-            } else if case .found(let r) = store.lookup(id) {
+            } else if case .found(let r) = store.lookup(id, in: release) {
                 sink &+= r.url.utf8.count
             }
         }
@@ -235,8 +241,9 @@ func clickBenchmark(files: Int, iterations: Int) {
     for i in 0..<iterations { sink &+= Int(lstat(paths[i & 65_535], &s)) }
     print("lstat, random files: \(format((now() - randomStart) / Double(iterations) * 1e9)) ns")
     let defaultsStart = now()
-    for _ in 0..<iterations { sink &+= store.defaults().properties.count }
-    print("defaults(), none   : \(format((now() - defaultsStart) / Double(iterations) * 1e9)) ns")
+    // A worker's once-a-second look: the directory (a link?) and _defaults.toml (none here).
+    for _ in 0..<iterations { sink &+= store.release().defaults.properties.count }
+    print("release(), none    : \(format((now() - defaultsStart) / Double(iterations) * 1e9)) ns")
     run("lookup, one id     ", { _ in 1 }, click: false)
     run("lookup, random ids ", { order[$0 & 65_535] }, click: false)
     run("click, one id      ", { _ in 1 }, click: true)
@@ -339,17 +346,19 @@ func rulesBenchmark(iterations: Int) {
         fclose(f)
     }
     let store = RedirectStore(directory: directory, cacheLimit: 10) { _ in }
-    _ = store.lookup("sale")
+    // As a responder worker does: one release (the directory and its defaults), then lookups in it.
+    let release = store.release()
+    _ = store.lookup("sale", in: release)
     let calls = mallocCalls?() ?? 0
     let start = now()
     for _ in 0..<iterations / 10 {
-        if case .found(let r) = store.lookup("sale") { sink &+= r.url.utf8.count }
+        if case .found(let r) = store.lookup("sale", in: release) { sink &+= r.url.utf8.count }
     }
     let allocations = mallocCalls.map { Double($0() - calls) / Double(iterations / 10) }
     print(
         "lookup (cached)               : \(format((now() - start) / Double(iterations / 10) * 1e9)) ns, "
             + (allocations.map { "\(format($0)) allocations" } ?? "allocations not counted (no LD_PRELOAD)"))
-    if case .found(let cached) = store.lookup("sale") {
+    if case .found(let cached) = store.lookup("sale", in: release) {
         let packedCalls = mallocCalls?() ?? 0
         let packedStart = now()
         for _ in 0..<iterations { sink &+= RuleEvaluator.evaluate(cached, in: fixed).variant ?? 9 }
@@ -371,7 +380,7 @@ func rulesBenchmark(iterations: Int) {
         var kept: [Redirect] = []
         kept.reserveCapacity(10_000)
         let before = liveBytes() + 8 * liveAllocations()
-        for _ in 0..<10_000 { if case .found(let r) = store.lookup("sale") { kept.append(r) } }
+        for _ in 0..<10_000 { if case .found(let r) = store.lookup("sale", in: release) { kept.append(r) } }
         let after = liveBytes() + 8 * liveAllocations()
         print("heap one lookup holds         : \(format(Double(after - before) / 10_000)) bytes")
         sink &+= kept.count

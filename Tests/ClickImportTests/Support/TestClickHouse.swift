@@ -19,11 +19,25 @@ final class TestClickHouse: @unchecked Sendable {
         var description: String
     }
 
+    /// A server's loopback ports: HTTP for queries, TCP (native protocol) for the other servers of a cluster and
+    /// the interserver port, each distinct so that several servers share the host.
+    struct Ports {
+        var http: Int
+        var tcp: Int
+        var interserver: Int
+
+        static func free() throws -> Ports {
+            Ports(http: try freePort(), tcp: try freePort(), interserver: try freePort())
+        }
+    }
+
     let directory: String
     let httpPort: Int
-    private let pid: pid_t
+    let ports: Ports
+    private var pid: pid_t = 0
 
-    init() throws {
+    /// One server; `remoteServers`: a `<remote_servers>` element for its configuration (see `cluster`).
+    init(ports given: Ports? = nil, remoteServers: String = "") throws {
         guard FileManager.default.isExecutableFile(atPath: Self.serverPath) else {
             throw Failure(
                 description: "\(Self.serverPath) is missing: the ClickHouse tests need Debian's "
@@ -31,8 +45,9 @@ final class TestClickHouse: @unchecked Sendable {
         }
         directory = NSTemporaryDirectory() + "redirectd-clickhouse-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
-        httpPort = try Self.freePort()
-        let tcpPort = try Self.freePort()
+        ports = try given ?? Ports.free()
+        httpPort = ports.http
+        let tcpPort = ports.tcp
         let config = """
             <?xml version="1.0"?>
             <yandex>
@@ -41,6 +56,7 @@ final class TestClickHouse: @unchecked Sendable {
                 <listen_host>127.0.0.1</listen_host>
                 <http_port>\(httpPort)</http_port>
                 <tcp_port>\(tcpPort)</tcp_port>
+                <interserver_http_port>\(ports.interserver)</interserver_http_port>
                 <path>\(directory)/data/</path>
                 <tmp_path>\(directory)/tmp/</tmp_path>
                 <user_files_path>\(directory)/user_files/</user_files_path>
@@ -51,9 +67,33 @@ final class TestClickHouse: @unchecked Sendable {
             <profile>default</profile><quota>default</quota></default></users>
                 <profiles><default></default></profiles>
                 <quotas><default></default></quotas>
+            \(remoteServers)
             </yandex>
             """
         try config.write(toFile: directory + "/config.xml", atomically: true, encoding: .utf8)
+        try start()
+    }
+
+    /// Two (or more) servers on this host as the shards of one cluster, `name`, in each one's `remote_servers`:
+    /// what `redirectctl clickhouse-schema --cluster` sets up tables on.
+    static func cluster(named name: String, shards: Int = 2) throws -> [TestClickHouse] {
+        let ports = try (0..<shards).map { _ in try Ports.free() }
+        let entries = ports.map {
+            "<shard><replica><host>127.0.0.1</host><port>\($0.tcp)</port></replica></shard>"
+        }.joined()
+        let remoteServers = "<remote_servers><\(name)>\(entries)</\(name)></remote_servers>"
+        var servers: [TestClickHouse] = []
+        do {
+            for port in ports { servers.append(try TestClickHouse(ports: port, remoteServers: remoteServers)) }
+        } catch {
+            for server in servers { server.stop() }
+            throw error
+        }
+        return servers
+    }
+
+    /// Starts the server on its configuration and data, and returns once it answers.
+    func start() throws {
         // Not Foundation's Process: with the server started by it, Foundation's child monitor thread was found
         // blocked in a waitpid on the (running) server, and no later child's exit (curl's) was ever seen.
         pid = try Self.spawn(Self.serverPath, ["--config-file=\(directory)/config.xml"], log: directory + "/stderr.log")
@@ -73,7 +113,14 @@ final class TestClickHouse: @unchecked Sendable {
         return waitpid(pid, &status, WNOHANG) == 0
     }
 
+    /// Ends the server and removes its data.
     func stop() {
+        halt()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Ends the server, keeping its data for `start()`: a shard that is down for a while.
+    func halt() {
         if isRunning {
             kill(pid, SIGTERM)
             let limit = Date().addingTimeInterval(3)
@@ -84,7 +131,6 @@ final class TestClickHouse: @unchecked Sendable {
                 waitpid(pid, &status, 0)
             }
         }
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Starts `path` with stdin from /dev/null and stdout and stderr into `log`.
@@ -177,4 +223,30 @@ struct ClickHouseServerTrait: SuiteTrait, TestScoping {
 extension Trait where Self == ClickHouseServerTrait {
     /// A real `clickhouse-server` for the suite, reachable as `TestClickHouse.current`.
     static var clickHouseServer: Self { Self() }
+}
+
+/// Starts a cluster of two ClickHouse servers, `fleet`, for a whole suite and stops them when the suite ends.
+struct ClickHouseClusterTrait: SuiteTrait, TestScoping {
+    var isRecursive: Bool { false }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let servers = try TestClickHouse.cluster(named: "fleet")
+        defer { for server in servers { server.stop() } }
+        try await TestClickHouse.$currentCluster.withValue(servers) {
+            try await function()
+        }
+    }
+}
+
+extension TestClickHouse {
+    /// The servers of the running suite's cluster `fleet` (see `ClickHouseClusterTrait`).
+    @TaskLocal static var currentCluster: [TestClickHouse] = []
+}
+
+extension Trait where Self == ClickHouseClusterTrait {
+    /// Two real `clickhouse-server`s as the shards of cluster `fleet`, as `TestClickHouse.currentCluster`.
+    static var clickHouseCluster: Self { Self() }
 }

@@ -9,6 +9,8 @@ struct HTTPResponse {
     var status: Int
     var headers: [(String, String)]
     var body: String
+    /// The body's bytes as sent (an image is no text).
+    var bodyBytes: [UInt8] = []
 
     func header(_ name: String) -> String? {
         headers.first { $0.0.lowercased() == name.lowercased() }?.1
@@ -73,7 +75,9 @@ enum RawHTTP {
             guard let colon = line.firstIndex(of: ":") else { return nil }
             return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
-        return HTTPResponse(status: status, headers: headers, body: String(decoding: data[(end + 4)...], as: UTF8.self))
+        return HTTPResponse(
+            status: status, headers: headers, body: String(decoding: data[(end + 4)...], as: UTF8.self),
+            bodyBytes: Array(data[(end + 4)...]))
     }
 
     private static func findHeaderEnd(_ d: [UInt8]) -> Int? {
