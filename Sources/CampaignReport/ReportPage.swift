@@ -296,7 +296,7 @@ public struct ReportPage: Sendable {
         caption{text-align:left;font-weight:600;padding:.5rem 0 .2rem}\
         th,td{padding:.15rem .4rem;border-bottom:1px solid var(--line);white-space:nowrap}\
         th{text-align:left;font-weight:normal;max-width:22rem;overflow:hidden;text-overflow:ellipsis}\
-        tr:first-child th{font-weight:600;color:var(--muted)}td{text-align:right}td.none{text-align:left}\
+        tr:not([data-key])>th{font-weight:600;color:var(--muted)}td{text-align:right}td.none{text-align:left}\
         .chart svg{display:block;width:100%;height:9rem;background:#fafbfc;border-bottom:1px solid var(--line)}\
         figure{margin:.4rem 0}figcaption{display:flex;justify-content:space-between;gap:.5rem;flex-wrap:wrap}\
         .split svg{display:block;width:100%;height:.8rem}\
