@@ -9,12 +9,26 @@ public struct QueryString: Equatable, Sendable {
 
     /// Parses `a=1&b=2`; `+` is a space, `%XX` is decoded, malformed escapes are kept as written.
     public init(parsing raw: String) {
-        pairs = raw.split(separator: "&", omittingEmptySubsequences: true).map { part in
-            if let eq = part.firstIndex(of: "=") {
-                return (PercentEncoding.decode(part[..<eq]), PercentEncoding.decode(part[part.index(after: eq)...]))
+        // On the UTF-8 bytes: `&` and `=` are ASCII, and walking Characters cost more than the rest of a click.
+        var pairs: [(name: String, value: String)] = []
+        var raw = raw
+        raw.withUTF8 { bytes in
+            var start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "&") { end += 1 }
+                if end > start {
+                    var eq = start
+                    while eq < end && bytes[eq] != UInt8(ascii: "=") { eq += 1 }
+                    let name = PercentEncoding.decode(UnsafeBufferPointer(rebasing: bytes[start..<eq]))
+                    let value =
+                        eq < end ? PercentEncoding.decode(UnsafeBufferPointer(rebasing: bytes[(eq + 1)..<end])) : ""
+                    pairs.append((name, value))
+                }
+                start = end + 1
             }
-            return (PercentEncoding.decode(part), "")
         }
+        self.pairs = pairs
     }
 
     public func first(named name: Substring) -> String? {
@@ -39,6 +53,12 @@ public enum PercentEncoding {
     public static func encode(_ s: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
+        encode(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``encode(_:)``, appended to `out`.
+    static func encode(_ s: String, into out: inout [UInt8]) {
         for byte in s.utf8 {
             if Identifiers.isUnreserved(byte) {
                 out.append(byte)
@@ -48,12 +68,16 @@ public enum PercentEncoding {
                 out.append(hex[Int(byte & 0xF)])
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes `%XX` and `+`; invalid escapes stay literal and invalid UTF-8 becomes U+FFFD.
     public static func decode<S: StringProtocol>(_ s: S) -> String {
         let bytes = Array(s.utf8)
+        return bytes.withUnsafeBufferPointer { decode($0) }
+    }
+
+    /// ``decode(_:)`` of bytes in place.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0

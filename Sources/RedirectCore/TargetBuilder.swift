@@ -34,29 +34,54 @@ public enum TargetBuilder {
     /// file's order stay); on a name both have, the URL's parameter stays unless `visitorWins`, which drops it
     /// for the visitor's. The visitor's parameters are encoded so that only unreserved characters stay literal.
     static func merge(query: QueryString, into url: String, visitorWins: Bool) -> String {
-        var base = Substring(url)
-        var fragment: Substring = ""
-        if let hash = base.firstIndex(of: "#") {
-            fragment = base[hash...]
-            base = base[..<hash]
+        // On the UTF-8 bytes: every delimiter is ASCII, and walking Characters cost several times the rest of a
+        // click (bench/profile, forward_query).
+        var url = url
+        return url.withUTF8 { bytes in
+            let hash = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
+            let mark = bytes[..<hash].firstIndex(of: UInt8(ascii: "?"))
+            var own: [Range<Int>] = []
+            if let mark {
+                var start = mark + 1
+                while start <= hash {
+                    let end = bytes[start..<hash].firstIndex(of: UInt8(ascii: "&")) ?? hash
+                    if end > start { own.append(start..<end) }
+                    start = end + 1
+                }
+            }
+            func name(_ part: Range<Int>) -> String {
+                let end = bytes[part].firstIndex(of: UInt8(ascii: "=")) ?? part.upperBound
+                return PercentEncoding.decode(UnsafeBufferPointer(rebasing: bytes[part.lowerBound..<end]))
+            }
+            var added = query.pairs
+            if visitorWins {
+                own.removeAll { part in
+                    let own = name(part)
+                    return query.pairs.contains { $0.name == own }
+                }
+            } else {
+                let kept = own.map(name)
+                added.removeAll { kept.contains($0.name) }
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16 * added.count)
+            out.append(contentsOf: bytes[..<(mark ?? hash)])
+            var separator = UInt8(ascii: "?")
+            for part in own {
+                out.append(separator)
+                out.append(contentsOf: bytes[part])
+                separator = UInt8(ascii: "&")
+            }
+            for pair in added {
+                out.append(separator)
+                PercentEncoding.encode(pair.name, into: &out)
+                out.append(UInt8(ascii: "="))
+                PercentEncoding.encode(pair.value, into: &out)
+                separator = UInt8(ascii: "&")
+            }
+            out.append(contentsOf: bytes[hash...])
+            return String(decoding: out, as: UTF8.self)
         }
-        var own: [Substring] = []
-        if let mark = base.firstIndex(of: "?") {
-            own = base[base.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: true)
-            base = base[..<mark]
-        }
-        func name(_ part: Substring) -> String { PercentEncoding.decode(part.prefix { $0 != "=" }) }
-        var added = query.pairs
-        if visitorWins {
-            let incoming = Set(query.pairs.map(\.name))
-            own.removeAll { incoming.contains(name($0)) }
-        } else {
-            let kept = Set(own.map(name))
-            added.removeAll { kept.contains($0.name) }
-        }
-        var parts = own.map(String.init)
-        parts += added.map { PercentEncoding.encode($0.name) + "=" + PercentEncoding.encode($0.value) }
-        return String(base) + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&")) + String(fragment)
     }
 
     /// `scheme://authority` of a URL, lowercased, for comparing origins.

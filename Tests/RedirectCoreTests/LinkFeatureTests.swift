@@ -41,6 +41,12 @@ import Timestamps
         ("https://e.com/p", "//evil.example", "https://e.com/p?%2F%2Fevil.example="),
         ("https://e.com/p", "x=%0D%0ASet-Cookie:%20a", "https://e.com/p?x=%0D%0ASet-Cookie%3A%20a"),
         ("https://e.com", "a=1", "https://e.com?a=1"),
+        // Empty parts of either query are dropped; a `?` in the fragment stays in the fragment; a path in UTF-8
+        // and a visitor's UTF-8 name or value (percent-encoded) go through the byte-wise merge unchanged.
+        ("https://e.com/p?&a=0&&", "&&b=1&", "https://e.com/p?a=0&b=1"),
+        ("https://e.com/p?a=0#f?a=9", "a=1&c=2", "https://e.com/p?a=0&c=2#f?a=9"),
+        ("https://e.com/grüße?x=é", "ü=ö&x=1", "https://e.com/grüße?x=é&%C3%BC=%C3%B6"),
+        ("https://e.com/p?%61=0", "a=1", "https://e.com/p?%61=0"),
     ]
 
     @Test(arguments: forwardCases)
