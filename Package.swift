@@ -208,10 +208,9 @@ let package = Package(
             name: "RedirectControlTests",
             dependencies: [
                 "CampaignReport", "RedirectControl", "ClickSpool", "RedirectCore", "JSON", "Timestamps", "BotDetection",
-                "ClickImport", "CountryCodes",
-                "TestSupport",
+                "ClickImport", "CountryCodes", "TestSupport",
                 // The responder's click handler, for clicks answered while `deploy` switches releases.
-                "RedirectServer", "RedirectFiles", "ClickSpool", "FastCGI",
+                "RedirectServer", "RedirectFiles", "FastCGI",
             ],
             exclude: ["Resources"]),
         .testTarget(
