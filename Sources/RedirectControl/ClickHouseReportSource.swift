@@ -14,10 +14,13 @@ import RedirectCore
 public struct ClickHouseReportSource: Sendable {
     public let url: String
     public let table: String
+    /// Request headers (credentials), as the importer sends them.
+    public let headers: [HTTPHeaderField]
 
-    public init(url: String, table: String) {
+    public init(url: String, table: String, headers: [HTTPHeaderField] = []) {
         self.url = url
         self.table = table
+        self.headers = headers
     }
 
     /// `url` without a password, for the page and messages.
@@ -49,7 +52,7 @@ public struct ClickHouseReportSource: Sendable {
 
     /// Counts the clicks `selection` includes.
     public func tally(selection: ReportSelection) async throws(ImportError) -> CampaignTally {
-        let query = try ClickHouseQuery(url: url, table: table)
+        let query = try ClickHouseQuery(url: url, table: table, headers: headers)
         do {
             let result = try await tally(query: query, selection: selection)
             await query.shutdown()

@@ -13,8 +13,10 @@ struct CheckCommand: AsyncParsableCommand {
             Prints each problem as file:line:column: message (warnings such as unknown keys too) and a summary \
             on stderr. Exit status: 0 clean, 1 problems found, 2 the directory cannot be read.
 
-            Keys: url (required), status (301, 302, 303, 307, 308), event_type, source, name, description, tags, \
-            [properties], forward_query, valid_from, valid_until, expired_url, enabled. forward_query = true adds \
+            Keys: url (required, unless kind = "pixel"), status (301, 302, 303, 307, 308), event_type, source, name, \
+            description, tags, [properties], forward_query, valid_from, valid_until, expired_url, enabled, \
+            [[rules]], [[variants]], [utm], kind ("redirect", or "pixel": an open pixel, which answers a 1x1 GIF and \
+            has no url, status, forward_query, expired_url, rules or variants). forward_query = true adds \
             the click's query parameters to the target, the file's own parameters winning on the same name (so \
             nobody can rewrite a campaign's utm_* values); forward_query = "override" lets the visitor's win; the \
             file's parameters always go out as written. [utm] (source, medium, campaign, term, content) adds \

@@ -38,6 +38,23 @@ struct ReportCommand: AsyncParsableCommand {
     var table = "clicks"
 
     @Option(
+        name: .customLong("header"),
+        help: ArgumentHelp(
+            "With --clickhouse: a request header, e.g. \"X-ClickHouse-User: report\". Repeatable. Env: "
+                + "REDIRECTCTL_IMPORT_HEADERS, REDIRECTCTL_IMPORT_TOKEN, as for the import.",
+            valueName: "name: value"))
+    var headers: [String] = []
+
+    /// `--header` flags, then `REDIRECTCTL_IMPORT_HEADERS` and `REDIRECTCTL_IMPORT_TOKEN`, as the importer reads them.
+    private var headerFields: (headers: [HTTPHeaderField], invalid: [String]) {
+        var environment: [String: String] = [:]
+        for name in ["REDIRECTCTL_IMPORT_HEADERS", "REDIRECTCTL_IMPORT_TOKEN"] {
+            if let value = CommandEnvironment.value(name) { environment[name] = value }
+        }
+        return HTTPHeaderField.collect(flags: headers, environment: environment)
+    }
+
+    @Option(
         name: .customLong("redirects"),
         help: ArgumentHelp(
             "Redirect files, for their tags (default: $REDIRECTS_DIR, else ./redirects.d).", valueName: "dir"))
@@ -65,6 +82,10 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("--table: \"\(table)\" is no table name (letters, digits, _; database.table)")
         }
         if out.isEmpty { throw ValidationError("--out needs a directory") }
+        if clickhouse == nil && !headers.isEmpty { throw ValidationError("--header goes with --clickhouse URL") }
+        if clickhouse != nil, let bad = headerFields.invalid.first {
+            throw ValidationError("not a header (expected \"Name: value\"): \(bad)")
+        }
     }
 
     func run() async throws {
@@ -90,7 +111,8 @@ struct ReportCommand: AsyncParsableCommand {
         if let clickhouse {
             source = "ClickHouse \(ClickHouseReportSource.redacted(clickhouse)), table \(table)"
             do {
-                tally = try await ClickHouseReportSource(url: clickhouse, table: table).tally(selection: selection)
+                tally = try await ClickHouseReportSource(url: clickhouse, table: table, headers: headerFields.headers)
+                    .tally(selection: selection)
             } catch {
                 StandardError.log("redirectctl report: \(error)")
                 throw ExitCode(2)
