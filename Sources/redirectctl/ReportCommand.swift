@@ -88,6 +88,25 @@ struct ReportCommand: AsyncParsableCommand {
         }
     }
 
+    /// A failed ClickHouse query in the report's words: the importer's messages speak of runs and batches.
+    static func message(_ error: ImportError) -> String {
+        switch error {
+        case .sink(.unavailable(let url, let attempts, let lastProblem)):
+            return "ClickHouse unavailable: \(url): \(lastProblem) (\(attempts) attempt\(attempts == 1 ? "" : "s"))"
+                .escapingControlCharacters
+        case .sink(.misconfigured(let url, let status, let detail)):
+            let answer = status.map { "HTTP \($0)" } ?? "bad URL"
+            let advice =
+                status == 401 || status == 403
+                ? "check the credentials (--header, REDIRECTCTL_IMPORT_HEADERS, REDIRECTCTL_IMPORT_TOKEN)"
+                : "check the URL and --table"
+            return "ClickHouse refused the query: \(url): \(answer)\(detail.isEmpty ? "" : ": " + detail); \(advice)"
+                .escapingControlCharacters
+        default:
+            return error.description
+        }
+    }
+
     func run() async throws {
         let (since, until) = try window.window()
         var selection = ReportSelection(since: since, until: until, redirects: Set(redirects), tags: Set(tags))
@@ -114,7 +133,7 @@ struct ReportCommand: AsyncParsableCommand {
                 tally = try await ClickHouseReportSource(url: clickhouse, table: table, headers: headerFields.headers)
                     .tally(selection: selection)
             } catch {
-                StandardError.log("redirectctl report: \(error)")
+                StandardError.log("redirectctl report: \(Self.message(error)); no page written, the last one stays")
                 throw ExitCode(2)
             }
         } else {
