@@ -162,31 +162,6 @@ public struct ClickFacts: Sendable, Equatable {
 
     /// RFC 3339 UTC text as the responder writes it, in milliseconds since the epoch; nil for another shape.
     public static func milliseconds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
-        let n = bytes.count
-        guard n == 20 || n == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-            bytes[n - 1] == UInt8(ascii: "Z")
-        else { return nil }
-        func number(_ start: Int, _ count: Int) -> Int? {
-            var value = 0
-            for k in start..<(start + count) {
-                let b = bytes[k]
-                guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(b - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        var millisecond = 0
-        if n == 24 {
-            guard bytes[19] == UInt8(ascii: "."), let ms = number(20, 3) else { return nil }
-            millisecond = ms
-        }
-        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-            let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), (1...31).contains(day),
-            hour < 24, minute < 60, second < 61
-        else { return nil }
-        return Timestamp(
-            year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: millisecond
-        ).millisecondsSinceEpoch
+        Timestamp(iso8601: bytes)?.millisecondsSinceEpoch
     }
 }

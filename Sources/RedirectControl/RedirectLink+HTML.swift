@@ -1,3 +1,4 @@
+import CampaignReport
 import RedirectCore
 
 extension RedirectLink {
@@ -17,18 +18,6 @@ extension RedirectLink {
     /// `text` with `&`, `<`, `>`, `"` and `'` written as character references, safe in element content and
     /// in quoted attribute values alike.
     public static func htmlEscaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
+        HTMLText.escape(text)
     }
 }

@@ -1,7 +1,12 @@
 extension Timestamp {
     /// Reads what ``iso8601`` writes: `2026-11-29T02:08:14.431Z`, milliseconds optional. Nil for anything else.
     public init?(iso8601 text: String) {
-        let bytes = Array(text.utf8)
+        guard let value = Array(text.utf8).withUnsafeBufferPointer({ Self(iso8601: $0) }) else { return nil }
+        self = value
+    }
+
+    /// ``init(iso8601:)`` on the text's UTF-8 bytes in place, e.g. a field of an event line.
+    public init?(iso8601 bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count == 20 || bytes.count == 24, bytes.last == UInt8(ascii: "Z"), bytes[4] == UInt8(ascii: "-"),
             bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
             bytes[16] == UInt8(ascii: ":")

@@ -166,7 +166,7 @@ struct ImportCommand: AsyncParsableCommand {
         if keepShippedDays < 0 { throw ValidationError("--keep-shipped-days cannot be negative") }
 
         _ = try CommandEnvironment.bucketSeconds(bucketSeconds)
-        let (_, invalid) = HTTPHeaderField.collect(flags: headers, environment: Self.environmentVariables())
+        let (_, invalid) = CommandEnvironment.headerFields(flags: headers)
         if let bad = invalid.first { throw ValidationError("not a header (expected \"Name: value\"): \(bad)") }
     }
 
@@ -180,7 +180,7 @@ struct ImportCommand: AsyncParsableCommand {
         var options = ImportOptions(spoolDirectory: spool.directory, sink: sink)
         options.bucketSeconds = try CommandEnvironment.bucketSeconds(bucketSeconds)
         options.batchSize = batchSize
-        options.headers = HTTPHeaderField.collect(flags: headers, environment: Self.environmentVariables()).headers
+        options.headers = CommandEnvironment.headerFields(flags: headers).headers
         options.connectTimeoutSeconds = connectTimeout
         options.requestTimeoutSeconds = timeout
         options.retries = retries
@@ -210,13 +210,5 @@ struct ImportCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--exclude-bots: \(error)")
         }
-    }
-
-    private static func environmentVariables() -> [String: String] {
-        var result: [String: String] = [:]
-        for name in ["REDIRECTCTL_IMPORT_HEADERS", "REDIRECTCTL_IMPORT_TOKEN"] {
-            if let value = CommandEnvironment.value(name) { result[name] = value }
-        }
-        return result
     }
 }

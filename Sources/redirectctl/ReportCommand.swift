@@ -47,11 +47,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     /// `--header` flags, then `REDIRECTCTL_IMPORT_HEADERS` and `REDIRECTCTL_IMPORT_TOKEN`, as the importer reads them.
     private var headerFields: (headers: [HTTPHeaderField], invalid: [String]) {
-        var environment: [String: String] = [:]
-        for name in ["REDIRECTCTL_IMPORT_HEADERS", "REDIRECTCTL_IMPORT_TOKEN"] {
-            if let value = CommandEnvironment.value(name) { environment[name] = value }
-        }
-        return HTTPHeaderField.collect(flags: headers, environment: environment)
+        CommandEnvironment.headerFields(flags: headers)
     }
 
     @Option(
